@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * protkey_emu internals shared by the emulator core (adapters, tokens,
+ * CPACF model) and its generic netlink control family.
+ *
+ * EMULATION ONLY: clear master keys, clear AES keys and the wrapping key live
+ * in this module's memory. Nothing here is secure; it models behaviour.
+ */
+#ifndef _PROTKEY_EMU_H
+#define _PROTKEY_EMU_H
+
+#include <linux/types.h>
+
+#include "../../uapi/linux/protkey_emu.h"
+
+#define EMU_MAX_ADAPTERS 16
+
+/**
+ * struct emu_adapter_state - a snapshot of one adapter for reporting
+ * @apqn: PROTKEY_EMU_APQN(card, domain)
+ * @online: adapter online and usable (not offline, not in an outage)
+ * @mkvp_valid: bit (1 << reg) set when register reg (&enum protkey_emu_mk_reg)
+ *	holds a key
+ * @mkvp: MKVP per register, indexed by &enum protkey_emu_mk_reg
+ */
+struct emu_adapter_state {
+	u32 apqn;
+	bool online;
+	u32 mkvp_valid;
+	u8 mkvp[PROTKEY_EMU_MK_OLD + 1][PROTKEY_EMU_MKVP_SIZE];
+};
+
+/**
+ * struct emu_counters - a snapshot of the emulator's counters
+ * @derives: successful derives
+ * @derive_errors: failed derives
+ * @km_calls: KM calls
+ * @km_short: KM calls that ended short on a stale WKVP
+ * @pcc_calls: PCC calls
+ * @pcc_stale: PCC calls refused on a stale WKVP
+ * @migrations: wrapping-key changes
+ * @keys_generated: secure keys generated
+ * @reenciphers: secure keys re-enciphered
+ */
+struct emu_counters {
+	u64 derives;
+	u64 derive_errors;
+	u64 km_calls;
+	u64 km_short;
+	u64 pcc_calls;
+	u64 pcc_stale;
+	u64 migrations;
+	u64 keys_generated;
+	u64 reenciphers;
+};
+
+/*
+ * Control operations. Each returns 0 or a negative errno and, on error,
+ * a static message in *msg for the netlink extack (may be NULL). All may
+ * sleep; they serialise on the emulator's control mutex. @apqn is
+ * EMU_ALL_APQNS to address every adapter.
+ */
+#define EMU_ALL_APQNS U32_MAX
+
+int emu_mk_load(u32 apqn, const u8 mk[PROTKEY_EMU_MK_SIZE], const char **msg);
+int emu_mk_set(u32 apqn, const char **msg);
+int emu_mk_clear(u32 apqn, enum protkey_emu_mk_reg reg, const char **msg);
+int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
+		     u8 token[PROTKEY_EMU_SECKEY_SIZE], const char **msg);
+int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
+		       u8 out[PROTKEY_EMU_SECKEY_SIZE], const char **msg);
+int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg);
+int emu_adapter_set_online(u32 apqn, bool online, const char **msg);
+void emu_set_latency(u32 latency_us);
+void emu_fail_derives(u32 count, int err);
+void emu_reset_counters(void);
+
+/* Reporting. */
+u64 emu_wk_generation(void);
+void emu_get_counters(struct emu_counters *c);
+/* Fills up to @max entries; returns the number of adapters. */
+unsigned int emu_get_adapters(struct emu_adapter_state *out, unsigned int max);
+
+/* Generic netlink family, implemented in netlink.c. */
+int emu_netlink_init(void);
+void emu_netlink_exit(void);
+
+#endif /* _PROTKEY_EMU_H */

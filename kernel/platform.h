@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * protkey platform seam: how protkey.ko reaches a protected-key platform.
+ *
+ * A platform backend (the IBM Z pkey/CPACF backend, or protkey_emu.ko)
+ * fills a struct protkey_platform_ops and registers it. protkey.ko calls a
+ * backend only through these ops and holds a reference on the backend's
+ * module across every call, so a backend cannot go away under a caller.
+ */
+#ifndef _PROTKEY_PLATFORM_H
+#define _PROTKEY_PLATFORM_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct module;
+
+/* Sizes of the real platform (arch/s390/include/uapi/asm/pkey.h). */
+#define PROTKEY_WKVP_SIZE 32
+#define PROTKEY_MAX_PROTKEY_SIZE 64
+#define PROTKEY_AES_BLOCK_SIZE 16
+
+/**
+ * enum protkey_pk_type - type of a protected key (the PKEY_KEYTYPE_* codes)
+ * @PROTKEY_PK_AES_128: AES-128; 16 wrapped bytes + WKVP = 48 bytes
+ * @PROTKEY_PK_AES_192: AES-192; 24 wrapped bytes + WKVP = 56 bytes
+ * @PROTKEY_PK_AES_256: AES-256; 32 wrapped bytes + WKVP = 64 bytes
+ */
+enum protkey_pk_type {
+	PROTKEY_PK_AES_128 = 1,
+	PROTKEY_PK_AES_192 = 2,
+	PROTKEY_PK_AES_256 = 3,
+};
+
+/**
+ * struct protkey_pk - a protected key as the platform returns it
+ * @type: one of &enum protkey_pk_type
+ * @len: bytes used in @protkey: the wrapped key followed by the
+ *	32-byte wrapping-key verification pattern (WKVP)
+ * @protkey: the wrapped key and its WKVP
+ *
+ * Mirrors the kernel's struct pkey_protkey. The wrapped key is usable only
+ * by the platform's cipher primitives and only while the wrapping key that
+ * the WKVP names is current; it reveals nothing of the clear key.
+ */
+struct protkey_pk {
+	u32 type;
+	u32 len;
+	u8 protkey[PROTKEY_MAX_PROTKEY_SIZE];
+};
+
+/**
+ * enum protkey_mk_match - which master-key register a secure key matches
+ * @PROTKEY_MK_NONE: no usable adapter holds the key's master key
+ * @PROTKEY_MK_CURRENT: an adapter's CURRENT register holds it
+ * @PROTKEY_MK_OLD: only an OLD register holds it (re-encipher soon)
+ * @PROTKEY_MK_NEW: only a NEW register holds it (not yet activated)
+ */
+enum protkey_mk_match {
+	PROTKEY_MK_NONE = 0,
+	PROTKEY_MK_CURRENT = 1,
+	PROTKEY_MK_OLD = 2,
+	PROTKEY_MK_NEW = 3,
+};
+
+/**
+ * struct protkey_key_info - what a backend reads from a secure key
+ * @key_bits: AES key size in bits (128, 192 or 256)
+ * @token_type: the token's type byte (0x01 for CCA internal)
+ * @token_version: the token's version byte (0x04 for CCA AES DATA)
+ * @mkvp: verification pattern of the master key that enciphers the key
+ * @match: best master-key register match over the usable adapters
+ * @usable_adapters: number of adapters that are online and usable now
+ */
+struct protkey_key_info {
+	u32 key_bits;
+	u8 token_type;
+	u8 token_version;
+	u64 mkvp;
+	enum protkey_mk_match match;
+	u32 usable_adapters;
+};
+
+/**
+ * struct protkey_xts_km_param - parameter block of KM-XTS with a protected key
+ * @key: protected key 1 (wrapped key + WKVP), AES-128 keys at offset 16
+ *	as on the real CPU (CPACF_KM_PXTS_128 uses the last 48 bytes)
+ * @init: XTS parameter: the current tweak, updated by each KM call
+ *
+ * The layout matches the real parameter block so that the s390 backend
+ * can pass it to the instruction unchanged.
+ */
+struct protkey_xts_km_param {
+	u8 key[PROTKEY_MAX_PROTKEY_SIZE];
+	u8 init[PROTKEY_AES_BLOCK_SIZE];
+};
+
+/**
+ * struct protkey_xts_pcc_param - parameter block of PCC (compute XTS parameter)
+ * @key: protected key 2 (wrapped key + WKVP), same placement as in KM
+ * @tweak: the IV (sector number, little endian for plain64)
+ * @block: sequence number of the first block (zero for a whole sector)
+ * @bit: bit index (zero)
+ * @xts: output: the XTS parameter to load into &protkey_xts_km_param.init
+ */
+struct protkey_xts_pcc_param {
+	u8 key[PROTKEY_MAX_PROTKEY_SIZE];
+	u8 tweak[PROTKEY_AES_BLOCK_SIZE];
+	u8 block[PROTKEY_AES_BLOCK_SIZE];
+	u8 bit[PROTKEY_AES_BLOCK_SIZE];
+	u8 xts[PROTKEY_AES_BLOCK_SIZE];
+};
+
+/**
+ * enum protkey_km_dir - direction of a KM call (CPACF_ENCRYPT / CPACF_DECRYPT)
+ * @PROTKEY_KM_ENCRYPT: encrypt
+ * @PROTKEY_KM_DECRYPT: decrypt (the CPACF modifier bit 0x80)
+ */
+enum protkey_km_dir {
+	PROTKEY_KM_ENCRYPT = 0,
+	PROTKEY_KM_DECRYPT = 1,
+};
+
+/**
+ * struct protkey_platform_ops - one protected-key platform backend
+ * @name: short name, selected by protkey.ko's ``platform=`` parameter
+ * @owner: the backend's module; protkey.ko pins it across each call
+ * @list: registry linkage, owned by the registry (RCU list)
+ * @supports: does this backend handle this secure-key blob? Only looks at
+ *	the bytes; atomic-safe, called under rcu_read_lock().
+ * @key_info: parse a secure key and report its master-key match.
+ *	May sleep. Return: 0, -EINVAL for a malformed token.
+ * @derive: turn a secure key into a protected key under the current
+ *	wrapping key (pkey_keyblob2pkey()). May sleep (an HSM round trip).
+ *	Return: 0; -EINVAL for a malformed token; -ENODEV when no usable
+ *	adapter holds the key's master key in CURRENT or OLD (real pkey
+ *	cannot tell an outage from a missing master key either: use
+ *	@key_info); -EIO for a request the adapter rejected; -EBUSY while
+ *	adapters are busy; other errnos as the backend documents them.
+ * @pcc_xts: compute the XTS parameter from protected key 2 (PCC).
+ *	Never sleeps, no allocation. Return: 0, or -EKEYEXPIRED when the
+ *	key's WKVP does not match the current wrapping key (condition code 1).
+ * @km_xts: KM-XTS over @len bytes (a multiple of 16) from @src to @dst
+ *	with protected key 1, updating &protkey_xts_km_param.init. Never
+ *	sleeps, no allocation, callable in softirq. Return: the number of
+ *	bytes processed; fewer than @len (usually 0) when the key's WKVP does
+ *	not match the current wrapping key.
+ * @wk_generation: a number that changes whenever the wrapping key
+ *	changes, for telemetry only (the data path trusts only the short
+ *	count). Atomic-safe.
+ */
+struct protkey_platform_ops {
+	const char *name;
+	struct module *owner;
+	struct list_head list;
+
+	bool (*supports)(const u8 *blob, u32 len);
+	int (*key_info)(const u8 *blob, u32 len, struct protkey_key_info *info);
+	int (*derive)(const u8 *blob, u32 len, struct protkey_pk *pk);
+	int (*pcc_xts)(enum protkey_pk_type type,
+		       struct protkey_xts_pcc_param *param);
+	unsigned int (*km_xts)(enum protkey_pk_type type, enum protkey_km_dir dir,
+			       struct protkey_xts_km_param *param, u8 *dst,
+			       const u8 *src, unsigned int len);
+	u64 (*wk_generation)(void);
+};
+
+int protkey_platform_register(struct protkey_platform_ops *ops);
+void protkey_platform_unregister(struct protkey_platform_ops *ops);
+struct protkey_platform_ops *protkey_platform_get(const char *name);
+struct protkey_platform_ops *protkey_platform_get_for_key(const u8 *blob,
+							   u32 len);
+void protkey_platform_put(struct protkey_platform_ops *ops);
+
+#endif /* _PROTKEY_PLATFORM_H */

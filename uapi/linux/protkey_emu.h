@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: GPL-2.0-only WITH Linux-syscall-note */
+/*
+ * protkey_emu: control interface of the emulated IBM Z protected-key platform.
+ *
+ * The generic netlink family "protkey_emu" drives protkey_emu.ko: the
+ * emulated Crypto Express adapters (APQNs) with their CCA master-key
+ * registers, and the emulated CPACF wrapping key. Every command needs
+ * CAP_SYS_ADMIN. Documentation/netlink/specs/protkey_emu.yaml is the source
+ * of truth for this file; scripts/check-spec checks that they agree.
+ *
+ * EMULATION ONLY: the emulator keeps clear key material in kernel memory.
+ * Nothing about an emulated run is secure.
+ */
+#ifndef _UAPI_LINUX_PROTKEY_EMU_H
+#define _UAPI_LINUX_PROTKEY_EMU_H
+
+#define PROTKEY_EMU_FAMILY_NAME "protkey_emu"
+#define PROTKEY_EMU_FAMILY_VERSION 1
+
+/* Sizes of the CCA AES DATA internal key token and its parts. */
+#define PROTKEY_EMU_SECKEY_SIZE 64
+#define PROTKEY_EMU_MK_SIZE 32
+#define PROTKEY_EMU_MKVP_SIZE 8
+
+/**
+ * PROTKEY_EMU_APQN() - encode an adapter queue number (card.domain)
+ * @card: crypto card number, 0..255
+ * @domain: usage domain, 0..255
+ */
+#define PROTKEY_EMU_APQN(card, domain) (((card) << 16) | (domain))
+#define PROTKEY_EMU_APQN_CARD(apqn) ((apqn) >> 16)
+#define PROTKEY_EMU_APQN_DOMAIN(apqn) ((apqn) & 0xffff)
+
+/**
+ * enum protkey_emu_mk_reg - master-key registers of a CCA adapter
+ * @PROTKEY_EMU_MK_NEW: NEW: loaded, not yet active
+ * @PROTKEY_EMU_MK_CURRENT: CURRENT: enciphers new keys
+ * @PROTKEY_EMU_MK_OLD: OLD: the previous CURRENT, still accepted
+ */
+enum protkey_emu_mk_reg {
+	PROTKEY_EMU_MK_NEW = 1,
+	PROTKEY_EMU_MK_CURRENT,
+	PROTKEY_EMU_MK_OLD,
+};
+
+/**
+ * enum protkey_emu_renc - re-encipher directions (CCA Key Token Change)
+ * @PROTKEY_EMU_RENC_OLD_TO_CURRENT: from the OLD to the CURRENT MK (RTCMK)
+ * @PROTKEY_EMU_RENC_CURRENT_TO_NEW: from the CURRENT to the NEW MK (RTNMK),
+ *	the staged step before the NEW MK is set
+ */
+enum protkey_emu_renc {
+	PROTKEY_EMU_RENC_OLD_TO_CURRENT = 1,
+	PROTKEY_EMU_RENC_CURRENT_TO_NEW,
+};
+
+/**
+ * enum protkey_emu_attrs - attributes of the protkey_emu family
+ * @PROTKEY_EMU_A_UNSPEC: unused
+ * @PROTKEY_EMU_A_APQN: u32, PROTKEY_EMU_APQN(card, domain); absent: all
+ * @PROTKEY_EMU_A_MK: binary, 32 bytes: an AES master key (clear)
+ * @PROTKEY_EMU_A_MK_REG: u32, &enum protkey_emu_mk_reg
+ * @PROTKEY_EMU_A_KEY_BITS: u32, 128, 192 or 256
+ * @PROTKEY_EMU_A_CLEAR_KEY: binary, 16, 24 or 32 bytes of clear AES key
+ * @PROTKEY_EMU_A_SECURE_KEY: binary, a 64-byte CCA AES DATA token
+ * @PROTKEY_EMU_A_RENC_MODE: u32, &enum protkey_emu_renc
+ * @PROTKEY_EMU_A_OUTAGE_MS: u32, adapters unusable for this long, 0..600000
+ * @PROTKEY_EMU_A_ONLINE: u8, 1 online, 0 offline
+ * @PROTKEY_EMU_A_LATENCY_US: u32, added latency of each derive, 0..10000000
+ * @PROTKEY_EMU_A_FAIL_COUNT: u32, fail this many next derives
+ * @PROTKEY_EMU_A_FAIL_ERRNO: u32, positive errno the failed derives return
+ * @PROTKEY_EMU_A_WK_GEN: u64, wrapping-key generation (changes on migrate)
+ * @PROTKEY_EMU_A_ADAPTER: nest, one adapter (&enum protkey_emu_adapter_attrs)
+ * @PROTKEY_EMU_A_COUNTERS: nest, &enum protkey_emu_counter_attrs
+ * @PROTKEY_EMU_A_MKVP: binary, 8 bytes: a master-key verification pattern
+ * @PROTKEY_EMU_A_PAD: padding for 64-bit attributes
+ */
+enum protkey_emu_attrs {
+	PROTKEY_EMU_A_UNSPEC,
+	PROTKEY_EMU_A_APQN,
+	PROTKEY_EMU_A_MK,
+	PROTKEY_EMU_A_MK_REG,
+	PROTKEY_EMU_A_KEY_BITS,
+	PROTKEY_EMU_A_CLEAR_KEY,
+	PROTKEY_EMU_A_SECURE_KEY,
+	PROTKEY_EMU_A_RENC_MODE,
+	PROTKEY_EMU_A_OUTAGE_MS,
+	PROTKEY_EMU_A_ONLINE,
+	PROTKEY_EMU_A_LATENCY_US,
+	PROTKEY_EMU_A_FAIL_COUNT,
+	PROTKEY_EMU_A_FAIL_ERRNO,
+	PROTKEY_EMU_A_WK_GEN,
+	PROTKEY_EMU_A_ADAPTER,
+	PROTKEY_EMU_A_COUNTERS,
+	PROTKEY_EMU_A_MKVP,
+	PROTKEY_EMU_A_PAD,
+
+	__PROTKEY_EMU_A_MAX,
+	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
+};
+
+/**
+ * enum protkey_emu_adapter_attrs - attributes nested in PROTKEY_EMU_A_ADAPTER
+ * @PROTKEY_EMU_ADAPTER_A_UNSPEC: unused
+ * @PROTKEY_EMU_ADAPTER_A_APQN: u32, the adapter's APQN
+ * @PROTKEY_EMU_ADAPTER_A_ONLINE: u8, 1 when online and usable
+ * @PROTKEY_EMU_ADAPTER_A_MKVP_NEW: binary, 8 bytes; absent: register empty
+ * @PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT: binary, 8 bytes; absent: empty
+ * @PROTKEY_EMU_ADAPTER_A_MKVP_OLD: binary, 8 bytes; absent: empty
+ */
+enum protkey_emu_adapter_attrs {
+	PROTKEY_EMU_ADAPTER_A_UNSPEC,
+	PROTKEY_EMU_ADAPTER_A_APQN,
+	PROTKEY_EMU_ADAPTER_A_ONLINE,
+	PROTKEY_EMU_ADAPTER_A_MKVP_NEW,
+	PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT,
+	PROTKEY_EMU_ADAPTER_A_MKVP_OLD,
+
+	__PROTKEY_EMU_ADAPTER_A_MAX,
+	PROTKEY_EMU_ADAPTER_A_MAX = __PROTKEY_EMU_ADAPTER_A_MAX - 1
+};
+
+/**
+ * enum protkey_emu_counter_attrs - attributes nested in PROTKEY_EMU_A_COUNTERS
+ * @PROTKEY_EMU_CNT_A_UNSPEC: unused
+ * @PROTKEY_EMU_CNT_A_DERIVES: u64, successful derives
+ * @PROTKEY_EMU_CNT_A_DERIVE_ERRORS: u64, failed derives
+ * @PROTKEY_EMU_CNT_A_KM_CALLS: u64, KM calls
+ * @PROTKEY_EMU_CNT_A_KM_SHORT: u64, KM calls that ended short (stale WKVP)
+ * @PROTKEY_EMU_CNT_A_PCC_CALLS: u64, PCC calls
+ * @PROTKEY_EMU_CNT_A_PCC_STALE: u64, PCC calls refused (stale WKVP)
+ * @PROTKEY_EMU_CNT_A_MIGRATIONS: u64, wrapping-key changes
+ * @PROTKEY_EMU_CNT_A_KEYS_GENERATED: u64, secure keys generated
+ * @PROTKEY_EMU_CNT_A_REENCIPHERS: u64, secure keys re-enciphered
+ * @PROTKEY_EMU_CNT_A_PAD: padding
+ */
+enum protkey_emu_counter_attrs {
+	PROTKEY_EMU_CNT_A_UNSPEC,
+	PROTKEY_EMU_CNT_A_DERIVES,
+	PROTKEY_EMU_CNT_A_DERIVE_ERRORS,
+	PROTKEY_EMU_CNT_A_KM_CALLS,
+	PROTKEY_EMU_CNT_A_KM_SHORT,
+	PROTKEY_EMU_CNT_A_PCC_CALLS,
+	PROTKEY_EMU_CNT_A_PCC_STALE,
+	PROTKEY_EMU_CNT_A_MIGRATIONS,
+	PROTKEY_EMU_CNT_A_KEYS_GENERATED,
+	PROTKEY_EMU_CNT_A_REENCIPHERS,
+	PROTKEY_EMU_CNT_A_PAD,
+
+	__PROTKEY_EMU_CNT_A_MAX,
+	PROTKEY_EMU_CNT_A_MAX = __PROTKEY_EMU_CNT_A_MAX - 1
+};
+
+/**
+ * enum protkey_emu_cmds - commands of the protkey_emu family
+ * @PROTKEY_EMU_CMD_UNSPEC: unused
+ * @PROTKEY_EMU_CMD_GET_STATE: reply: WK_GEN, COUNTERS and one ADAPTER nest
+ *	per adapter
+ * @PROTKEY_EMU_CMD_MK_LOAD: load MK into the NEW register of APQN (or of
+ *	every adapter), as a TKE would
+ * @PROTKEY_EMU_CMD_MK_SET: activate: NEW -> CURRENT -> OLD, on APQN or all
+ * @PROTKEY_EMU_CMD_MK_CLEAR: empty register MK_REG (NEW or OLD) on APQN or all
+ * @PROTKEY_EMU_CMD_KEY_GENERATE: make a secure key of KEY_BITS under the
+ *	CURRENT MK, random or from CLEAR_KEY; reply: SECURE_KEY
+ * @PROTKEY_EMU_CMD_KEY_REENCIPHER: re-encipher SECURE_KEY by RENC_MODE;
+ *	reply: SECURE_KEY
+ * @PROTKEY_EMU_CMD_MIGRATE: new wrapping key; adapters unusable for
+ *	OUTAGE_MS if given; reply: WK_GEN
+ * @PROTKEY_EMU_CMD_ADAPTER_SET: set ONLINE of APQN (or all)
+ * @PROTKEY_EMU_CMD_SET_LATENCY: set LATENCY_US of each derive
+ * @PROTKEY_EMU_CMD_FAIL_DERIVES: fail the next FAIL_COUNT derives with
+ *	FAIL_ERRNO
+ * @PROTKEY_EMU_CMD_RESET_COUNTERS: zero the counters
+ */
+enum protkey_emu_cmds {
+	PROTKEY_EMU_CMD_UNSPEC,
+	PROTKEY_EMU_CMD_GET_STATE,
+	PROTKEY_EMU_CMD_MK_LOAD,
+	PROTKEY_EMU_CMD_MK_SET,
+	PROTKEY_EMU_CMD_MK_CLEAR,
+	PROTKEY_EMU_CMD_KEY_GENERATE,
+	PROTKEY_EMU_CMD_KEY_REENCIPHER,
+	PROTKEY_EMU_CMD_MIGRATE,
+	PROTKEY_EMU_CMD_ADAPTER_SET,
+	PROTKEY_EMU_CMD_SET_LATENCY,
+	PROTKEY_EMU_CMD_FAIL_DERIVES,
+	PROTKEY_EMU_CMD_RESET_COUNTERS,
+
+	__PROTKEY_EMU_CMD_MAX,
+	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1
+};
+
+#endif /* _UAPI_LINUX_PROTKEY_EMU_H */
