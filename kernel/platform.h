@@ -159,7 +159,8 @@ struct protkey_platform_ops {
 	int (*derive)(const u8 *blob, u32 len, struct protkey_pk *pk);
 	int (*pcc_xts)(enum protkey_pk_type type,
 		       struct protkey_xts_pcc_param *param);
-	unsigned int (*km_xts)(enum protkey_pk_type type, enum protkey_km_dir dir,
+	unsigned int (*km_xts)(enum protkey_pk_type type,
+			       enum protkey_km_dir dir,
 			       struct protkey_xts_km_param *param, u8 *dst,
 			       const u8 *src, unsigned int len);
 	u64 (*wk_generation)(void);
@@ -169,7 +170,7 @@ int protkey_platform_register(struct protkey_platform_ops *ops);
 void protkey_platform_unregister(struct protkey_platform_ops *ops);
 struct protkey_platform_ops *protkey_platform_get(const char *name);
 struct protkey_platform_ops *protkey_platform_get_for_key(const u8 *blob,
-							   u32 len);
+							  u32 len);
 void protkey_platform_put(struct protkey_platform_ops *ops);
 
 #endif /* _PROTKEY_PLATFORM_H */

@@ -14,6 +14,8 @@
 #include "../../uapi/linux/protkey_emu.h"
 
 #define EMU_MAX_ADAPTERS 16
+/* Indexed by enum protkey_emu_mk_reg; index 0 is unused. */
+#define EMU_MK_REGS (PROTKEY_EMU_MK_OLD + 1)
 
 /**
  * struct emu_adapter_state - a snapshot of one adapter for reporting
@@ -27,7 +29,7 @@ struct emu_adapter_state {
 	u32 apqn;
 	bool online;
 	u32 mkvp_valid;
-	u8 mkvp[PROTKEY_EMU_MK_OLD + 1][PROTKEY_EMU_MKVP_SIZE];
+	u8 mkvp[EMU_MK_REGS][PROTKEY_EMU_MKVP_SIZE];
 };
 
 /**

@@ -29,7 +29,7 @@
  */
 #define PROTKEY_EMU_APQN(card, domain) (((card) << 16) | (domain))
 #define PROTKEY_EMU_APQN_CARD(apqn) ((apqn) >> 16)
-#define PROTKEY_EMU_APQN_DOMAIN(apqn) ((apqn) & 0xffff)
+#define PROTKEY_EMU_APQN_DOMAIN(apqn) (0xffff & (apqn))
 
 /**
  * enum protkey_emu_mk_reg - master-key registers of a CCA adapter
@@ -74,6 +74,8 @@ enum protkey_emu_renc {
  * @PROTKEY_EMU_A_COUNTERS: nest, &enum protkey_emu_counter_attrs
  * @PROTKEY_EMU_A_MKVP: binary, 8 bytes: a master-key verification pattern
  * @PROTKEY_EMU_A_PAD: padding for 64-bit attributes
+ * @__PROTKEY_EMU_A_MAX: internal, one past the last value
+ * @PROTKEY_EMU_A_MAX: the last value
  */
 enum protkey_emu_attrs {
 	PROTKEY_EMU_A_UNSPEC,
@@ -107,6 +109,8 @@ enum protkey_emu_attrs {
  * @PROTKEY_EMU_ADAPTER_A_MKVP_NEW: binary, 8 bytes; absent: register empty
  * @PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT: binary, 8 bytes; absent: empty
  * @PROTKEY_EMU_ADAPTER_A_MKVP_OLD: binary, 8 bytes; absent: empty
+ * @__PROTKEY_EMU_ADAPTER_A_MAX: internal, one past the last value
+ * @PROTKEY_EMU_ADAPTER_A_MAX: the last value
  */
 enum protkey_emu_adapter_attrs {
 	PROTKEY_EMU_ADAPTER_A_UNSPEC,
@@ -133,6 +137,8 @@ enum protkey_emu_adapter_attrs {
  * @PROTKEY_EMU_CNT_A_KEYS_GENERATED: u64, secure keys generated
  * @PROTKEY_EMU_CNT_A_REENCIPHERS: u64, secure keys re-enciphered
  * @PROTKEY_EMU_CNT_A_PAD: padding
+ * @__PROTKEY_EMU_CNT_A_MAX: internal, one past the last value
+ * @PROTKEY_EMU_CNT_A_MAX: the last value
  */
 enum protkey_emu_counter_attrs {
 	PROTKEY_EMU_CNT_A_UNSPEC,
@@ -171,6 +177,8 @@ enum protkey_emu_counter_attrs {
  * @PROTKEY_EMU_CMD_FAIL_DERIVES: fail the next FAIL_COUNT derives with
  *	FAIL_ERRNO
  * @PROTKEY_EMU_CMD_RESET_COUNTERS: zero the counters
+ * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
+ * @PROTKEY_EMU_CMD_MAX: the last value
  */
 enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_UNSPEC,
