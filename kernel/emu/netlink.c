@@ -1,0 +1,861 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkey_emu generic netlink family: the controls of the emulated platform.
+ *
+ * EMULATION ONLY: MK_LOAD and KEY_GENERATE take clear key material from user
+ * space, as a TKE and a test harness would. Nothing here is secure.
+ *
+ * Every command needs CAP_SYS_ADMIN. Requests are validated strictly against
+ * a per-command policy (below) that mirrors
+ * Documentation/netlink/specs/protkey_emu.yaml; scripts/check-spec keeps the
+ * spec, uapi/linux/protkey_emu.h and these policies in step. The handlers
+ * check only what a policy cannot express and call the emulator core
+ * (emu.h), which serialises on its own mutex.
+ *
+ * Order of the checks, as user space sees them:
+ *
+ *  1. unknown command: -EOPNOTSUPP (genetlink core);
+ *  2. no CAP_NET_ADMIN: -EPERM (GENL_ADMIN_PERM, genetlink core, no message);
+ *  3. attribute policy: unknown or unsupported attribute, wrong integer size
+ *     -EINVAL; value or binary length out of range -ERANGE (core messages,
+ *     the offending attribute is reported);
+ *  4. no CAP_SYS_ADMIN: -EPERM ("CAP_SYS_ADMIN required");
+ *  5. missing required attribute: -EINVAL, naming it (and
+ *     NLMSGERR_ATTR_MISS_TYPE);
+ *  6. cross-attribute checks in the handler: -EINVAL;
+ *  7. the emulator core's own errors, with its message.
+ */
+
+#include <linux/capability.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "emu.h"
+
+/* The highest APQN: PROTKEY_EMU_APQN(255, 255). */
+#define EMU_NL_APQN_MAX 0xff00ff
+
+static struct genl_family protkey_emu_nl_family;
+
+/*
+ * Reports a missing required attribute: NLMSGERR_ATTR_MISS_TYPE and a
+ * message that names it. Returns true when @attr is missing.
+ */
+static bool emu_nl_missing(struct genl_info *info, u32 attr, const char *msg)
+{
+	if (!GENL_REQ_ATTR_CHECK(info, attr))
+		return false;
+	if (info->extack)
+		info->extack->_msg = msg;
+	return true;
+}
+
+#define EMU_NL_REQUIRE(info, attr) \
+	emu_nl_missing(info, attr, \
+		       KBUILD_MODNAME ": missing required attribute " #attr)
+
+/*
+ * Per-command policies. They mirror the spec's attribute checks; keep them
+ * in the plain form that scripts/check-spec reads.
+ */
+static struct netlink_range_validation emu_nl_apqn_range = {
+	.min = 0,
+	.max = EMU_NL_APQN_MAX,
+};
+
+static struct netlink_range_validation emu_nl_outage_range = {
+	.min = 0,
+	.max = 600000,
+};
+
+static struct netlink_range_validation emu_nl_latency_range = {
+	.min = 0,
+	.max = 10000000,
+};
+
+/* clang-format off */
+static const struct nla_policy
+emu_mk_load_nl_policy[PROTKEY_EMU_A_MK + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
+	[PROTKEY_EMU_A_MK] = NLA_POLICY_EXACT_LEN(PROTKEY_EMU_MK_SIZE),
+};
+
+static const struct nla_policy
+emu_mk_set_nl_policy[PROTKEY_EMU_A_APQN + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
+};
+
+static const struct nla_policy
+emu_mk_clear_nl_policy[PROTKEY_EMU_A_MK_REG + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
+	[PROTKEY_EMU_A_MK_REG] =
+		NLA_POLICY_RANGE(NLA_U32, PROTKEY_EMU_MK_NEW,
+				 PROTKEY_EMU_MK_OLD),
+};
+
+static const struct nla_policy
+emu_key_generate_nl_policy[PROTKEY_EMU_A_CLEAR_KEY + 1] = {
+	[PROTKEY_EMU_A_KEY_BITS] = NLA_POLICY_RANGE(NLA_U32, 128, 256),
+	[PROTKEY_EMU_A_CLEAR_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
+};
+
+static const struct nla_policy
+emu_key_reencipher_nl_policy[PROTKEY_EMU_A_RENC_MODE + 1] = {
+	[PROTKEY_EMU_A_SECURE_KEY] =
+		NLA_POLICY_EXACT_LEN(PROTKEY_EMU_SECKEY_SIZE),
+	[PROTKEY_EMU_A_RENC_MODE] =
+		NLA_POLICY_RANGE(NLA_U32, PROTKEY_EMU_RENC_OLD_TO_CURRENT,
+				 PROTKEY_EMU_RENC_CURRENT_TO_NEW),
+};
+
+static const struct nla_policy
+emu_migrate_nl_policy[PROTKEY_EMU_A_OUTAGE_MS + 1] = {
+	[PROTKEY_EMU_A_OUTAGE_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_outage_range),
+};
+
+static const struct nla_policy
+emu_adapter_set_nl_policy[PROTKEY_EMU_A_ONLINE + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
+	[PROTKEY_EMU_A_ONLINE] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static const struct nla_policy
+emu_set_latency_nl_policy[PROTKEY_EMU_A_LATENCY_US + 1] = {
+	[PROTKEY_EMU_A_LATENCY_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_latency_range),
+};
+
+static const struct nla_policy
+emu_fail_derives_nl_policy[PROTKEY_EMU_A_FAIL_ERRNO + 1] = {
+	[PROTKEY_EMU_A_FAIL_COUNT] = { .type = NLA_U32, },
+	[PROTKEY_EMU_A_FAIL_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
+};
+
+/* clang-format on */
+
+/*
+ * Passes an error of the emulator core to user space: its message (or a
+ * generic one) and, when known, the attribute it concerns.
+ */
+static int emu_nl_core_error(struct genl_info *info, int ret, const char *msg,
+			     const struct nlattr *attr)
+{
+	if (!ret)
+		return 0;
+	if (msg && info->extack)
+		info->extack->_msg = msg;
+	else
+		NL_SET_ERR_MSG_MOD(info->extack, "emulator operation failed");
+	if (attr)
+		NL_SET_BAD_ATTR(info->extack, attr);
+	return ret;
+}
+
+static u32 emu_nl_apqn(const struct genl_info *info)
+{
+	const struct nlattr *attr = info->attrs[PROTKEY_EMU_A_APQN];
+
+	return attr ? nla_get_u32(attr) : EMU_ALL_APQNS;
+}
+
+/**
+ * protkey_emu_nl_pre_doit() - admit only CAP_SYS_ADMIN
+ * @ops: the command's ops (unused)
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * GENL_ADMIN_PERM has already required CAP_NET_ADMIN; the emulator's controls
+ * reach clear key material, so they also need CAP_SYS_ADMIN, of the opener
+ * of the socket and of the sender.
+ *
+ * Context: process context, genl_mutex held.
+ * Return: 0 or -EPERM.
+ */
+static int protkey_emu_nl_pre_doit(const struct genl_ops *ops,
+				   struct sk_buff *skb, struct genl_info *info)
+{
+	if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG_MOD(info->extack, "CAP_SYS_ADMIN required");
+		return -EPERM;
+	}
+	return 0;
+}
+
+static int emu_nl_put_counters(struct sk_buff *msg)
+{
+	struct emu_counters c;
+	struct nlattr *nest;
+
+	emu_get_counters(&c);
+	nest = nla_nest_start(msg, PROTKEY_EMU_A_COUNTERS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVES, c.derives,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVE_ERRORS,
+			      c.derive_errors, PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_CALLS, c.km_calls,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_SHORT, c.km_short,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_PCC_CALLS, c.pcc_calls,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_PCC_STALE, c.pcc_stale,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_MIGRATIONS, c.migrations,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KEYS_GENERATED,
+			      c.keys_generated, PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_REENCIPHERS, c.reenciphers,
+			      PROTKEY_EMU_CNT_A_PAD)) {
+		nla_nest_cancel(msg, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+}
+
+static int emu_nl_put_adapter(struct sk_buff *msg,
+			      const struct emu_adapter_state *a)
+{
+	static const u16 mkvp_attr[] = {
+		[PROTKEY_EMU_MK_NEW] = PROTKEY_EMU_ADAPTER_A_MKVP_NEW,
+		[PROTKEY_EMU_MK_CURRENT] = PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT,
+		[PROTKEY_EMU_MK_OLD] = PROTKEY_EMU_ADAPTER_A_MKVP_OLD,
+	};
+	struct nlattr *nest;
+	unsigned int reg;
+
+	nest = nla_nest_start(msg, PROTKEY_EMU_A_ADAPTER);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(msg, PROTKEY_EMU_ADAPTER_A_APQN, a->apqn) ||
+	    nla_put_u8(msg, PROTKEY_EMU_ADAPTER_A_ONLINE, a->online))
+		goto err_cancel;
+	for (reg = PROTKEY_EMU_MK_NEW; reg <= PROTKEY_EMU_MK_OLD; reg++) {
+		if (!(a->mkvp_valid & BIT(reg)))
+			continue;
+		if (nla_put(msg, mkvp_attr[reg], PROTKEY_EMU_MKVP_SIZE,
+			    a->mkvp[reg]))
+			goto err_cancel;
+	}
+	nla_nest_end(msg, nest);
+	return 0;
+
+err_cancel:
+	nla_nest_cancel(msg, nest);
+	return -EMSGSIZE;
+}
+
+static size_t emu_nl_state_size(unsigned int n_adapters)
+{
+	size_t counters =
+		nla_total_size(0) + 9 * nla_total_size_64bit(sizeof(u64));
+	size_t adapter = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+			 nla_total_size(sizeof(u8)) +
+			 3 * nla_total_size(PROTKEY_EMU_MKVP_SIZE);
+
+	return nla_total_size_64bit(sizeof(u64)) + counters +
+	       n_adapters * adapter;
+}
+
+static int emu_nl_fill_state(struct sk_buff *msg,
+			     const struct emu_adapter_state *adapters,
+			     unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	if (nla_put_u64_64bit(msg, PROTKEY_EMU_A_WK_GEN, emu_wk_generation(),
+			      PROTKEY_EMU_A_PAD))
+		return -EMSGSIZE;
+	ret = emu_nl_put_counters(msg);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		ret = emu_nl_put_adapter(msg, &adapters[i]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * protkey_emu_nl_get_state_doit() - handle PROTKEY_EMU_CMD_GET_STATE
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Replies with PROTKEY_EMU_A_WK_GEN, a PROTKEY_EMU_A_COUNTERS nest and one
+ * PROTKEY_EMU_A_ADAPTER nest per adapter. Takes no attributes.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: the request carries an attribute;
+ * - %ENOMEM: no memory for the reply;
+ * - %EMSGSIZE: the reply does not fit (cannot happen: its size is computed).
+ */
+static int protkey_emu_nl_get_state_doit(struct sk_buff *skb,
+					 struct genl_info *info)
+{
+	struct emu_adapter_state *adapters;
+	struct sk_buff *msg;
+	unsigned int n;
+	void *hdr;
+	int ret;
+
+	adapters = kcalloc(EMU_MAX_ADAPTERS, sizeof(*adapters), GFP_KERNEL);
+	if (!adapters)
+		return -ENOMEM;
+	n = min_t(unsigned int, emu_get_adapters(adapters, EMU_MAX_ADAPTERS),
+		  EMU_MAX_ADAPTERS);
+
+	ret = -ENOMEM;
+	msg = genlmsg_new(emu_nl_state_size(n), GFP_KERNEL);
+	if (!msg)
+		goto out_free;
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr)
+		goto err_free_msg_size;
+	ret = emu_nl_fill_state(msg, adapters, n);
+	if (ret)
+		goto err_free_msg;
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	goto out_free;
+
+err_free_msg_size:
+	ret = -EMSGSIZE;
+err_free_msg:
+	nlmsg_free(msg);
+	NL_SET_ERR_MSG_MOD(info->extack, "state reply too large");
+out_free:
+	kfree(adapters);
+	return ret;
+}
+
+/**
+ * protkey_emu_nl_mk_load_doit() - handle PROTKEY_EMU_CMD_MK_LOAD
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Loads PROTKEY_EMU_A_MK (required) into the NEW register of the adapter
+ * PROTKEY_EMU_A_APQN, or of every adapter when it is absent, as a TKE would.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: PROTKEY_EMU_A_MK missing, or an unsupported attribute;
+ * - %ERANGE: PROTKEY_EMU_A_MK not 32 bytes, or APQN out of range;
+ * - any error of emu_mk_load(), e.g. no such adapter.
+ */
+static int protkey_emu_nl_mk_load_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	const char *msg = NULL;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_MK))
+		return -EINVAL;
+	ret = emu_mk_load(emu_nl_apqn(info),
+			  nla_data(info->attrs[PROTKEY_EMU_A_MK]), &msg);
+	return emu_nl_core_error(info, ret, msg,
+				 info->attrs[PROTKEY_EMU_A_APQN]);
+}
+
+/**
+ * protkey_emu_nl_mk_set_doit() - handle PROTKEY_EMU_CMD_MK_SET
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Activates the NEW master key of PROTKEY_EMU_A_APQN (or of every adapter):
+ * CURRENT moves to OLD, NEW becomes CURRENT, NEW is empty afterwards.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: an unsupported attribute;
+ * - %ERANGE: APQN out of range;
+ * - any error of emu_mk_set(), e.g. the NEW register is empty.
+ */
+static int protkey_emu_nl_mk_set_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	const char *msg = NULL;
+	int ret;
+
+	ret = emu_mk_set(emu_nl_apqn(info), &msg);
+	return emu_nl_core_error(info, ret, msg, NULL);
+}
+
+/**
+ * protkey_emu_nl_mk_clear_doit() - handle PROTKEY_EMU_CMD_MK_CLEAR
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Empties register PROTKEY_EMU_A_MK_REG (required; NEW or OLD, as CCA's
+ * Master Key Process CLEAR and CLR-OLD) of PROTKEY_EMU_A_APQN or of every
+ * adapter. The CURRENT register cannot be cleared.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: PROTKEY_EMU_A_MK_REG missing or CURRENT, or an unsupported
+ *   attribute;
+ * - %ERANGE: MK_REG or APQN out of range;
+ * - any error of emu_mk_clear().
+ */
+static int protkey_emu_nl_mk_clear_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	const struct nlattr *reg_attr = info->attrs[PROTKEY_EMU_A_MK_REG];
+	const char *msg = NULL;
+	u32 reg;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_MK_REG))
+		return -EINVAL;
+	reg = nla_get_u32(reg_attr);
+	if (reg == PROTKEY_EMU_MK_CURRENT) {
+		NL_SET_ERR_MSG_ATTR(info->extack, reg_attr,
+				    "only NEW or OLD can be cleared");
+		return -EINVAL;
+	}
+	ret = emu_mk_clear(emu_nl_apqn(info), reg, &msg);
+	return emu_nl_core_error(info, ret, msg, NULL);
+}
+
+/*
+ * Checks KEY_BITS and CLEAR_KEY beyond their policies: a key size of 128,
+ * 192 or 256 bits, and a clear key of exactly that size.
+ */
+static int emu_nl_check_key_size(struct genl_info *info, u32 *key_bits)
+{
+	const struct nlattr *bits = info->attrs[PROTKEY_EMU_A_KEY_BITS];
+	const struct nlattr *clear = info->attrs[PROTKEY_EMU_A_CLEAR_KEY];
+
+	*key_bits = nla_get_u32(bits);
+	if (*key_bits % 64) {
+		NL_SET_ERR_MSG_ATTR(info->extack, bits,
+				    "key size must be 128, 192 or 256 bits");
+		return -EINVAL;
+	}
+	if (clear && nla_len(clear) * 8 != *key_bits) {
+		NL_SET_ERR_MSG_ATTR(info->extack, clear,
+				    "clear key length is not KEY_BITS / 8");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Replies with one binary attribute of the command's own type. */
+static int emu_nl_reply_token(struct genl_info *info,
+			      const u8 token[PROTKEY_EMU_SECKEY_SIZE])
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(PROTKEY_EMU_SECKEY_SIZE), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put(msg, PROTKEY_EMU_A_SECURE_KEY,
+			    PROTKEY_EMU_SECKEY_SIZE, token)) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG_MOD(info->extack, "secure key reply too large");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * protkey_emu_nl_key_generate_doit() - handle PROTKEY_EMU_CMD_KEY_GENERATE
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Makes a CCA AES DATA secure key of PROTKEY_EMU_A_KEY_BITS (required)
+ * enciphered under the CURRENT master key, from PROTKEY_EMU_A_CLEAR_KEY when
+ * given (the emulator's import of a clear key), otherwise from random bytes.
+ * Replies with PROTKEY_EMU_A_SECURE_KEY.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: KEY_BITS missing or not 128, 192 or 256; CLEAR_KEY not
+ *   KEY_BITS / 8 bytes; an unsupported attribute;
+ * - %ERANGE: KEY_BITS outside 128..256, CLEAR_KEY outside 16..32 bytes;
+ * - %ENOMEM: no memory for the reply;
+ * - any error of emu_key_generate(), e.g. no CURRENT master key.
+ */
+static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
+					    struct genl_info *info)
+{
+	const struct nlattr *clear = info->attrs[PROTKEY_EMU_A_CLEAR_KEY];
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	const char *msg = NULL;
+	u32 key_bits;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_KEY_BITS))
+		return -EINVAL;
+	ret = emu_nl_check_key_size(info, &key_bits);
+	if (ret)
+		return ret;
+	ret = emu_key_generate(key_bits, clear ? nla_data(clear) : NULL,
+			       clear ? nla_len(clear) : 0, token, &msg);
+	if (ret)
+		return emu_nl_core_error(info, ret, msg, clear);
+	ret = emu_nl_reply_token(info, token);
+	memzero_explicit(token, sizeof(token));
+	return ret;
+}
+
+/**
+ * protkey_emu_nl_key_reencipher_doit() - handle PROTKEY_EMU_CMD_KEY_REENCIPHER
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Re-enciphers PROTKEY_EMU_A_SECURE_KEY (required) in the direction
+ * PROTKEY_EMU_A_RENC_MODE (required) and replies with the new
+ * PROTKEY_EMU_A_SECURE_KEY.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: SECURE_KEY or RENC_MODE missing, or an unsupported attribute;
+ * - %ERANGE: SECURE_KEY not 64 bytes, RENC_MODE unknown;
+ * - %ENOMEM: no memory for the reply;
+ * - any error of emu_key_reencipher(), e.g. a malformed token or a key
+ *   that the source register does not encipher.
+ */
+static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,
+					      struct genl_info *info)
+{
+	const struct nlattr *key = info->attrs[PROTKEY_EMU_A_SECURE_KEY];
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	const char *msg = NULL;
+	u32 mode;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_SECURE_KEY) ||
+	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_RENC_MODE))
+		return -EINVAL;
+	mode = nla_get_u32(info->attrs[PROTKEY_EMU_A_RENC_MODE]);
+	ret = emu_key_reencipher(nla_data(key), nla_len(key), mode, token,
+				 &msg);
+	if (ret)
+		return emu_nl_core_error(info, ret, msg, key);
+	ret = emu_nl_reply_token(info, token);
+	memzero_explicit(token, sizeof(token));
+	return ret;
+}
+
+/**
+ * protkey_emu_nl_migrate_doit() - handle PROTKEY_EMU_CMD_MIGRATE
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Models a live guest relocation: a new wrapping key (every protected key
+ * becomes invalid) and, with PROTKEY_EMU_A_OUTAGE_MS, adapters that are
+ * unusable for that long. Replies with the new PROTKEY_EMU_A_WK_GEN.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: an unsupported attribute;
+ * - %ERANGE: OUTAGE_MS above 600000;
+ * - %ENOMEM: no memory for the reply (the migration has happened);
+ * - any error of emu_migrate().
+ */
+static int protkey_emu_nl_migrate_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	const struct nlattr *outage = info->attrs[PROTKEY_EMU_A_OUTAGE_MS];
+	const char *errmsg = NULL;
+	struct sk_buff *msg;
+	u64 wk_gen;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = emu_migrate(outage ? nla_get_u32(outage) : 0, &wk_gen, &errmsg);
+	if (ret) {
+		nlmsg_free(msg);
+		return emu_nl_core_error(info, ret, errmsg, outage);
+	}
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u64_64bit(msg, PROTKEY_EMU_A_WK_GEN, wk_gen,
+				      PROTKEY_EMU_A_PAD)) {
+		nlmsg_free(msg);
+		NL_SET_ERR_MSG_MOD(info->extack, "migrate reply too large");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * protkey_emu_nl_adapter_set_doit() - handle PROTKEY_EMU_CMD_ADAPTER_SET
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Sets adapter PROTKEY_EMU_A_APQN (or every adapter) online or offline
+ * (PROTKEY_EMU_A_ONLINE, required), as "chzdev -e/-d" would.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: ONLINE missing or not a u8, or an unsupported attribute;
+ * - %ERANGE: ONLINE not 0 or 1, APQN out of range;
+ * - any error of emu_adapter_set_online(), e.g. no such adapter.
+ */
+static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
+					   struct genl_info *info)
+{
+	const char *msg = NULL;
+	bool online;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_ONLINE))
+		return -EINVAL;
+	online = nla_get_u8(info->attrs[PROTKEY_EMU_A_ONLINE]);
+	ret = emu_adapter_set_online(emu_nl_apqn(info), online, &msg);
+	return emu_nl_core_error(info, ret, msg,
+				 info->attrs[PROTKEY_EMU_A_APQN]);
+}
+
+/**
+ * protkey_emu_nl_set_latency_doit() - handle PROTKEY_EMU_CMD_SET_LATENCY
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Sets the time each derive takes, PROTKEY_EMU_A_LATENCY_US (required).
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: LATENCY_US missing, or an unsupported attribute;
+ * - %ERANGE: LATENCY_US above 10000000.
+ */
+static int protkey_emu_nl_set_latency_doit(struct sk_buff *skb,
+					   struct genl_info *info)
+{
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_LATENCY_US))
+		return -EINVAL;
+	emu_set_latency(nla_get_u32(info->attrs[PROTKEY_EMU_A_LATENCY_US]));
+	return 0;
+}
+
+/**
+ * protkey_emu_nl_fail_derives_doit() - handle PROTKEY_EMU_CMD_FAIL_DERIVES
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Makes the next PROTKEY_EMU_A_FAIL_COUNT derives fail with the errno
+ * PROTKEY_EMU_A_FAIL_ERRNO (both required; a count of 0 cancels).
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: FAIL_COUNT or FAIL_ERRNO missing, or an unsupported attribute;
+ * - %ERANGE: FAIL_ERRNO outside 1..4095.
+ */
+static int protkey_emu_nl_fail_derives_doit(struct sk_buff *skb,
+					    struct genl_info *info)
+{
+	u32 err;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_FAIL_COUNT) ||
+	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_FAIL_ERRNO))
+		return -EINVAL;
+	err = nla_get_u32(info->attrs[PROTKEY_EMU_A_FAIL_ERRNO]);
+	emu_fail_derives(nla_get_u32(info->attrs[PROTKEY_EMU_A_FAIL_COUNT]),
+			 -(int)err);
+	return 0;
+}
+
+/**
+ * protkey_emu_nl_reset_counters_doit() - handle PROTKEY_EMU_CMD_RESET_COUNTERS
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Sets every counter of PROTKEY_EMU_A_COUNTERS to zero.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: the request carries an attribute.
+ */
+static int protkey_emu_nl_reset_counters_doit(struct sk_buff *skb,
+					      struct genl_info *info)
+{
+	emu_reset_counters();
+	return 0;
+}
+
+/* clang-format off */
+static const struct genl_ops protkey_emu_nl_ops[] = {
+	{
+		.cmd = PROTKEY_EMU_CMD_GET_STATE,
+		.doit = protkey_emu_nl_get_state_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_MK_LOAD,
+		.doit = protkey_emu_nl_mk_load_doit,
+		.policy = emu_mk_load_nl_policy,
+		.maxattr = PROTKEY_EMU_A_MK,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_MK_SET,
+		.doit = protkey_emu_nl_mk_set_doit,
+		.policy = emu_mk_set_nl_policy,
+		.maxattr = PROTKEY_EMU_A_APQN,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_MK_CLEAR,
+		.doit = protkey_emu_nl_mk_clear_doit,
+		.policy = emu_mk_clear_nl_policy,
+		.maxattr = PROTKEY_EMU_A_MK_REG,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_KEY_GENERATE,
+		.doit = protkey_emu_nl_key_generate_doit,
+		.policy = emu_key_generate_nl_policy,
+		.maxattr = PROTKEY_EMU_A_CLEAR_KEY,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_KEY_REENCIPHER,
+		.doit = protkey_emu_nl_key_reencipher_doit,
+		.policy = emu_key_reencipher_nl_policy,
+		.maxattr = PROTKEY_EMU_A_RENC_MODE,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_MIGRATE,
+		.doit = protkey_emu_nl_migrate_doit,
+		.policy = emu_migrate_nl_policy,
+		.maxattr = PROTKEY_EMU_A_OUTAGE_MS,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_ADAPTER_SET,
+		.doit = protkey_emu_nl_adapter_set_doit,
+		.policy = emu_adapter_set_nl_policy,
+		.maxattr = PROTKEY_EMU_A_ONLINE,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_SET_LATENCY,
+		.doit = protkey_emu_nl_set_latency_doit,
+		.policy = emu_set_latency_nl_policy,
+		.maxattr = PROTKEY_EMU_A_LATENCY_US,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_FAIL_DERIVES,
+		.doit = protkey_emu_nl_fail_derives_doit,
+		.policy = emu_fail_derives_nl_policy,
+		.maxattr = PROTKEY_EMU_A_FAIL_ERRNO,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_RESET_COUNTERS,
+		.doit = protkey_emu_nl_reset_counters_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+};
+
+/* clang-format on */
+
+/*
+ * resv_start_op 0: strict header and attribute validation for every command,
+ * and commands without a policy reject every attribute. Not netnsok: the
+ * emulated platform is one per machine, like the hardware.
+ */
+static struct genl_family protkey_emu_nl_family __ro_after_init = {
+	.name = PROTKEY_EMU_FAMILY_NAME,
+	.version = PROTKEY_EMU_FAMILY_VERSION,
+	.resv_start_op = 0,
+	.netnsok = false,
+	.parallel_ops = false,
+	.pre_doit = protkey_emu_nl_pre_doit,
+	.ops = protkey_emu_nl_ops,
+	.n_ops = ARRAY_SIZE(protkey_emu_nl_ops),
+	.module = THIS_MODULE,
+};
+
+/**
+ * emu_netlink_init() - register the protkey_emu generic netlink family
+ *
+ * Context: process context (module init); may sleep. ORDER: call it last in
+ * the module's init, once the emulator core is ready: the first request can
+ * arrive as soon as the family is registered.
+ * Return: 0 or the negative errno of genl_register_family().
+ */
+int emu_netlink_init(void)
+{
+	return genl_register_family(&protkey_emu_nl_family);
+}
+
+/**
+ * emu_netlink_exit() - unregister the protkey_emu generic netlink family
+ *
+ * Context: process context (module exit); may sleep. ORDER: call it first
+ * in the module's exit; genl_unregister_family() waits for running
+ * handlers, so none runs once it returns.
+ */
+void emu_netlink_exit(void)
+{
+	genl_unregister_family(&protkey_emu_nl_family);
+}
