@@ -706,14 +706,15 @@ static int protkey_emu_nl_set_latency_doit(struct sk_buff *skb,
 static int protkey_emu_nl_fail_derives_doit(struct sk_buff *skb,
 					    struct genl_info *info)
 {
-	u32 err;
+	u32 count, err;
 
 	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_FAIL_COUNT) ||
 	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_FAIL_ERRNO))
 		return -EINVAL;
+	count = nla_get_u32(info->attrs[PROTKEY_EMU_A_FAIL_COUNT]);
+	/* The policy bounds it to 1..4095; the core takes it positive. */
 	err = nla_get_u32(info->attrs[PROTKEY_EMU_A_FAIL_ERRNO]);
-	emu_fail_derives(nla_get_u32(info->attrs[PROTKEY_EMU_A_FAIL_COUNT]),
-			 -(int)err);
+	emu_fail_derives(count, err);
 	return 0;
 }
 
