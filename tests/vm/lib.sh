@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Shared helpers of the tests/vm scripts; sourced, never executed.
+#
+# Environment (all optional):
+#   BUILD          build output, default <repo>/build
+#   PROTKEY_CACHE  downloads and kernel builds that outlive a clone,
+#                  default /var/cache/protkey
+#   KSRC_TARBALL   the kernel source, default /usr/src/linux-source-6.1.tar.xz
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$VM_DIR/../.." && pwd)
+BUILD=${BUILD:-$REPO/build}
+PROTKEY_CACHE=${PROTKEY_CACHE:-/var/cache/protkey}
+KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.1.tar.xz}
+export BUILD PROTKEY_CACHE KSRC_TARBALL
+
+# Messages go to stderr: several scripts print a path on stdout.
+log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Version of the kernel source: the Debian package version when the tarball
+# belongs to a package (cheap, and what the cache key promises), otherwise a
+# hash of the tarball itself.
+ksrc_version() {
+	local pkg
+	pkg=$(dpkg-query -S "$KSRC_TARBALL" 2>/dev/null | cut -d: -f1) || true
+	if [ -n "$pkg" ]; then
+		printf '%s_%s\n' "$pkg" "$(dpkg-query -W -f='${Version}' "$pkg")"
+	else
+		sha256sum "$KSRC_TARBALL" | cut -c1-16
+	fi
+}
+
+# Unpacks the kernel source once per version into the cache and prints its
+# directory. The unpacked tree is only read afterwards (kernel builds use O=).
+ksrc_dir() {
+	local ver dir tmp
+	ver=$(ksrc_version)
+	dir=$PROTKEY_CACHE/linux-source/$ver
+	if [ ! -e "$dir/.protkey-unpacked" ]; then
+		[ -r "$KSRC_TARBALL" ] || die "no kernel source at $KSRC_TARBALL (install linux-source-6.1)"
+		mkdir -p "$PROTKEY_CACHE/linux-source"
+		# Unpack beside and rename, so an interrupted run leaves no half tree.
+		tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+		log "unpacking $KSRC_TARBALL"
+		tar -xJf "$KSRC_TARBALL" -C "$tmp" --strip-components=1
+		touch "$tmp/.protkey-unpacked"
+		rm -rf "$dir"
+		mv "$tmp" "$dir"
+	fi
+	printf '%s\n' "$dir"
+}
+
+# Prints the directory holding kselftest_harness.h and kselftest.h, taken from
+# the kernel source (never copied into the repository).
+ksft_inc() {
+	local src
+	src=$(ksrc_dir)
+	printf '%s\n' "$src/tools/testing/selftests"
+}
+
+# Lists "*.ko" module names (without directory and suffix) of a kernel, given
+# its modules directory; used to decide what exists as a module at all.
+have_module() {
+	local moddir=$1 name=$2
+	modprobe -S "$(basename "$moddir")" -d "${moddir%/lib/modules/*}" \
+		--show-depends "$name" >/dev/null 2>&1
+}

@@ -1,0 +1,168 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Per-target facts of the VM runner; sourced after lib.sh.
+#
+# target_setup <test|stock|s390x> fetches and unpacks what the target needs
+# (cached under $PROTKEY_CACHE) and sets:
+#   T_ARCH      x86_64 or s390x
+#   KDIR        kernel build directory for "make -C $KDIR M=..."
+#   KMAKE_ARGS  extra make arguments for module builds (array)
+#   KIMAGE      the kernel image qemu boots
+#   KREL        the kernel release (uname -r in the guest)
+#   KMODROOT    root holding lib/modules/$KREL of the target kernel, or ""
+#               when everything we need is built in (test kernel)
+#   SYSROOT     root of the guest userspace: / for x86_64 (host binaries),
+#               the unpacked s390x packages for s390x
+#   T_CC, T_NL_CFLAGS, T_LDFLAGS   compiler and flags for the selftests
+
+# Userspace programs the guest gets, with the packages that ship them.
+GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio)
+# Libraries the selftests link at run time (besides libc).
+GUEST_LIBS=(libnl-3.so.200 libnl-genl-3.so.200)
+
+# Downloads packages into $1 with apt-get (never installs them); skipped when
+# the same list was fetched before.
+fetch_debs() {
+	local dir=$1 stamp
+	shift
+	stamp=$dir/.fetched-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)
+	[ -e "$stamp" ] && return 0
+	mkdir -p "$dir"
+	log "downloading $# packages into $dir"
+	(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >/dev/null) ||
+		die "apt-get download failed (s390x packages need: dpkg --add-architecture s390x && apt-get update)"
+	touch "$stamp"
+}
+
+# Unpacks every .deb of $1 into $2 once; rewrites absolute symlinks so that
+# they resolve inside the unpacked root (the cross linker follows them).
+unpack_debs() {
+	local debs=$1 root=$2 deb link target
+	[ -e "$root/.protkey-unpacked" ] && return 0
+	rm -rf "$root"
+	mkdir -p "$root"
+	for deb in "$debs"/*.deb; do
+		dpkg-deb -x "$deb" "$root"
+	done
+	while IFS= read -r link; do
+		target=$(readlink "$link")
+		case $target in
+		/*) ln -sfn "$root$target" "$link" ;;
+		esac
+	done < <(find "$root" -type l)
+	touch "$root/.protkey-unpacked"
+}
+
+# Debian's image packages leave modules.dep to the installer: generate it in
+# the unpacked root so that modprobe -d can resolve dependencies.
+depmod_root() {
+	local root=$1 krel=$2
+	[ -e "$root/lib/modules/$krel/modules.dep" ] || depmod -b "$root" "$krel"
+}
+
+# Names the packages owning the guest programs and every library they and
+# the selftests load, as the host's dpkg database knows them: the s390x
+# guest then gets exactly the same set, from the s390x archive.
+guest_packages() {
+	local f paths=()
+	for f in "${GUEST_PROGRAMS[@]}"; do
+		paths+=("$f")
+		while IFS= read -r f; do paths+=("$f"); done < <(ldd "$f" | grep -o '/[^ ]*')
+	done
+	for f in "${GUEST_LIBS[@]}"; do
+		paths+=("$(ldconfig -p | awk -v l="$f" '$1 == l && /x86-64/ { print $NF; exit }')")
+	done
+	for f in "${paths[@]}"; do
+		# bookworm's packages list /lib paths, ldd may print /usr/lib ones.
+		dpkg-query -S "$f" 2>/dev/null || dpkg-query -S "${f#/usr}" 2>/dev/null ||
+			dpkg-query -S "$(readlink -f "$f")" 2>/dev/null ||
+			die "no package owns $f"
+	done | cut -d: -f1 | sort -u
+}
+
+setup_test() {
+	T_ARCH=x86_64
+	KDIR=$("$VM_DIR/build-test-kernel")
+	KMAKE_ARGS=()
+	KIMAGE=$KDIR/arch/x86/boot/bzImage
+	KREL=$(cat "$KDIR/include/config/kernel.release")
+	KMODROOT=
+	SYSROOT=/
+}
+
+setup_stock() {
+	local ver cache
+	T_ARCH=x86_64
+	KDIR=${STOCK_KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)}
+	[ -d "$KDIR" ] || die "no /usr/src/linux-headers-*-amd64 (install linux-headers-amd64)"
+	KREL=${KDIR##*/linux-headers-}
+	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$KREL")
+	cache=$PROTKEY_CACHE/stock/${KREL}_$ver
+	# The image matching the headers, unpacked only: the host keeps its kernel.
+	fetch_debs "$cache/debs" "linux-image-$KREL=$ver"
+	unpack_debs "$cache/debs" "$cache/root"
+	depmod_root "$cache/root" "$KREL"
+	KMAKE_ARGS=()
+	KIMAGE=$cache/root/boot/vmlinuz-$KREL
+	KMODROOT=$cache/root
+	SYSROOT=/
+}
+
+setup_s390x() {
+	local kabi ver cache x
+	T_ARCH=s390x
+	kabi=${S390X_KABI:-$(apt-cache depends linux-image-s390x:s390x 2>/dev/null |
+		sed -n 's/.*Depends: linux-image-\(.*\)-s390x:s390x/\1/p' | head -n 1)}
+	[ -n "$kabi" ] || die "no s390x kernel in apt's lists (dpkg --add-architecture s390x && apt-get update)"
+	KREL=$kabi-s390x
+	ver=$(apt-cache show "linux-image-$KREL:s390x" | sed -n 's/^Version: //p' | head -n 1)
+	cache=$PROTKEY_CACHE/s390x/${KREL}_$ver
+	fetch_debs "$cache/kernel-debs" "linux-image-$KREL:s390x" \
+		"linux-headers-$KREL:s390x" "linux-headers-$kabi-common"
+	# The headers run the amd64 kbuild tools of the same version.
+	fetch_debs "$cache/kbuild-debs" "linux-kbuild-6.1:amd64=$ver"
+	mapfile -t pkgs < <(guest_packages)
+	fetch_debs "$cache/user-debs" busybox-static:s390x libnl-3-dev:s390x \
+		libnl-genl-3-dev:s390x "${pkgs[@]/%/:s390x}"
+	unpack_debs "$cache/kernel-debs" "$cache/kernel"
+	depmod_root "$cache/kernel" "$KREL"
+	unpack_debs "$cache/kbuild-debs" "$cache/kbuild"
+	unpack_debs "$cache/user-debs" "$cache/root"
+
+	# Cross-build tree: the headers' Makefile includes the -common tree by an
+	# absolute path; point it into the cache. Its relative scripts/ and tools/
+	# links then find the amd64 kbuild beside it.
+	x=$cache/xbuild
+	if [ ! -e "$x/.protkey-ready" ]; then
+		rm -rf "$x"
+		mkdir -p "$x/usr/src" "$x/usr/lib"
+		cp -a "$cache/kernel/usr/src/linux-headers-$KREL" \
+			"$cache/kernel/usr/src/linux-headers-$kabi-common" "$x/usr/src/"
+		cp -a "$cache/kbuild/usr/lib/linux-kbuild-6.1" "$x/usr/lib/"
+		sed -i "s#^include .*#include $x/usr/src/linux-headers-$kabi-common/Makefile#" \
+			"$x/usr/src/linux-headers-$KREL/Makefile"
+		touch "$x/.protkey-ready"
+	fi
+	KDIR=$x/usr/src/linux-headers-$KREL
+	KMAKE_ARGS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
+	KIMAGE=$cache/kernel/boot/vmlinuz-$KREL
+	KMODROOT=$cache/kernel
+	SYSROOT=$cache/root
+	T_CC=s390x-linux-gnu-gcc
+	T_NL_CFLAGS="-I$SYSROOT/usr/include/libnl3"
+	T_LDFLAGS="-L$SYSROOT/usr/lib/s390x-linux-gnu -L$SYSROOT/lib/s390x-linux-gnu"
+	T_LDFLAGS+=" -Wl,-rpath-link,$SYSROOT/usr/lib/s390x-linux-gnu:$SYSROOT/lib/s390x-linux-gnu"
+}
+
+target_setup() {
+	T_CC=gcc
+	T_NL_CFLAGS=
+	T_LDFLAGS=
+	case $1 in
+	test) setup_test ;;
+	stock) setup_stock ;;
+	s390x) setup_s390x ;;
+	*) die "unknown target '$1' (test, stock or s390x)" ;;
+	esac
+	[ -f "$KIMAGE" ] || die "no kernel image $KIMAGE"
+}
