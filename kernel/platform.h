@@ -173,4 +173,9 @@ struct protkey_platform_ops *protkey_platform_get_for_key(const u8 *blob,
 							  u32 len);
 void protkey_platform_put(struct protkey_platform_ops *ops);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+struct protkey_platform_ops *protkey_platform_select(const char *name,
+						     const u8 *blob, u32 len);
+#endif
+
 #endif /* _PROTKEY_PLATFORM_H */

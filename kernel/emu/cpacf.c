@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkey_emu CPACF model: the guest's wrapping key (WK), protected keys,
+ * and the PCC and KM-XTS primitives that use them.
+ *
+ * EMULATION ONLY: the wrapping key is a random key in this module's memory,
+ * and the per-CPU caches below hold clear AES keys. A real CPU keeps both in
+ * firmware; here a dump of kernel memory reveals them. Nothing is secure.
+ *
+ * Protected key (the emulator's scheme): the clear key wrapped under the WK
+ * with AES-256-ECB, length-preserving: 16 and 32 bytes are one and two
+ * blocks; 24 bytes are bytes 0..15 encrypted, then bytes 8..23 of that
+ * result encrypted again. The 32-byte WKVP follows: SHA-256 of the WK. The
+ * layout and sizes are those of pkey: AES-128 48 bytes, -192 56, -256 64.
+ * In the KM and PCC parameter blocks an AES-128 key sits at offset 16 of
+ * the 64-byte key slot, as paes_s390.c places it for CPACF_KM_PXTS_128;
+ * the WKVP therefore always occupies bytes 32..63 of the slot.
+ *
+ * A migration replaces the WK (and the WKVP); keys wrapped under the old one
+ * stop working: PCC fails (condition code 1, -EKEYEXPIRED here) and KM
+ * processes nothing (the short count paes_s390.c checks), as on a real CPU
+ * after a guest relocation.
+ *
+ * Speed. KM must be about as fast as the kernel's own xts(aes), never sleep
+ * and never allocate: it runs in dm-crypt's softirq path. Unwrapping and
+ * key expansion cost more than a 512-byte sector, so each CPU caches the
+ * last protected key it saw for KM and for PCC, with the clear key, its AES
+ * key schedule and a pre-allocated skcipher request keyed with it; a slot
+ * is used with bottom halves disabled, which serialises task and softirq
+ * users of one CPU. KM then reuses the kernel's XTS code for an arbitrary
+ * XTS parameter T: xts(aes) keyed K1||K1 with IV = D_K1(T) starts from the
+ * tweak E_K1(D_K1(T)) = T, so the whole request is one call into the
+ * fastest XTS implementation there is; the next T is T * alpha^n. On x86
+ * that is the internal "__xts(aes)" of aesni_intel, usable only while
+ * crypto_simd_usable(); otherwise a synchronous "xts(aes)" (generic on
+ * s390x); otherwise, or when setkey refuses equal halves (FIPS mode,
+ * CRYPTO_TFM_REQ_FORBID_WEAK_KEYS), or a buffer is not in the linear map,
+ * the reference implementation here: one library AES call per block.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/aes.h>
+#include <crypto/algapi.h>
+#include <crypto/b128ops.h>
+#include <crypto/gf128mul.h>
+#include <crypto/internal/simd.h>
+#include <crypto/sha2.h>
+#include <crypto/skcipher.h>
+#include <kunit/visibility.h>
+#include <linux/bottom_half.h>
+#include <linux/cpumask.h>
+#include <linux/err.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/rcupdate.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <asm/simd.h>
+
+#include "emu_core.h"
+
+#define WK_SIZE 32
+#define SLOT_WKVP_OFFSET 32
+
+static bool fast_xts = true;
+module_param(fast_xts, bool, 0644);
+MODULE_PARM_DESC(fast_xts, "KM-XTS via the kernel's xts(aes); 0: reference");
+
+/**
+ * struct emu_wk - one wrapping key, replaced as a whole on migration
+ * @rcu: frees the key after a grace period
+ * @gen: generation, incremented by each migration
+ * @aes: AES-256 key schedule of the WK
+ * @wkvp: SHA-256 of the WK
+ *
+ * Immutable once published through emu_wk_cur.
+ */
+struct emu_wk {
+	struct rcu_head rcu;
+	u64 gen;
+	struct crypto_aes_ctx aes;
+	u8 wkvp[PROTKEY_WKVP_SIZE];
+};
+
+static struct emu_wk __rcu *emu_wk_cur;
+static DEFINE_MUTEX(emu_wk_lock);
+
+/**
+ * enum emu_tfm_state - whether a per-CPU XTS tfm holds the slot's key
+ * @EMU_TFM_UNKEYED: not keyed for the slot's current key
+ * @EMU_TFM_KEYED: keyed with K1||K1
+ * @EMU_TFM_REFUSED: setkey refused K1||K1 (FIPS): use the reference code
+ */
+enum emu_tfm_state {
+	EMU_TFM_UNKEYED,
+	EMU_TFM_KEYED,
+	EMU_TFM_REFUSED,
+};
+
+/**
+ * struct emu_xts_tfm - a per-CPU XTS transform with its request
+ * @tfm: synchronous skcipher, or NULL if the implementation is absent
+ * @req: request for @tfm, allocated with it
+ * @state: &enum emu_tfm_state for the key of the owning slot
+ */
+struct emu_xts_tfm {
+	struct crypto_skcipher *tfm;
+	struct skcipher_request *req;
+	enum emu_tfm_state state;
+};
+
+/**
+ * struct emu_key_slot - the last protected key one CPU used for an op
+ * @tag: the protected key as found in the parameter block (wrapped key
+ *	and WKVP); the slot is valid for exactly these bytes
+ * @tag_len: bytes used in @tag, 0 when empty
+ * @key: the clear key (EMULATION: clear key in memory)
+ * @aes: its AES key schedule
+ */
+struct emu_key_slot {
+	u8 tag[PROTKEY_MAX_PROTKEY_SIZE];
+	u32 tag_len;
+	u8 key[AES_MAX_KEY_SIZE];
+	struct crypto_aes_ctx aes;
+};
+
+/**
+ * struct emu_cpu - per-CPU CPACF state
+ * @pcc: key 2 of the last PCC
+ * @km: key 1 of the last KM
+ * @simd: "__xts(aes)", usable only when crypto_simd_usable()
+ * @sync: a synchronous "xts(aes)"
+ *
+ * Used only by the owning CPU with bottom halves disabled.
+ */
+struct emu_cpu {
+	struct emu_key_slot pcc;
+	struct emu_key_slot km;
+	struct emu_xts_tfm simd;
+	struct emu_xts_tfm sync;
+};
+
+static struct emu_cpu __percpu *emu_cpus;
+
+static unsigned int pk_keylen(enum protkey_pk_type type)
+{
+	switch (type) {
+	case PROTKEY_PK_AES_128:
+		return AES_KEYSIZE_128;
+	case PROTKEY_PK_AES_192:
+		return AES_KEYSIZE_192;
+	case PROTKEY_PK_AES_256:
+		return AES_KEYSIZE_256;
+	}
+	return 0;
+}
+
+static void wrap(const struct crypto_aes_ctx *wk, u8 *out, const u8 *in,
+		 unsigned int keylen)
+{
+	memcpy(out, in, keylen);
+	aes_encrypt(wk, out, out);
+	if (keylen == AES_KEYSIZE_192)
+		aes_encrypt(wk, out + 8, out + 8);
+	else if (keylen == AES_KEYSIZE_256)
+		aes_encrypt(wk, out + 16, out + 16);
+}
+
+static void unwrap(const struct crypto_aes_ctx *wk, u8 *out, const u8 *in,
+		   unsigned int keylen)
+{
+	memcpy(out, in, keylen);
+	if (keylen == AES_KEYSIZE_192)
+		aes_decrypt(wk, out + 8, out + 8);
+	else if (keylen == AES_KEYSIZE_256)
+		aes_decrypt(wk, out + 16, out + 16);
+	aes_decrypt(wk, out, out);
+}
+
+/**
+ * emu_pk_wrap() - make a protected key under the current wrapping key
+ * @clear: the clear AES key
+ * @keylen: 16, 24 or 32
+ * @pk: output
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL for a bad @keylen.
+ */
+int emu_pk_wrap(const u8 *clear, u32 keylen, struct protkey_pk *pk)
+{
+	const struct emu_wk *wk;
+
+	if (keylen != AES_KEYSIZE_128 && keylen != AES_KEYSIZE_192 &&
+	    keylen != AES_KEYSIZE_256)
+		return -EINVAL;
+	memset(pk, 0, sizeof(*pk));
+	pk->type = keylen == AES_KEYSIZE_128 ? PROTKEY_PK_AES_128 :
+		   keylen == AES_KEYSIZE_192 ? PROTKEY_PK_AES_192 :
+					       PROTKEY_PK_AES_256;
+	pk->len = keylen + PROTKEY_WKVP_SIZE;
+	rcu_read_lock();
+	wk = rcu_dereference(emu_wk_cur);
+	wrap(&wk->aes, pk->protkey, clear, keylen);
+	memcpy(pk->protkey + keylen, wk->wkvp, PROTKEY_WKVP_SIZE);
+	rcu_read_unlock();
+	return 0;
+}
+
+/**
+ * emu_pk_unwrap() - recover the clear key of a protected key (tests only)
+ * @pk: the protected key
+ * @clear: output, pk_keylen(@pk->type) bytes
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL for a bad type or length; -EKEYEXPIRED when @pk is not
+ * wrapped under the current wrapping key.
+ */
+int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear)
+{
+	unsigned int keylen = pk_keylen(pk->type);
+	const struct emu_wk *wk;
+	int ret = 0;
+
+	if (!keylen || pk->len != keylen + PROTKEY_WKVP_SIZE)
+		return -EINVAL;
+	rcu_read_lock();
+	wk = rcu_dereference(emu_wk_cur);
+	if (crypto_memneq(pk->protkey + keylen, wk->wkvp, PROTKEY_WKVP_SIZE))
+		ret = -EKEYEXPIRED;
+	else
+		unwrap(&wk->aes, clear, pk->protkey, keylen);
+	rcu_read_unlock();
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_pk_unwrap);
+
+/*
+ * Makes @slot hold the key whose wrapped form and WKVP start at @p. The
+ * caller has checked the WKVP against @wk, so equal tag bytes mean the same
+ * clear key. Return: true if the slot changed (a miss).
+ */
+static bool slot_load(struct emu_key_slot *slot, const struct emu_wk *wk,
+		      const u8 *p, unsigned int keylen)
+{
+	unsigned int len = keylen + PROTKEY_WKVP_SIZE;
+
+	if (slot->tag_len == len && !memcmp(slot->tag, p, len))
+		return false;
+	unwrap(&wk->aes, slot->key, p, keylen);
+	aes_expandkey(&slot->aes, slot->key, keylen);
+	memcpy(slot->tag, p, len);
+	slot->tag_len = len;
+	return true;
+}
+
+/* Slot offset of the wrapped key: AES-128 keys start at byte 16. */
+static unsigned int slot_offset(unsigned int keylen)
+{
+	return keylen == AES_KEYSIZE_128 ? 16 : 0;
+}
+
+/**
+ * emu_pcc_xts() - PCC, compute XTS parameter, with a protected key
+ * @type: PROTKEY_PK_AES_128 or PROTKEY_PK_AES_256 (PCC-XTS has no 192)
+ * @param: the PCC parameter block; @param->xts receives E_K2(tweak)
+ *
+ * Only whole sectors are modelled: block and bit must be zero.
+ *
+ * Context: any context; never sleeps, never allocates.
+ * Return: 0; -EKEYEXPIRED when the key's WKVP is not the current one
+ * (condition code 1 on a real CPU); -EINVAL for a bad @type;
+ * -EOPNOTSUPP for a non-zero block or bit (not modelled).
+ */
+int emu_pcc_xts(enum protkey_pk_type type, struct protkey_xts_pcc_param *param)
+{
+	unsigned int keylen = pk_keylen(type);
+	const struct emu_wk *wk;
+	struct emu_cpu *c;
+	int ret = 0;
+
+	if (WARN_ON_ONCE(keylen != AES_KEYSIZE_128 &&
+			 keylen != AES_KEYSIZE_256))
+		return -EINVAL;
+	if (memchr_inv(param->block, 0, sizeof(param->block)) ||
+	    memchr_inv(param->bit, 0, sizeof(param->bit)))
+		return -EOPNOTSUPP;
+
+	local_bh_disable();
+	c = this_cpu_ptr(emu_cpus);
+	emu_count(EMU_CNT_PCC_CALLS);
+	rcu_read_lock();
+	wk = rcu_dereference(emu_wk_cur);
+	if (crypto_memneq(param->key + SLOT_WKVP_OFFSET, wk->wkvp,
+			  PROTKEY_WKVP_SIZE)) {
+		emu_count(EMU_CNT_PCC_STALE);
+		ret = -EKEYEXPIRED;
+	} else {
+		slot_load(&c->pcc, wk, param->key + slot_offset(keylen),
+			  keylen);
+		aes_encrypt(&c->pcc.aes, param->xts, param->tweak);
+	}
+	rcu_read_unlock();
+	local_bh_enable();
+	return ret;
+}
+
+/* T := T * alpha^n in GF(2^128), IEEE 1619 (little-endian) convention. */
+static void tweak_advance(u8 *t_bytes, unsigned int n)
+{
+	le128 t;
+
+	memcpy(&t, t_bytes, sizeof(t));
+	while (n--)
+		gf128mul_x_ble(&t, &t);
+	memcpy(t_bytes, &t, sizeof(t));
+}
+
+/* The reference: C = E_K(P ^ T) ^ T per block, T *= alpha. */
+static void xts_ref(const struct crypto_aes_ctx *aes, enum protkey_km_dir dir,
+		    u8 *init, u8 *dst, const u8 *src, unsigned int len)
+{
+	le128 t, b;
+	unsigned int i;
+
+	memcpy(&t, init, sizeof(t));
+	for (i = 0; i < len; i += AES_BLOCK_SIZE) {
+		memcpy(&b, src + i, sizeof(b));
+		le128_xor(&b, &b, &t);
+		if (dir == PROTKEY_KM_ENCRYPT)
+			aes_encrypt(aes, (u8 *)&b, (u8 *)&b);
+		else
+			aes_decrypt(aes, (u8 *)&b, (u8 *)&b);
+		le128_xor(&b, &b, &t);
+		memcpy(dst + i, &b, sizeof(b));
+		gf128mul_x_ble(&t, &t);
+	}
+	memcpy(init, &t, sizeof(t));
+	memzero_explicit(&b, sizeof(b));
+}
+
+static bool xts_tfm_key(struct emu_xts_tfm *x, const struct emu_key_slot *s)
+{
+	unsigned int keylen = s->tag_len - PROTKEY_WKVP_SIZE;
+	u8 k[2 * AES_MAX_KEY_SIZE];
+
+	if (x->state == EMU_TFM_UNKEYED) {
+		memcpy(k, s->key, keylen);
+		memcpy(k + keylen, s->key, keylen);
+		x->state = crypto_skcipher_setkey(x->tfm, k, 2 * keylen) ?
+				   EMU_TFM_REFUSED :
+				   EMU_TFM_KEYED;
+		memzero_explicit(k, sizeof(k));
+	}
+	return x->state == EMU_TFM_KEYED;
+}
+
+/* KM through a kernel XTS tfm keyed K||K. Return: false if it could not. */
+static bool xts_tfm(struct emu_xts_tfm *x, const struct emu_key_slot *s,
+		    enum protkey_km_dir dir, u8 *init, u8 *dst, const u8 *src,
+		    unsigned int len)
+{
+	struct scatterlist sg_src, sg_dst;
+	u8 iv[AES_BLOCK_SIZE];
+	int ret;
+
+	if (!x->tfm || !xts_tfm_key(x, s))
+		return false;
+	aes_decrypt(&s->aes, iv, init);
+	sg_init_one(&sg_src, src, len);
+	sg_init_one(&sg_dst, dst, len);
+	skcipher_request_set_crypt(x->req, &sg_src, &sg_dst, len, iv);
+	if (dir == PROTKEY_KM_ENCRYPT)
+		ret = crypto_skcipher_encrypt(x->req);
+	else
+		ret = crypto_skcipher_decrypt(x->req);
+	if (WARN_ON_ONCE(ret))
+		return false;
+	tweak_advance(init, len / AES_BLOCK_SIZE);
+	return true;
+}
+
+/**
+ * emu_km_xts() - KM-XTS with a protected key
+ * @type: PROTKEY_PK_AES_128 or PROTKEY_PK_AES_256
+ * @dir: encrypt or decrypt
+ * @param: parameter block: protected key 1 and the XTS parameter, which is
+ *	advanced past the processed blocks
+ * @dst: output; may equal @src
+ * @src: input
+ * @len: bytes; only whole 16-byte blocks are processed
+ *
+ * Context: any context, including softirq; never sleeps, never allocates
+ * (the kernel's skcipher walk may, as for any xts(aes) user, on a buffer
+ * not aligned to 16 bytes that crosses a page).
+ * Return: the number of bytes processed: @len rounded down to 16, or 0
+ * when the key's WKVP is not the current one (the short count of a real
+ * CPU) or for a bad @type.
+ */
+unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
+			struct protkey_xts_km_param *param, u8 *dst,
+			const u8 *src, unsigned int len)
+{
+	unsigned int keylen = pk_keylen(type);
+	const struct emu_wk *wk;
+	struct emu_cpu *c;
+
+	if (WARN_ON_ONCE(keylen != AES_KEYSIZE_128 &&
+			 keylen != AES_KEYSIZE_256))
+		return 0;
+	len &= ~(AES_BLOCK_SIZE - 1);
+
+	local_bh_disable();
+	c = this_cpu_ptr(emu_cpus);
+	emu_count(EMU_CNT_KM_CALLS);
+	rcu_read_lock();
+	wk = rcu_dereference(emu_wk_cur);
+	if (crypto_memneq(param->key + SLOT_WKVP_OFFSET, wk->wkvp,
+			  PROTKEY_WKVP_SIZE)) {
+		rcu_read_unlock();
+		emu_count(EMU_CNT_KM_SHORT);
+		local_bh_enable();
+		return 0;
+	}
+	if (slot_load(&c->km, wk, param->key + slot_offset(keylen), keylen)) {
+		c->simd.state = EMU_TFM_UNKEYED;
+		c->sync.state = EMU_TFM_UNKEYED;
+	}
+	rcu_read_unlock();
+
+	if (!len)
+		goto out;
+	if (READ_ONCE(fast_xts) && virt_addr_valid(src) &&
+	    virt_addr_valid(dst)) {
+		if (crypto_simd_usable() &&
+		    xts_tfm(&c->simd, &c->km, dir, param->init, dst, src, len))
+			goto out;
+		if (xts_tfm(&c->sync, &c->km, dir, param->init, dst, src, len))
+			goto out;
+	}
+	xts_ref(&c->km.aes, dir, param->init, dst, src, len);
+out:
+	local_bh_enable();
+	return len;
+}
+
+/**
+ * emu_cpacf_set_lib_only() - force the reference XTS code (tests, bench)
+ * @lib_only: true to bypass the kernel's xts(aes)
+ *
+ * Context: any context.
+ */
+void emu_cpacf_set_lib_only(bool lib_only)
+{
+	WRITE_ONCE(fast_xts, !lib_only);
+}
+EXPORT_SYMBOL_NS_GPL(emu_cpacf_set_lib_only, PROTKEY_EMU_CONTROL);
+
+static struct emu_wk *wk_new(u64 gen)
+{
+	struct emu_wk *wk = kzalloc(sizeof(*wk), GFP_KERNEL);
+	u8 key[WK_SIZE];
+
+	if (!wk)
+		return NULL;
+	get_random_bytes(key, sizeof(key));
+	aes_expandkey(&wk->aes, key, sizeof(key));
+	sha256(key, sizeof(key), wk->wkvp);
+	memzero_explicit(key, sizeof(key));
+	wk->gen = gen;
+	return wk;
+}
+
+static void wk_free_rcu(struct rcu_head *head)
+{
+	kfree_sensitive(container_of(head, struct emu_wk, rcu));
+}
+
+/**
+ * emu_migrate() - move the guest: a new wrapping key, optionally an outage
+ * @outage_ms: adapters unusable for this long, 0..600000; 0: none
+ * @wk_gen: output, the new wrapping-key generation
+ * @msg: output, a static message on error
+ *
+ * Every protected key made before becomes invalid at once: KM returns a
+ * short count and PCC -EKEYEXPIRED for it, until it is derived again.
+ *
+ * Context: process context; takes emu_wk_lock and emu_lock.
+ * Return: 0; -ERANGE for a too long outage; -ENOMEM.
+ */
+int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg)
+{
+	struct emu_wk *old, *wk;
+
+	if (outage_ms > 600000) {
+		*msg = "outage longer than 600000 ms";
+		return -ERANGE;
+	}
+	mutex_lock(&emu_wk_lock);
+	old = rcu_dereference_protected(emu_wk_cur,
+					lockdep_is_held(&emu_wk_lock));
+	wk = wk_new(old->gen + 1);
+	if (!wk) {
+		mutex_unlock(&emu_wk_lock);
+		*msg = "out of memory";
+		return -ENOMEM;
+	}
+	rcu_assign_pointer(emu_wk_cur, wk);
+	mutex_unlock(&emu_wk_lock);
+	call_rcu(&old->rcu, wk_free_rcu);
+
+	if (outage_ms)
+		emu_adapters_set_outage(outage_ms);
+	emu_count(EMU_CNT_MIGRATIONS);
+	*wk_gen = wk->gen;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(emu_migrate, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_wk_generation() - the current wrapping-key generation
+ *
+ * Context: any context.
+ * Return: a number that changes with every migration.
+ */
+u64 emu_wk_generation(void)
+{
+	u64 gen;
+
+	rcu_read_lock();
+	gen = rcu_dereference(emu_wk_cur)->gen;
+	rcu_read_unlock();
+	return gen;
+}
+EXPORT_SYMBOL_NS_GPL(emu_wk_generation, PROTKEY_EMU_CONTROL);
+
+static int xts_tfm_alloc(struct emu_xts_tfm *x, const char *name, u32 type)
+{
+	x->tfm = crypto_alloc_skcipher(name, type, type | CRYPTO_ALG_ASYNC);
+	if (IS_ERR(x->tfm)) {
+		int ret = PTR_ERR(x->tfm);
+
+		x->tfm = NULL;
+		return ret;
+	}
+	x->req = skcipher_request_alloc(x->tfm, GFP_KERNEL);
+	if (!x->req) {
+		crypto_free_skcipher(x->tfm);
+		x->tfm = NULL;
+		return -ENOMEM;
+	}
+	skcipher_request_set_callback(x->req, 0, NULL, NULL);
+	return 0;
+}
+
+static void xts_tfm_free(struct emu_xts_tfm *x)
+{
+	skcipher_request_free(x->req);
+	crypto_free_skcipher(x->tfm);
+	x->req = NULL;
+	x->tfm = NULL;
+}
+
+static void cpus_free(void)
+{
+	int cpu;
+
+	if (!emu_cpus)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct emu_cpu *c = per_cpu_ptr(emu_cpus, cpu);
+
+		xts_tfm_free(&c->simd);
+		xts_tfm_free(&c->sync);
+		memzero_explicit(c, sizeof(*c));
+	}
+	free_percpu(emu_cpus);
+	emu_cpus = NULL;
+}
+
+/*
+ * Allocates the per-CPU tfms. A missing implementation is not an error:
+ * the next one down is used. Only running out of memory fails.
+ */
+static int cpus_alloc(void)
+{
+	bool simd = true, sync = true;
+	int cpu, ret;
+
+	emu_cpus = alloc_percpu(struct emu_cpu);
+	if (!emu_cpus)
+		return -ENOMEM;
+	for_each_possible_cpu(cpu) {
+		struct emu_cpu *c = per_cpu_ptr(emu_cpus, cpu);
+
+		ret = simd ? xts_tfm_alloc(&c->simd, "__xts(aes)",
+					   CRYPTO_ALG_INTERNAL) :
+			     -ENOENT;
+		if (ret == -ENOMEM)
+			return ret;
+		simd = !ret;
+		ret = sync ? xts_tfm_alloc(&c->sync, "xts(aes)", 0) : -ENOENT;
+		if (ret == -ENOMEM)
+			return ret;
+		sync = !ret;
+	}
+	return 0;
+}
+
+static void report_impl(void)
+{
+	struct emu_cpu *c =
+		per_cpu_ptr(emu_cpus, cpumask_first(cpu_possible_mask));
+
+	pr_info("KM-XTS via %s, fallback %s, reference code otherwise\n",
+		c->simd.tfm ? crypto_skcipher_driver_name(c->simd.tfm) : "-",
+		c->sync.tfm ? crypto_skcipher_driver_name(c->sync.tfm) : "-");
+}
+
+/**
+ * emu_cpacf_init() - first wrapping key and the per-CPU state
+ *
+ * Context: process context (module init); may load crypto modules.
+ * Return: 0 or -ENOMEM.
+ */
+int emu_cpacf_init(void)
+{
+	struct emu_wk *wk = wk_new(1);
+	int ret;
+
+	if (!wk)
+		return -ENOMEM;
+	RCU_INIT_POINTER(emu_wk_cur, wk);
+	ret = cpus_alloc();
+	if (ret) {
+		emu_cpacf_exit();
+		return ret;
+	}
+	report_impl();
+	return 0;
+}
+
+/**
+ * emu_cpacf_exit() - free and wipe everything emu_cpacf_init() made
+ *
+ * Context: process context (module exit or failed init); no KM or PCC
+ * caller is left (the platform is unregistered).
+ */
+void emu_cpacf_exit(void)
+{
+	cpus_free();
+	rcu_barrier();
+	kfree_sensitive(rcu_dereference_protected(emu_wk_cur, true));
+	RCU_INIT_POINTER(emu_wk_cur, NULL);
+}

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * protkey_emu core internals shared by main.c, token.c, adapter.c, cpacf.c
+ * and the KUnit suites. The netlink family uses emu.h only.
+ *
+ * EMULATION ONLY: the clear master keys, the clear AES keys and the wrapping
+ * key live in this module's memory. Nothing here is secure.
+ */
+#ifndef _PROTKEY_EMU_CORE_H
+#define _PROTKEY_EMU_CORE_H
+
+#include <linux/types.h>
+
+#include "../platform.h"
+#include "emu.h"
+
+/* The emulator's APQNs: cards 0..n-1, all in this usage domain. */
+#define EMU_DOMAIN 1
+#define EMU_DEFAULT_ADAPTERS 2
+
+/* Encrypted-key field of a CCA AES DATA token: always 32 bytes. */
+#define EMU_ENC_KEY_SIZE 32
+
+struct emu_token_type;
+
+/**
+ * struct emu_token - a parsed secure-key token, independent of its layout
+ * @type: the token type that parsed (or will build) it
+ * @key_bits: AES key size in bits: 128, 192 or 256
+ * @mkvp: verification pattern of the enciphering master key (host order;
+ *	its big-endian bytes are the MKVP bytes)
+ * @lrc: XOR of the clear key bytes (CCA's LRC), checked after decryption
+ * @enc_key: the key, zero-padded to 32 bytes and enciphered under the MK
+ */
+struct emu_token {
+	const struct emu_token_type *type;
+	u32 key_bits;
+	u64 mkvp;
+	u8 lrc;
+	u8 enc_key[EMU_ENC_KEY_SIZE];
+};
+
+/**
+ * struct emu_token_type - one secure-key token format (a table entry)
+ * @name: zkey-style name, e.g. "CCA-AESDATA"
+ * @tok_type: header type byte (offset 0)
+ * @tok_version: header version byte (offset 4)
+ * @size: exact token size in bytes
+ * @parse: validate @blob of @len bytes strictly and fill @tok
+ * @build: write @tok into @blob of @size bytes
+ *
+ * EP11 AES and CCA AES CIPHER tokens are further entries of the same table.
+ */
+struct emu_token_type {
+	const char *name;
+	u8 tok_type;
+	u8 tok_version;
+	u32 size;
+	int (*parse)(const u8 *blob, u32 len, struct emu_token *tok);
+	void (*build)(const struct emu_token *tok, u8 *blob);
+};
+
+/* token.c */
+const struct emu_token_type *emu_token_lookup(const u8 *blob, u32 len);
+int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok);
+int emu_token_build(const struct emu_token *tok, u8 *blob, u32 len);
+u32 emu_token_tvv(const u8 *blob);
+u8 emu_token_lrc(const u8 *clear, u32 len);
+extern const struct emu_token_type emu_token_cca_aesdata;
+
+/* adapter.c */
+int emu_adapters_init(unsigned int nr);
+void emu_adapters_exit(void);
+void emu_adapters_set_outage(u32 outage_ms);
+int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk);
+int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info);
+u64 emu_mkvp_of(const u8 mk[PROTKEY_EMU_MK_SIZE]);
+void emu_reset(void);
+
+/* cpacf.c */
+int emu_cpacf_init(void);
+void emu_cpacf_exit(void);
+int emu_pk_wrap(const u8 *clear, u32 keylen, struct protkey_pk *pk);
+int emu_pcc_xts(enum protkey_pk_type type, struct protkey_xts_pcc_param *param);
+unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
+			struct protkey_xts_km_param *param, u8 *dst,
+			const u8 *src, unsigned int len);
+void emu_cpacf_set_lib_only(bool lib_only);
+int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
+
+/**
+ * enum emu_counter - indices of the per-CPU counters
+ * @EMU_CNT_DERIVES: successful derives
+ * @EMU_CNT_DERIVE_ERRORS: failed derives
+ * @EMU_CNT_KM_CALLS: KM calls
+ * @EMU_CNT_KM_SHORT: KM calls that ended short
+ * @EMU_CNT_PCC_CALLS: PCC calls
+ * @EMU_CNT_PCC_STALE: PCC calls refused on a stale WKVP
+ * @EMU_CNT_MIGRATIONS: wrapping-key changes
+ * @EMU_CNT_KEYS_GENERATED: secure keys generated
+ * @EMU_CNT_REENCIPHERS: secure keys re-enciphered
+ * @EMU_CNT_MAX: number of counters
+ */
+enum emu_counter {
+	EMU_CNT_DERIVES,
+	EMU_CNT_DERIVE_ERRORS,
+	EMU_CNT_KM_CALLS,
+	EMU_CNT_KM_SHORT,
+	EMU_CNT_PCC_CALLS,
+	EMU_CNT_PCC_STALE,
+	EMU_CNT_MIGRATIONS,
+	EMU_CNT_KEYS_GENERATED,
+	EMU_CNT_REENCIPHERS,
+	EMU_CNT_MAX,
+};
+
+/* main.c */
+void emu_count(enum emu_counter c);
+
+#endif /* _PROTKEY_EMU_CORE_H */

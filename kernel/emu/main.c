@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkey_emu.ko: an emulation of the IBM Z protected-key platform
+ * (Crypto Express adapters in CCA mode and the CPACF protected-key
+ * functions), registered with protkey.ko as the platform "emu".
+ *
+ * EMULATION ONLY: master keys, clear AES keys and the wrapping key live in
+ * this module's memory. It models the platform's behaviour and error codes
+ * for tests and demos on machines without IBM Z; it protects nothing.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+
+#include "emu_core.h"
+
+static unsigned int adapters = EMU_DEFAULT_ADAPTERS;
+module_param(adapters, uint, 0444);
+MODULE_PARM_DESC(adapters, "CCA adapters 1..16, APQNs 00.0001 01.0001 ...");
+
+static DEFINE_PER_CPU(u64[EMU_CNT_MAX], emu_counters);
+
+/**
+ * emu_count() - bump one counter
+ * @c: which
+ *
+ * Context: any context. Per-CPU, so the data path does not share a cache
+ * line between CPUs.
+ */
+void emu_count(enum emu_counter c)
+{
+	this_cpu_inc(emu_counters[c]);
+}
+
+/**
+ * emu_get_counters() - sum the per-CPU counters
+ * @c: output
+ *
+ * Context: any context. Reads without stopping writers: a snapshot, not an
+ * atomic one.
+ */
+void emu_get_counters(struct emu_counters *c)
+{
+	u64 sum[EMU_CNT_MAX] = {};
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		for (i = 0; i < EMU_CNT_MAX; i++)
+			sum[i] += READ_ONCE(per_cpu(emu_counters, cpu)[i]);
+	}
+	c->derives = sum[EMU_CNT_DERIVES];
+	c->derive_errors = sum[EMU_CNT_DERIVE_ERRORS];
+	c->km_calls = sum[EMU_CNT_KM_CALLS];
+	c->km_short = sum[EMU_CNT_KM_SHORT];
+	c->pcc_calls = sum[EMU_CNT_PCC_CALLS];
+	c->pcc_stale = sum[EMU_CNT_PCC_STALE];
+	c->migrations = sum[EMU_CNT_MIGRATIONS];
+	c->keys_generated = sum[EMU_CNT_KEYS_GENERATED];
+	c->reenciphers = sum[EMU_CNT_REENCIPHERS];
+}
+EXPORT_SYMBOL_NS_GPL(emu_get_counters, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_reset_counters() - zero the counters
+ *
+ * Context: any context. Increments racing with the reset may survive it.
+ */
+void emu_reset_counters(void)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		for (i = 0; i < EMU_CNT_MAX; i++)
+			WRITE_ONCE(per_cpu(emu_counters, cpu)[i], 0);
+	}
+}
+EXPORT_SYMBOL_NS_GPL(emu_reset_counters, PROTKEY_EMU_CONTROL);
+
+/* Atomic-safe: looks at the header and the length only. */
+static bool emu_supports(const u8 *blob, u32 len)
+{
+	const struct emu_token_type *tt = emu_token_lookup(blob, len);
+
+	return tt && len == tt->size;
+}
+
+static struct protkey_platform_ops emu_platform_ops = {
+	.name = "emu",
+	.owner = THIS_MODULE,
+	.supports = emu_supports,
+	.key_info = emu_key_info,
+	.derive = emu_derive,
+	.pcc_xts = emu_pcc_xts,
+	.km_xts = emu_km_xts,
+	.wk_generation = emu_wk_generation,
+};
+
+/*
+ * ORDER: the adapters and the CPACF state (wrapping key, per-CPU tfms)
+ * exist before anything can call in; the netlink controls come next; the
+ * platform registers last, so protkey.ko never sees a half-built backend.
+ * Exit and failed init undo it in reverse order.
+ */
+static int __init protkey_emu_init(void)
+{
+	int ret;
+
+	ret = emu_adapters_init(adapters);
+	if (ret)
+		return ret;
+	ret = emu_cpacf_init();
+	if (ret)
+		goto err_adapters;
+	ret = emu_netlink_init();
+	if (ret)
+		goto err_cpacf;
+	ret = protkey_platform_register(&emu_platform_ops);
+	if (ret)
+		goto err_netlink;
+	pr_info("EMULATED platform loaded, %u adapter(s); keys live in kernel memory, nothing is secure\n",
+		adapters);
+	return 0;
+
+err_netlink:
+	emu_netlink_exit();
+err_cpacf:
+	emu_cpacf_exit();
+err_adapters:
+	emu_adapters_exit();
+	return ret;
+}
+
+static void __exit protkey_emu_exit(void)
+{
+	protkey_platform_unregister(&emu_platform_ops);
+	emu_netlink_exit();
+	emu_cpacf_exit();
+	emu_adapters_exit();
+}
+
+module_init(protkey_emu_init);
+module_exit(protkey_emu_exit);
+
+MODULE_DESCRIPTION("protkey: EMULATED IBM Z platform, not secure");
+MODULE_LICENSE("GPL");
+#ifdef CONFIG_X86
+MODULE_SOFTDEP("pre: aesni_intel");
+#endif
