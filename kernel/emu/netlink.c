@@ -361,7 +361,7 @@ out_free:
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: PROTKEY_EMU_A_MK missing, or an unsupported attribute;
  * - %ERANGE: PROTKEY_EMU_A_MK not 32 bytes, or APQN out of range;
- * - any error of emu_mk_load(), e.g. no such adapter.
+ * - %ENODEV: no adapter has this APQN (emu_mk_load()).
  */
 static int protkey_emu_nl_mk_load_doit(struct sk_buff *skb,
 				       struct genl_info *info)
@@ -393,7 +393,9 @@ static int protkey_emu_nl_mk_load_doit(struct sk_buff *skb,
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: an unsupported attribute;
  * - %ERANGE: APQN out of range;
- * - any error of emu_mk_set(), e.g. the NEW register is empty.
+ * - %ENODEV: no adapter has this APQN;
+ * - %ENOKEY: the NEW register of an addressed adapter is empty; no
+ *   adapter changes (emu_mk_set()).
  */
 static int protkey_emu_nl_mk_set_doit(struct sk_buff *skb,
 				      struct genl_info *info)
@@ -423,7 +425,7 @@ static int protkey_emu_nl_mk_set_doit(struct sk_buff *skb,
  * - %EINVAL: PROTKEY_EMU_A_MK_REG missing or CURRENT, or an unsupported
  *   attribute;
  * - %ERANGE: MK_REG or APQN out of range;
- * - any error of emu_mk_clear().
+ * - %ENODEV: no adapter has this APQN (emu_mk_clear()).
  */
 static int protkey_emu_nl_mk_clear_doit(struct sk_buff *skb,
 					struct genl_info *info)
@@ -510,7 +512,8 @@ static int emu_nl_reply_token(struct genl_info *info,
  *   KEY_BITS / 8 bytes; an unsupported attribute;
  * - %ERANGE: KEY_BITS outside 128..256, CLEAR_KEY outside 16..32 bytes;
  * - %ENOMEM: no memory for the reply;
- * - any error of emu_key_generate(), e.g. no CURRENT master key.
+ * - %ENODEV: no usable adapter (online, not in an outage) has a CURRENT
+ *   master key (emu_key_generate()).
  */
 static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
 					    struct genl_info *info)
@@ -553,8 +556,12 @@ static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
  * - %EINVAL: SECURE_KEY or RENC_MODE missing, or an unsupported attribute;
  * - %ERANGE: SECURE_KEY not 64 bytes, RENC_MODE unknown;
  * - %ENOMEM: no memory for the reply;
- * - any error of emu_key_reencipher(), e.g. a malformed token or a key
- *   that the source register does not encipher.
+ * - %EINVAL: a malformed token, or no usable adapter's source register
+ *   holds the token's master key (emu_key_reencipher());
+ * - %ENODEV: no usable adapter has the source register loaded;
+ * - %ENOKEY: the target register is empty;
+ * - %EIO: the adapter rejects the key (padding or LRC wrong after
+ *   decryption).
  */
 static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,
 					      struct genl_info *info)
@@ -595,8 +602,8 @@ static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: an unsupported attribute;
  * - %ERANGE: OUTAGE_MS above 600000;
- * - %ENOMEM: no memory for the reply (the migration has happened);
- * - any error of emu_migrate().
+ * - %ENOMEM: no memory for the reply or the new wrapping key; in the
+ *   first case nothing changed.
  */
 static int protkey_emu_nl_migrate_doit(struct sk_buff *skb,
 				       struct genl_info *info)
@@ -644,7 +651,7 @@ static int protkey_emu_nl_migrate_doit(struct sk_buff *skb,
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: ONLINE missing or not a u8, or an unsupported attribute;
  * - %ERANGE: ONLINE not 0 or 1, APQN out of range;
- * - any error of emu_adapter_set_online(), e.g. no such adapter.
+ * - %ENODEV: no adapter has this APQN (emu_adapter_set_online()).
  */
 static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
 					   struct genl_info *info)

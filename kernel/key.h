@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * protkey key objects: one per distinct XTS secure key, shared by every tfm
+ * that holds that key; they own the protected keys, their re-derivation and
+ * the requests parked while a re-derivation runs. See key.c.
+ */
+#ifndef _PROTKEY_KEY_H
+#define _PROTKEY_KEY_H
+
+#include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/seqlock.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+#include "platform.h"
+
+struct crypto_async_request;
+struct crypto_tfm;
+
+/* Sizes of one secure-key half: CCA AES DATA (64) up to EP11 AES (336). */
+#define PROTKEY_KEY_MIN_HALF 64
+#define PROTKEY_KEY_MAX_HALF 336
+/* The verification pattern: XTS encryption of 32 zero bytes. */
+#define PROTKEY_KEY_VP_SIZE 32
+
+/**
+ * enum protkey_key_state - state of a key object's protected keys
+ * @PROTKEY_KEY_VALID: the protected keys were derived under the wrapping
+ *	key current at the time; requests run on the fast path.
+ * @PROTKEY_KEY_STALE: a request met a short count (the wrapping key
+ *	changed); the worker re-derives, retrying while no adapter is usable,
+ *	up to rekey_timeout_ms. Requests park.
+ * @PROTKEY_KEY_FAILED: the last re-derivation gave up (timeout or hard
+ *	error) and failed the parked requests. A new request parks and makes
+ *	the worker try one derive at once: success revives the key, failure
+ *	fails the request with -EIO without another wait.
+ */
+enum protkey_key_state {
+	PROTKEY_KEY_VALID,
+	PROTKEY_KEY_STALE,
+	PROTKEY_KEY_FAILED,
+};
+
+/**
+ * struct protkey_key_stats - counters of one key object
+ * @derives: successful derives of a key half (setkey and re-derivations)
+ * @derive_errors: failed derive calls, retries included
+ * @stalls: re-derivation episodes (a short count that parked requests)
+ * @failures: episodes that gave up and failed their parked requests
+ * @failed_requests: requests completed with -EIO by such episodes
+ * @last_error: errno of the last failed derive (negative), 0 if none
+ * @last_stall_ms: duration of the last finished episode, in milliseconds
+ * @wk_generation: the platform's wrapping-key generation at the last
+ *	successful derive
+ */
+struct protkey_key_stats {
+	u64 derives;
+	u64 derive_errors;
+	u64 stalls;
+	u64 failures;
+	u64 failed_requests;
+	int last_error;
+	u32 last_stall_ms;
+	u64 wk_generation;
+};
+
+/**
+ * struct protkey_key - one XTS secure key and its protected keys
+ * @hash_vp: linkage in the table by verification pattern; writers hold
+ *	the table mutex, readers walk it under RCU.
+ * @hash_blob: linkage in the table by secure-key bytes; as @hash_vp.
+ * @ref: references: one per tfm using the key, one per lookup in flight.
+ * @rcu: frees the object (wiped) after the RCU readers of the table.
+ * @ops: the platform backend; its module is pinned for the key's life.
+ * @vp: verification pattern; immutable after creation; the key's identity.
+ * @half_len: length of one secure-key half; immutable.
+ * @blob: the two secure-key halves back to back, half i at
+ *	i * @half_len (encrypted under an HSM master key, never clear keys);
+ *	immutable.
+ * @pk_lock: seqlock over @pk and @pk_gen; written by setkey (before the
+ *	key is published) and by the worker, with BHs disabled; read
+ *	locklessly by the fast path.
+ * @pk: the two protected keys: [0] encrypts the data (KM), [1] the tweak.
+ * @pk_gen: incremented each time the worker publishes new protected keys.
+ * @state: &enum protkey_key_state; read locklessly by the fast path,
+ *	changed only under @lock.
+ * @lock: protects @parked, @nparked, @running_tfm, @episode_start and
+ *	@stats, and serialises changes of @state; taken with interrupts
+ *	disabled (slow path only).
+ * @parked: requests waiting for the worker (&struct protkey_parked.node).
+ * @nparked: length of @parked.
+ * @running_tfm: the tfm of the parked request the worker is running right
+ *	now, or NULL; lets a tfm that goes away wait for its last request.
+ *	Compared, never dereferenced.
+ * @episode_start: jiffies when the current re-derivation episode began.
+ * @backoff_ms: the worker's next retry delay; reset under @lock when an
+ *	episode starts (the worker is not retrying then), else worker only.
+ * @staged: protected keys derived in the current episode, not yet
+ *	published; owned by the worker.
+ * @staged_mask: bit i set when @staged[i] holds a fresh key; worker only.
+ * @work: the worker: single flight for the re-derivation of this key.
+ * @stats: counters, under @lock.
+ */
+struct protkey_key {
+	struct hlist_node hash_vp;
+	struct hlist_node hash_blob;
+	refcount_t ref;
+	struct rcu_head rcu;
+	struct protkey_platform_ops *ops;
+	u8 vp[PROTKEY_KEY_VP_SIZE];
+	u32 half_len;
+	u8 blob[2 * PROTKEY_KEY_MAX_HALF];
+
+	seqlock_t pk_lock;
+	struct protkey_pk pk[2];
+	u32 pk_gen;
+
+	atomic_t state;
+	spinlock_t lock; /* see @lock above */
+	struct list_head parked;
+	unsigned int nparked;
+	struct crypto_tfm *running_tfm;
+	unsigned long episode_start;
+	unsigned int backoff_ms;
+	struct protkey_pk staged[2];
+	unsigned int staged_mask;
+	struct delayed_work work;
+	struct protkey_key_stats stats;
+};
+
+/**
+ * struct protkey_parked - a request parked on a key object
+ * @node: linkage in &protkey_key.parked, under &protkey_key.lock
+ * @req: the request
+ * @resume: runs the request again from where it stopped, on the key's
+ *	current protected keys. Called by the worker in process context with
+ *	BHs disabled. Return: 0 when done, -EKEYEXPIRED when it met a stale
+ *	protected key again (its progress saved), another errno to fail it.
+ * @gen: &protkey_key.pk_gen of the protected keys the request last used
+ * @backlog: the request was accepted with -EBUSY; it is told -EINPROGRESS
+ *	before its final completion.
+ *
+ * Lives in the request context of the cipher (no allocation); owned by the
+ * key object from protkey_key_park() until the request's completion.
+ */
+struct protkey_parked {
+	struct list_head node;
+	struct crypto_async_request *req;
+	int (*resume)(struct crypto_async_request *req);
+	u32 gen;
+	bool backlog;
+};
+
+/* protkey_key_park() result: the key is usable again, run the request. */
+#define PROTKEY_KEY_RETRY 1
+
+int protkey_key_validate(const u8 *blob, unsigned int len);
+int protkey_key_get(const u8 *blob, unsigned int len,
+		    struct protkey_key **keyp);
+void protkey_key_put(struct protkey_key *key);
+u32 protkey_key_read_pk(struct protkey_key *key, struct protkey_pk pk[2]);
+int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
+		     bool stale);
+void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm);
+void protkey_key_get_stats(struct protkey_key *key,
+			   struct protkey_key_stats *stats);
+int protkey_key_init(void);
+void protkey_key_exit(void);
+
+/**
+ * protkey_key_usable() - may a new request take the fast path?
+ * @key: the key object
+ *
+ * Context: any; lockless.
+ * Return: true while the protected keys are believed valid.
+ */
+static inline bool protkey_key_usable(const struct protkey_key *key)
+{
+	return atomic_read(&key->state) == PROTKEY_KEY_VALID;
+}
+
+/**
+ * protkey_pk_load() - place a protected key in a CPACF parameter-block slot
+ * @slot: the 64-byte key field of a KM or PCC parameter block
+ * @pk: a protected key of 48 (AES-128) or 64 (AES-256) bytes
+ *
+ * Keys shorter than the slot sit at its end, as the CPU expects for the
+ * 128-bit XTS function codes.
+ *
+ * Context: any.
+ */
+static inline void protkey_pk_load(u8 slot[PROTKEY_MAX_PROTKEY_SIZE],
+				   const struct protkey_pk *pk)
+{
+	memcpy(slot + PROTKEY_MAX_PROTKEY_SIZE - pk->len, pk->protkey, pk->len);
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int protkey_key_get_ops(struct protkey_platform_ops *ops, const u8 *blob,
+			unsigned int len, struct protkey_key **keyp);
+int protkey_key_compute_vp(struct protkey_platform_ops *ops,
+			   const struct protkey_pk pk[2],
+			   u8 vp[PROTKEY_KEY_VP_SIZE]);
+extern unsigned int protkey_rekey_timeout_ms;
+#endif
+
+#endif /* _PROTKEY_KEY_H */
