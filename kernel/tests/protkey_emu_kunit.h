@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers shared by the protkey_emu KUnit suites: a fresh emulator per
+ * case, the emulator's platform ops, and master keys and secure keys made
+ * through the emulator's control API (the door netlink uses).
+ */
+#ifndef _PROTKEY_EMU_KUNIT_H
+#define _PROTKEY_EMU_KUNIT_H
+
+#include <kunit/test.h>
+#include <linux/err.h>
+#include <linux/string.h>
+
+#include "../emu/emu_core.h"
+
+/* 6.1's KUnit has no MEMEQ: compare, and show up to 64 bytes of each. */
+#define EMU_EXPECT_MEMEQ(test, a, b, n) EMU_MEMEQ(test, EXPECTATION, a, b, n)
+#define EMU_ASSERT_MEMEQ(test, a, b, n) EMU_MEMEQ(test, ASSERTION, a, b, n)
+#define EMU_MEMEQ(test, kind, a, b, n)                                      \
+	do {                                                                \
+		const u8 *__a = (const u8 *)(a), *__b = (const u8 *)(b);    \
+		int __n = (n);                                              \
+		KUNIT_BINARY_INT_ASSERTION(test, KUNIT_##kind,              \
+					   memcmp(__a, __b, __n), ==, 0,    \
+					   "%*ph\n%*ph", min(__n, 64), __a, \
+					   min(__n, 64), __b);              \
+	} while (0)
+
+/**
+ * struct emu_kunit_ctx - per-case state in &kunit.priv
+ * @ops: the emulator's platform ops, pinned for the case
+ */
+struct emu_kunit_ctx {
+	struct protkey_platform_ops *ops;
+};
+
+/*
+ * Case init: the emulator's adapters back to their load state (online, no
+ * master keys, no faults), the reference XTS code off, and its ops pinned.
+ */
+static inline int emu_kunit_init(struct kunit *test)
+{
+	struct emu_kunit_ctx *ctx;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx)
+		return -ENOMEM;
+	ctx->ops = protkey_platform_get("emu");
+	if (IS_ERR(ctx->ops))
+		return PTR_ERR(ctx->ops);
+	emu_reset();
+	emu_cpacf_set_lib_only(false);
+	test->priv = ctx;
+	return 0;
+}
+
+static inline void emu_kunit_exit(struct kunit *test)
+{
+	struct emu_kunit_ctx *ctx = test->priv;
+
+	emu_reset();
+	emu_cpacf_set_lib_only(false);
+	protkey_platform_put(ctx->ops);
+}
+
+static inline struct protkey_platform_ops *emu_kunit_ops(struct kunit *test)
+{
+	return ((struct emu_kunit_ctx *)test->priv)->ops;
+}
+
+/* A master key made from one seed byte: seed, seed + 1, ... */
+static inline void emu_kunit_mk(u8 mk[PROTKEY_EMU_MK_SIZE], u8 seed)
+{
+	int i;
+
+	for (i = 0; i < PROTKEY_EMU_MK_SIZE; i++)
+		mk[i] = seed + i;
+}
+
+/* Loads the master key of @seed into NEW of every adapter and sets it. */
+static inline void emu_kunit_mk_activate(struct kunit *test, u8 seed)
+{
+	const char *msg = NULL;
+	u8 mk[PROTKEY_EMU_MK_SIZE];
+
+	emu_kunit_mk(mk, seed);
+	KUNIT_ASSERT_EQ(test, emu_mk_load(EMU_ALL_APQNS, mk, &msg), 0);
+	KUNIT_ASSERT_EQ(test, emu_mk_set(EMU_ALL_APQNS, &msg), 0);
+}
+
+/* Makes a secure key of @clear (@len bytes) under the CURRENT master key. */
+static inline void emu_kunit_seckey(struct kunit *test, const u8 *clear,
+				    u32 len, u8 token[PROTKEY_EMU_SECKEY_SIZE])
+{
+	const char *msg = NULL;
+
+	KUNIT_ASSERT_EQ(test,
+			emu_key_generate(len * 8, clear, len, token, &msg), 0);
+}
+
+#endif /* _PROTKEY_EMU_KUNIT_H */
