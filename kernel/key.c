@@ -158,6 +158,7 @@ int protkey_key_validate(const u8 *blob, unsigned int len)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_validate);
 
 /**
  * protkey_key_compute_vp() - the verification pattern of a key pair
@@ -450,6 +451,7 @@ void protkey_key_put(struct protkey_key *key)
 	protkey_platform_put(key->ops);
 	call_rcu(&key->rcu, key_free_rcu);
 }
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_put);
 
 /**
  * protkey_key_read_pk() - a consistent copy of the protected keys
@@ -471,6 +473,7 @@ u32 protkey_key_read_pk(struct protkey_key *key, struct protkey_pk pk[2])
 	} while (read_seqretry(&key->pk_lock, seq));
 	return gen;
 }
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_read_pk);
 
 /* Caller holds key->lock. Returns -EINPROGRESS or -EBUSY. */
 static int enqueue(struct protkey_key *key, struct protkey_parked *p,
@@ -545,6 +548,7 @@ int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 {
 	return park(key, p, stale, false);
 }
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_park);
 
 /* Completes requests taken off the parked list. Process context. */
 static void complete_list(struct list_head *list, int err)
@@ -791,6 +795,7 @@ void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm)
 			       READ_ONCE(key->running_tfm) != tfm);
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush);
 
 /**
  * protkey_key_get_stats() - a consistent snapshot of a key's counters
@@ -808,6 +813,7 @@ void protkey_key_get_stats(struct protkey_key *key,
 	*stats = key->stats;
 	spin_unlock_irqrestore(&key->lock, flags);
 }
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_get_stats);
 
 /**
  * protkey_key_init() - set up the key objects' workqueue

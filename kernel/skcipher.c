@@ -10,7 +10,6 @@
  * reports the wrapping key changed.
  */
 #include <crypto/scatterwalk.h>
-#include <kunit/visibility.h>
 #include <linux/module.h>
 
 #include "skcipher.h"
@@ -192,11 +191,10 @@ static int xts_crypt(struct skcipher_request *req, enum protkey_km_dir dir)
  * with -EIO when the key could not be re-derived in rekey_timeout_ms or
  * the platform reported a hard error.
  */
-VISIBLE_IF_KUNIT int protkey_xts_encrypt(struct skcipher_request *req)
+static int protkey_xts_encrypt(struct skcipher_request *req)
 {
 	return xts_crypt(req, PROTKEY_KM_ENCRYPT);
 }
-EXPORT_SYMBOL_IF_KUNIT(protkey_xts_encrypt);
 
 /**
  * protkey_xts_decrypt() - decrypt with xts(paes)
@@ -205,11 +203,10 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_xts_encrypt);
  * Context: as protkey_xts_encrypt().
  * Return: as protkey_xts_encrypt().
  */
-VISIBLE_IF_KUNIT int protkey_xts_decrypt(struct skcipher_request *req)
+static int protkey_xts_decrypt(struct skcipher_request *req)
 {
 	return xts_crypt(req, PROTKEY_KM_DECRYPT);
 }
-EXPORT_SYMBOL_IF_KUNIT(protkey_xts_decrypt);
 
 /* Drops the tfm's key object after failing its parked requests. */
 static void xts_release_key(struct crypto_skcipher *tfm,
@@ -250,8 +247,8 @@ static void xts_release_key(struct crypto_skcipher *tfm,
  * Return: 0 or a negative errno as listed; on error the tfm keeps its
  * previous key.
  */
-VISIBLE_IF_KUNIT int protkey_xts_setkey(struct crypto_skcipher *tfm,
-					const u8 *in, unsigned int len)
+static int protkey_xts_setkey(struct crypto_skcipher *tfm, const u8 *in,
+			      unsigned int len)
 {
 	struct protkey_xts_ctx *ctx = crypto_skcipher_ctx(tfm);
 	struct protkey_key *key, *old;
@@ -267,7 +264,6 @@ VISIBLE_IF_KUNIT int protkey_xts_setkey(struct crypto_skcipher *tfm,
 	}
 	return 0;
 }
-EXPORT_SYMBOL_IF_KUNIT(protkey_xts_setkey);
 
 static int protkey_xts_init_tfm(struct crypto_skcipher *tfm)
 {

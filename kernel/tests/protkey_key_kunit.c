@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of protkey's key objects (kernel/key.c) on a fake platform:
+ * validation, identity by verification pattern, and the re-derivation
+ * state machine driven by fake requests.
+ */
+#include <crypto/skcipher.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/scatterlist.h>
+
+#include "../key.h"
+#include "fake_platform.h"
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+static const u8 clear1[32] = { 0x27, 0x18, 0x28, 0x18, 0x28, 0x45, 0x90, 0x45,
+			       0x23, 0x53, 0x60, 0x28, 0x74, 0x71, 0x35, 0x26,
+			       0x62, 0x49, 0x77, 0x57, 0x24, 0x70, 0x93, 0x69,
+			       0x99, 0x59, 0x57, 0x49, 0x66, 0x96, 0x76, 0x27 };
+static const u8 clear2[32] = { 0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93,
+			       0x23, 0x84, 0x62, 0x64, 0x33, 0x83, 0x27, 0x95,
+			       0x02, 0x88, 0x41, 0x97, 0x16, 0x93, 0x99, 0x37,
+			       0x51, 0x05, 0x82, 0x09, 0x74, 0x94, 0x45, 0x92 };
+
+static unsigned int saved_timeout;
+
+static int key_test_init(struct kunit *test)
+{
+	fake_reset();
+	saved_timeout = protkey_rekey_timeout_ms;
+	protkey_rekey_timeout_ms = 2000;
+	return 0;
+}
+
+static void key_test_exit(struct kunit *test)
+{
+	protkey_rekey_timeout_ms = saved_timeout;
+}
+
+/* A 2 x 64-byte fake XTS secure key. */
+static void make_xts(u8 blob[2 * FAKE_TOKEN_SIZE], const u8 *k1, const u8 *k2,
+		     unsigned int keylen, u8 mk)
+{
+	fake_make_token(blob, k1, keylen, mk);
+	fake_make_token(blob + FAKE_TOKEN_SIZE, k2, keylen, mk);
+}
+
+static u8 *blob_init(u8 blob[2 * FAKE_TOKEN_SIZE])
+{
+	make_xts(blob, clear1, clear2, 32, 1);
+	return blob;
+}
+
+static struct protkey_key *get_key(struct kunit *test, const u8 *blob)
+{
+	struct protkey_key *key = NULL;
+
+	KUNIT_ASSERT_EQ(test,
+			protkey_key_get_ops(&fake_ops, blob,
+					    2 * FAKE_TOKEN_SIZE, &key),
+			0);
+	KUNIT_ASSERT_NOT_NULL(test, key);
+	return key;
+}
+
+struct validate_case {
+	const char *desc;
+	unsigned int len;
+	int corrupt;
+	int ret;
+};
+
+enum { C_NONE, C_TYPE, C_VERSION, C_SAME };
+
+static const struct validate_case validate_cases[] = {
+	{ "2x64 CCA-sized ok", 128, C_NONE, 0 },
+	{ "odd length", 127, C_NONE, -EINVAL },
+	{ "halves too short", 96, C_NONE, -EINVAL },
+	{ "halves too long", 2 * 337, C_NONE, -EINVAL },
+	{ "token types differ", 128, C_TYPE, -EINVAL },
+	{ "token versions differ", 128, C_VERSION, -EINVAL },
+	{ "identical halves", 128, C_SAME, -EINVAL },
+};
+
+static void validate_desc(const struct validate_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(validate, validate_cases, validate_desc);
+
+static void validate_table(struct kunit *test)
+{
+	const struct validate_case *c = test->param_value;
+	unsigned int half = c->len / 2;
+	u8 *blob;
+
+	/* Arrange: two different tokens of the tested size. */
+	blob = kunit_kzalloc(test, 2 * 337, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, blob);
+	blob[0] = FAKE_TOKEN_TYPE;
+	blob[4] = FAKE_TOKEN_VERSION;
+	blob[8] = 1;
+	memcpy(blob + half, blob, half);
+	blob[half + 8] = 2;
+	if (c->corrupt == C_TYPE)
+		blob[half] ^= 1;
+	if (c->corrupt == C_VERSION)
+		blob[half + 4] ^= 1;
+	if (c->corrupt == C_SAME)
+		blob[half + 8] = blob[8];
+
+	/* Act + Assert */
+	KUNIT_EXPECT_EQ(test, protkey_key_validate(blob, c->len), c->ret);
+}
+
+static void get_same_blob_shares_object(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *a, *b;
+
+	make_xts(blob, clear1, clear2, 32, 1);
+	a = get_key(test, blob);
+	b = get_key(test, blob);
+
+	KUNIT_EXPECT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derives), 2);
+	protkey_key_put(b);
+	protkey_key_put(a);
+}
+
+static void get_reenciphered_blob_shares_by_vp(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE], renc[2 * FAKE_TOKEN_SIZE];
+	u8 other[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *a, *b, *c;
+
+	/* Same clear keys under another "master key": another blob. */
+	make_xts(blob, clear1, clear2, 32, 1);
+	make_xts(renc, clear1, clear2, 32, 2);
+	make_xts(other, clear2, clear1, 32, 1);
+	KUNIT_ASSERT_NE(test, memcmp(blob, renc, sizeof(blob)), 0);
+
+	a = get_key(test, blob);
+	b = get_key(test, renc);
+	c = get_key(test, other);
+
+	KUNIT_EXPECT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_PTR_NE(test, a, c);
+	KUNIT_EXPECT_NE(test, memcmp(a->vp, c->vp, PROTKEY_KEY_VP_SIZE), 0);
+	protkey_key_put(c);
+	protkey_key_put(b);
+	protkey_key_put(a);
+}
+
+static void compute_vp_equals_generic_xts(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE], key2[64], iv[16] = {}, buf[32] = {};
+	struct crypto_skcipher *tfm;
+	struct skcipher_request *req;
+	struct protkey_key *key;
+	struct scatterlist sg;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	make_xts(blob, clear1, clear2, 32, 1);
+	key = get_key(test, blob);
+
+	/* Oracle: the kernel's xts(aes) over 32 zero bytes, zero tweak. */
+	tfm = crypto_alloc_skcipher("xts(aes)", 0, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(tfm));
+	memcpy(key2, clear1, 32);
+	memcpy(key2 + 32, clear2, 32);
+	KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key2, 64), 0);
+	req = skcipher_request_alloc(tfm, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	sg_init_one(&sg, buf, sizeof(buf));
+	skcipher_request_set_callback(req, 0, crypto_req_done, &wait);
+	skcipher_request_set_crypt(req, &sg, &sg, sizeof(buf), iv);
+	ret = crypto_wait_req(crypto_skcipher_encrypt(req), &wait);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, memcmp(key->vp, buf, PROTKEY_KEY_VP_SIZE), 0);
+	skcipher_request_free(req);
+	crypto_free_skcipher(tfm);
+	protkey_key_put(key);
+}
+
+static void get_waits_out_short_outage(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key;
+
+	fake_set_outage(100);
+	key = get_key(test, blob_init(blob));
+
+	KUNIT_EXPECT_GT(test, atomic_read(&fake.derive_calls), 2);
+	protkey_key_put(key);
+}
+
+static void get_hard_error_fails(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key = NULL;
+
+	atomic_set(&fake.fail_count, 1);
+	fake.fail_errno = -EIO;
+
+	KUNIT_EXPECT_EQ(test,
+			protkey_key_get_ops(&fake_ops, blob_init(blob),
+					    2 * FAKE_TOKEN_SIZE, &key),
+			-EIO);
+	KUNIT_EXPECT_NULL(test, key);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), 1);
+}
+
+/* A request of the fake: resumes by checking the key's pattern. */
+struct fake_req {
+	struct crypto_async_request base;
+	struct protkey_parked p;
+	struct protkey_key *key;
+	struct completion done;
+	int submitted;
+	int err;
+	int notified;
+};
+
+static void fake_req_done(struct crypto_async_request *areq, int err)
+{
+	struct fake_req *r = container_of(areq, struct fake_req, base);
+
+	if (err == -EINPROGRESS) {
+		r->notified++;
+		return;
+	}
+	r->err = err;
+	complete(&r->done);
+}
+
+static int fake_req_resume(struct crypto_async_request *areq)
+{
+	struct fake_req *r = container_of(areq, struct fake_req, base);
+	u8 vp[PROTKEY_KEY_VP_SIZE];
+	struct protkey_pk pk[2];
+	int ret;
+
+	r->p.gen = protkey_key_read_pk(r->key, pk);
+	ret = protkey_key_compute_vp(r->key->ops, pk, vp);
+	if (!ret && memcmp(vp, r->key->vp, sizeof(vp)))
+		ret = -EBADMSG;
+	return ret;
+}
+
+static struct fake_req *reqs_alloc(struct kunit *test, struct protkey_key *key,
+				   unsigned int n)
+{
+	struct fake_req *r;
+	unsigned int i;
+
+	r = kunit_kcalloc(test, n, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < n; i++) {
+		r[i].base.complete = fake_req_done;
+		r[i].base.flags = CRYPTO_TFM_REQ_MAY_BACKLOG;
+		r[i].p.req = &r[i].base;
+		r[i].p.resume = fake_req_resume;
+		r[i].key = key;
+		init_completion(&r[i].done);
+	}
+	return r;
+}
+
+/* Runs like the cipher's fast path: on a stale key it parks. */
+static int submit(struct fake_req *r)
+{
+	int ret;
+
+	for (;;) {
+		ret = -EKEYEXPIRED;
+		if (protkey_key_usable(r->key))
+			ret = fake_req_resume(&r->base);
+		if (ret != -EKEYEXPIRED) {
+			r->err = ret;
+			complete(&r->done);
+			break;
+		}
+		ret = protkey_key_park(r->key, &r->p, true);
+		if (ret != PROTKEY_KEY_RETRY)
+			break;
+	}
+	r->submitted = ret;
+	return ret;
+}
+
+static void submit_all(struct kunit *test, struct fake_req *r, unsigned int n)
+{
+	unsigned long left;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		submit(&r[i]);
+	for (i = 0; i < n; i++) {
+		left = wait_for_completion_timeout(&r[i].done, 30 * HZ);
+		KUNIT_ASSERT_NE(test, left, 0);
+	}
+}
+
+static void migrate_parks_then_one_derive_per_half(struct kunit *test)
+{
+	const unsigned int n = 100;
+	struct protkey_key_stats st;
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	unsigned int i, busy = 0;
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	/* Arrange: a valid key, then a wrapping-key change; slow derives. */
+	key = get_key(test, blob_init(blob));
+	r = reqs_alloc(test, key, n);
+	fake_migrate();
+	fake.derive_delay_ms = 20;
+	atomic_set(&fake.derives, 0);
+
+	/* Act */
+	submit_all(test, r, n);
+
+	/* Assert: all done, one derive per half, one stall, backlog told. */
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, r[i].err, 0);
+		busy += r[i].submitted == -EBUSY;
+		if (r[i].submitted != -EBUSY)
+			KUNIT_EXPECT_EQ(test, r[i].submitted, -EINPROGRESS);
+		KUNIT_EXPECT_EQ(test, r[i].notified,
+				r[i].submitted == -EBUSY ? 1 : 0);
+	}
+	KUNIT_EXPECT_GT(test, busy, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derives), 2);
+	protkey_key_get_stats(key, &st);
+	KUNIT_EXPECT_EQ(test, st.stalls, 1);
+	KUNIT_EXPECT_EQ(test, st.failures, 0);
+	KUNIT_EXPECT_TRUE(test, protkey_key_usable(key));
+	protkey_key_put(key);
+}
+
+static void outage_shorter_than_timeout_completes(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	key = get_key(test, blob_init(blob));
+	r = reqs_alloc(test, key, 4);
+	fake_migrate();
+	fake_set_outage(300);
+	atomic_set(&fake.derive_calls, 0);
+
+	submit_all(test, r, 4);
+
+	KUNIT_EXPECT_EQ(test, r[0].err, 0);
+	KUNIT_EXPECT_EQ(test, r[3].err, 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&fake.derive_calls), 2);
+	protkey_key_put(key);
+}
+
+static void outage_longer_than_timeout_fails_then_recovers(struct kunit *test)
+{
+	struct protkey_key_stats st;
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	key = get_key(test, blob_init(blob));
+	r = reqs_alloc(test, key, 3);
+	protkey_rekey_timeout_ms = 200;
+	fake_migrate();
+	fake_set_outage(60000);
+
+	/* Act 1: two requests during the outage. */
+	submit_all(test, r, 2);
+
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	KUNIT_EXPECT_EQ(test, r[1].err, -EIO);
+	KUNIT_EXPECT_FALSE(test, protkey_key_usable(key));
+	protkey_key_get_stats(key, &st);
+	KUNIT_EXPECT_EQ(test, st.failures, 1);
+	KUNIT_EXPECT_EQ(test, st.failed_requests, 2);
+	KUNIT_EXPECT_EQ(test, st.last_error, -ENODEV);
+
+	/* Act 2: adapters are back; the next request derives at once. */
+	fake.outage = false;
+	submit_all(test, r + 2, 1);
+
+	KUNIT_EXPECT_EQ(test, r[2].err, 0);
+	KUNIT_EXPECT_TRUE(test, protkey_key_usable(key));
+	protkey_key_put(key);
+}
+
+static void hard_error_fails_without_retry(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	key = get_key(test, blob_init(blob));
+	r = reqs_alloc(test, key, 2);
+	fake_migrate();
+	atomic_set(&fake.fail_count, 1);
+	fake.fail_errno = -EINVAL;
+	atomic_set(&fake.derive_calls, 0);
+
+	submit_all(test, r, 2);
+
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	KUNIT_EXPECT_EQ(test, r[1].err, -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), 1);
+	protkey_key_put(key);
+}
+
+static void flush_fails_parked_requests_of_tfm(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct crypto_tfm *tfm_a = (struct crypto_tfm *)0x1000;
+	struct crypto_tfm *tfm_b = (struct crypto_tfm *)0x2000;
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	/* Arrange: a long outage parks two requests of two "tfms". */
+	key = get_key(test, blob_init(blob));
+	r = reqs_alloc(test, key, 2);
+	r[0].base.tfm = tfm_a;
+	r[1].base.tfm = tfm_b;
+	fake_migrate();
+	fake_set_outage(60000);
+	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
+	KUNIT_ASSERT_EQ(test, submit(&r[1]), -EINPROGRESS);
+
+	/* Act: tfm a goes away. */
+	protkey_key_flush(key, tfm_a);
+
+	/* Assert: only its request failed; the other still waits. */
+	KUNIT_EXPECT_TRUE(test, completion_done(&r[0].done));
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	KUNIT_EXPECT_FALSE(test, completion_done(&r[1].done));
+
+	fake.outage = false;
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r[1].done, 30 * HZ),
+			0);
+	KUNIT_EXPECT_EQ(test, r[1].err, 0);
+	protkey_key_put(key);
+}
+
+static struct kunit_case protkey_key_cases[] = {
+	KUNIT_CASE_PARAM(validate_table, validate_gen_params),
+	KUNIT_CASE(get_same_blob_shares_object),
+	KUNIT_CASE(get_reenciphered_blob_shares_by_vp),
+	KUNIT_CASE(compute_vp_equals_generic_xts),
+	KUNIT_CASE(get_waits_out_short_outage),
+	KUNIT_CASE(get_hard_error_fails),
+	KUNIT_CASE(migrate_parks_then_one_derive_per_half),
+	KUNIT_CASE(outage_shorter_than_timeout_completes),
+	KUNIT_CASE(outage_longer_than_timeout_fails_then_recovers),
+	KUNIT_CASE(hard_error_fails_without_retry),
+	KUNIT_CASE(flush_fails_parked_requests_of_tfm),
+	{}
+};
+
+static struct kunit_suite protkey_key_suite = {
+	.name = "protkey_key",
+	.init = key_test_init,
+	.exit = key_test_exit,
+	.test_cases = protkey_key_cases,
+};
+
+kunit_test_suite(protkey_key_suite);
+
+MODULE_DESCRIPTION("KUnit tests of protkey key objects");
+MODULE_LICENSE("GPL");
