@@ -121,9 +121,13 @@ setup_s390x() {
 		"linux-headers-$KREL:s390x" "linux-headers-$kabi-common"
 	# The headers run the amd64 kbuild tools of the same version.
 	fetch_debs "$cache/kbuild-debs" "linux-kbuild-6.1:amd64=$ver"
-	mapfile -t pkgs < <(guest_packages)
+	# Host-only libraries (fio's libpmem on amd64) have no s390x build; the
+	# s390x binaries do not need them, and mkinitramfs checks what they need.
+	mapfile -t pkgs < <(guest_packages | sed 's/$/:s390x/' | xargs apt-cache show --no-all-versions 2>/dev/null |
+		sed -n 's/^Package: //p' | sort -u)
+	# libatomic1: s390x's librbd (fio) needs it, amd64's does not.
 	fetch_debs "$cache/user-debs" busybox-static:s390x libnl-3-dev:s390x \
-		libnl-genl-3-dev:s390x "${pkgs[@]/%/:s390x}"
+		libnl-genl-3-dev:s390x libatomic1:s390x "${pkgs[@]/%/:s390x}"
 	unpack_debs "$cache/kernel-debs" "$cache/kernel"
 	depmod_root "$cache/kernel" "$KREL"
 	unpack_debs "$cache/kbuild-debs" "$cache/kbuild"
