@@ -27,7 +27,9 @@
  * last protected key it saw for KM and for PCC, with the clear key, its AES
  * key schedule and a pre-allocated skcipher request keyed with it; a slot
  * is used with bottom halves disabled, which serialises task and softirq
- * users of one CPU. KM then reuses the kernel's XTS code for an arbitrary
+ * users of one CPU. rcu_read_lock_bh() both disables bottom halves and
+ * protects the wrapping key: one lock operation per call, which matters
+ * under lockdep. KM then reuses the kernel's XTS code for an arbitrary
  * XTS parameter T: xts(aes) keyed K1||K1 with IV = D_K1(T) starts from the
  * tweak E_K1(D_K1(T)) = T, so the whole request is one call into the
  * fastest XTS implementation there is; the next T is T * alpha^n. On x86
@@ -43,6 +45,7 @@
 #include <crypto/algapi.h>
 #include <crypto/b128ops.h>
 #include <crypto/gf128mul.h>
+#include <crypto/internal/cipher.h>
 #include <crypto/internal/simd.h>
 #include <crypto/sha2.h>
 #include <crypto/skcipher.h>
@@ -105,11 +108,14 @@ enum emu_tfm_state {
  * @tfm: synchronous skcipher, or NULL if the implementation is absent
  * @req: request for @tfm, allocated with it
  * @state: &enum emu_tfm_state for the key of the owning slot
+ * @iv_out: the implementation leaves the next tweak in the IV buffer, as
+ *	aesni's XTS does; checked once at allocation (xts_tfm_probe())
  */
 struct emu_xts_tfm {
 	struct crypto_skcipher *tfm;
 	struct skcipher_request *req;
 	enum emu_tfm_state state;
+	bool iv_out;
 };
 
 /**
@@ -118,13 +124,19 @@ struct emu_xts_tfm {
  *	and WKVP); the slot is valid for exactly these bytes
  * @tag_len: bytes used in @tag, 0 when empty
  * @key: the clear key (EMULATION: clear key in memory)
- * @aes: its AES key schedule
+ * @aes: its AES key schedule, for the reference code
+ * @cipher: the kernel's fastest "aes" keyed with @key, for single blocks
+ *	(the library AES costs ten times more under qemu TCG); NULL if
+ *	absent, then @aes is used
+ * @cipher_keyed: @cipher holds @key
  */
 struct emu_key_slot {
 	u8 tag[PROTKEY_MAX_PROTKEY_SIZE];
 	u32 tag_len;
 	u8 key[AES_MAX_KEY_SIZE];
 	struct crypto_aes_ctx aes;
+	struct crypto_cipher *cipher;
+	bool cipher_keyed;
 };
 
 /**
@@ -251,9 +263,26 @@ static bool slot_load(struct emu_key_slot *slot, const struct emu_wk *wk,
 		return false;
 	unwrap(&wk->aes, slot->key, p, keylen);
 	aes_expandkey(&slot->aes, slot->key, keylen);
+	slot->cipher_keyed =
+		slot->cipher &&
+		!crypto_cipher_setkey(slot->cipher, slot->key, keylen);
 	memcpy(slot->tag, p, len);
 	slot->tag_len = len;
 	return true;
+}
+
+/* One block with the slot's key: the kernel's cipher, else the library. */
+static void slot_block(const struct emu_key_slot *slot, bool enc, u8 *dst,
+		       const u8 *src)
+{
+	if (slot->cipher_keyed && enc)
+		crypto_cipher_encrypt_one(slot->cipher, dst, src);
+	else if (slot->cipher_keyed)
+		crypto_cipher_decrypt_one(slot->cipher, dst, src);
+	else if (enc)
+		aes_encrypt(&slot->aes, dst, src);
+	else
+		aes_decrypt(&slot->aes, dst, src);
 }
 
 /* Slot offset of the wrapped key: AES-128 keys start at byte 16. */
@@ -288,11 +317,10 @@ int emu_pcc_xts(enum protkey_pk_type type, struct protkey_xts_pcc_param *param)
 	    memchr_inv(param->bit, 0, sizeof(param->bit)))
 		return -EOPNOTSUPP;
 
-	local_bh_disable();
+	rcu_read_lock_bh();
 	c = this_cpu_ptr(emu_cpus);
 	emu_count(EMU_CNT_PCC_CALLS);
-	rcu_read_lock();
-	wk = rcu_dereference(emu_wk_cur);
+	wk = rcu_dereference_bh(emu_wk_cur);
 	if (crypto_memneq(param->key + SLOT_WKVP_OFFSET, wk->wkvp,
 			  PROTKEY_WKVP_SIZE)) {
 		emu_count(EMU_CNT_PCC_STALE);
@@ -300,10 +328,9 @@ int emu_pcc_xts(enum protkey_pk_type type, struct protkey_xts_pcc_param *param)
 	} else {
 		slot_load(&c->pcc, wk, param->key + slot_offset(keylen),
 			  keylen);
-		aes_encrypt(&c->pcc.aes, param->xts, param->tweak);
+		slot_block(&c->pcc, true, param->xts, param->tweak);
 	}
-	rcu_read_unlock();
-	local_bh_enable();
+	rcu_read_unlock_bh();
 	return ret;
 }
 
@@ -368,7 +395,7 @@ static bool xts_tfm(struct emu_xts_tfm *x, const struct emu_key_slot *s,
 
 	if (!x->tfm || !xts_tfm_key(x, s))
 		return false;
-	aes_decrypt(&s->aes, iv, init);
+	slot_block(s, false, iv, init);
 	sg_init_one(&sg_src, src, len);
 	sg_init_one(&sg_dst, dst, len);
 	skcipher_request_set_crypt(x->req, &sg_src, &sg_dst, len, iv);
@@ -378,7 +405,10 @@ static bool xts_tfm(struct emu_xts_tfm *x, const struct emu_key_slot *s,
 		ret = crypto_skcipher_decrypt(x->req);
 	if (WARN_ON_ONCE(ret))
 		return false;
-	tweak_advance(init, len / AES_BLOCK_SIZE);
+	if (x->iv_out)
+		memcpy(init, iv, AES_BLOCK_SIZE);
+	else
+		tweak_advance(init, len / AES_BLOCK_SIZE);
 	return true;
 }
 
@@ -412,23 +442,20 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 		return 0;
 	len &= ~(AES_BLOCK_SIZE - 1);
 
-	local_bh_disable();
+	rcu_read_lock_bh();
 	c = this_cpu_ptr(emu_cpus);
 	emu_count(EMU_CNT_KM_CALLS);
-	rcu_read_lock();
-	wk = rcu_dereference(emu_wk_cur);
+	wk = rcu_dereference_bh(emu_wk_cur);
 	if (crypto_memneq(param->key + SLOT_WKVP_OFFSET, wk->wkvp,
 			  PROTKEY_WKVP_SIZE)) {
-		rcu_read_unlock();
 		emu_count(EMU_CNT_KM_SHORT);
-		local_bh_enable();
-		return 0;
+		len = 0;
+		goto out;
 	}
 	if (slot_load(&c->km, wk, param->key + slot_offset(keylen), keylen)) {
 		c->simd.state = EMU_TFM_UNKEYED;
 		c->sync.state = EMU_TFM_UNKEYED;
 	}
-	rcu_read_unlock();
 
 	if (!len)
 		goto out;
@@ -442,7 +469,7 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 	}
 	xts_ref(&c->km.aes, dir, param->init, dst, src, len);
 out:
-	local_bh_enable();
+	rcu_read_unlock_bh();
 	return len;
 }
 
@@ -536,6 +563,40 @@ u64 emu_wk_generation(void)
 }
 EXPORT_SYMBOL_NS_GPL(emu_wk_generation, PROTKEY_EMU_CONTROL);
 
+/*
+ * Does @x leave the next tweak in the IV buffer, in both directions? Runs
+ * a 3-block request keyed K||K from tweak T and compares the IV with
+ * T * alpha^3. The crypto API does not promise this; aesni's XTS does it,
+ * the generic template does not. Saves the per-block tweak update.
+ */
+static bool xts_tfm_probe(struct emu_xts_tfm *x)
+{
+	u8 key[2 * AES_KEYSIZE_128], t[AES_BLOCK_SIZE], iv[AES_BLOCK_SIZE];
+	u8 buf[3 * AES_BLOCK_SIZE] = {};
+	struct crypto_aes_ctx aes;
+	struct scatterlist sg;
+	bool ok = true;
+	int dir;
+
+	get_random_bytes(key, AES_KEYSIZE_128);
+	memcpy(key + AES_KEYSIZE_128, key, AES_KEYSIZE_128);
+	get_random_bytes(t, sizeof(t));
+	if (aes_expandkey(&aes, key, AES_KEYSIZE_128) ||
+	    crypto_skcipher_setkey(x->tfm, key, sizeof(key)))
+		return false;
+	for (dir = 0; dir < 2 && ok; dir++) {
+		aes_decrypt(&aes, iv, t);
+		sg_init_one(&sg, buf, sizeof(buf));
+		skcipher_request_set_crypt(x->req, &sg, &sg, sizeof(buf), iv);
+		ok = !(dir ? crypto_skcipher_decrypt(x->req) :
+			     crypto_skcipher_encrypt(x->req));
+		tweak_advance(t, 3);
+		ok = ok && !memcmp(iv, t, sizeof(t));
+	}
+	memzero_explicit(&aes, sizeof(aes));
+	return ok;
+}
+
 static int xts_tfm_alloc(struct emu_xts_tfm *x, const char *name, u32 type)
 {
 	x->tfm = crypto_alloc_skcipher(name, type, type | CRYPTO_ALG_ASYNC);
@@ -552,6 +613,7 @@ static int xts_tfm_alloc(struct emu_xts_tfm *x, const char *name, u32 type)
 		return -ENOMEM;
 	}
 	skcipher_request_set_callback(x->req, 0, NULL, NULL);
+	x->iv_out = xts_tfm_probe(x);
 	return 0;
 }
 
@@ -561,6 +623,17 @@ static void xts_tfm_free(struct emu_xts_tfm *x)
 	crypto_free_skcipher(x->tfm);
 	x->req = NULL;
 	x->tfm = NULL;
+}
+
+/* A single-block "aes"; none at all only means the library is used. */
+static int cipher_alloc(struct emu_key_slot *slot)
+{
+	struct crypto_cipher *cipher = crypto_alloc_cipher("aes", 0, 0);
+
+	if (PTR_ERR_OR_ZERO(cipher) == -ENOMEM)
+		return -ENOMEM;
+	slot->cipher = IS_ERR(cipher) ? NULL : cipher;
+	return 0;
 }
 
 static void cpus_free(void)
@@ -574,6 +647,10 @@ static void cpus_free(void)
 
 		xts_tfm_free(&c->simd);
 		xts_tfm_free(&c->sync);
+		if (c->pcc.cipher)
+			crypto_free_cipher(c->pcc.cipher);
+		if (c->km.cipher)
+			crypto_free_cipher(c->km.cipher);
 		memzero_explicit(c, sizeof(*c));
 	}
 	free_percpu(emu_cpus);
@@ -605,18 +682,27 @@ static int cpus_alloc(void)
 		if (ret == -ENOMEM)
 			return ret;
 		sync = !ret;
+		ret = cipher_alloc(&c->pcc) ?: cipher_alloc(&c->km);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }
 
 static void report_impl(void)
 {
-	struct emu_cpu *c =
-		per_cpu_ptr(emu_cpus, cpumask_first(cpu_possible_mask));
+	int cpu = cpumask_first(cpu_possible_mask);
+	struct emu_cpu *c = per_cpu_ptr(emu_cpus, cpu);
+	const char *block = "library AES";
 
-	pr_info("KM-XTS via %s, fallback %s, reference code otherwise\n",
+	if (c->km.cipher)
+		block = crypto_cipher_tfm(c->km.cipher)
+				->__crt_alg->cra_driver_name;
+	pr_info("KM-XTS via %s%s, fallback %s%s, else reference code; blocks: %s\n",
 		c->simd.tfm ? crypto_skcipher_driver_name(c->simd.tfm) : "-",
-		c->sync.tfm ? crypto_skcipher_driver_name(c->sync.tfm) : "-");
+		c->simd.iv_out ? " (IV out)" : "",
+		c->sync.tfm ? crypto_skcipher_driver_name(c->sync.tfm) : "-",
+		c->sync.iv_out ? " (IV out)" : "", block);
 }
 
 /**

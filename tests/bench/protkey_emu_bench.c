@@ -33,7 +33,7 @@
 
 static unsigned int iters = 2000;
 module_param(iters, uint, 0444);
-MODULE_PARM_DESC(iters, "Data units per round and size (default 2000)");
+MODULE_PARM_DESC(iters, "4 KiB units per round; other sizes: same bytes");
 
 static unsigned int rounds = 5;
 module_param(rounds, uint, 0444);
@@ -96,13 +96,19 @@ static int xts_unit(struct bench *b, u64 sector, unsigned int size)
 	return crypto_wait_req(crypto_skcipher_encrypt(b->req), &b->wait);
 }
 
+/* The same number of bytes for every size: iters units of 4 KiB. */
+static unsigned int units(unsigned int size)
+{
+	return max_t(unsigned int, 1, div_u64((u64)iters * 4096, size));
+}
+
 static int time_units(struct bench *b, bool emu, unsigned int size, u64 *ns)
 {
+	unsigned int i, n = units(size);
 	u64 start = ktime_get_ns();
-	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < iters && !ret; i++)
+	for (i = 0; i < n && !ret; i++)
 		ret = emu ? emu_unit(b, i, size) : xts_unit(b, i, size);
 	*ns += ktime_get_ns() - start;
 	cond_resched();
@@ -128,7 +134,7 @@ static int bench_size(struct bench *b, unsigned int size)
 	}
 	if (ret)
 		return ret;
-	bytes = (u64)size * iters * rounds;
+	bytes = (u64)size * units(size) * rounds;
 	emu = mbps(bytes, ns_emu);
 	xts = mbps(bytes, ns_xts);
 	ratio = ns_emu ? div64_u64(ns_xts * 1000, ns_emu) : 0;
@@ -209,9 +215,9 @@ static int bench_setup(struct bench *b)
 		      bench_keys(b, key, half);
 	memzero_explicit(key, sizeof(key));
 	if (!ret)
-		pr_info("emu_xts: xts(aes) is %s, AES-%u, %u x %u units\n",
+		pr_info("emu_xts: xts(aes) is %s, AES-%u, %u rounds of %u KiB\n",
 			crypto_skcipher_driver_name(b->tfm), key_bits, rounds,
-			iters);
+			iters * 4);
 	return ret;
 }
 
