@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Plain dm-crypt mappings on xts(paes) made with the real dmsetup: the S4
+ * oracle (the raw device holds exactly what plain aes-xts-plain64 writes
+ * with the clear key, computed by the kernel's generic xts(aes) through
+ * AF_ALG, never by our code), malformed secure keys refused cleanly (S3),
+ * and an unprivileged uid refused everything (S2).
+ *
+ * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded;
+ * each test makes its own emulator state, loop device and keys and removes
+ * them again, also on failure.
+ */
+#include <linux/dm-ioctl.h>
+
+#include "kselftest_harness.h"
+
+#include "vol.h"
+
+#define VOL_SIZE (2ULL << 20)
+
+FIXTURE(oracle)
+{
+	struct pk_nl nl;
+	struct pk_vol v;
+	int kmsg;
+};
+
+/**
+ * FIXTURE_VARIANT(oracle) - the data-unit layouts dm-crypt offers
+ * @opts: optional table parameters
+ * @unit: data-unit (encryption sector) size
+ * @iv_large: the IV counts @unit-sized sectors, not 512-byte ones
+ */
+FIXTURE_VARIANT(oracle)
+{
+	const char *opts;
+	unsigned int unit;
+	bool iv_large;
+};
+
+FIXTURE_VARIANT_ADD(oracle, sector_512){
+	.opts = NULL,
+	.unit = 512,
+};
+
+FIXTURE_VARIANT_ADD(oracle, sector_4096){
+	.opts = "1 sector_size:4096",
+	.unit = 4096,
+};
+
+FIXTURE_VARIANT_ADD(oracle, sector_4096_iv_large_sectors){
+	.opts = "2 sector_size:4096 iv_large_sectors",
+	.unit = 4096,
+	.iv_large = true,
+};
+
+FIXTURE_SETUP(oracle)
+{
+	self->kmsg = pk_kmsg_mark();
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, pke_normalise(&self->nl))
+	TH_LOG("cannot reset the emulator: %s", self->nl.msg);
+}
+
+FIXTURE_TEARDOWN(oracle)
+{
+	pk_vol_destroy(&self->v);
+	pke_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+}
+
+TEST_F_TIMEOUT(oracle, dmsetup_ciphertext_equals_aes_xts_plain64, 120)
+{
+	static char out[PK_OUT_LEN], log[PK_OUT_LEN];
+	uint8_t *plain, *back;
+	const char *bad;
+	long long pos;
+
+	ASSERT_EQ(0, pk_vol_create(&self->nl, &self->v, "pk_oracle", VOL_SIZE,
+				   1, variant->opts, out, sizeof(out)))
+	TH_LOG("dmsetup create failed: %s", out);
+	plain = pk_alloc_io(VOL_SIZE);
+	back = pk_alloc_io(VOL_SIZE);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(NULL, back);
+	pk_fill(plain, VOL_SIZE, 0, 0xc0ffee);
+
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+	ASSERT_EQ(0, pk_dio(self->v.path, false, back, VOL_SIZE, 0));
+	EXPECT_EQ(0, memcmp(plain, back, VOL_SIZE));
+	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE,
+				  variant->unit, variant->iv_large);
+	EXPECT_EQ(0, pos)
+	TH_LOG("raw byte %lld differs from aes-xts-plain64", pos - 1);
+
+	pk_kmsg_read(self->kmsg, log, sizeof(log));
+	bad = pk_kmsg_find_trouble(log);
+	EXPECT_EQ(NULL, bad) TH_LOG("kernel log: %.200s", bad);
+	free(plain);
+	free(back);
+}
+
+FIXTURE(malformed)
+{
+	struct pk_nl nl;
+	struct pk_vol v;
+	int kmsg;
+};
+
+/**
+ * FIXTURE_VARIANT(malformed) - a secure-key blob broken one way
+ * @off: offset of the byte to change, -1 for none
+ * @xor: what to XOR into it
+ * @halves_equal: the second token is a copy of the first
+ * @keysize: the key size in the table and of the logon key
+ */
+FIXTURE_VARIANT(malformed)
+{
+	int off;
+	uint8_t xor ;
+	bool halves_equal;
+	unsigned int keysize;
+};
+
+/* Token byte 0: 0x01, CCA internal token. */
+FIXTURE_VARIANT_ADD(malformed, bad_token_type){
+	.off = 0,
+	.xor = 0x03,
+	.keysize = PK_BLOB_SIZE,
+};
+
+/* Token byte 4: 0x04, AES token version 4. */
+FIXTURE_VARIANT_ADD(malformed, bad_token_version){
+	.off = 4,
+	.xor = 0x01,
+	.keysize = PK_BLOB_SIZE,
+};
+
+/* Bytes 60..63: the token validation value of the second token. */
+FIXTURE_VARIANT_ADD(malformed, bad_tvv){
+	.off = PROTKEY_EMU_SECKEY_SIZE + 63,
+	.xor = 0x01,
+	.keysize = PK_BLOB_SIZE,
+};
+
+FIXTURE_VARIANT_ADD(malformed, halves_equal){
+	.off = -1,
+	.halves_equal = true,
+	.keysize = PK_BLOB_SIZE,
+};
+
+FIXTURE_VARIANT_ADD(malformed, one_token_size_64){
+	.off = -1,
+	.keysize = PROTKEY_EMU_SECKEY_SIZE,
+};
+
+FIXTURE_SETUP(malformed)
+{
+	self->kmsg = pk_kmsg_mark();
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
+	ASSERT_EQ(0, pke_normalise(&self->nl));
+}
+
+FIXTURE_TEARDOWN(malformed)
+{
+	pk_vol_destroy(&self->v);
+	pke_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+}
+
+TEST_F_TIMEOUT(malformed, table_load_fails_cleanly, 60)
+{
+	static char out[PK_OUT_LEN], log[PK_OUT_LEN];
+	uint8_t blob[PK_BLOB_SIZE];
+	struct pk_vol *v = &self->v;
+	const char *bad;
+	int rc;
+
+	ASSERT_EQ(0, pk_vol_prepare(&self->nl, v, "pk_bad", VOL_SIZE, 2));
+	memcpy(blob, v->blob, sizeof(blob));
+	if (variant->off >= 0)
+		blob[variant->off] ^= variant->xor ;
+	if (variant->halves_equal)
+		memcpy(blob + PROTKEY_EMU_SECKEY_SIZE, blob,
+		       PROTKEY_EMU_SECKEY_SIZE);
+	/* Replace the good logon key by the broken one. */
+	pk_key_invalidate(v->key);
+	v->key = pk_logon_add(v->name, blob, variant->keysize);
+	ASSERT_LT(0, v->key);
+
+	rc = pk_dm_create(v->name, v->lo.dev, VOL_SIZE, variant->keysize, NULL,
+			  out, sizeof(out));
+	EXPECT_NE(0, rc) TH_LOG("dmsetup accepted a malformed key");
+	EXPECT_FALSE(pk_dm_exists(v->name))
+	TH_LOG("a mapping was left behind");
+	pk_kmsg_read(self->kmsg, log, sizeof(log));
+	EXPECT_NE(NULL, strstr(log, "crypt:"))
+	TH_LOG("no dm-crypt error in the kernel log: %s", log);
+	EXPECT_EQ(NULL, strstr(log, "BUG"));
+	EXPECT_EQ(NULL, strstr(log, "Oops"));
+	EXPECT_EQ(NULL, strstr(log, "WARNING"));
+
+	/* Nothing changed: the good key still maps. */
+	pk_key_invalidate(v->key);
+	v->key = pk_logon_add(v->name, v->blob, sizeof(v->blob));
+	ASSERT_LT(0, v->key);
+	rc = pk_dm_create(v->name, v->lo.dev, VOL_SIZE, PK_BLOB_SIZE, NULL, out,
+			  sizeof(out));
+	EXPECT_EQ(0, rc) TH_LOG("good key refused afterwards: %s", out);
+	pk_kmsg_read(self->kmsg, log, sizeof(log));
+	bad = pk_kmsg_find_trouble(log);
+	EXPECT_EQ(NULL, bad) TH_LOG("kernel log: %.200s", bad);
+}
+
+FIXTURE(unpriv)
+{
+	struct pk_nl nl;
+	struct pk_vol v;
+};
+
+FIXTURE_SETUP(unpriv)
+{
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
+	ASSERT_EQ(0, pke_normalise(&self->nl));
+}
+
+FIXTURE_TEARDOWN(unpriv)
+{
+	pk_vol_destroy(&self->v);
+	pke_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+enum unpriv_check {
+	U_DM_CONTROL,
+	U_MAPPING_OPEN,
+	U_KEY_READ,
+	U_EMU_MIGRATE,
+	U_EMU_GENERATE,
+	U_PARAM_WRITE,
+	U_MAX,
+};
+
+static const char *const unpriv_name[U_MAX] = {
+	"open /dev/mapper/control", "open the mapping",
+	"read the logon key",	    "protkey_emu MIGRATE",
+	"protkey_emu KEY_GENERATE", "write rekey_timeout_ms",
+};
+
+/* As uid 65534 without capabilities: the errno of each attempt, 0 if allowed. */
+static void unpriv_child(const struct pk_vol *v, int out_fd)
+{
+	int res[U_MAX], fd;
+	uint8_t buf[PK_BLOB_SIZE];
+	struct pk_nl nl;
+	uint8_t tok[PROTKEY_EMU_SECKEY_SIZE];
+
+	if (pk_become_nobody())
+		_exit(1);
+	fd = open("/dev/mapper/control", O_RDWR);
+	if (fd >= 0) {
+		struct dm_ioctl dmi = {
+			.version = { DM_VERSION_MAJOR, 0, 0 },
+			.data_size = sizeof(dmi),
+		};
+
+		res[U_DM_CONTROL] = ioctl(fd, DM_LIST_DEVICES, &dmi) ? errno :
+								       0;
+		close(fd);
+	} else {
+		res[U_DM_CONTROL] = errno;
+	}
+	fd = open(v->path, O_RDONLY);
+	res[U_MAPPING_OPEN] = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	res[U_KEY_READ] =
+		syscall(SYS_keyctl, KEYCTL_READ, v->key, buf, sizeof(buf)) < 0 ?
+			errno :
+			0;
+	if (pk_nl_open(&nl, PROTKEY_EMU_FAMILY_NAME)) {
+		res[U_EMU_MIGRATE] = res[U_EMU_GENERATE] = ENOENT;
+	} else {
+		res[U_EMU_MIGRATE] = -pke_migrate(&nl, 0);
+		res[U_EMU_GENERATE] = -pke_generate(&nl, v->xts_key, tok);
+		pk_nl_close(&nl);
+	}
+	fd = open("/sys/module/protkey/parameters/rekey_timeout_ms", O_WRONLY);
+	res[U_PARAM_WRITE] = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	_exit(write(out_fd, res, sizeof(res)) == sizeof(res) ? 0 : 1);
+}
+
+TEST_F_TIMEOUT(unpriv, nobody_refused_dm_keys_and_emulator, 60)
+{
+	static char out[PK_OUT_LEN];
+	struct pke_state before, after;
+	int res[U_MAX], pfd[2], i;
+	pid_t pid;
+
+	ASSERT_EQ(0, pk_vol_create(&self->nl, &self->v, "pk_unpriv", VOL_SIZE,
+				   3, NULL, out, sizeof(out)))
+	TH_LOG("dmsetup create failed: %s", out);
+	ASSERT_EQ(0, pke_get_state(&self->nl, &before));
+	/* The nobody child must find the key; possession goes by keyring. */
+	ASSERT_EQ(0, pipe(pfd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(pfd[0]);
+		unpriv_child(&self->v, pfd[1]);
+	}
+	close(pfd[1]);
+	ASSERT_EQ(sizeof(res), read(pfd[0], res, sizeof(res)));
+	close(pfd[0]);
+	ASSERT_EQ(0, pk_wait(pid, false));
+	for (i = 0; i < U_MAX; i++) {
+		EXPECT_NE(0, res[i])
+		TH_LOG("nobody could %s", unpriv_name[i]);
+		TH_LOG("%s: %s", unpriv_name[i], strerror(res[i]));
+	}
+	EXPECT_EQ(EACCES, res[U_DM_CONTROL]);
+	EXPECT_EQ(EACCES, res[U_MAPPING_OPEN]);
+	EXPECT_EQ(EPERM, res[U_EMU_MIGRATE]);
+	EXPECT_EQ(EPERM, res[U_EMU_GENERATE]);
+	EXPECT_EQ(EACCES, res[U_PARAM_WRITE]);
+
+	/* The real tools fail the same way, and nothing changed. */
+	EXPECT_NE(0, pk_run_nobody(out, sizeof(out), "dmsetup", "remove",
+				   self->v.name, NULL));
+	EXPECT_NE(0, pk_run_nobody(out, sizeof(out), "dmsetup", "table",
+				   "--showkeys", self->v.name, NULL));
+	EXPECT_EQ(NULL, strstr(out, "logon")) TH_LOG("%s", out);
+	EXPECT_TRUE(pk_dm_exists(self->v.name));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &after));
+	EXPECT_EQ(before.wk_gen, after.wk_gen);
+	EXPECT_EQ(before.cnt[PROTKEY_EMU_CNT_A_KEYS_GENERATED],
+		  after.cnt[PROTKEY_EMU_CNT_A_KEYS_GENERATED]);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Emulator helpers of the protkey volume selftests: bring protkey_emu.ko to
+ * a known state, make secure keys from clear keys the test picks (so the
+ * test can compute the expected ciphertext itself), migrate, read the
+ * counters. Built on common.h's generic netlink client.
+ *
+ * EMULATION ONLY: the test's clear keys go to the emulator in the clear.
+ */
+#ifndef PROTKEY_SELFTEST_EMU_H
+#define PROTKEY_SELFTEST_EMU_H
+
+#include <time.h>
+
+#include <linux/protkey_emu.h>
+
+#include "common.h"
+
+/* clang-format off */
+#define PKE_U8(t, v) { .type = (t), .kind = PK_U8, .val = (v) }
+#define PKE_U32(t, v) { .type = (t), .kind = PK_U32, .val = (v) }
+#define PKE_BIN(t, p, l) { .type = (t), .kind = PK_BYTES, .data = (p), .len = (l) }
+/* clang-format on */
+
+/* Sends @cmd with the listed attributes; a zero entry ends the list. */
+#define PKE_REQ(nl, cmd, ...) \
+	pk_nl_request(nl, cmd, (const struct pk_attr[]){ __VA_ARGS__, {} }, 16)
+
+#define PKE_MAX_ADAPTERS 64
+
+/* The master key every volume test loads into every adapter. */
+static const uint8_t pke_test_mk[PROTKEY_EMU_MK_SIZE] = {
+	0x3c, 0x1f, 0x5a, 0x77, 0x02, 0x9e, 0xd4, 0x61, 0xb8, 0x45, 0x13,
+	0xef, 0x90, 0x2a, 0x6d, 0xc7, 0x58, 0x0b, 0xa3, 0x34, 0xf1, 0x86,
+	0x29, 0xbe, 0x4c, 0xd0, 0x17, 0x63, 0x9a, 0xe5, 0x7f, 0x08,
+};
+
+/**
+ * struct pke_state - the part of GET_STATE the volume tests use
+ * @wk_gen: wrapping-key generation
+ * @cnt: counters, indexed by PROTKEY_EMU_CNT_A_*
+ * @n: number of adapters
+ * @online: per adapter: 1 when usable
+ */
+struct pke_state {
+	uint64_t wk_gen;
+	uint64_t cnt[PROTKEY_EMU_CNT_A_MAX + 1];
+	int n;
+	int online[PKE_MAX_ADAPTERS];
+};
+
+static inline int pke_parse_counters(struct nlattr *nest, struct pke_state *st)
+{
+	struct nlattr *tb[PROTKEY_EMU_CNT_A_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(tb, PROTKEY_EMU_CNT_A_MAX, nest, NULL))
+		return -EBADMSG;
+	for (i = 1; i < PROTKEY_EMU_CNT_A_PAD; i++) {
+		if (!tb[i])
+			continue;
+		if (nla_len(tb[i]) != sizeof(uint64_t))
+			return -EBADMSG;
+		st->cnt[i] = nla_get_u64(tb[i]);
+	}
+	return 0;
+}
+
+static inline int pke_parse_adapter(struct nlattr *nest, struct pke_state *st)
+{
+	struct nlattr *tb[PROTKEY_EMU_ADAPTER_A_MAX + 1];
+
+	if (st->n >= PKE_MAX_ADAPTERS ||
+	    nla_parse_nested(tb, PROTKEY_EMU_ADAPTER_A_MAX, nest, NULL) ||
+	    !tb[PROTKEY_EMU_ADAPTER_A_ONLINE])
+		return -EBADMSG;
+	st->online[st->n++] = nla_get_u8(tb[PROTKEY_EMU_ADAPTER_A_ONLINE]);
+	return 0;
+}
+
+/* GET_STATE, parsed. Return: 0 or a negative errno. */
+static inline int pke_get_state(struct pk_nl *nl, struct pke_state *st)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	int rem, ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = pk_nl_request(nl, PROTKEY_EMU_CMD_GET_STATE, NULL, 0);
+	if (ret)
+		return ret;
+	if (!nl->reply)
+		return -ENOMSG;
+	nlh = nlmsg_hdr(nl->reply);
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) == PROTKEY_EMU_A_WK_GEN)
+			st->wk_gen = nla_get_u64(a);
+		else if (nla_type(a) == PROTKEY_EMU_A_COUNTERS)
+			ret = ret ?: pke_parse_counters(a, st);
+		else if (nla_type(a) == PROTKEY_EMU_A_ADAPTER)
+			ret = ret ?: pke_parse_adapter(a, st);
+	}
+	return ret;
+}
+
+static inline uint64_t pke_counter(struct pk_nl *nl, int which)
+{
+	struct pke_state st;
+
+	return pke_get_state(nl, &st) ? UINT64_MAX : st.cnt[which];
+}
+
+/* Waits up to @ms until every adapter is usable (an outage may still run). */
+static inline int pke_wait_usable(struct pk_nl *nl, int ms)
+{
+	struct pke_state st;
+	int waited, i, ret;
+
+	for (waited = 0; waited <= ms; waited += 20) {
+		bool all = true;
+
+		ret = pke_get_state(nl, &st);
+		if (ret)
+			return ret;
+		for (i = 0; i < st.n; i++)
+			all = all && st.online[i];
+		if (all && st.n)
+			return 0;
+		usleep(20 * 1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/*
+ * The known state: every adapter online and usable, CURRENT = pke_test_mk
+ * on all, NEW and OLD empty, no derive latency, no injected failures. Also
+ * the teardown of every test, so it must work after any failure.
+ */
+static inline int pke_normalise(struct pk_nl *nl)
+{
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+		      PKE_U8(PROTKEY_EMU_A_ONLINE, 1));
+	ret = ret ?: pke_wait_usable(nl, 15000);
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_SET_LATENCY,
+			      PKE_U32(PROTKEY_EMU_A_LATENCY_US, 0));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
+			      PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
+			      PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, EIO));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_MK_LOAD,
+			      PKE_BIN(PROTKEY_EMU_A_MK, pke_test_mk,
+				      PROTKEY_EMU_MK_SIZE));
+	ret = ret ?: pk_nl_request(nl, PROTKEY_EMU_CMD_MK_SET, NULL, 0);
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_MK_CLEAR,
+			      PKE_U32(PROTKEY_EMU_A_MK_REG,
+				      PROTKEY_EMU_MK_OLD));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_MK_CLEAR,
+			      PKE_U32(PROTKEY_EMU_A_MK_REG,
+				      PROTKEY_EMU_MK_NEW));
+	return ret;
+}
+
+/* An AES-256 secure key (CCA AES DATA token) of the clear key @clear. */
+static inline int pke_generate(struct pk_nl *nl, const uint8_t clear[32],
+			       uint8_t token[PROTKEY_EMU_SECKEY_SIZE])
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	struct nlattr *key;
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+		      PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256),
+		      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, 32));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX))
+		return -EBADMSG;
+	key = tb[PROTKEY_EMU_A_SECURE_KEY];
+	if (!key || nla_len(key) != PROTKEY_EMU_SECKEY_SIZE)
+		return -EBADMSG;
+	memcpy(token, nla_data(key), PROTKEY_EMU_SECKEY_SIZE);
+	return 0;
+}
+
+/*
+ * Checks, outside the emulator, that @token holds @clear: its key field
+ * decrypted with AES-256-ECB under the test MK (the emulator's documented
+ * scheme, kernel/emu/token.c) is @clear. Return: 0 or -EBADMSG.
+ */
+static inline int pke_token_holds(const uint8_t *token, const uint8_t *clear)
+{
+	uint8_t dec[32];
+	int ret;
+
+	ret = pk_aes_ecb(pke_test_mk, PROTKEY_EMU_MK_SIZE, ALG_OP_DECRYPT,
+			 token + 16, dec, sizeof(dec));
+	if (!ret && memcmp(dec, clear, sizeof(dec)))
+		ret = -EBADMSG;
+	memset(dec, 0, sizeof(dec));
+	return ret;
+}
+
+/*
+ * Makes the 128-byte XTS blob (two tokens) of the clear XTS key @xts_key
+ * (64 bytes: key1 || key2) and checks both tokens from the outside.
+ */
+static inline int pke_make_xts_blob(struct pk_nl *nl, const uint8_t *xts_key,
+				    uint8_t blob[2 * PROTKEY_EMU_SECKEY_SIZE])
+{
+	int ret;
+
+	ret = pke_generate(nl, xts_key, blob);
+	ret = ret   ?:
+		      pke_generate(nl, xts_key + 32,
+				   blob + PROTKEY_EMU_SECKEY_SIZE);
+	ret = ret ?: pke_token_holds(blob, xts_key);
+	ret = ret   ?:
+		      pke_token_holds(blob + PROTKEY_EMU_SECKEY_SIZE,
+				      xts_key + 32);
+	return ret;
+}
+
+/* MIGRATE, with adapters unusable for @outage_ms when not 0. */
+static inline int pke_migrate(struct pk_nl *nl, uint32_t outage_ms)
+{
+	if (!outage_ms)
+		return pk_nl_request(nl, PROTKEY_EMU_CMD_MIGRATE, NULL, 0);
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_MIGRATE,
+		       PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, outage_ms));
+}
+
+#endif /* PROTKEY_SELFTEST_EMU_H */
