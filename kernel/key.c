@@ -25,6 +25,8 @@
 #include <linux/wait_bit.h>
 
 #include "key.h"
+#include "keytype.h"
+#include "netlink.h"
 
 /**
  * DOC: re-derivation and its concurrency
@@ -106,7 +108,10 @@ MODULE_PARM_DESC(rekey_timeout_ms,
 static DEFINE_HASHTABLE(keys_by_vp, KEY_HASH_BITS);
 static DEFINE_HASHTABLE(keys_by_blob, KEY_HASH_BITS);
 static DEFINE_MUTEX(keys_lock);
+static LIST_HEAD(keys_all);
 static struct workqueue_struct *protkey_wq;
+/* The last wrapping-key generation a worker saw, for WK_CHANGED events. */
+static atomic64_t wk_seen = ATOMIC64_INIT(0);
 
 static bool derive_retryable(int err)
 {
@@ -258,10 +263,13 @@ static struct hlist_head *vp_bucket(const u8 vp[PROTKEY_KEY_VP_SIZE])
 static struct protkey_key *lookup_blob(const u8 *blob, unsigned int len)
 {
 	struct protkey_key *key, *found = NULL;
+	struct protkey_blob *b;
 
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(key, blob_bucket(blob, len), hash_blob) {
-		if (2 * key->half_len == len && !memcmp(key->blob, blob, len) &&
+		b = rcu_dereference(key->blob);
+		if (b && 2 * key->half_len == len &&
+		    !memcmp(b->data, blob, len) &&
 		    refcount_inc_not_zero(&key->ref)) {
 			found = key;
 			break;
@@ -285,6 +293,28 @@ static struct protkey_key *lookup_vp(const u8 vp[PROTKEY_KEY_VP_SIZE])
 }
 
 static void key_work(struct work_struct *work);
+static void key_release(struct work_struct *work);
+
+static struct protkey_blob *blob_new(const u8 *data, unsigned int len)
+{
+	struct protkey_blob *b;
+
+	b = kmalloc(struct_size(b, data, len), GFP_KERNEL);
+	if (b)
+		memcpy(b->data, data, len);
+	return b;
+}
+
+/* The platform's view of both halves; zeroed where it cannot parse. */
+static void read_info(struct protkey_platform_ops *ops, const u8 *blob,
+		      u32 half, struct protkey_key_info info[2])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if (ops->key_info(blob + i * half, half, &info[i]))
+			memset(&info[i], 0, sizeof(info[i]));
+}
 
 static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 				   const u8 *blob, unsigned int len,
@@ -292,15 +322,25 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 				   const u8 vp[PROTKEY_KEY_VP_SIZE])
 {
 	struct protkey_key *key;
+	struct protkey_blob *b;
 
 	key = kzalloc(sizeof(*key), GFP_KERNEL);
 	if (!key)
 		return NULL;
+	b = blob_new(blob, len);
+	if (!b) {
+		kfree(key);
+		return NULL;
+	}
 	refcount_set(&key->ref, 1);
 	key->ops = ops;
 	memcpy(key->vp, vp, PROTKEY_KEY_VP_SIZE);
+	INIT_LIST_HEAD(&key->all);
 	key->half_len = len / 2;
-	memcpy(key->blob, blob, len);
+	RCU_INIT_POINTER(key->blob, b);
+	mutex_init(&key->blob_mutex);
+	INIT_WORK(&key->release, key_release);
+	read_info(ops, blob, len / 2, key->info);
 	seqlock_init(&key->pk_lock);
 	memcpy(key->pk, pk, sizeof(key->pk));
 	atomic_set(&key->state, PROTKEY_KEY_VALID);
@@ -309,12 +349,21 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	INIT_DELAYED_WORK(&key->work, key_work);
 	key->stats.derives = 2;
 	key->stats.wk_generation = ops->wk_generation();
+	atomic64_cmpxchg(&wk_seen, 0, key->stats.wk_generation);
 	return key;
+}
+
+/* Frees a key object that was never published. */
+static void key_discard(struct protkey_key *key)
+{
+	kfree_sensitive(rcu_dereference_protected(key->blob, true));
+	kfree_sensitive(key);
 }
 
 /* Publish @new, or return an existing object with the same pattern. */
 static struct protkey_key *key_insert(struct protkey_key *new)
 {
+	struct protkey_blob *b = rcu_dereference_protected(new->blob, true);
 	struct protkey_key *old;
 
 	mutex_lock(&keys_lock);
@@ -322,7 +371,8 @@ static struct protkey_key *key_insert(struct protkey_key *new)
 	if (!old) {
 		hlist_add_head_rcu(&new->hash_vp, vp_bucket(new->vp));
 		hlist_add_head_rcu(&new->hash_blob,
-				   blob_bucket(new->blob, 2 * new->half_len));
+				   blob_bucket(b->data, 2 * new->half_len));
+		list_add_tail(&new->all, &keys_all);
 	}
 	mutex_unlock(&keys_lock);
 	return old;
@@ -340,6 +390,9 @@ static struct protkey_key *key_insert(struct protkey_key *new)
  * up to rekey_timeout_ms) and the verification pattern is computed; an
  * object with that pattern (the same clear keys, e.g. a re-enciphered blob)
  * is shared, else a new one is published.
+ *
+ * A new object gets its key in the ``.protkey`` keyring
+ * (protkey_keytype_attach()) before it is returned.
  *
  * Concurrency: two callers with the same new key may both derive; the
  * table mutex makes only one object win and the other caller shares it.
@@ -374,14 +427,16 @@ VISIBLE_IF_KUNIT int protkey_key_get_ops(struct protkey_platform_ops *ops,
 	if (!key)
 		return ret;
 	if (!try_module_get(ops->owner)) {
-		kfree_sensitive(key);
+		key_discard(key);
 		return -ENODEV;
 	}
 	old = key_insert(key);
 	if (old) {
 		module_put(ops->owner);
-		kfree_sensitive(key);
+		key_discard(key);
 		key = old;
+	} else {
+		protkey_keytype_attach(key);
 	}
 	*keyp = key;
 	return 0;
@@ -424,19 +479,35 @@ int protkey_key_get(const u8 *blob, unsigned int len, struct protkey_key **keyp)
 
 static void key_free_rcu(struct rcu_head *rcu)
 {
-	kfree_sensitive(container_of(rcu, struct protkey_key, rcu));
+	struct protkey_key *key = container_of(rcu, struct protkey_key, rcu);
+
+	kfree_sensitive(rcu_dereference_protected(key->blob, true));
+	kfree_sensitive(key);
+}
+
+/* The rest of the last put, where the keyring may be locked. */
+static void key_release(struct work_struct *work)
+{
+	struct protkey_key *key =
+		container_of(work, struct protkey_key, release);
+
+	protkey_keytype_detach(key);
+	call_rcu(&key->rcu, key_free_rcu);
 }
 
 /**
  * protkey_key_put() - drop a reference to a key object
  * @key: the key object, or NULL
  *
- * The last reference unpublishes the object, stops its worker, unpins the
- * platform and frees the object, wiped, after an RCU grace period (table
- * lookups may still be reading it). Users flush their parked requests
+ * The last reference unpublishes the object, stops its worker and unpins
+ * the platform; a work item then removes its key from ``.protkey``
+ * (keyring locks and the key's semaphore may be held by this caller: the
+ * key type's update and revoke drop references) and frees the object,
+ * wiped, after an RCU grace period (table lookups and key descriptions
+ * may still be reading it). Users flush their parked requests
  * (protkey_key_flush()) before they drop their reference.
  *
- * Context: process context, may sleep.
+ * Context: process context, may sleep; no lock of key.c held.
  */
 void protkey_key_put(struct protkey_key *key)
 {
@@ -444,12 +515,13 @@ void protkey_key_put(struct protkey_key *key)
 		return;
 	hlist_del_init_rcu(&key->hash_vp);
 	hlist_del_init_rcu(&key->hash_blob);
+	list_del_init(&key->all);
 	mutex_unlock(&keys_lock);
 
 	cancel_delayed_work_sync(&key->work);
 	WARN_ON_ONCE(!list_empty(&key->parked));
 	protkey_platform_put(key->ops);
-	call_rcu(&key->rcu, key_free_rcu);
+	queue_work(protkey_wq, &key->release);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_put);
 
@@ -489,6 +561,15 @@ static int enqueue(struct protkey_key *key, struct protkey_parked *p,
 	return -EINPROGRESS;
 }
 
+/* Caller holds key->lock. */
+static void episode_begin(struct protkey_key *key)
+{
+	key->episode_start = jiffies;
+	key->episode_ktime = ktime_get();
+	key->backoff_ms = BACKOFF_MIN_MS;
+	key->stall_event = 0;
+}
+
 static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
 		bool requeue)
 {
@@ -504,16 +585,18 @@ static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
 			return PROTKEY_KEY_RETRY;
 		}
 		atomic_set(&key->state, PROTKEY_KEY_STALE);
-		key->episode_start = jiffies;
-		key->backoff_ms = BACKOFF_MIN_MS;
+		episode_begin(key);
 		key->stats.stalls++;
 		kick = true;
 		break;
 	case PROTKEY_KEY_FAILED:
 		if (list_empty(&key->parked))
-			key->episode_start = jiffies;
+			episode_begin(key);
 		kick = true;
 		break;
+	case PROTKEY_KEY_REVOKED:
+		spin_unlock_irqrestore(&key->lock, flags);
+		return -EIO;
 	default:
 		break;
 	}
@@ -541,7 +624,7 @@ static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
  * as backlog (only with CRYPTO_TFM_REQ_MAY_BACKLOG, past a per-key
  * threshold), the worker reports -EINPROGRESS then the result;
  * PROTKEY_KEY_RETRY: not parked, newer protected keys are usable: run the
- * request again.
+ * request again; -EIO: not parked, the key was revoked (keyctl revoke).
  */
 int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 		     bool stale)
@@ -597,6 +680,8 @@ static bool drain_one(struct protkey_key *key, struct protkey_parked *p)
 		if (ret != -EKEYEXPIRED)
 			break;
 		ret = park(key, p, true, true);
+		if (ret == -EIO)
+			break;
 		if (ret != PROTKEY_KEY_RETRY) {
 			local_bh_enable();
 			return false;
@@ -636,13 +721,19 @@ static void drain(struct protkey_key *key)
 /* Derives the halves this episode still lacks. Worker only. */
 static int derive_staged(struct protkey_key *key)
 {
+	struct protkey_blob *b;
 	unsigned long flags;
 	int i, ret = 0;
 
+	mutex_lock(&key->blob_mutex);
+	b = rcu_dereference_protected(key->blob,
+				      lockdep_is_held(&key->blob_mutex));
+	if (!b)
+		ret = -EKEYREVOKED;
 	for (i = 0; i < 2 && !ret; i++) {
 		if (key->staged_mask & BIT(i))
 			continue;
-		ret = derive_half(key->ops, key->blob + i * key->half_len,
+		ret = derive_half(key->ops, b->data + i * key->half_len,
 				  key->half_len, &key->staged[i]);
 		spin_lock_irqsave(&key->lock, flags);
 		if (ret) {
@@ -654,16 +745,60 @@ static int derive_staged(struct protkey_key *key)
 		}
 		spin_unlock_irqrestore(&key->lock, flags);
 	}
+	mutex_unlock(&key->blob_mutex);
 	if (!ret && (key->staged[0].type != key->pk[0].type ||
 		     key->staged[1].type != key->pk[1].type))
 		ret = -EINVAL;
 	return ret;
 }
 
-static void publish(struct protkey_key *key)
+/*
+ * Reads the master-key match of both halves after a derive and warns when
+ * a half is only under the OLD master key. Worker and update only.
+ */
+static void refresh_info(struct protkey_key *key)
+{
+	struct protkey_key_info info[2];
+	struct protkey_blob *b;
+	unsigned long flags;
+
+	mutex_lock(&key->blob_mutex);
+	b = rcu_dereference_protected(key->blob,
+				      lockdep_is_held(&key->blob_mutex));
+	if (!b) {
+		mutex_unlock(&key->blob_mutex);
+		return;
+	}
+	read_info(key->ops, b->data, key->half_len, info);
+	mutex_unlock(&key->blob_mutex);
+
+	spin_lock_irqsave(&key->lock, flags);
+	memcpy(key->info, info, sizeof(info));
+	spin_unlock_irqrestore(&key->lock, flags);
+	if (info[0].match == PROTKEY_MK_OLD || info[1].match == PROTKEY_MK_OLD)
+		protkey_nl_notify_needs_reencipher(key, info);
+}
+
+/* One WK_CHANGED event per generation that a worker notices. */
+static void check_wk(struct protkey_key *key)
+{
+	u64 gen = key->ops->wk_generation();
+	u64 seen = atomic64_xchg(&wk_seen, gen);
+
+	if (seen && seen != gen)
+		protkey_nl_notify_wk_changed(gen);
+}
+
+/* Returns false (and publishes nothing) when the key was revoked. */
+static bool publish(struct protkey_key *key, s64 *latency_us)
 {
 	unsigned long flags;
 
+	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
+		memzero_explicit(key->staged, sizeof(key->staged));
+		key->staged_mask = 0;
+		return false;
+	}
 	write_seqlock_bh(&key->pk_lock);
 	memcpy(key->pk, key->staged, sizeof(key->pk));
 	key->pk_gen++;
@@ -675,8 +810,11 @@ static void publish(struct protkey_key *key)
 	key->stats.last_stall_ms =
 		jiffies_to_msecs(jiffies - key->episode_start);
 	key->stats.wk_generation = key->ops->wk_generation();
-	atomic_set(&key->state, PROTKEY_KEY_VALID);
+	*latency_us = ktime_us_delta(ktime_get(), key->episode_ktime);
+	if (atomic_read(&key->state) != PROTKEY_KEY_REVOKED)
+		atomic_set(&key->state, PROTKEY_KEY_VALID);
 	spin_unlock_irqrestore(&key->lock, flags);
+	return true;
 }
 
 static void give_up(struct protkey_key *key, int err)
@@ -689,6 +827,10 @@ static void give_up(struct protkey_key *key, int err)
 	memzero_explicit(key->staged, sizeof(key->staged));
 	key->staged_mask = 0;
 	spin_lock_irqsave(&key->lock, flags);
+	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
+		spin_unlock_irqrestore(&key->lock, flags);
+		return;
+	}
 	atomic_set(&key->state, PROTKEY_KEY_FAILED);
 	list_splice_init(&key->parked, &failed);
 	n = key->nparked;
@@ -703,6 +845,7 @@ static void give_up(struct protkey_key *key, int err)
 	pr_err_ratelimited("key %*phN: %s after %u ms (%pe): %u I/Os fail\n", 8,
 			   key->vp, why, ms, ERR_PTR(err), n);
 	complete_list(&failed, -EIO);
+	protkey_nl_notify_failed(key, err, ms, n);
 }
 
 /* Next retry delay, never past the deadline; 0 when the time is up. */
@@ -720,12 +863,30 @@ static unsigned long retry_delay(struct protkey_key *key)
 	return max(delay, 1UL);
 }
 
+/* At most one KEY_STALLED event per second of an episode. Worker only. */
+static void stalled(struct protkey_key *key, int err)
+{
+	unsigned long now = jiffies;
+	u32 waited;
+
+	if (key->stall_event && time_before(now, key->stall_event + HZ))
+		return;
+	key->stall_event = now;
+	waited = jiffies_to_msecs(now - key->episode_start);
+	protkey_nl_notify_stalled(key, waited, err);
+}
+
+/*
+ * The worker: derives what the episode lacks, publishes, sends the events
+ * (process context, so the fast path never does) and drains.
+ */
 static void key_work(struct work_struct *work)
 {
 	struct protkey_key *key =
 		container_of(to_delayed_work(work), struct protkey_key, work);
 	enum protkey_key_state state;
 	unsigned long flags, delay;
+	s64 latency_us;
 	bool empty;
 	int ret;
 
@@ -733,6 +894,8 @@ static void key_work(struct work_struct *work)
 	state = atomic_read(&key->state);
 	empty = list_empty(&key->parked);
 	spin_unlock_irqrestore(&key->lock, flags);
+	if (state == PROTKEY_KEY_REVOKED)
+		return;
 	if (state == PROTKEY_KEY_VALID) {
 		drain(key);
 		return;
@@ -740,15 +903,20 @@ static void key_work(struct work_struct *work)
 	if (state == PROTKEY_KEY_FAILED && empty)
 		return;
 
+	check_wk(key);
 	ret = derive_staged(key);
 	if (!ret) {
-		publish(key);
+		if (!publish(key, &latency_us))
+			return;
+		protkey_nl_notify_rederived(key, latency_us);
+		refresh_info(key);
 		drain(key);
 		return;
 	}
 	if (state == PROTKEY_KEY_STALE && derive_retryable(ret)) {
 		delay = retry_delay(key);
 		if (delay) {
+			stalled(key, ret);
 			queue_delayed_work(protkey_wq, &key->work, delay);
 			return;
 		}
@@ -814,6 +982,369 @@ void protkey_key_get_stats(struct protkey_key *key,
 	spin_unlock_irqrestore(&key->lock, flags);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_get_stats);
+
+/* Derives both halves once, without waiting, and computes the pattern. */
+static int identify_once(struct protkey_platform_ops *ops, const u8 *blob,
+			 u32 half, u8 vp[PROTKEY_KEY_VP_SIZE])
+{
+	struct protkey_pk pk[2];
+	int i, ret;
+
+	for (i = 0; i < VP_TRIES; i++) {
+		ret = derive_half(ops, blob, half, &pk[0]);
+		if (!ret)
+			ret = derive_half(ops, blob + half, half, &pk[1]);
+		if (!ret && pk[0].type != pk[1].type)
+			ret = -EINVAL;
+		if (!ret)
+			ret = protkey_key_compute_vp(ops, pk, vp);
+		memzero_explicit(pk, sizeof(pk));
+		if (ret != -EKEYEXPIRED)
+			return ret;
+	}
+	return -EAGAIN;
+}
+
+/* Replaces the blob and its place in the blob table; blob_mutex held. */
+static void swap_blob(struct protkey_key *key, struct protkey_blob *b)
+{
+	mutex_lock(&keys_lock);
+	hlist_del_init_rcu(&key->hash_blob);
+	rcu_assign_pointer(key->blob, b);
+	mutex_unlock(&keys_lock);
+	/* Lookups that walk the old chain finish before the node moves. */
+	synchronize_rcu();
+	mutex_lock(&keys_lock);
+	if (!hlist_unhashed(&key->hash_vp))
+		hlist_add_head_rcu(&key->hash_blob,
+				   blob_bucket(b->data, 2 * key->half_len));
+	mutex_unlock(&keys_lock);
+}
+
+/* Makes a waiting worker try at once (after an update). */
+static void kick(struct protkey_key *key)
+{
+	enum protkey_key_state state = atomic_read(&key->state);
+
+	if (state == PROTKEY_KEY_STALE || state == PROTKEY_KEY_FAILED)
+		mod_delayed_work(protkey_wq, &key->work, 0);
+}
+
+/**
+ * protkey_key_update_blob() - give a live key object a re-enciphered blob
+ * @key: the key object, with a reference held by the caller
+ * @blob: the new secure key: two tokens back to back
+ * @len: its length
+ *
+ * Checks that @blob is the same key: halves of the current size that
+ * the object's platform supports, derived once each (no waiting for
+ * adapters) into protected keys whose verification pattern equals the
+ * object's. Then swaps the blob, so that the next derive (a re-derivation
+ * episode, including one running now) uses it, and makes a waiting worker
+ * retry at once. On any error nothing changes.
+ *
+ * Concurrency: the worker derives under &protkey_key.blob_mutex, so it
+ * uses either the old or the new blob for a half, never a mix of bytes;
+ * both derive to the same clear key, so halves staged from the old blob
+ * stay good. Table lookups read the blob under RCU; the old blob is freed,
+ * wiped, after a grace period.
+ *
+ * Context: process context, may sleep (two HSM round trips).
+ * Return: 0; -EINVAL for a malformed blob (see protkey_key_validate()),
+ * another size than the current blob, or a token the platform does not
+ * support or rejects; -EKEYREJECTED when it is another key (different
+ * verification pattern); -EKEYREVOKED when @key was revoked; -ENODEV,
+ * -EBUSY, -EIO as the platform's derive (no adapter holds its master
+ * key, adapters busy, request rejected); -EAGAIN when the wrapping key
+ * kept changing; -ENOMEM.
+ */
+int protkey_key_update_blob(struct protkey_key *key, const u8 *blob,
+			    unsigned int len)
+{
+	struct protkey_blob *b, *old;
+	u8 vp[PROTKEY_KEY_VP_SIZE];
+	u32 half = key->half_len;
+	int ret;
+
+	if (len != 2 * half || protkey_key_validate(blob, len) ||
+	    !key->ops->supports(blob, half) ||
+	    !key->ops->supports(blob + half, half))
+		return -EINVAL;
+	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED)
+		return -EKEYREVOKED;
+	ret = identify_once(key->ops, blob, half, vp);
+	if (ret)
+		return ret;
+	if (crypto_memneq(vp, key->vp, sizeof(vp)))
+		return -EKEYREJECTED;
+	b = blob_new(blob, len);
+	if (!b)
+		return -ENOMEM;
+
+	mutex_lock(&key->blob_mutex);
+	old = rcu_dereference_protected(key->blob,
+					lockdep_is_held(&key->blob_mutex));
+	if (old)
+		swap_blob(key, b);
+	mutex_unlock(&key->blob_mutex);
+	if (!old) {
+		kfree_sensitive(b);
+		return -EKEYREVOKED;
+	}
+	kfree_sensitive(old);
+	refresh_info(key);
+	kick(key);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_update_blob);
+
+/* Wipes the protected keys; the worker no longer runs. */
+static void wipe_pk(struct protkey_key *key)
+{
+	int i;
+
+	memzero_explicit(key->staged, sizeof(key->staged));
+	key->staged_mask = 0;
+	write_seqlock_bh(&key->pk_lock);
+	/* Type and length stay: a stale WKVP of zeros is all the CPU sees. */
+	for (i = 0; i < 2; i++)
+		memzero_explicit(key->pk[i].protkey,
+				 sizeof(key->pk[i].protkey));
+	key->pk_gen++;
+	write_sequnlock_bh(&key->pk_lock);
+}
+
+/**
+ * protkey_key_revoke() - wipe a key object and fail its I/O from now on
+ * @key: the key object, with a reference held by the caller
+ *
+ * Sets REVOKED, takes the object out of the lookup tables (a later setkey
+ * with the same key creates a new object), wipes the secure key and the
+ * protected keys, stops the worker and fails the parked requests with
+ * -EIO. New requests on the tfms that still hold the object fail with
+ * -EIO. Idempotent.
+ *
+ * Concurrency: the state changes under &protkey_key.lock, where parking
+ * re-checks it, so no request parks after the parked list was taken. A
+ * request that copied the protected keys before the wipe may still
+ * complete with them: revoke is not a barrier for I/O already running on
+ * the fast path. The worker re-checks the state before it publishes or
+ * gives up, and is cancelled before the wipe.
+ *
+ * Context: process context, may sleep; the caller may hold the key's
+ * semaphore (key type revoke).
+ */
+void protkey_key_revoke(struct protkey_key *key)
+{
+	struct protkey_blob *old;
+	unsigned long flags;
+	LIST_HEAD(failed);
+
+	mutex_lock(&key->blob_mutex);
+	spin_lock_irqsave(&key->lock, flags);
+	atomic_set(&key->state, PROTKEY_KEY_REVOKED);
+	list_splice_init(&key->parked, &failed);
+	key->stats.failed_requests += key->nparked;
+	key->nparked = 0;
+	spin_unlock_irqrestore(&key->lock, flags);
+
+	mutex_lock(&keys_lock);
+	hlist_del_init_rcu(&key->hash_vp);
+	hlist_del_init_rcu(&key->hash_blob);
+	mutex_unlock(&keys_lock);
+	old = rcu_replace_pointer(key->blob, NULL,
+				  lockdep_is_held(&key->blob_mutex));
+	mutex_unlock(&key->blob_mutex);
+
+	cancel_delayed_work_sync(&key->work);
+	wipe_pk(key);
+	complete_list(&failed, -EIO);
+	synchronize_rcu();
+	kfree_sensitive(old);
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_revoke);
+
+/**
+ * protkey_key_rederive() - re-derive now if the protected keys are stale
+ * @key: the key object, with a reference held by the caller
+ *
+ * Pre-warming after a migration: tests the protected keys with the
+ * verification-pattern computation (PCC + KM on 32 bytes); when they are
+ * stale, or the key is FAILED, starts a re-derivation episode without
+ * waiting for I/O to meet the stale key. Does nothing while the keys are
+ * valid or an episode runs.
+ *
+ * Context: process context; does not wait for the worker.
+ * Return: 0; -EKEYREVOKED for a revoked key.
+ */
+int protkey_key_rederive(struct protkey_key *key)
+{
+	u8 vp[PROTKEY_KEY_VP_SIZE];
+	struct protkey_pk pk[2];
+	unsigned long flags;
+	int ret = 0;
+	u32 gen = 0;
+
+	if (protkey_key_usable(key)) {
+		gen = protkey_key_read_pk(key, pk);
+		ret = protkey_key_compute_vp(key->ops, pk, vp);
+		memzero_explicit(pk, sizeof(pk));
+		if (ret != -EKEYEXPIRED)
+			return 0;
+		ret = 0;
+	}
+	spin_lock_irqsave(&key->lock, flags);
+	switch (atomic_read(&key->state)) {
+	case PROTKEY_KEY_VALID:
+		if (gen != key->pk_gen)
+			break;
+		key->stats.stalls++;
+		fallthrough;
+	case PROTKEY_KEY_FAILED:
+		atomic_set(&key->state, PROTKEY_KEY_STALE);
+		episode_begin(key);
+		queue_delayed_work(protkey_wq, &key->work, 0);
+		break;
+	case PROTKEY_KEY_REVOKED:
+		ret = -EKEYREVOKED;
+		break;
+	default:
+		break;
+	}
+	spin_unlock_irqrestore(&key->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_rederive);
+
+/**
+ * protkey_key_snapshot() - a consistent view of a key object's state
+ * @key: the key object; a reference, the table mutex, or an RCU read
+ *	section that found it keeps it in memory
+ * @snap: output
+ *
+ * Context: any; takes &protkey_key.lock; never sleeps.
+ */
+void protkey_key_snapshot(struct protkey_key *key,
+			  struct protkey_key_snapshot *snap)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&key->lock, flags);
+	snap->state = atomic_read(&key->state);
+	snap->stats = key->stats;
+	memcpy(snap->info, key->info, sizeof(snap->info));
+	spin_unlock_irqrestore(&key->lock, flags);
+	memcpy(snap->vp, key->vp, sizeof(snap->vp));
+	snap->users = refcount_read(&key->ref);
+	snap->serial = READ_ONCE(key->serial);
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_snapshot);
+
+/**
+ * protkey_key_hold() - take a reference unless the object is dying
+ * @key: the key object, found under RCU or the table mutex
+ *
+ * Context: any.
+ * Return: true with a reference (drop it with protkey_key_put()).
+ */
+bool protkey_key_hold(struct protkey_key *key)
+{
+	return refcount_inc_not_zero(&key->ref);
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_hold);
+
+/**
+ * protkey_key_find() - the first live key object that matches
+ * @match: predicate, called under the table mutex; must not sleep long
+ * @arg: passed to @match
+ *
+ * Revoked objects are found too; they stay listed until their last tfm
+ * lets go.
+ *
+ * Context: process context; takes the table mutex.
+ * Return: the object with a reference, or NULL.
+ */
+struct protkey_key *protkey_key_find(bool (*match)(struct protkey_key *key,
+						   const void *arg),
+				     const void *arg)
+{
+	struct protkey_key *key, *found = NULL;
+
+	mutex_lock(&keys_lock);
+	list_for_each_entry(key, &keys_all, all) {
+		if (match(key, arg) && refcount_inc_not_zero(&key->ref)) {
+			found = key;
+			break;
+		}
+	}
+	mutex_unlock(&keys_lock);
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_find);
+
+/**
+ * protkey_key_for_each() - call @fn on the key objects from position @pos
+ * @pos: in: how many objects to skip; out: advanced past each object for
+ *	which @fn returned 0 (a netlink dump resumes there)
+ * @fn: called under the table mutex with a live object; nonzero stops
+ * @arg: passed to @fn
+ *
+ * Context: process context; takes the table mutex.
+ * Return: 0 after the last object, else what @fn returned.
+ */
+int protkey_key_for_each(unsigned long *pos,
+			 int (*fn)(struct protkey_key *key, void *arg),
+			 void *arg)
+{
+	struct protkey_key *key;
+	unsigned long i = 0;
+	int ret = 0;
+
+	mutex_lock(&keys_lock);
+	list_for_each_entry(key, &keys_all, all) {
+		if (i++ < *pos)
+			continue;
+		ret = fn(key, arg);
+		if (ret)
+			break;
+		(*pos)++;
+	}
+	mutex_unlock(&keys_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_for_each);
+
+/**
+ * protkey_key_state_name() - the name of a state, as keyctl shows it
+ * @state: a state
+ *
+ * Context: any.
+ * Return: a static string.
+ */
+const char *protkey_key_state_name(enum protkey_key_state state)
+{
+	static const char *const names[] = {
+		[PROTKEY_KEY_VALID] = "valid",
+		[PROTKEY_KEY_STALE] = "stale",
+		[PROTKEY_KEY_FAILED] = "failed",
+		[PROTKEY_KEY_REVOKED] = "revoked",
+	};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "unknown";
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_state_name);
+
+/**
+ * protkey_key_flush_releases() - wait for the teardown of dead objects
+ *
+ * Context: module exit, before the keyring goes away: the release work
+ * unlinks keys from it.
+ */
+void protkey_key_flush_releases(void)
+{
+	flush_workqueue(protkey_wq);
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush_releases);
 
 /**
  * protkey_key_init() - set up the key objects' workqueue

@@ -8,6 +8,7 @@
 #define _PROTKEY_KEY_H
 
 #include <linux/atomic.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -22,6 +23,7 @@
 
 struct crypto_async_request;
 struct crypto_tfm;
+struct key;
 
 /* Sizes of one secure-key half: CCA AES DATA (64) up to EP11 AES (336). */
 #define PROTKEY_KEY_MIN_HALF 64
@@ -40,18 +42,35 @@ struct crypto_tfm;
  *	error) and failed the parked requests. A new request parks and makes
  *	the worker try one derive at once: success revives the key, failure
  *	fails the request with -EIO without another wait.
+ * @PROTKEY_KEY_REVOKED: an administrator revoked the key (keyctl revoke):
+ *	its protected keys and secure key are wiped and every request fails
+ *	with -EIO until the last tfm lets go. Final.
  */
 enum protkey_key_state {
 	PROTKEY_KEY_VALID,
 	PROTKEY_KEY_STALE,
 	PROTKEY_KEY_FAILED,
+	PROTKEY_KEY_REVOKED,
+};
+
+/**
+ * struct protkey_blob - the secure key of a key object
+ * @rcu: frees the blob (wiped) after the RCU readers of the blob table
+ * @data: the two secure-key halves back to back, half i at
+ *	i * &protkey_key.half_len (encrypted under an HSM master key, never
+ *	clear keys); immutable: an update replaces the whole blob
+ */
+struct protkey_blob {
+	struct rcu_head rcu;
+	u8 data[];
 };
 
 /**
  * struct protkey_key_stats - counters of one key object
  * @derives: successful derives of a key half (setkey and re-derivations)
  * @derive_errors: failed derive calls, retries included
- * @stalls: re-derivation episodes (a short count that parked requests)
+ * @stalls: re-derivation episodes (a short count that parked requests,
+ *	or a KEY_REDERIVE command that found the protected keys stale)
  * @failures: episodes that gave up and failed their parked requests
  * @failed_requests: requests completed with -EIO by such episodes
  * @last_error: errno of the last failed derive (negative), 0 if none
@@ -79,10 +98,23 @@ struct protkey_key_stats {
  * @rcu: frees the object (wiped) after the RCU readers of the table.
  * @ops: the platform backend; its module is pinned for the key's life.
  * @vp: verification pattern; immutable after creation; the key's identity.
- * @half_len: length of one secure-key half; immutable.
- * @blob: the two secure-key halves back to back, half i at
- *	i * @half_len (encrypted under an HSM master key, never clear keys);
- *	immutable.
+ * @all: linkage in the list of every live key object (revoked ones
+ *	included), under the table mutex; for listing (netlink dump).
+ * @half_len: length of one secure-key half; immutable (an update must
+ *	bring halves of the same size).
+ * @blob: the secure key. Replaced by protkey_key_update_blob() and cleared
+ *	by protkey_key_revoke(), both under @blob_mutex; the worker
+ *	dereferences it under @blob_mutex, table lookups under RCU.
+ * @blob_mutex: serialises users of @blob that may sleep: the worker's
+ *	derives and key_info calls, update and revoke.
+ * @kkey: the key of type ``protkey`` in the ``.protkey`` keyring that
+ *	represents this object, with a reference; set once after creation
+ *	(NULL if that failed), put by the release work after the object died.
+ * @serial: the serial of @kkey, 0 without one; set with @kkey.
+ * @release: runs the teardown that may not run in protkey_key_put()'s
+ *	caller's context (keyring unlink), then frees the object.
+ * @info: what the platform reads from each half (MKVP, master-key match);
+ *	refreshed after each derive and update, under @lock.
  * @pk_lock: seqlock over @pk and @pk_gen; written by setkey (before the
  *	key is published) and by the worker, with BHs disabled; read
  *	locklessly by the fast path.
@@ -99,6 +131,9 @@ struct protkey_key_stats {
  *	now, or NULL; lets a tfm that goes away wait for its last request.
  *	Compared, never dereferenced.
  * @episode_start: jiffies when the current re-derivation episode began.
+ * @episode_ktime: the same instant, for the latency in events.
+ * @stall_event: jiffies of the last KEY_STALLED event of the episode;
+ *	worker only.
  * @backoff_ms: the worker's next retry delay; reset under @lock when an
  *	episode starts (the worker is not retrying then), else worker only.
  * @staged: protected keys derived in the current episode, not yet
@@ -114,8 +149,14 @@ struct protkey_key {
 	struct rcu_head rcu;
 	struct protkey_platform_ops *ops;
 	u8 vp[PROTKEY_KEY_VP_SIZE];
+	struct list_head all;
 	u32 half_len;
-	u8 blob[2 * PROTKEY_KEY_MAX_HALF];
+	struct protkey_blob __rcu *blob;
+	struct mutex blob_mutex; /* see @blob_mutex above */
+	struct key *kkey;
+	s32 serial;
+	struct work_struct release;
+	struct protkey_key_info info[2];
 
 	seqlock_t pk_lock;
 	struct protkey_pk pk[2];
@@ -127,6 +168,8 @@ struct protkey_key {
 	unsigned int nparked;
 	struct crypto_tfm *running_tfm;
 	unsigned long episode_start;
+	ktime_t episode_ktime;
+	unsigned long stall_event;
 	unsigned int backoff_ms;
 	struct protkey_pk staged[2];
 	unsigned int staged_mask;
@@ -157,6 +200,24 @@ struct protkey_parked {
 	bool backlog;
 };
 
+/**
+ * struct protkey_key_snapshot - a consistent view of a key object's state
+ * @state: &enum protkey_key_state
+ * @stats: the counters
+ * @info: the platform's view of each half (MKVP, master-key match)
+ * @vp: the verification pattern
+ * @users: references held, one per tfm (plus lookups in flight)
+ * @serial: serial of the key in ``.protkey``, 0 when there is none
+ */
+struct protkey_key_snapshot {
+	enum protkey_key_state state;
+	struct protkey_key_stats stats;
+	struct protkey_key_info info[2];
+	u8 vp[PROTKEY_KEY_VP_SIZE];
+	unsigned int users;
+	s32 serial;
+};
+
 /* protkey_key_park() result: the key is usable again, run the request. */
 #define PROTKEY_KEY_RETRY 1
 
@@ -170,6 +231,21 @@ int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm);
 void protkey_key_get_stats(struct protkey_key *key,
 			   struct protkey_key_stats *stats);
+void protkey_key_snapshot(struct protkey_key *key,
+			  struct protkey_key_snapshot *snap);
+bool protkey_key_hold(struct protkey_key *key);
+int protkey_key_update_blob(struct protkey_key *key, const u8 *blob,
+			    unsigned int len);
+void protkey_key_revoke(struct protkey_key *key);
+int protkey_key_rederive(struct protkey_key *key);
+struct protkey_key *protkey_key_find(bool (*match)(struct protkey_key *key,
+						   const void *arg),
+				     const void *arg);
+int protkey_key_for_each(unsigned long *pos,
+			 int (*fn)(struct protkey_key *key, void *arg),
+			 void *arg);
+const char *protkey_key_state_name(enum protkey_key_state state);
+void protkey_key_flush_releases(void);
 int protkey_key_init(void);
 void protkey_key_exit(void);
 

@@ -3,21 +3,28 @@
  * protkey.ko: protected-key disk encryption for IBM Z, module init and exit.
  *
  * The platform registry (platform.c) needs no setup: backends register into
- * a static list. The key objects (key.c) and the xts(paes) cipher
- * (skcipher.c) are set up here; the key type and the netlink family
- * register here as they arrive.
+ * a static list. The key objects (key.c), the key type and keyring
+ * (keytype.c), the netlink family (netlink.c) and the xts(paes) cipher
+ * (skcipher.c) are set up here.
  */
 #include <linux/init.h>
 #include <linux/module.h>
 
 #include "key.h"
+#include "keytype.h"
+#include "netlink.h"
 #include "skcipher.h"
 
 /*
  * ORDER: the platform registry is static and usable before init runs, so
  * backends may register as soon as this module is live. The key objects'
- * workqueue comes next, then the cipher, whose tfms create key objects.
- * Later parts register after it and unregister in reverse order.
+ * workqueue comes next; then the key type and the .protkey keyring, which
+ * every new key object joins; then the netlink family, whose events the
+ * key objects' workers send; the cipher comes last, because its tfms
+ * create key objects. Exit runs in reverse order: once the cipher is gone
+ * no key object is left (each belongs to a tfm, and tfms pin this module),
+ * so no worker sends events after the family is gone, and the key type
+ * waits for the release work of the last objects before the keyring goes.
  */
 static int __init protkey_init(void)
 {
@@ -26,11 +33,21 @@ static int __init protkey_init(void)
 	ret = protkey_key_init();
 	if (ret)
 		return ret;
-	ret = protkey_skcipher_init();
+	ret = protkey_keytype_init();
 	if (ret)
 		goto err_key_exit;
+	ret = protkey_nl_init();
+	if (ret)
+		goto err_keytype_exit;
+	ret = protkey_skcipher_init();
+	if (ret)
+		goto err_nl_exit;
 	return 0;
 
+err_nl_exit:
+	protkey_nl_exit();
+err_keytype_exit:
+	protkey_keytype_exit();
 err_key_exit:
 	protkey_key_exit();
 	return ret;
@@ -39,6 +56,8 @@ err_key_exit:
 static void __exit protkey_exit(void)
 {
 	protkey_skcipher_exit();
+	protkey_nl_exit();
+	protkey_keytype_exit();
 	protkey_key_exit();
 }
 

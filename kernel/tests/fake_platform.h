@@ -12,8 +12,11 @@
  * can be checked against the generic xts(aes).
  *
  * Knobs: derive latency, an outage until a point in time (-ENODEV),
- * failing the next N derives with an errno, and a KM byte budget after
- * which the wrapping key changes in the middle of a request.
+ * failing the next N derives with an errno, a KM byte budget after which
+ * the wrapping key changes in the middle of a request, and master-key
+ * changes: byte 6 of a token names its "master key"; key_info reports
+ * mk_old as the OLD register, derives of mk_gone fail with -ENODEV (0 for
+ * neither).
  */
 #ifndef _PROTKEY_FAKE_PLATFORM_H
 #define _PROTKEY_FAKE_PLATFORM_H
@@ -45,6 +48,8 @@ struct fake_state {
 	unsigned int derive_delay_ms;
 	atomic_t km_budget;
 	atomic_t km_calls;
+	u8 mk_old;
+	u8 mk_gone;
 };
 
 static struct fake_state fake;
@@ -60,6 +65,8 @@ static void fake_reset(void)
 	fake.derive_delay_ms = 0;
 	atomic_set(&fake.km_budget, -1);
 	atomic_set(&fake.km_calls, 0);
+	fake.mk_old = 0;
+	fake.mk_gone = 0;
 }
 
 static void fake_migrate(void)
@@ -108,7 +115,12 @@ static int fake_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 	info->key_bits = blob[5] * 8;
 	info->token_type = blob[0];
 	info->token_version = blob[4];
+	info->mkvp = blob[6];
 	info->match = PROTKEY_MK_CURRENT;
+	if (fake.mk_old && blob[6] == fake.mk_old)
+		info->match = PROTKEY_MK_OLD;
+	if (fake.mk_gone && blob[6] == fake.mk_gone)
+		info->match = PROTKEY_MK_NONE;
 	info->usable_adapters = 1;
 	return 0;
 }
@@ -124,6 +136,8 @@ static int fake_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 	if (!fake_supports(blob, len))
 		return -EINVAL;
 	if (fake.outage && time_before(jiffies, fake.outage_until))
+		return -ENODEV;
+	if (fake.mk_gone && blob[6] == fake.mk_gone)
 		return -ENODEV;
 	if (atomic_dec_if_positive(&fake.fail_count) >= 0)
 		return fake.fail_errno;
