@@ -27,6 +27,9 @@ fetch_debs() {
 	shift
 	stamp=$dir/.fetched-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)
 	[ -e "$stamp" ] && return 0
+	# A changed list replaces the whole set: stale versions must not be
+	# unpacked over fresh ones.
+	rm -rf "$dir"
 	mkdir -p "$dir"
 	log "downloading $# packages into $dir"
 	(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >/dev/null) ||
@@ -37,8 +40,9 @@ fetch_debs() {
 # Unpacks every .deb of $1 into $2 once; rewrites absolute symlinks so that
 # they resolve inside the unpacked root (the cross linker follows them).
 unpack_debs() {
-	local debs=$1 root=$2 deb link target
-	[ -e "$root/.protkey-unpacked" ] && return 0
+	local debs=$1 root=$2 deb link target sum
+	sum=$(cd "$debs" && ls ./*.deb | sha256sum | cut -c1-16)
+	[ "$(cat "$root/.protkey-unpacked" 2>/dev/null)" = "$sum" ] && return 0
 	rm -rf "$root"
 	mkdir -p "$root"
 	for deb in "$debs"/*.deb; do
@@ -50,7 +54,7 @@ unpack_debs() {
 		/*) ln -sfn "$root$target" "$link" ;;
 		esac
 	done < <(find "$root" -type l)
-	touch "$root/.protkey-unpacked"
+	echo "$sum" >"$root/.protkey-unpacked"
 }
 
 # Debian's image packages leave modules.dep to the installer: generate it in
@@ -137,7 +141,7 @@ setup_s390x() {
 	# absolute path; point it into the cache. Its relative scripts/ and tools/
 	# links then find the amd64 kbuild beside it.
 	x=$cache/xbuild
-	if [ ! -e "$x/.protkey-ready" ]; then
+	if ! cmp -s "$cache/kernel/.protkey-unpacked" "$x/.protkey-ready"; then
 		rm -rf "$x"
 		mkdir -p "$x/usr/src" "$x/usr/lib"
 		cp -a "$cache/kernel/usr/src/linux-headers-$KREL" \
@@ -145,7 +149,7 @@ setup_s390x() {
 		cp -a "$cache/kbuild/usr/lib/linux-kbuild-6.1" "$x/usr/lib/"
 		sed -i "s#^include .*#include $x/usr/src/linux-headers-$kabi-common/Makefile#" \
 			"$x/usr/src/linux-headers-$KREL/Makefile"
-		touch "$x/.protkey-ready"
+		cp "$cache/kernel/.protkey-unpacked" "$x/.protkey-ready"
 	fi
 	KDIR=$x/usr/src/linux-headers-$KREL
 	KMAKE_ARGS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
