@@ -35,8 +35,9 @@ gate() {
 # Builds the modules against the stock Debian headers in a copy of the
 # tree, so that the source tree stays clean for the VM targets.
 host_tree() {
-	rsync -a --delete --exclude /build --exclude /.git "$ROOT/" \
-		"$BUILD/host/src/"
+	mkdir -p "$BUILD/host/src"
+	rsync -a --delete --delete-excluded --exclude /build --exclude /.git \
+		--filter=':- .gitignore' "$ROOT/" "$BUILD/host/src/"
 }
 host_make() {
 	make -C "$BUILD/host/src" KDIR="$KDIR" BUILD="$BUILD" "$@"
