@@ -41,13 +41,19 @@ ksrc_dir() {
 	if [ ! -e "$dir/.protkey-unpacked" ]; then
 		[ -r "$KSRC_TARBALL" ] || die "no kernel source at $KSRC_TARBALL (install linux-source-6.1)"
 		mkdir -p "$PROTKEY_CACHE/linux-source"
-		# Unpack beside and rename, so an interrupted run leaves no half tree.
-		tmp=$(mktemp -d "$dir.tmp.XXXXXX")
-		log "unpacking $KSRC_TARBALL"
-		tar -xJf "$KSRC_TARBALL" -C "$tmp" --strip-components=1
-		touch "$tmp/.protkey-unpacked"
-		rm -rf "$dir"
-		mv "$tmp" "$dir"
+		# One unpacker at a time (runs of other targets may start together);
+		# unpack beside and rename, so an interrupted run leaves no half tree.
+		(
+			flock 9
+			[ -e "$dir/.protkey-unpacked" ] && exit 0
+			tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+			log "unpacking $KSRC_TARBALL"
+			tar -xJf "$KSRC_TARBALL" -C "$tmp" --strip-components=1
+			touch "$tmp/.protkey-unpacked"
+			rm -rf "$dir"
+			mv "$tmp" "$dir"
+		) 9>"$PROTKEY_CACHE/linux-source/.lock"
+		[ -e "$dir/.protkey-unpacked" ] || die "unpacking $KSRC_TARBALL failed"
 	fi
 	printf '%s\n' "$dir"
 }
@@ -58,12 +64,4 @@ ksft_inc() {
 	local src
 	src=$(ksrc_dir)
 	printf '%s\n' "$src/tools/testing/selftests"
-}
-
-# Lists "*.ko" module names (without directory and suffix) of a kernel, given
-# its modules directory; used to decide what exists as a module at all.
-have_module() {
-	local moddir=$1 name=$2
-	modprobe -S "$(basename "$moddir")" -d "${moddir%/lib/modules/*}" \
-		--show-depends "$name" >/dev/null 2>&1
 }
