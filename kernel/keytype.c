@@ -38,10 +38,12 @@
  * with protkey_key_hold() and fail with -EKEYREVOKED if it is dying.
  *
  * Permissions. Keys belong to root (uid 0, gid 0), are not charged to any
- * quota, and carry view, read, write and search for possessor and owner,
- * view, read and search for others: their state is not secret (it is what
- * the ``protkey`` netlink family shows to everyone), the secure key is
- * never returned by read, to anyone. Nobody has setattr, so the
+ * quota, and carry view, read and write for the owner, view and read for
+ * others: their state is not secret (it is what the ``protkey`` netlink
+ * family shows to everyone), the secure key is never returned by read, to
+ * anyone. Only a possessor (the kernel: nobody can link the keys or the
+ * keyring elsewhere) has search, so user space cannot invalidate them
+ * (keyctl invalidate needs search). Nobody has setattr, so the
  * permissions, owner and timeout cannot be changed. keyctl's permission
  * check (write) admits update and revoke for uid 0 only; update also
  * requires CAP_SYS_ADMIN in protkey_keytype_update(). The revoke op cannot
@@ -51,6 +53,9 @@
  * ``.protkey`` itself belongs to root, is readable and searchable by all,
  * writable by nobody (no user links keys into it or unlinks them) and
  * carries KEY_FLAG_KEEP (it cannot be revoked, invalidated or cleared).
+ * Keys are linked into it after instantiation, with key_link(), because
+ * instantiating into a KEEP keyring would give them KEEP too and make
+ * them impossible to revoke.
  *
  * Instantiation. Users cannot create keys of this type: add_key(2),
  * keyctl instantiate and request_key(2) get -EPERM. Only
@@ -65,8 +70,8 @@
 
 #define PROTKEY_KEY_PERM                                                \
 	(KEY_POS_VIEW | KEY_POS_READ | KEY_POS_WRITE | KEY_POS_SEARCH | \
-	 KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_USR_SEARCH | \
-	 KEY_OTH_VIEW | KEY_OTH_READ | KEY_OTH_SEARCH)
+	 KEY_USR_VIEW | KEY_USR_READ | KEY_USR_WRITE | KEY_OTH_VIEW |   \
+	 KEY_OTH_READ)
 #define PROTKEY_KEYRING_PERM                                           \
 	(KEY_POS_VIEW | KEY_POS_READ | KEY_POS_SEARCH | KEY_USR_VIEW | \
 	 KEY_USR_READ | KEY_USR_SEARCH | KEY_OTH_VIEW | KEY_OTH_READ | \
@@ -367,11 +372,15 @@ void protkey_keytype_attach(struct protkey_key *obj)
 	mutex_lock(&attach_mutex);
 	attach_pending = obj;
 	ret = key_instantiate_and_link(k, &attach_pending,
-				       sizeof(attach_pending), protkey_keyring,
-				       NULL);
+				       sizeof(attach_pending), NULL, NULL);
 	attach_pending = NULL;
 	mutex_unlock(&attach_mutex);
+	if (!ret)
+		ret = key_link(protkey_keyring, k);
 	if (ret) {
+		if (key_is_positive(k))
+			rcu_assign_keypointer(k, NULL);
+		key_invalidate(k);
 		key_put(k);
 		goto out_warn;
 	}

@@ -93,13 +93,15 @@ static int put_stats(struct sk_buff *msg, const struct protkey_key_stats *st)
 	return 0;
 }
 
-/* The state attributes of one key object. */
-static int put_key(struct sk_buff *msg, struct protkey_key *key)
+/* The state attributes of one key object; @held: references of ours. */
+static int put_key(struct sk_buff *msg, struct protkey_key *key,
+		   unsigned int held)
 {
 	struct protkey_key_snapshot snap;
 	const char *type;
 
 	protkey_key_snapshot(key, &snap);
+	snap.users -= held;
 	type = protkey_keytype_token_name(snap.info[0].token_type,
 					  snap.info[0].token_version);
 	if (put_id(msg, snap.serial, snap.vp) ||
@@ -205,7 +207,7 @@ static int protkey_nl_key_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_put_key;
 	hdr = genlmsg_put_reply(msg, info, &protkey_nl_family, 0,
 				PROTKEY_CMD_KEY_GET);
-	if (!hdr || put_key(msg, key)) {
+	if (!hdr || put_key(msg, key, 1)) {
 		NL_SET_ERR_MSG_MOD(info->extack, "state reply too large");
 		nlmsg_free(msg);
 		ret = -EMSGSIZE;
@@ -233,7 +235,7 @@ static int dump_one(struct protkey_key *key, void *arg)
 			  NLM_F_MULTI, PROTKEY_CMD_KEY_GET);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (put_key(ctx->skb, key)) {
+	if (put_key(ctx->skb, key, 0)) {
 		genlmsg_cancel(ctx->skb, hdr);
 		return -EMSGSIZE;
 	}

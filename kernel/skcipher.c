@@ -25,14 +25,19 @@ static struct protkey_key *xts_key(struct crypto_skcipher *tfm)
 	return rcu_dereference(ctx->key);
 }
 
-/* Where the walk starts: the request itself, or its unprocessed tail. */
+/*
+ * Where the walk starts: the request itself, or its unprocessed tail. A
+ * request that may sleep (AF_ALG sets CRYPTO_TFM_REQ_MAY_SLEEP) is walked
+ * through the subrequest without that flag too: the walk runs under RCU,
+ * and from the worker with BHs disabled, where it must not sleep.
+ */
 static struct skcipher_request *xts_remainder(struct skcipher_request *req)
 {
 	struct protkey_xts_req *rctx = skcipher_request_ctx(req);
 	struct skcipher_request *sub = &rctx->subreq;
 	struct scatterlist *src, *dst;
 
-	if (!rctx->done)
+	if (!rctx->done && !(req->base.flags & CRYPTO_TFM_REQ_MAY_SLEEP))
 		return req;
 	src = scatterwalk_ffwd(rctx->sg_src, req->src, rctx->done);
 	dst = src;
