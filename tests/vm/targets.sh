@@ -76,12 +76,30 @@ guest_packages() {
 	for f in "${GUEST_LIBS[@]}"; do
 		paths+=("$(ldconfig -p | awk -v l="$f" '$1 == l && /x86-64/ { print $NF; exit }')")
 	done
+	# One dpkg-query for all (it is slow per call). bookworm's packages list
+	# /lib paths where ldd may print /usr/lib ones, so ask for both, and for
+	# the symlink's target; every path must have an owner.
 	for f in "${paths[@]}"; do
-		# bookworm's packages list /lib paths, ldd may print /usr/lib ones.
-		dpkg-query -S "$f" 2>/dev/null || dpkg-query -S "${f#/usr}" 2>/dev/null ||
-			dpkg-query -S "$(readlink -f "$f")" 2>/dev/null ||
-			die "no package owns $f"
-	done | cut -d: -f1 | sort -u
+		printf '%s\n%s\n%s\n' "$f" "${f#/usr}" "$(readlink -f "$f")"
+	done | sort -u | xargs dpkg-query -S 2>/dev/null | grep -v '^diversion' |
+		awk -v want="$(for f in "${paths[@]}"; do
+			printf '%s|%s|%s\n' "$f" "${f#/usr}" "$(readlink -f "$f")"; done | sort -u)" '
+		BEGIN { n = split(want, w, "\n") }
+		{
+			i = index($0, ": "); path = substr($0, i + 2)
+			np = split(substr($0, 1, i - 1), p, ", ")
+			for (j = 1; j <= np; j++) { sub(/:.*/, "", p[j]); pkgs[p[j]] = 1 }
+			owned[path] = 1
+		}
+		END {
+			for (k = 1; k <= n; k++) {
+				split(w[k], v, "|")
+				if (!(v[1] in owned) && !(v[2] in owned) && !(v[3] in owned))
+					missing = missing " " v[1]
+			}
+			for (q in pkgs) print q
+			if (missing != "") { print "no package owns:" missing > "/dev/stderr"; exit 1 }
+		}' | sort -u
 }
 
 setup_test() {
