@@ -41,7 +41,8 @@ TEST(drops_to_nobody)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(setgid(pw->pw_gid) || setuid(pw->pw_uid) || geteuid() != 65534);
+		_exit(setgid(pw->pw_gid) || setuid(pw->pw_uid) ||
+		      geteuid() != 65534);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
