@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * protkeyctl internals: the command tables of the groups, exit codes, and
+ * helpers shared by the cmd_*.c files. Commands return an exit code; only
+ * main() exits.
+ */
+#ifndef PROTKEYCTL_CLI_H
+#define PROTKEYCTL_CLI_H
+
+#include <stdbool.h>
+
+#include <json.h>
+
+#include "protkey.h"
+
+/* Documented exit codes (protkeyctl(8), EXIT STATUS). */
+enum pk_exit {
+	PK_EXIT_OK = 0,
+	PK_EXIT_USAGE = 1,
+	PK_EXIT_NOT_FOUND = 2,
+	PK_EXIT_INVALID = 3,
+	PK_EXIT_PLATFORM = 4,
+	PK_EXIT_EXISTS = 5,
+	PK_EXIT_PERM = 6,
+	PK_EXIT_SYSTEM = 7,
+};
+
+/**
+ * struct cli - global options and the error of the running command
+ * @repo: --repository, or NULL
+ * @json: --json
+ * @err: the library's error message
+ */
+struct cli {
+	const char *repo;
+	bool json;
+	struct pk_err err;
+};
+
+/**
+ * struct command - one command of a group
+ * @name: its name
+ * @fn: the handler; @argv[0] is the command name
+ * @usage: argument synopsis
+ * @help: one line
+ */
+struct command {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+	const char *help;
+};
+
+extern const struct command key_commands[];
+extern const struct command emu_commands[];
+extern const struct command keyring_commands[];
+extern const struct command volume_commands[];
+
+int cli_fail(struct cli *cli, int ret);
+int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int cli_repo_open(struct cli *cli, struct pk_repo *repo, unsigned int flags);
+void cli_json_print(struct json_object *o);
+int cli_emu_open(struct cli *cli, struct pk_nl **nl);
+int cli_read_secret(struct cli *cli, const char *path, char **buf, size_t *len);
+
+#endif /* PROTKEYCTL_CLI_H */

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl emu: drive the emulated platform (protkey_emu.ko) for demos
+ * and tests: state, master-key steps, migration, adapters, derive
+ * latency. EMULATION ONLY: mk-load hands a clear master key to the
+ * emulator, which keeps it in kernel memory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/protkey_emu.h>
+
+#include "cli.h"
+
+#define GROUP "emu"
+
+static const char *const counter_names[] = {
+	[PROTKEY_EMU_CNT_A_DERIVES] = "derives",
+	[PROTKEY_EMU_CNT_A_DERIVE_ERRORS] = "derive-errors",
+	[PROTKEY_EMU_CNT_A_KM_CALLS] = "km-calls",
+	[PROTKEY_EMU_CNT_A_KM_SHORT] = "km-short",
+	[PROTKEY_EMU_CNT_A_PCC_CALLS] = "pcc-calls",
+	[PROTKEY_EMU_CNT_A_PCC_STALE] = "pcc-stale",
+	[PROTKEY_EMU_CNT_A_MIGRATIONS] = "migrations",
+	[PROTKEY_EMU_CNT_A_KEYS_GENERATED] = "keys-generated",
+	[PROTKEY_EMU_CNT_A_REENCIPHERS] = "reenciphers",
+};
+
+#define N_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
+
+static const char *const reg_names[] = { "new", "current", "old" };
+
+/* Runs @fn with a connection to protkey_emu; maps errors. */
+static int with_emu(struct cli *cli,
+		    int (*fn)(struct cli *cli, struct pk_nl *nl, void *arg),
+		    void *arg)
+{
+	struct pk_nl *nl;
+	int ret;
+
+	ret = cli_emu_open(cli, &nl);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = fn(cli, nl, arg);
+	pk_nl_close(nl);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+static void apqn_str(uint32_t apqn, char *buf)
+{
+	snprintf(buf, 8, "%02x.%04x", PROTKEY_EMU_APQN_CARD(apqn) & 0xff,
+		 PROTKEY_EMU_APQN_DOMAIN(apqn));
+}
+
+static struct json_object *state_json(const struct pk_emu_state *st)
+{
+	struct json_object *o = json_object_new_object(), *arr, *a, *c;
+	char buf[17];
+	size_t i;
+	int r, k;
+
+	json_object_object_add(o, "wk-generation",
+			       json_object_new_int64((int64_t)st->wk_gen));
+	c = json_object_new_object();
+	for (i = 1; i < N_COUNTERS; i++)
+		json_object_object_add(
+			c, counter_names[i],
+			json_object_new_int64((int64_t)st->cnt[i]));
+	json_object_object_add(o, "counters", c);
+	arr = json_object_new_array();
+	for (k = 0; k < st->n; k++) {
+		a = json_object_new_object();
+		apqn_str(st->ad[k].apqn, buf);
+		json_object_object_add(a, "apqn", json_object_new_string(buf));
+		json_object_object_add(
+			a, "online", json_object_new_boolean(st->ad[k].online));
+		for (r = 0; r < 3; r++) {
+			if (!(st->ad[k].has & (1u << r)))
+				continue;
+			snprintf(buf, sizeof(buf), "%016" PRIx64,
+				 st->ad[k].mkvp[r]);
+			json_object_object_add(a, reg_names[r],
+					       json_object_new_string(buf));
+		}
+		json_object_array_add(arr, a);
+	}
+	json_object_object_add(o, "adapters", arr);
+	return o;
+}
+
+static void state_print(const struct pk_emu_state *st)
+{
+	char apqn[8], mk[3][17];
+	size_t i;
+	int r, k;
+
+	printf("EMULATED platform (protkey_emu): not secure\n");
+	printf("wrapping-key generation: %" PRIu64 "\n", st->wk_gen);
+	printf("%-8s %-7s %-16s %-16s %-16s\n", "APQN", "ONLINE", "NEW",
+	       "CURRENT", "OLD");
+	for (k = 0; k < st->n; k++) {
+		apqn_str(st->ad[k].apqn, apqn);
+		for (r = 0; r < 3; r++) {
+			if (st->ad[k].has & (1u << r))
+				snprintf(mk[r], sizeof(mk[r]), "%016" PRIx64,
+					 st->ad[k].mkvp[r]);
+			else
+				strcpy(mk[r], "-");
+		}
+		printf("%-8s %-7s %-16s %-16s %-16s\n", apqn,
+		       st->ad[k].online ? "yes" : "no", mk[0], mk[1], mk[2]);
+	}
+	for (i = 1; i < N_COUNTERS; i++)
+		printf("%s: %" PRIu64 "\n", counter_names[i], st->cnt[i]);
+}
+
+static int do_state(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	struct pk_emu_state *st;
+	int ret;
+
+	(void)arg;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return pk_err_set(&cli->err, -ENOMEM, "state");
+	ret = pk_emu_get_state(nl, st, &cli->err);
+	if (!ret && cli->json)
+		cli_json_print(state_json(st));
+	else if (!ret)
+		state_print(st);
+	free(st);
+	return ret;
+}
+
+static int cmd_state(struct cli *cli, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1)
+		return cli_usage(GROUP, "state", "no arguments expected");
+	return with_emu(cli, do_state, NULL);
+}
+
+/* Optional "--apqn CC.DDDD"; -1 means every adapter. */
+struct apqn_arg {
+	int64_t apqn;
+	int rest; /* index of the first other argument */
+};
+
+static int parse_apqn(int argc, char **argv, struct apqn_arg *a)
+{
+	uint32_t v;
+
+	a->apqn = -1;
+	a->rest = 1;
+	if (argc > 2 && !strcmp(argv[1], "--apqn")) {
+		if (pk_apqn_parse(argv[2], &v))
+			return -1;
+		a->apqn = v;
+		a->rest = 3;
+	}
+	return 0;
+}
+
+struct mk_load_arg {
+	int64_t apqn;
+	uint8_t mk[PROTKEY_EMU_MK_SIZE];
+};
+
+static int do_mk_load(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	struct mk_load_arg *a = arg;
+	int ret;
+
+	ret = pk_emu_mk_load(nl, a->apqn, a->mk, &cli->err);
+	if (!ret && !cli->json)
+		printf("master key loaded into NEW (EMULATED)\n");
+	return ret;
+}
+
+/* mk-load [--apqn A] HEX|@FILE: 32 bytes, hex or a binary file. */
+static int cmd_mk_load(struct cli *cli, int argc, char **argv)
+{
+	struct mk_load_arg a;
+	struct apqn_arg ap;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int ret;
+
+	if (parse_apqn(argc, argv, &ap) || ap.rest != argc - 1)
+		return cli_usage(GROUP, "mk-load", "bad arguments");
+	a.apqn = ap.apqn;
+	if (argv[ap.rest][0] == '@') {
+		ret = pk_read_file(AT_FDCWD, argv[ap.rest] + 1, 64, &buf, &len,
+				   &cli->err);
+		if (!ret && len != PROTKEY_EMU_MK_SIZE)
+			ret = pk_err_set(
+				&cli->err, -EINVAL,
+				"master key file: %zu bytes, expected %d", len,
+				PROTKEY_EMU_MK_SIZE);
+		if (!ret)
+			memcpy(a.mk, buf, sizeof(a.mk));
+		pk_wipe_free(buf, len);
+		if (ret)
+			return cli_fail(cli, ret);
+	} else if (pk_hex_decode(argv[ap.rest], a.mk, sizeof(a.mk))) {
+		return cli_usage(GROUP, "mk-load",
+				 "master key: 64 hex digits or @FILE");
+	}
+	ret = with_emu(cli, do_mk_load, &a);
+	explicit_bzero(&a, sizeof(a));
+	return ret;
+}
+
+static int do_mk_set(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	int ret = pk_emu_mk_set(nl, *(int64_t *)arg, &cli->err);
+
+	if (!ret && !cli->json)
+		printf("master key set: NEW -> CURRENT -> OLD\n");
+	return ret;
+}
+
+static int cmd_mk_set(struct cli *cli, int argc, char **argv)
+{
+	struct apqn_arg ap;
+
+	if (parse_apqn(argc, argv, &ap) || ap.rest != argc)
+		return cli_usage(GROUP, "mk-set", "bad arguments");
+	return with_emu(cli, do_mk_set, &ap.apqn);
+}
+
+struct mk_clear_arg {
+	int64_t apqn;
+	uint32_t reg;
+};
+
+static int do_mk_clear(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	struct mk_clear_arg *a = arg;
+
+	return pk_emu_mk_clear(nl, a->apqn, a->reg, &cli->err);
+}
+
+static int cmd_mk_clear(struct cli *cli, int argc, char **argv)
+{
+	struct mk_clear_arg a;
+	struct apqn_arg ap;
+
+	if (parse_apqn(argc, argv, &ap) || ap.rest != argc - 1)
+		return cli_usage(GROUP, "mk-clear", "bad arguments");
+	a.apqn = ap.apqn;
+	if (!strcmp(argv[ap.rest], "new"))
+		a.reg = PROTKEY_EMU_MK_NEW;
+	else if (!strcmp(argv[ap.rest], "old"))
+		a.reg = PROTKEY_EMU_MK_OLD;
+	else
+		return cli_usage(GROUP, "mk-clear", "register: new or old");
+	return with_emu(cli, do_mk_clear, &a);
+}
+
+static int do_migrate(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	uint32_t outage = *(uint32_t *)arg;
+	struct json_object *o;
+	uint64_t gen;
+	int ret;
+
+	ret = pk_emu_migrate(nl, outage, &gen, &cli->err);
+	if (ret)
+		return ret;
+	if (cli->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "wk-generation",
+				       json_object_new_int64((int64_t)gen));
+		json_object_object_add(o, "outage-ms",
+				       json_object_new_int64(outage));
+		cli_json_print(o);
+	} else {
+		printf("migrated: wrapping-key generation %" PRIu64
+		       ", adapters unusable for %u ms\n",
+		       gen, outage);
+	}
+	return 0;
+}
+
+static int cmd_migrate(struct cli *cli, int argc, char **argv)
+{
+	unsigned long ms = 0;
+	uint32_t outage;
+
+	if (argc == 3 && !strcmp(argv[1], "--outage")) {
+		if (pk_parse_uint(argv[2], 600000, &ms))
+			return cli_usage(GROUP, "migrate",
+					 "--outage: milliseconds, 0..600000");
+	} else if (argc != 1) {
+		return cli_usage(GROUP, "migrate", "bad arguments");
+	}
+	outage = (uint32_t)ms;
+	return with_emu(cli, do_migrate, &outage);
+}
+
+struct adapter_arg {
+	int64_t apqn;
+	bool online;
+};
+
+static int do_adapter(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	struct adapter_arg *a = arg;
+
+	return pk_emu_adapter_set(nl, a->apqn, a->online, &cli->err);
+}
+
+/* adapter on|off [APQN] */
+static int cmd_adapter(struct cli *cli, int argc, char **argv)
+{
+	struct adapter_arg a = { .apqn = -1 };
+	uint32_t v;
+
+	if (argc < 2 || argc > 3 ||
+	    (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
+		return cli_usage(GROUP, "adapter", "on|off [APQN]");
+	a.online = !strcmp(argv[1], "on");
+	if (argc == 3) {
+		if (pk_apqn_parse(argv[2], &v))
+			return cli_usage(GROUP, "adapter",
+					 "APQN: CC.DDDD in hex");
+		a.apqn = v;
+	}
+	return with_emu(cli, do_adapter, &a);
+}
+
+static int do_latency(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	return pk_emu_set_latency(nl, *(uint32_t *)arg, &cli->err);
+}
+
+static int cmd_latency(struct cli *cli, int argc, char **argv)
+{
+	unsigned long us;
+	uint32_t v;
+
+	if (argc != 2 || pk_parse_uint(argv[1], 10000000, &us))
+		return cli_usage(GROUP, "latency", "microseconds, 0..10000000");
+	v = (uint32_t)us;
+	return with_emu(cli, do_latency, &v);
+}
+
+/* clang-format off */
+const struct command emu_commands[] = {
+	{ "state", cmd_state, "",
+	  "wrapping-key generation, adapters with their MKVPs, counters" },
+	{ "mk-load", cmd_mk_load, "[--apqn CC.DDDD] HEX|@FILE",
+	  "load a clear 32-byte master key into NEW (as a TKE would)" },
+	{ "mk-set", cmd_mk_set, "[--apqn CC.DDDD]",
+	  "activate NEW: CURRENT becomes OLD, NEW becomes CURRENT" },
+	{ "mk-clear", cmd_mk_clear, "[--apqn CC.DDDD] new|old",
+	  "empty the NEW or OLD register" },
+	{ "migrate", cmd_migrate, "[--outage MS]",
+	  "new wrapping key (a live relocation), adapters unusable for MS" },
+	{ "adapter", cmd_adapter, "on|off [CC.DDDD]",
+	  "set one adapter (or all) online or offline" },
+	{ "latency", cmd_latency, "US", "time each derive takes" },
+	{ NULL, NULL, NULL, NULL },
+};
+/* clang-format on */

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl key: the key repository. generate (through the platform),
+ * import, import-zkey, export, list, show, remove, validate (which
+ * master-key register holds each half's MK) and reencipher (zkey's
+ * semantics: --staged CURRENT -> NEW into <name>.renc, --complete moves it
+ * into place, --from-old OLD -> CURRENT in place).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/protkey_emu.h>
+
+#include "cli.h"
+
+#define GROUP "key"
+
+/* Properties settable at generate and import. */
+struct key_opts {
+	unsigned long bits;
+	const char *prop[PK_P_COUNT];
+};
+
+enum {
+	OPT_BITS = 256,
+	OPT_DESC,
+	OPT_APQNS,
+	OPT_VOLUMES,
+	OPT_SECTOR,
+	OPT_VTYPE
+};
+
+static const struct option key_longopts[] = {
+	{ "bits", required_argument, NULL, OPT_BITS },
+	{ "description", required_argument, NULL, OPT_DESC },
+	{ "apqns", required_argument, NULL, OPT_APQNS },
+	{ "volumes", required_argument, NULL, OPT_VOLUMES },
+	{ "sector-size", required_argument, NULL, OPT_SECTOR },
+	{ "volume-type", required_argument, NULL, OPT_VTYPE },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Parses the options; returns the index of the first operand or -1. */
+static int parse_key_opts(int argc, char **argv, struct key_opts *o,
+			  bool bits_ok)
+{
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", key_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_BITS:
+			if (!bits_ok || pk_parse_uint(optarg, 256, &o->bits) ||
+			    (o->bits != 128 && o->bits != 256))
+				return -1;
+			break;
+		case OPT_DESC:
+			o->prop[PK_P_DESCRIPTION] = optarg;
+			break;
+		case OPT_APQNS:
+			o->prop[PK_P_APQNS] = optarg;
+			break;
+		case OPT_VOLUMES:
+			o->prop[PK_P_VOLUMES] = optarg;
+			break;
+		case OPT_SECTOR:
+			o->prop[PK_P_SECTOR_SIZE] = optarg;
+			break;
+		case OPT_VTYPE:
+			o->prop[PK_P_VOLUME_TYPE] = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind;
+}
+
+/* Default properties, the options, and the verification pattern if known. */
+static int build_info(struct cli *cli, const struct key_opts *o,
+		      const uint8_t *blob, size_t len, struct pk_info *info)
+{
+	char vp[PK_VP_HEX + 1];
+	struct pk_err vperr;
+	int i, ret;
+
+	pk_info_defaults(info, "CCA-AESDATA");
+	for (i = 0; i < PK_P_COUNT; i++) {
+		if (!o->prop[i])
+			continue;
+		ret = pk_info_set(info, (enum pk_prop)i, o->prop[i], &cli->err);
+		if (ret)
+			return ret;
+	}
+	ret = pk_vp_compute(blob, len, vp, &vperr);
+	if (!ret)
+		return pk_info_set(info, PK_P_VP, vp, &cli->err);
+	cli_warn("no verification pattern recorded: %s: %s", vperr.msg,
+		 strerror(-ret));
+	return 0;
+}
+
+static int add_key(struct cli *cli, struct pk_repo *repo, const char *name,
+		   const struct key_opts *o, const uint8_t *blob, size_t len)
+{
+	struct pk_info info = { 0 };
+	int ret;
+
+	ret = build_info(cli, o, blob, len, &info);
+	ret = ret ?: pk_repo_add(repo, name, blob, len, &info, &cli->err);
+	pk_info_free(&info);
+	return ret;
+}
+
+static int cmd_generate(struct cli *cli, int argc, char **argv)
+{
+	struct key_opts o = { .bits = 256 };
+	uint8_t blob[2 * PROTKEY_EMU_SECKEY_SIZE];
+	struct pk_nl *nl = NULL;
+	struct pk_repo repo;
+	const char *name;
+	size_t len = 0;
+	int i, ret;
+
+	i = parse_key_opts(argc, argv, &o, true);
+	if (i < 0 || i != argc - 1)
+		return cli_usage(GROUP, "generate", "bad arguments");
+	name = argv[i];
+	ret = pk_name_check(name, &cli->err);
+	ret = ret ?: cli_repo_open(cli, &repo, PK_REPO_CREATE | PK_REPO_WRITE);
+	if (ret)
+		return cli_fail(cli, ret);
+	if (pk_repo_exists(&repo, name)) {
+		ret = pk_err_set(&cli->err, -EEXIST, "key '%s' exists", name);
+		goto out;
+	}
+	ret = cli_emu_open(cli, &nl);
+	ret = ret   ?:
+		      pk_emu_generate_xts(nl, (unsigned int)o.bits, blob, &len,
+					  &cli->err);
+	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);
+	if (!ret && !cli->json)
+		printf("generated key '%s': CCA-AESDATA, XTS AES-%lu, %zu bytes\n",
+		       name, o.bits, len);
+out:
+	explicit_bzero(blob, sizeof(blob));
+	pk_nl_close(nl);
+	pk_repo_close(&repo);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+static int cmd_import(struct cli *cli, int argc, char **argv)
+{
+	struct key_opts o = { 0 };
+	struct pk_xts_info xts;
+	struct pk_repo repo;
+	uint8_t *blob = NULL;
+	size_t len = 0;
+	int i, ret;
+
+	i = parse_key_opts(argc, argv, &o, false);
+	if (i < 0 || i != argc - 2)
+		return cli_usage(GROUP, "import", "bad arguments");
+	ret = pk_name_check(argv[i + 1], &cli->err);
+	ret = ret   ?:
+		      pk_read_file(AT_FDCWD, argv[i], PK_XTS_BLOB_MAX, &blob,
+				   &len, &cli->err);
+	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
+	if (ret) {
+		pk_wipe_free(blob, len);
+		return cli_fail(cli, ret);
+	}
+	ret = cli_repo_open(cli, &repo, PK_REPO_CREATE | PK_REPO_WRITE);
+	if (!ret) {
+		ret = add_key(cli, &repo, argv[i + 1], &o, blob, len);
+		pk_repo_close(&repo);
+	}
+	pk_wipe_free(blob, len);
+	if (!ret && !cli->json)
+		printf("imported key '%s' from %s\n", argv[i + 1], argv[i]);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+static int cmd_import_zkey(struct cli *cli, int argc, char **argv)
+{
+	struct json_object *arr;
+	struct pk_repo repo;
+	char **names = NULL;
+	size_t n = 0, k;
+	int ret;
+
+	if (argc != 2)
+		return cli_usage(GROUP, "import-zkey", "bad arguments");
+	ret = cli_repo_open(cli, &repo, PK_REPO_CREATE | PK_REPO_WRITE);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_zkey_import(&repo, argv[1], &names, &n, &cli->err);
+	pk_repo_close(&repo);
+	if (ret)
+		return cli_fail(cli, ret);
+	arr = json_object_new_array();
+	for (k = 0; k < n; k++) {
+		if (cli->json)
+			json_object_array_add(arr,
+					      json_object_new_string(names[k]));
+		else
+			printf("imported key '%s'\n", names[k]);
+	}
+	if (cli->json)
+		cli_json_print(arr);
+	else
+		json_object_put(arr);
+	pk_names_free(names, n);
+	return PK_EXIT_OK;
+}
+
+static int write_new_file(struct cli *cli, const char *path, const uint8_t *buf,
+			  size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pk_err_set(&cli->err, -errno, "cannot create %s", path);
+	n = write(fd, buf, len);
+	if (n != (ssize_t)len || fsync(fd)) {
+		int ret = n < 0 ? -errno : -EIO;
+
+		close(fd);
+		unlink(path);
+		return pk_err_set(&cli->err, ret, "cannot write %s", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_export(struct cli *cli, int argc, char **argv)
+{
+	struct pk_repo repo;
+	struct pk_key key;
+	int ret;
+
+	if (argc != 3)
+		return cli_usage(GROUP, "export", "bad arguments");
+	ret = cli_repo_open(cli, &repo, 0);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_repo_read(&repo, argv[1], &key, &cli->err);
+	pk_repo_close(&repo);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = write_new_file(cli, argv[2], key.blob, key.len);
+	pk_key_free(&key);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+static void mkvp_hex(uint64_t mkvp, char *out)
+{
+	snprintf(out, 17, "%016" PRIx64, mkvp);
+}
+
+static struct json_object *key_json(const struct pk_key *key, bool full)
+{
+	struct json_object *o = json_object_new_object(), *m;
+	char hex[17];
+	int i;
+
+	json_object_object_add(o, "name", json_object_new_string(key->name));
+	json_object_object_add(o, "key-type",
+			       json_object_new_string(key->xts.half[0].type));
+	json_object_object_add(o, "key-bits",
+			       json_object_new_int((int)key->xts.half[0].bits));
+	json_object_object_add(
+		o, "volume-key-bits",
+		json_object_new_int((int)key->xts.key_size_bits));
+	m = json_object_new_array();
+	for (i = 0; i < 2; i++) {
+		mkvp_hex(key->xts.half[i].mkvp, hex);
+		json_object_array_add(m, json_object_new_string(hex));
+	}
+	json_object_object_add(o, "mkvp", m);
+	json_object_object_add(o, "reencipher-staged",
+			       json_object_new_boolean(key->renc != NULL));
+	for (i = 0; i < PK_P_COUNT; i++) {
+		if (i == PK_P_KEY_TYPE ||
+		    (!full && i != PK_P_DESCRIPTION && i != PK_P_VP))
+			continue;
+		if (key->info.val[i])
+			json_object_object_add(
+				o, pk_prop_name((enum pk_prop)i),
+				json_object_new_string(key->info.val[i]));
+	}
+	return o;
+}
+
+static int cmd_list(struct cli *cli, int argc, char **argv)
+{
+	struct json_object *arr = json_object_new_array();
+	struct pk_repo repo;
+	char **names = NULL;
+	struct pk_key key;
+	size_t n = 0, k;
+	bool opened;
+	int ret;
+
+	(void)argv;
+	if (argc != 1) {
+		json_object_put(arr);
+		return cli_usage(GROUP, "list", "no arguments expected");
+	}
+	ret = cli_repo_open(cli, &repo, 0);
+	opened = !ret;
+	ret = ret ?: pk_repo_list(&repo, &names, &n, &cli->err);
+	if (!ret && !cli->json)
+		printf("%-24s %-12s %-8s %-33s %s\n", "NAME", "TYPE", "BITS",
+		       "MKVP (data tweak)", "DESCRIPTION");
+	for (k = 0; !ret && k < n; k++) {
+		ret = pk_repo_read(&repo, names[k], &key, &cli->err);
+		if (ret)
+			break;
+		if (cli->json)
+			json_object_array_add(arr, key_json(&key, false));
+		else
+			printf("%-24s %-12s %-8u %016" PRIx64 " %016" PRIx64
+			       " %s%s\n",
+			       key.name, key.xts.half[0].type,
+			       key.xts.half[0].bits, key.xts.half[0].mkvp,
+			       key.xts.half[1].mkvp,
+			       pk_info_get(&key.info, PK_P_DESCRIPTION),
+			       key.renc ? " [re-encipher staged]" : "");
+		pk_key_free(&key);
+	}
+	if (opened)
+		pk_repo_close(&repo);
+	pk_names_free(names, n);
+	if (ret) {
+		json_object_put(arr);
+		return cli_fail(cli, ret);
+	}
+	if (cli->json)
+		cli_json_print(arr);
+	else
+		json_object_put(arr);
+	return PK_EXIT_OK;
+}
+
+static int cmd_show(struct cli *cli, int argc, char **argv)
+{
+	struct pk_repo repo;
+	struct pk_key key;
+	int i, ret;
+
+	if (argc != 2)
+		return cli_usage(GROUP, "show", "bad arguments");
+	ret = cli_repo_open(cli, &repo, 0);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_repo_read(&repo, argv[1], &key, &cli->err);
+	pk_repo_close(&repo);
+	if (ret)
+		return cli_fail(cli, ret);
+	if (cli->json) {
+		cli_json_print(key_json(&key, true));
+	} else {
+		printf("name: %s\nkey-type: %s\nkey-bits: %u\n"
+		       "volume-key-bits: %u\nmkvp: %016" PRIx64 " %016" PRIx64
+		       "\nreencipher-staged: %s\n",
+		       key.name, key.xts.half[0].type, key.xts.half[0].bits,
+		       key.xts.key_size_bits, key.xts.half[0].mkvp,
+		       key.xts.half[1].mkvp, key.renc ? "yes" : "no");
+		for (i = 1; i < PK_P_COUNT; i++)
+			printf("%s: %s\n", pk_prop_name((enum pk_prop)i),
+			       pk_info_get(&key.info, (enum pk_prop)i));
+	}
+	pk_key_free(&key);
+	return PK_EXIT_OK;
+}
+
+static int cmd_remove(struct cli *cli, int argc, char **argv)
+{
+	struct pk_repo repo;
+	int ret;
+
+	if (argc != 2)
+		return cli_usage(GROUP, "remove", "bad arguments");
+	ret = cli_repo_open(cli, &repo, PK_REPO_WRITE);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_repo_remove(&repo, argv[1], &cli->err);
+	pk_repo_close(&repo);
+	if (!ret && !cli->json)
+		printf("removed key '%s'\n", argv[1]);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/* The key's halves against the adapters' MK registers (GET_STATE). */
+static int cmd_validate(struct cli *cli, int argc, char **argv)
+{
+	struct pk_emu_state *st = NULL;
+	const char *match[2];
+	struct pk_nl *nl = NULL;
+	struct json_object *o;
+	struct pk_repo repo;
+	struct pk_key key;
+	int i, ret;
+
+	if (argc != 2)
+		return cli_usage(GROUP, "validate", "bad arguments");
+	ret = cli_repo_open(cli, &repo, 0);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_repo_read(&repo, argv[1], &key, &cli->err);
+	pk_repo_close(&repo);
+	if (ret)
+		return cli_fail(cli, ret);
+	st = calloc(1, sizeof(*st));
+	ret = st ? cli_emu_open(cli, &nl) : -ENOMEM;
+	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
+	if (ret)
+		goto out;
+	for (i = 0; i < 2; i++)
+		match[i] = pk_mk_match(st, key.xts.half[i].mkvp);
+	if (cli->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "name",
+				       json_object_new_string(key.name));
+		json_object_object_add(o, "mk-match-data",
+				       json_object_new_string(match[0]));
+		json_object_object_add(o, "mk-match-tweak",
+				       json_object_new_string(match[1]));
+		cli_json_print(o);
+	} else {
+		for (i = 0; i < 2; i++)
+			printf("%s half: MKVP %016" PRIx64 ": %s\n",
+			       i ? "tweak" : "data", key.xts.half[i].mkvp,
+			       match[i]);
+	}
+	for (i = 0; i < 2 && !ret; i++) {
+		if (!strcmp(match[i], "none") || !strcmp(match[i], "new"))
+			ret = pk_err_platform(
+				&cli->err, -ENOKEY,
+				"key '%s': no usable adapter can derive its %s half",
+				key.name, i ? "tweak" : "data");
+		else if (!strcmp(match[i], "old") && !cli->json)
+			cli_warn(
+				"key '%s' is enciphered with the OLD master key: run '" GROUP
+				" reencipher %s --from-old'",
+				key.name, key.name);
+	}
+out:
+	free(st);
+	pk_nl_close(nl);
+	pk_key_free(&key);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/* Both halves of @in re-enciphered by the platform in direction @mode. */
+static int renc_blob(struct cli *cli, const struct pk_key *key, int mode,
+		     uint8_t *out)
+{
+	size_t half = key->len / 2;
+	struct pk_nl *nl;
+	int ret;
+
+	if (half != PROTKEY_EMU_SECKEY_SIZE)
+		return pk_err_set(&cli->err, -EOPNOTSUPP,
+				  "re-encipher of %s keys",
+				  key->xts.half[0].type);
+	ret = cli_emu_open(cli, &nl);
+	if (ret)
+		return ret;
+	ret = pk_emu_reencipher(nl, key->blob, mode, out, &cli->err);
+	ret = ret   ?:
+		      pk_emu_reencipher(nl, key->blob + half, mode, out + half,
+					&cli->err);
+	pk_nl_close(nl);
+	return ret;
+}
+
+/* At --complete: the staged key must be the same key (same pattern). */
+static int check_staged_vp(struct cli *cli, const struct pk_key *key)
+{
+	const char *want = pk_info_get(&key->info, PK_P_VP);
+	char vp[PK_VP_HEX + 1];
+	struct pk_err e;
+
+	if (!*want)
+		return 0;
+	if (pk_vp_compute(key->renc, key->renc_len, vp, &e)) {
+		cli_warn(
+			"cannot check the staged key's verification pattern: %s",
+			e.msg);
+		return 0;
+	}
+	if (strcmp(vp, want))
+		return pk_err_set(
+			&cli->err, -EKEYREJECTED,
+			"staged key of '%s' has another verification pattern",
+			key->name);
+	return 0;
+}
+
+enum renc_mode { RENC_NONE, RENC_STAGED, RENC_COMPLETE, RENC_FROM_OLD };
+
+static int do_reencipher(struct cli *cli, struct pk_repo *repo,
+			 struct pk_key *key, enum renc_mode mode)
+{
+	uint8_t out[2 * PROTKEY_EMU_SECKEY_SIZE];
+	int ret;
+
+	switch (mode) {
+	case RENC_STAGED:
+		ret = renc_blob(cli, key, PROTKEY_EMU_RENC_CURRENT_TO_NEW, out);
+		ret = ret   ?:
+			      pk_repo_stage_renc(repo, key, out, key->len,
+						 &cli->err);
+		break;
+	case RENC_FROM_OLD:
+		ret = renc_blob(cli, key, PROTKEY_EMU_RENC_OLD_TO_CURRENT, out);
+		ret = ret   ?:
+			      pk_repo_replace_blob(repo, key, out, key->len,
+						   &cli->err);
+		break;
+	default:
+		ret = key->renc ? check_staged_vp(cli, key) : 0;
+		ret = ret ?: pk_repo_complete_renc(repo, key, &cli->err);
+		break;
+	}
+	explicit_bzero(out, sizeof(out));
+	return ret;
+}
+
+static int cmd_reencipher(struct cli *cli, int argc, char **argv)
+{
+	static const char *const done[] = {
+		[RENC_STAGED] = "staged (CURRENT -> NEW) in %s.renc",
+		[RENC_COMPLETE] = "completed: %s.skey replaced",
+		[RENC_FROM_OLD] = "done in place (OLD -> CURRENT): %s.skey",
+	};
+	enum renc_mode mode = RENC_NONE;
+	const char *name = NULL;
+	struct pk_repo repo;
+	struct pk_key key;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		enum renc_mode m =
+			!strcmp(argv[i], "--staged")   ? RENC_STAGED :
+			!strcmp(argv[i], "--complete") ? RENC_COMPLETE :
+			!strcmp(argv[i], "--from-old") ? RENC_FROM_OLD :
+							 RENC_NONE;
+
+		if (m != RENC_NONE && mode == RENC_NONE)
+			mode = m;
+		else if (m == RENC_NONE && argv[i][0] != '-' && !name)
+			name = argv[i];
+		else
+			return cli_usage(GROUP, "reencipher", "bad arguments");
+	}
+	if (!name || mode == RENC_NONE)
+		return cli_usage(
+			GROUP, "reencipher",
+			"need NAME and one of --staged, --complete, --from-old");
+	ret = cli_repo_open(cli, &repo, PK_REPO_WRITE);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_repo_read(&repo, name, &key, &cli->err);
+	if (!ret && mode == RENC_STAGED && key.renc)
+		ret = pk_err_set(
+			&cli->err, -EEXIST,
+			"key '%s' has a staged re-encipher already: --complete it first",
+			name);
+	ret = ret ?: do_reencipher(cli, &repo, &key, mode);
+	if (!ret && !cli->json) {
+		printf("re-encipher of '%s' ", name);
+		printf(done[mode], name);
+		putchar('\n');
+	}
+	pk_key_free(&key);
+	pk_repo_close(&repo);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/* clang-format off */
+const struct command key_commands[] = {
+	{ "generate", cmd_generate,
+	  "NAME [--bits 128|256] [--description TEXT] [--apqns LIST] [--volumes LIST] [--sector-size N] [--volume-type plain|luks2]",
+	  "generate an XTS secure key (CCA-AESDATA) through the platform" },
+	{ "import", cmd_import, "FILE NAME [--description TEXT] [...]",
+	  "import an XTS secure key (two tokens back to back) from FILE" },
+	{ "import-zkey", cmd_import_zkey, "DIR",
+	  "import every key of the zkey repository DIR (all or nothing)" },
+	{ "export", cmd_export, "NAME FILE",
+	  "write the secure key to FILE (created, mode 0600)" },
+	{ "list", cmd_list, "", "list the keys" },
+	{ "show", cmd_show, "NAME", "show a key's properties" },
+	{ "remove", cmd_remove, "NAME", "remove a key" },
+	{ "validate", cmd_validate, "NAME",
+	  "which master-key register of the usable adapters holds each half's MK" },
+	{ "reencipher", cmd_reencipher,
+	  "NAME --staged|--complete|--from-old",
+	  "re-encipher: CURRENT->NEW into NAME.renc; move it into place; or OLD->CURRENT in place" },
+	{ NULL, NULL, NULL, NULL },
+};
+/* clang-format on */

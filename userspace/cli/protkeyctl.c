@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl: the protkey key manager.
+ *
+ *   protkeyctl [--repository DIR] [--json] <group> <command> [args]
+ *
+ * Groups: key (the repository), emu (the emulated platform), keyring
+ * (logon keys and the live .protkey objects), volume (LUKS2). Each group
+ * is a commands[] table in cmd_<group>.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/protkey_emu.h>
+
+#include "cli.h"
+
+#define PROG "protkeyctl"
+
+/**
+ * struct group - a command group
+ * @name: its name
+ * @cmds: its commands, ended by an entry without a name
+ * @help: one line
+ */
+struct group {
+	const char *name;
+	const struct command *cmds;
+	const char *help;
+};
+
+static const struct group groups[] = {
+	{ "key", key_commands, "secure keys in the repository" },
+	{ "emu", emu_commands, "drive the emulated platform (protkey_emu.ko)" },
+	{ "keyring", keyring_commands,
+	  "logon keys for dm-crypt; live .protkey key objects" },
+	{ "volume", volume_commands, "LUKS2 volumes on paes-xts-plain64" },
+};
+
+#define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
+
+static int exit_code(const struct pk_err *err, int ret)
+{
+	switch (-ret) {
+	case EPERM:
+	case EACCES:
+		return PK_EXIT_PERM;
+	default:
+		break;
+	}
+	if (err->origin == PK_ORIGIN_PLATFORM)
+		return PK_EXIT_PLATFORM;
+	switch (-ret) {
+	case ENOENT:
+		return PK_EXIT_NOT_FOUND;
+	case EEXIST:
+		return PK_EXIT_EXISTS;
+	case EINVAL:
+	case EBADMSG:
+	case ERANGE:
+	case EFBIG:
+	case ENAMETOOLONG:
+	case EOPNOTSUPP:
+	case EBUSY:
+		return PK_EXIT_INVALID;
+	default:
+		return PK_EXIT_SYSTEM;
+	}
+}
+
+/* Prints "protkeyctl: <what>: <strerror>" and maps @ret to an exit code. */
+int cli_fail(struct cli *cli, int ret)
+{
+	fprintf(stderr, PROG ": %s: %s\n",
+		cli->err.msg[0] ? cli->err.msg : "error", strerror(-ret));
+	return exit_code(&cli->err, ret);
+}
+
+int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see '" PROG "%s%s%s%s --help')\n", group ? " " : "",
+		group ? group : "", cmd ? " " : "", cmd ? cmd : "");
+	return PK_EXIT_USAGE;
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, PROG ": warning: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_repo_open(struct cli *cli, struct pk_repo *repo, unsigned int flags)
+{
+	return pk_repo_open(repo, pk_repo_default_dir(cli->repo), flags,
+			    &cli->err);
+}
+
+int cli_emu_open(struct cli *cli, struct pk_nl **nl)
+{
+	return pk_nl_open(nl, PROTKEY_EMU_FAMILY_NAME, &cli->err);
+}
+
+void cli_json_print(struct json_object *o)
+{
+	puts(json_object_to_json_string_ext(
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+	json_object_put(o);
+}
+
+/* A passphrase or key file: at most 8 KiB, wiped by the caller. */
+int cli_read_secret(struct cli *cli, const char *path, char **buf, size_t *len)
+{
+	uint8_t *p;
+	int ret;
+
+	ret = pk_read_file(AT_FDCWD, path, 8192, &p, len, &cli->err);
+	if (ret)
+		return ret;
+	*buf = (char *)p;
+	return 0;
+}
+
+static void usage_main(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: " PROG
+		   " [--repository DIR] [--json] <group> <command> [args]\n"
+		   "\n"
+		   "groups:\n");
+	for (i = 0; i < N_GROUPS; i++)
+		fprintf(f, "  %-9s %s\n", groups[i].name, groups[i].help);
+	fprintf(f,
+		"\n"
+		"options:\n"
+		"  --repository DIR  key repository (default: $" PK_REPO_ENV
+		", else " PK_REPO_DEFAULT ")\n"
+		"  --json            machine-readable output\n"
+		"  --help            this text; '" PROG
+		" <group> --help' lists its commands\n"
+		"\n"
+		"exit status: 0 ok, 1 usage, 2 not found, 3 invalid input,\n"
+		"4 platform error, 5 exists, 6 permission denied, 7 system error\n");
+}
+
+static void usage_group(FILE *f, const struct group *g)
+{
+	const struct command *c;
+
+	fprintf(f, "usage: " PROG " %s <command> [args]\n\ncommands:\n",
+		g->name);
+	for (c = g->cmds; c->name; c++)
+		fprintf(f, "  %s %s\n      %s\n", c->name, c->usage, c->help);
+}
+
+static bool is_help(const char *s)
+{
+	return !strcmp(s, "--help") || !strcmp(s, "-h") || !strcmp(s, "help");
+}
+
+static int run_group(struct cli *cli, const struct group *g, int argc,
+		     char **argv)
+{
+	const struct command *c;
+	int i;
+
+	if (argc < 1 || is_help(argv[0])) {
+		usage_group(argc < 1 ? stderr : stdout, g);
+		return argc < 1 ? PK_EXIT_USAGE : PK_EXIT_OK;
+	}
+	for (c = g->cmds; c->name; c++) {
+		if (strcmp(c->name, argv[0]))
+			continue;
+		for (i = 1; i < argc; i++) {
+			if (!strcmp(argv[i], "--"))
+				break;
+			if (is_help(argv[i]) && strcmp(argv[i], "help")) {
+				printf("usage: " PROG " %s %s %s\n  %s\n",
+				       g->name, c->name, c->usage, c->help);
+				return PK_EXIT_OK;
+			}
+		}
+		return c->fn(cli, argc, argv);
+	}
+	return cli_usage(g->name, NULL, "unknown command '%s %s'", g->name,
+			 argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = { 0 };
+	size_t g;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			cli.json = true;
+		} else if (!strcmp(argv[i], "--repository") && i + 1 < argc) {
+			cli.repo = argv[++i];
+		} else if (!strncmp(argv[i], "--repository=", 13)) {
+			cli.repo = argv[i] + 13;
+		} else if (is_help(argv[i])) {
+			usage_main(stdout);
+			return PK_EXIT_OK;
+		} else {
+			return cli_usage(NULL, NULL, "unknown option '%s'",
+					 argv[i]);
+		}
+	}
+	if (i >= argc) {
+		usage_main(stderr);
+		return PK_EXIT_USAGE;
+	}
+	for (g = 0; g < N_GROUPS; g++)
+		if (!strcmp(groups[g].name, argv[i]))
+			return run_group(&cli, &groups[g], argc - i - 1,
+					 argv + i + 1);
+	return cli_usage(NULL, NULL, "unknown group '%s'", argv[i]);
+}

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The kernel keyring side (libkeyutils): secure keys as "logon" keys
+ * "protkey:<name>" in the user keyring, for dm-crypt tables
+ * (":<bytes>:logon:protkey:<name>"); the live key objects of protkey.ko,
+ * keys of type "protkey" in the ".protkey" keyring, found through
+ * /proc/keys and read with keyctl read; and the verification pattern of a
+ * secure key through the kernel's xts(paes) via AF_ALG.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/if_alg.h>
+
+#include <keyutils.h>
+
+#include "protkey.h"
+
+#ifndef SOL_ALG
+#define SOL_ALG 279
+#endif
+
+/* Adds (or updates) logon key "protkey:<name>" in the user keyring. */
+int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
+		    int32_t *serial, struct pk_err *err)
+{
+	char desc[sizeof(PK_LOGON_PREFIX) + PK_NAME_MAX];
+	key_serial_t k;
+
+	snprintf(desc, sizeof(desc), PK_LOGON_PREFIX "%s", name);
+	k = add_key("logon", desc, blob, len, KEY_SPEC_USER_KEYRING);
+	if (k < 0)
+		return pk_err_platform(err, -errno, "add logon key %s", desc);
+	*serial = k;
+	return 0;
+}
+
+/* Unlinks logon key "protkey:<name>" from the user keyring. */
+int pk_keyring_unload(const char *name, struct pk_err *err)
+{
+	char desc[sizeof(PK_LOGON_PREFIX) + PK_NAME_MAX];
+	long k;
+
+	snprintf(desc, sizeof(desc), PK_LOGON_PREFIX "%s", name);
+	k = keyctl_search(KEY_SPEC_USER_KEYRING, "logon", desc, 0);
+	if (k < 0)
+		return pk_err_set(err, -errno, "logon key %s", desc);
+	if (keyctl_unlink((key_serial_t)k, KEY_SPEC_USER_KEYRING))
+		return pk_err_platform(err, -errno, "unlink logon key %s",
+				       desc);
+	return 0;
+}
+
+void pk_live_keys_free(struct pk_live_key *keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; keys && i < n; i++)
+		free(keys[i].text);
+	free(keys);
+}
+
+/* One /proc/keys line of type "protkey" into @k. Return: 1, 0 (other). */
+static int parse_proc_line(const char *line, struct pk_live_key *k)
+{
+	char type[32], desc[128];
+	unsigned int serial;
+
+	if (sscanf(line, "%x %*s %*s %*s %*s %*s %*s %31s %127[^\n]", &serial,
+		   type, desc) != 3 ||
+	    strcmp(type, "protkey"))
+		return 0;
+	memset(k, 0, sizeof(*k));
+	k->serial = (int32_t)serial;
+	snprintf(k->desc, sizeof(k->desc), "%s", desc);
+	return 1;
+}
+
+/*
+ * The keys of type "protkey" (the live key objects of protkey.ko) that
+ * the caller may view, with what keyctl read shows for each.
+ */
+int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err)
+{
+	struct pk_live_key *v = NULL, *nv, k;
+	char line[512];
+	size_t cnt = 0;
+	void *text;
+	FILE *f;
+	long len;
+
+	f = fopen("/proc/keys", "re");
+	if (!f)
+		return pk_err_set(err, -errno, "cannot read /proc/keys");
+	while (fgets(line, sizeof(line), f)) {
+		if (!parse_proc_line(line, &k))
+			continue;
+		len = keyctl_read_alloc(k.serial, &text);
+		if (len >= 0)
+			k.text = text;
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			free(k.text);
+			fclose(f);
+			pk_live_keys_free(v, cnt);
+			return pk_err_set(err, -ENOMEM, "listing keys");
+		}
+		v = nv;
+		v[cnt++] = k;
+	}
+	fclose(f);
+	*keys = v;
+	*n = cnt;
+	return 0;
+}
+
+/*
+ * The verification pattern of XTS secure key @blob: the encryption of 32
+ * zero bytes with a zero tweak by the kernel's xts(paes) (protkey.ko),
+ * i.e. what the kernel uses as the key's identity and what zkey stores.
+ */
+int pk_vp_compute(const uint8_t *blob, size_t len, char vp_hex[PK_VP_HEX + 1],
+		  struct pk_err *err)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG,
+				   .salg_type = "skcipher",
+				   .salg_name = "xts(paes)" };
+	char cbuf[CMSG_SPACE(sizeof(uint32_t)) +
+		  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)] = { 0 };
+	uint8_t zero[PK_VP_SIZE] = { 0 }, vp[PK_VP_SIZE];
+	struct iovec iov = { .iov_base = zero, .iov_len = sizeof(zero) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct af_alg_iv *iv;
+	struct cmsghdr *cm;
+	int tfm, fd = -1, ret;
+
+	tfm = socket(AF_ALG, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (tfm < 0)
+		return pk_err_platform(err, -errno, "AF_ALG socket");
+	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa))) {
+		ret = pk_err_platform(
+			err, -errno,
+			"xts(paes) not available (is protkey.ko loaded?)");
+		goto out;
+	}
+	if (setsockopt(tfm, SOL_ALG, ALG_SET_KEY, blob, (socklen_t)len)) {
+		ret = pk_err_platform(err, -errno,
+				      "xts(paes) refused the secure key");
+		goto out;
+	}
+	fd = accept(tfm, NULL, 0);
+	if (fd < 0) {
+		ret = pk_err_platform(err, -errno, "AF_ALG accept");
+		goto out;
+	}
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_OP;
+	cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+	*(uint32_t *)(void *)CMSG_DATA(cm) = ALG_OP_ENCRYPT;
+	cm = CMSG_NXTHDR(&mh, cm);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_IV;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct af_alg_iv) + 16);
+	iv = (void *)CMSG_DATA(cm);
+	iv->ivlen = 16;
+	if (sendmsg(fd, &mh, 0) != (ssize_t)sizeof(zero) ||
+	    read(fd, vp, sizeof(vp)) != (ssize_t)sizeof(vp)) {
+		ret = pk_err_platform(err, -errno ? -errno : -EIO,
+				      "xts(paes) encryption");
+		goto out;
+	}
+	pk_hex_encode(vp, sizeof(vp), vp_hex);
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(tfm);
+	return ret;
+}

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Generic netlink clients on libnl-3: the protkey_emu control family (the
+ * emulated platform: key generation, re-encipher, master-key steps,
+ * migration, adapters, state). Each request waits for its ack; a
+ * rejection's extended-ack message is part of the error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#include <linux/protkey_emu.h>
+
+#include "protkey.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+#ifndef NLM_F_CAPPED
+#define NLM_F_CAPPED 0x100
+#endif
+#ifndef NLM_F_ACK_TLVS
+#define NLM_F_ACK_TLVS 0x200
+#endif
+
+/**
+ * struct pk_nl - a generic netlink client
+ * @sk: libnl socket
+ * @family: resolved family id
+ * @name: family name, for messages
+ * @err: negative errno of the last request, 0 on success
+ * @extack: extended-ack message of the last request
+ * @reply: the last reply message (a reference), or NULL
+ * @done: the ack or error arrived
+ */
+struct pk_nl {
+	struct nl_sock *sk;
+	int family;
+	char name[GENL_NAMSIZ];
+	int err;
+	char extack[256];
+	struct nl_msg *reply;
+	bool done;
+};
+
+int pk_nl_open(struct pk_nl **out, const char *family, struct pk_err *err)
+{
+	struct pk_nl *nl;
+	int one = 1;
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return pk_err_set(err, -ENOMEM, "netlink");
+	snprintf(nl->name, sizeof(nl->name), "%s", family);
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk || genl_connect(nl->sk)) {
+		pk_nl_close(nl);
+		return pk_err_set(err, -EIO, "cannot open a netlink socket");
+	}
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
+	nl->family = genl_ctrl_resolve(nl->sk, family);
+	if (nl->family < 0) {
+		pk_nl_close(nl);
+		return pk_err_platform(
+			err, -EPROTONOSUPPORT,
+			"generic netlink family %s not found (is %s.ko loaded?)",
+			family, family);
+	}
+	*out = nl;
+	return 0;
+}
+
+void pk_nl_close(struct pk_nl *nl)
+{
+	if (!nl)
+		return;
+	if (nl->reply)
+		nlmsg_free(nl->reply);
+	if (nl->sk)
+		nl_socket_free(nl->sk);
+	free(nl);
+}
+
+static int valid_cb(struct nl_msg *msg, void *arg)
+{
+	struct pk_nl *nl = arg;
+
+	if (nl->reply)
+		nlmsg_free(nl->reply);
+	nlmsg_get(msg);
+	nl->reply = msg;
+	return NL_OK;
+}
+
+static int ack_cb(struct nl_msg *msg, void *arg)
+{
+	struct pk_nl *nl = arg;
+
+	(void)msg;
+	nl->done = true;
+	return NL_STOP;
+}
+
+/* Reads the extended-ack message that follows struct nlmsgerr. */
+static int err_cb(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct pk_nl *nl = arg;
+	size_t off;
+
+	(void)who;
+	nl->err = e->error;
+	nl->done = true;
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	off = NLMSG_HDRLEN + sizeof(*e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	if (NLMSG_ALIGN(off) >= nlh->nlmsg_len)
+		return NL_STOP;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlh + NLMSG_ALIGN(off)),
+		      (int)(nlh->nlmsg_len - NLMSG_ALIGN(off)), NULL))
+		return NL_STOP;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(nl->extack, sizeof(nl->extack), "%.*s",
+			 nla_len(tb[NLMSGERR_ATTR_MSG]),
+			 (char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	return NL_STOP;
+}
+
+/* Sends @msg (consumed) and waits for the ack; keeps a reply. */
+static int transact(struct pk_nl *nl, struct nl_msg *msg, const char *what,
+		    struct pk_err *err)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int ret;
+
+	nl->err = 0;
+	nl->extack[0] = '\0';
+	nl->done = false;
+	if (nl->reply)
+		nlmsg_free(nl->reply);
+	nl->reply = NULL;
+	if (!cb) {
+		nlmsg_free(msg);
+		return pk_err_set(err, -ENOMEM, "%s", what);
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, nl);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, nl);
+	nl_cb_err(cb, NL_CB_CUSTOM, err_cb, nl);
+	ret = nl_send_auto(nl->sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		nl_cb_put(cb);
+		return pk_err_set(err, -EIO, "%s: cannot send to %s", what,
+				  nl->name);
+	}
+	while (!nl->done) {
+		ret = nl_recvmsgs(nl->sk, cb);
+		if (ret < 0 && !nl->done) {
+			nl_cb_put(cb);
+			return pk_err_set(err, -EIO, "%s: netlink receive: %s",
+					  what, nl_geterror(ret));
+		}
+	}
+	nl_cb_put(cb);
+	if (nl->err)
+		return pk_err_platform(err, nl->err, "%s%s%s", what,
+				       nl->extack[0] ? ": " : "", nl->extack);
+	return 0;
+}
+
+static struct nl_msg *new_msg(struct pk_nl *nl, uint8_t cmd)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+
+	if (msg && !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				NLM_F_REQUEST | NLM_F_ACK, cmd,
+				PROTKEY_EMU_FAMILY_VERSION)) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+/* A request with at most one u32/u8/binary attribute each, by value. */
+struct req {
+	uint8_t cmd;
+	const char *what;
+	int64_t apqn; /* < 0: absent */
+	int u32_type;
+	uint32_t u32;
+	int u8_type;
+	uint8_t u8;
+	int bin_type;
+	const void *bin;
+	int bin_len;
+};
+
+static int request(struct pk_nl *nl, const struct req *r, struct pk_err *err)
+{
+	struct nl_msg *msg = new_msg(nl, r->cmd);
+	int bad = !msg;
+
+	if (!bad && r->apqn >= 0)
+		bad = nla_put_u32(msg, PROTKEY_EMU_A_APQN, (uint32_t)r->apqn);
+	if (!bad && r->u32_type)
+		bad = nla_put_u32(msg, r->u32_type, r->u32);
+	if (!bad && r->u8_type)
+		bad = nla_put_u8(msg, r->u8_type, r->u8);
+	if (!bad && r->bin_type)
+		bad = nla_put(msg, r->bin_type, r->bin_len, r->bin);
+	if (bad) {
+		nlmsg_free(msg);
+		return pk_err_set(err, -ENOMEM, "%s: building the request",
+				  r->what);
+	}
+	return transact(nl, msg, r->what, err);
+}
+
+static struct nlattr *reply_attr(struct pk_nl *nl, int type, int len)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+
+	if (!nl->reply ||
+	    genlmsg_parse(nlmsg_hdr(nl->reply), 0, tb, PROTKEY_EMU_A_MAX, NULL))
+		return NULL;
+	if (!tb[type] || (len >= 0 && nla_len(tb[type]) != len))
+		return NULL;
+	return tb[type];
+}
+
+/* One CCA AES DATA token of @bits under the CURRENT MK. */
+int pk_emu_generate(struct pk_nl *nl, unsigned int bits, uint8_t *tok,
+		    struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_KEY_GENERATE,
+			 .what = "generate a secure key",
+			 .apqn = -1,
+			 .u32_type = PROTKEY_EMU_A_KEY_BITS,
+			 .u32 = bits };
+	struct nlattr *a;
+	int ret;
+
+	ret = request(nl, &r, err);
+	if (ret)
+		return ret;
+	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, PROTKEY_EMU_SECKEY_SIZE);
+	if (!a)
+		return pk_err_platform(err, -EBADMSG,
+				       "generate: reply without a secure key");
+	memcpy(tok, nla_data(a), PROTKEY_EMU_SECKEY_SIZE);
+	return 0;
+}
+
+/* An XTS secure key: two random tokens of @bits into @blob (128 bytes). */
+int pk_emu_generate_xts(struct pk_nl *nl, unsigned int bits, uint8_t *blob,
+			size_t *len, struct pk_err *err)
+{
+	struct pk_xts_info xts;
+	int ret;
+
+	ret = pk_emu_generate(nl, bits, blob, err);
+	ret = ret   ?:
+		      pk_emu_generate(nl, bits, blob + PROTKEY_EMU_SECKEY_SIZE,
+				      err);
+	if (ret)
+		return ret;
+	*len = 2 * PROTKEY_EMU_SECKEY_SIZE;
+	ret = pk_xts_parse(blob, *len, &xts, err);
+	if (ret)
+		err->origin = PK_ORIGIN_PLATFORM;
+	return ret;
+}
+
+/* Re-enciphers one token in direction @mode (enum protkey_emu_renc). */
+int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
+		      uint8_t *out, struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_KEY_REENCIPHER,
+			 .what = "re-encipher",
+			 .apqn = -1,
+			 .u32_type = PROTKEY_EMU_A_RENC_MODE,
+			 .u32 = (uint32_t)mode,
+			 .bin_type = PROTKEY_EMU_A_SECURE_KEY,
+			 .bin = tok,
+			 .bin_len = PROTKEY_EMU_SECKEY_SIZE };
+	struct nlattr *a;
+	int ret;
+
+	ret = request(nl, &r, err);
+	if (ret)
+		return ret;
+	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, PROTKEY_EMU_SECKEY_SIZE);
+	if (!a)
+		return pk_err_platform(
+			err, -EBADMSG,
+			"re-encipher: reply without a secure key");
+	memcpy(out, nla_data(a), PROTKEY_EMU_SECKEY_SIZE);
+	return 0;
+}
+
+int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,
+		   struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_MIGRATE,
+			 .what = "migrate",
+			 .apqn = -1,
+			 .u32_type = outage_ms ? PROTKEY_EMU_A_OUTAGE_MS : 0,
+			 .u32 = outage_ms };
+	struct nlattr *a;
+	int ret;
+
+	ret = request(nl, &r, err);
+	if (ret)
+		return ret;
+	a = reply_attr(nl, PROTKEY_EMU_A_WK_GEN, 8);
+	*wk_gen = a ? nla_get_u64(a) : 0;
+	return 0;
+}
+
+int pk_emu_mk_load(struct pk_nl *nl, int64_t apqn, const uint8_t *mk,
+		   struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_MK_LOAD,
+			 .what = "load master key",
+			 .apqn = apqn,
+			 .bin_type = PROTKEY_EMU_A_MK,
+			 .bin = mk,
+			 .bin_len = PROTKEY_EMU_MK_SIZE };
+
+	return request(nl, &r, err);
+}
+
+int pk_emu_mk_set(struct pk_nl *nl, int64_t apqn, struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_MK_SET,
+			 .what = "set master key",
+			 .apqn = apqn };
+
+	return request(nl, &r, err);
+}
+
+int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
+		    struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_MK_CLEAR,
+			 .what = "clear master-key register",
+			 .apqn = apqn,
+			 .u32_type = PROTKEY_EMU_A_MK_REG,
+			 .u32 = reg };
+
+	return request(nl, &r, err);
+}
+
+int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
+		       struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_ADAPTER_SET,
+			 .what = "set adapter",
+			 .apqn = apqn,
+			 .u8_type = PROTKEY_EMU_A_ONLINE,
+			 .u8 = online };
+
+	return request(nl, &r, err);
+}
+
+int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_SET_LATENCY,
+			 .what = "set derive latency",
+			 .apqn = -1,
+			 .u32_type = PROTKEY_EMU_A_LATENCY_US,
+			 .u32 = us };
+
+	return request(nl, &r, err);
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int parse_adapter(struct nlattr *nest, struct pk_emu_state *st)
+{
+	struct nlattr *tb[PROTKEY_EMU_ADAPTER_A_MAX + 1];
+	struct pk_emu_adapter *ad;
+	int reg, a;
+
+	if (st->n >= PK_EMU_MAX_ADAPTERS ||
+	    nla_parse_nested(tb, PROTKEY_EMU_ADAPTER_A_MAX, nest, NULL) ||
+	    !tb[PROTKEY_EMU_ADAPTER_A_APQN] ||
+	    !tb[PROTKEY_EMU_ADAPTER_A_ONLINE])
+		return -EBADMSG;
+	ad = &st->ad[st->n++];
+	ad->apqn = nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_APQN]);
+	ad->online = nla_get_u8(tb[PROTKEY_EMU_ADAPTER_A_ONLINE]);
+	for (reg = PROTKEY_EMU_MK_NEW; reg <= PROTKEY_EMU_MK_OLD; reg++) {
+		a = PROTKEY_EMU_ADAPTER_A_MKVP_NEW + reg - PROTKEY_EMU_MK_NEW;
+		if (!tb[a] || nla_len(tb[a]) != PROTKEY_EMU_MKVP_SIZE)
+			continue;
+		ad->has |= 1u << (reg - 1);
+		ad->mkvp[reg - 1] = get_be64(nla_data(tb[a]));
+	}
+	return 0;
+}
+
+static int parse_counters(struct nlattr *nest, struct pk_emu_state *st)
+{
+	struct nlattr *tb[PROTKEY_EMU_CNT_A_MAX + 1];
+	int i;
+
+	if (nla_parse_nested(tb, PROTKEY_EMU_CNT_A_MAX, nest, NULL))
+		return -EBADMSG;
+	for (i = 1; i < PROTKEY_EMU_CNT_A_PAD && i < 16; i++)
+		if (tb[i] && nla_len(tb[i]) == 8)
+			st->cnt[i] = nla_get_u64(tb[i]);
+	return 0;
+}
+
+int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
+		     struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_GET_STATE,
+			 .what = "get emulator state",
+			 .apqn = -1 };
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	int rem, ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = request(nl, &r, err);
+	if (ret)
+		return ret;
+	if (!nl->reply)
+		return pk_err_platform(err, -EBADMSG, "get state: no reply");
+	nlh = nlmsg_hdr(nl->reply);
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) == PROTKEY_EMU_A_WK_GEN && nla_len(a) == 8)
+			st->wk_gen = nla_get_u64(a);
+		else if (nla_type(a) == PROTKEY_EMU_A_COUNTERS)
+			ret = ret ?: parse_counters(a, st);
+		else if (nla_type(a) == PROTKEY_EMU_A_ADAPTER)
+			ret = ret ?: parse_adapter(a, st);
+	}
+	if (ret)
+		return pk_err_platform(err, ret, "get state: malformed reply");
+	return 0;
+}
+
+/* "CC.DDDD" (hex, as lszcrypt and zkey write it) into an APQN. */
+int pk_apqn_parse(const char *s, uint32_t *apqn)
+{
+	unsigned int card, dom;
+	char end;
+
+	if (strlen(s) != 7 || s[2] != '.' ||
+	    sscanf(s, "%2x.%4x%c", &card, &dom, &end) != 2 || dom > 0xff)
+		return -EINVAL;
+	*apqn = PROTKEY_EMU_APQN(card, dom);
+	return 0;
+}
+
+/*
+ * Which register of the usable adapters holds @mkvp: "current", "old",
+ * "new" (in that order of preference), or "none".
+ */
+const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp)
+{
+	static const char *const names[] = { "new", "current", "old" };
+	static const int order[] = { PROTKEY_EMU_MK_CURRENT, PROTKEY_EMU_MK_OLD,
+				     PROTKEY_EMU_MK_NEW };
+	int i, j;
+
+	for (j = 0; j < 3; j++) {
+		for (i = 0; i < st->n; i++) {
+			const struct pk_emu_adapter *ad = &st->ad[i];
+			int reg = order[j] - 1;
+
+			if (ad->online && (ad->has & (1u << reg)) &&
+			    ad->mkvp[reg] == mkvp)
+				return names[reg];
+		}
+	}
+	return "none";
+}

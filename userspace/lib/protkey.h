@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * libprotkey: the internal library of protkeyctl. Secure-key tokens, the
+ * key repository (zkey's layout), zkey import, and the clients of the
+ * kernel interfaces: the protkey_emu generic netlink family, the kernel
+ * keyring (libkeyutils) and LUKS2 (libcryptsetup).
+ *
+ * Conventions: functions return 0 or a negative errno and, on error, fill
+ * a struct pk_err with one line saying what failed (without the errno
+ * text, which the caller appends). Buffers holding secure keys are wiped
+ * before they are freed.
+ */
+#ifndef PROTKEY_LIB_H
+#define PROTKEY_LIB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where a failure comes from; protkeyctl maps it to an exit code. */
+enum pk_origin {
+	PK_ORIGIN_LOCAL = 0,
+	PK_ORIGIN_PLATFORM, /* the kernel or the (emulated) platform said no */
+};
+
+/**
+ * struct pk_err - what went wrong
+ * @origin: &enum pk_origin
+ * @msg: one line, no trailing newline; empty when unset
+ */
+struct pk_err {
+	int origin;
+	char msg[512];
+};
+
+int pk_err_set(struct pk_err *err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+int pk_err_platform(struct pk_err *err, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* util.c */
+void pk_wipe_free(void *p, size_t len);
+void pk_hex_encode(const uint8_t *in, size_t len, char *out);
+int pk_hex_decode(const char *in, uint8_t *out, size_t len);
+void pk_sha256(const void *data, size_t len, uint8_t out[32]);
+int pk_read_file(int dirfd, const char *path, size_t max, uint8_t **buf,
+		 size_t *len, struct pk_err *err);
+int pk_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
+		    struct pk_err *err);
+void pk_now(char *buf, size_t len);
+int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
+
+/* token.c: secure-key tokens */
+#define PK_TOKEN_HDR_SIZE 8
+#define PK_CCA_AESDATA_SIZE 64
+#define PK_XTS_BLOB_MAX 1024
+#define PK_VP_SIZE 32
+#define PK_VP_HEX (2 * PK_VP_SIZE)
+
+/**
+ * struct pk_token_info - what a secure-key token says about itself
+ * @type: key-type name as zkey spells it ("CCA-AESDATA")
+ * @size: token size in bytes
+ * @bits: clear key size in bits
+ * @mkvp: master-key verification pattern (host order)
+ */
+struct pk_token_info {
+	const char *type;
+	size_t size;
+	unsigned int bits;
+	uint64_t mkvp;
+};
+
+/**
+ * struct pk_xts_info - an XTS secure key: two tokens back to back
+ * @half: the two halves, data key then tweak key
+ * @key_size_bits: what cryptsetup's --key-size takes (blob size x 8)
+ */
+struct pk_xts_info {
+	struct pk_token_info half[2];
+	unsigned int key_size_bits;
+};
+
+int pk_token_parse(const uint8_t *tok, size_t len, struct pk_token_info *info,
+		   struct pk_err *err);
+int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
+		 struct pk_err *err);
+uint32_t pk_cca_tvv(const uint8_t *tok);
+
+/* info.c: the .info properties file */
+enum pk_prop {
+	PK_P_KEY_TYPE,
+	PK_P_CIPHER,
+	PK_P_IV_MODE,
+	PK_P_DESCRIPTION,
+	PK_P_VOLUMES,
+	PK_P_APQNS,
+	PK_P_SECTOR_SIZE,
+	PK_P_CREATION_TIME,
+	PK_P_UPDATE_TIME,
+	PK_P_REENCIPHER_TIME,
+	PK_P_VP,
+	PK_P_VOLUME_TYPE,
+	PK_P_COUNT
+};
+
+#define PK_INFO_LINE_MAX 4096
+#define PK_INFO_FILE_MAX (64 * 1024)
+
+/* Parse flags. */
+enum pk_info_flags {
+	PK_INFO_ZKEY = 1 << 0, /* a zkey file: tolerate zkey-only names */
+};
+
+/**
+ * struct pk_info - the properties of one key
+ * @val: each property's value (malloc'ed), NULL when absent
+ */
+struct pk_info {
+	char *val[PK_P_COUNT];
+};
+
+const char *pk_prop_name(enum pk_prop p);
+int pk_info_parse(const char *text, size_t len, unsigned int flags,
+		  struct pk_info *info, struct pk_err *err);
+int pk_info_set(struct pk_info *info, enum pk_prop p, const char *val,
+		struct pk_err *err);
+const char *pk_info_get(const struct pk_info *info, enum pk_prop p);
+char *pk_info_format(const struct pk_info *info);
+void pk_info_free(struct pk_info *info);
+int pk_info_check(const struct pk_info *info, struct pk_err *err);
+
+/* repo.c: the key repository */
+#define PK_REPO_DEFAULT "/etc/protkey"
+#define PK_REPO_ENV "PROTKEY_REPOSITORY"
+#define PK_NAME_MAX 64
+
+/**
+ * struct pk_repo - an open repository
+ * @dir: its path
+ * @dirfd: the directory, O_PATH-free read fd
+ * @lockfd: the .lock file, flock()ed while open
+ */
+struct pk_repo {
+	char dir[4096];
+	int dirfd;
+	int lockfd;
+};
+
+/**
+ * struct pk_key - a key read from the repository
+ * @name: its name
+ * @blob: the secure key (.skey), wiped on free
+ * @len: its size
+ * @renc: the staged re-enciphered key (.renc), or NULL
+ * @renc_len: its size
+ * @info: the properties (.info)
+ * @xts: what the blob's tokens say
+ */
+struct pk_key {
+	char name[PK_NAME_MAX + 1];
+	uint8_t *blob;
+	size_t len;
+	uint8_t *renc;
+	size_t renc_len;
+	struct pk_info info;
+	struct pk_xts_info xts;
+};
+
+enum pk_repo_flags {
+	PK_REPO_CREATE = 1 << 0, /* create the directory if missing */
+	PK_REPO_WRITE = 1 << 1, /* exclusive lock, else shared */
+};
+
+const char *pk_repo_default_dir(const char *opt);
+int pk_repo_open(struct pk_repo *repo, const char *dir, unsigned int flags,
+		 struct pk_err *err);
+void pk_repo_close(struct pk_repo *repo);
+int pk_name_check(const char *name, struct pk_err *err);
+int pk_repo_list(struct pk_repo *repo, char ***names, size_t *n,
+		 struct pk_err *err);
+void pk_names_free(char **names, size_t n);
+int pk_repo_exists(struct pk_repo *repo, const char *name);
+int pk_repo_read(struct pk_repo *repo, const char *name, struct pk_key *key,
+		 struct pk_err *err);
+void pk_key_free(struct pk_key *key);
+int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
+		size_t len, struct pk_info *info, struct pk_err *err);
+int pk_repo_write_info(struct pk_repo *repo, const char *name,
+		       struct pk_info *info, struct pk_err *err);
+int pk_repo_stage_renc(struct pk_repo *repo, struct pk_key *key,
+		       const uint8_t *blob, size_t len, struct pk_err *err);
+int pk_repo_complete_renc(struct pk_repo *repo, struct pk_key *key,
+			  struct pk_err *err);
+int pk_repo_replace_blob(struct pk_repo *repo, struct pk_key *key,
+			 const uint8_t *blob, size_t len, struct pk_err *err);
+int pk_repo_remove(struct pk_repo *repo, const char *name, struct pk_err *err);
+int pk_key_read_files(int dirfd, const char *name, unsigned int flags,
+		      struct pk_key *key, struct pk_err *err);
+void pk_info_defaults(struct pk_info *info, const char *key_type);
+
+/* zkey.c: import from a zkey repository */
+int pk_zkey_read(int dirfd, const char *name, struct pk_key *key,
+		 struct pk_err *err);
+int pk_zkey_import(struct pk_repo *repo, const char *zdir, char ***imported,
+		   size_t *n, struct pk_err *err);
+
+/* nl.c: the protkey_emu family */
+struct pk_nl;
+
+#define PK_EMU_MAX_ADAPTERS 64
+
+/**
+ * struct pk_emu_adapter - one emulated adapter (APQN)
+ * @apqn: (card << 16) | domain
+ * @online: usable now
+ * @has: bit (reg - 1) set when register reg (NEW, CURRENT, OLD) is loaded
+ * @mkvp: MKVP per register, indexed by reg - 1
+ */
+struct pk_emu_adapter {
+	uint32_t apqn;
+	bool online;
+	unsigned int has;
+	uint64_t mkvp[3];
+};
+
+/**
+ * struct pk_emu_state - GET_STATE, parsed
+ * @wk_gen: wrapping-key generation
+ * @cnt: counters, indexed by PROTKEY_EMU_CNT_A_*
+ * @n: number of adapters
+ * @ad: the adapters
+ */
+struct pk_emu_state {
+	uint64_t wk_gen;
+	uint64_t cnt[16];
+	int n;
+	struct pk_emu_adapter ad[PK_EMU_MAX_ADAPTERS];
+};
+
+int pk_nl_open(struct pk_nl **nl, const char *family, struct pk_err *err);
+void pk_nl_close(struct pk_nl *nl);
+int pk_emu_generate(struct pk_nl *nl, unsigned int bits, uint8_t *tok,
+		    struct pk_err *err);
+int pk_emu_generate_xts(struct pk_nl *nl, unsigned int bits, uint8_t *blob,
+			size_t *len, struct pk_err *err);
+int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
+		      uint8_t *out, struct pk_err *err);
+int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
+		     struct pk_err *err);
+int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,
+		   struct pk_err *err);
+int pk_emu_mk_load(struct pk_nl *nl, int64_t apqn, const uint8_t *mk,
+		   struct pk_err *err);
+int pk_emu_mk_set(struct pk_nl *nl, int64_t apqn, struct pk_err *err);
+int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
+		    struct pk_err *err);
+int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
+		       struct pk_err *err);
+int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, struct pk_err *err);
+int pk_apqn_parse(const char *s, uint32_t *apqn);
+const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp);
+
+/* keyring.c */
+#define PK_LOGON_PREFIX "protkey:"
+#define PK_KEYRING_NAME ".protkey"
+
+/**
+ * struct pk_live_key - a key of the ".protkey" keyring
+ * @serial: its serial
+ * @desc: its description (the verification pattern in hex)
+ * @text: what keyctl read shows ("name: value" lines), malloc'ed
+ */
+struct pk_live_key {
+	int32_t serial;
+	char desc[128];
+	char *text;
+};
+
+int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
+		    int32_t *serial, struct pk_err *err);
+int pk_keyring_unload(const char *name, struct pk_err *err);
+int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err);
+void pk_live_keys_free(struct pk_live_key *keys, size_t n);
+int pk_vp_compute(const uint8_t *blob, size_t len, char vp_hex[PK_VP_HEX + 1],
+		  struct pk_err *err);
+
+/* luks.c */
+/**
+ * struct pk_luks_status - an open LUKS2 (or plain) mapping
+ * @active: the mapping exists
+ * @cipher: cipher and mode, e.g. "paes-xts-plain64"
+ * @key_bits: volume key size in bits
+ * @device: the underlying device
+ * @offset: data offset in 512-byte sectors
+ * @size: size in 512-byte sectors
+ * @sector_size: encryption sector size
+ * @type: "LUKS2", "PLAIN", ...
+ * @vp: verification pattern of the paes-verification-pattern token, or ""
+ */
+struct pk_luks_status {
+	bool active;
+	char cipher[64];
+	int key_bits;
+	char device[256];
+	uint64_t offset;
+	uint64_t size;
+	int sector_size;
+	char type[16];
+	char vp[PK_VP_HEX + 1];
+};
+
+int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
+		   const char *vp, const char *pass, size_t pass_len,
+		   int sector_size, struct pk_err *err);
+int pk_luks_open(const char *dev, const char *name, const char *pass,
+		 size_t pass_len, struct pk_err *err);
+int pk_luks_close(const char *name, struct pk_err *err);
+int pk_luks_status(const char *name, struct pk_luks_status *st,
+		   struct pk_err *err);
+int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
+		     struct pk_err *err);
+
+#endif /* PROTKEY_LIB_H */

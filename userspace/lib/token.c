@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Secure-key tokens: a table of token formats, each with a strict parser.
+ * CCA AES DATA (64 bytes, type 0x01, version 0x04) is the one format
+ * supported; the others are known by their header so that the error says
+ * what the key is. The checks mirror the kernel's (kernel/emu/token.c and
+ * protkey_key_validate()): a token the kernel would refuse never enters
+ * the repository. Multi-byte fields are big-endian, as on IBM Z.
+ *
+ * CCA AES DATA layout (offsets): 0 type, 1..3 reserved, 4 version,
+ * 5 reserved, 6 flag, 7 LRC, 8..15 MKVP, 16..47 enciphered key,
+ * 48..55 control vector, 56..57 bit size, 58..59 key size, 60..63 TVV.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "protkey.h"
+
+#define CCA_TYPE_INTERNAL 0x01
+#define CCA_VER_AESDATA 0x04
+#define CCA_VER_AESCIPHER 0x05
+#define CCA_FLAG_ENC_KEY 0x80
+#define CCA_FLAG_CV 0x40
+
+static uint16_t be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	while (n--)
+		if (*p++)
+			return false;
+	return true;
+}
+
+/* CCA's token validation value: the sum of the words at bytes 0..59. */
+uint32_t pk_cca_tvv(const uint8_t *tok)
+{
+	uint32_t sum = 0;
+	int i;
+
+	for (i = 0; i < 60; i += 4)
+		sum += be32(tok + i);
+	return sum;
+}
+
+static int cca_aesdata_parse(const uint8_t *t, size_t len,
+			     struct pk_token_info *info, struct pk_err *err)
+{
+	unsigned int bits;
+
+	if (len != PK_CCA_AESDATA_SIZE)
+		return pk_err_set(err, -EINVAL,
+				  "CCA-AESDATA token of %zu bytes, expected %d",
+				  len, PK_CCA_AESDATA_SIZE);
+	if (!all_zero(t + 1, 3) || t[5])
+		return pk_err_set(err, -EINVAL,
+				  "CCA-AESDATA token: reserved bytes not zero");
+	if ((t[6] & ~CCA_FLAG_CV) != CCA_FLAG_ENC_KEY)
+		return pk_err_set(
+			err, -EINVAL,
+			"CCA-AESDATA token: flag 0x%02x, expected 0x80", t[6]);
+	if (!all_zero(t + 48, 8))
+		return pk_err_set(err, -EINVAL,
+				  "CCA-AESDATA token: control vector not zero");
+	bits = be16(t + 56);
+	if (bits != 128 && bits != 192 && bits != 256)
+		return pk_err_set(err, -EINVAL,
+				  "CCA-AESDATA token: key size %u bits", bits);
+	if (be16(t + 58) != 32)
+		return pk_err_set(
+			err, -EINVAL,
+			"CCA-AESDATA token: enciphered key size %u, expected 32",
+			be16(t + 58));
+	if (be32(t + 60) != pk_cca_tvv(t))
+		return pk_err_set(
+			err, -EINVAL,
+			"CCA-AESDATA token: bad token validation value");
+	if (all_zero(t + 8, 8))
+		return pk_err_set(
+			err, -EINVAL,
+			"CCA-AESDATA token: master-key verification pattern is zero");
+	info->bits = bits;
+	info->mkvp = (uint64_t)be32(t + 8) << 32 | be32(t + 12);
+	return 0;
+}
+
+/**
+ * struct token_type - one secure-key token format
+ * @type: header byte 0
+ * @version: header byte 4
+ * @name: zkey's key-type name
+ * @parse: strict parser, or NULL when the format is not supported yet
+ */
+struct token_type {
+	uint8_t type;
+	uint8_t version;
+	const char *name;
+	int (*parse)(const uint8_t *t, size_t len, struct pk_token_info *info,
+		     struct pk_err *err);
+};
+
+static const struct token_type token_types[] = {
+	{ CCA_TYPE_INTERNAL, CCA_VER_AESDATA, "CCA-AESDATA",
+	  cca_aesdata_parse },
+	{ CCA_TYPE_INTERNAL, CCA_VER_AESCIPHER, "CCA-AESCIPHER", NULL },
+	{ 0x00, 0x03, "EP11-AES", NULL },
+	{ 0x00, 0x06, "EP11-AES", NULL },
+	{ 0x00, 0x09, "PVSECRET-AES", NULL },
+};
+
+/*
+ * Parses one secure-key token. Return: 0, or -EINVAL with a message
+ * naming the field that is wrong, or -EOPNOTSUPP for a known format that
+ * protkey does not support yet.
+ */
+int pk_token_parse(const uint8_t *tok, size_t len, struct pk_token_info *info,
+		   struct pk_err *err)
+{
+	const struct token_type *tt = NULL;
+	size_t i;
+	int ret;
+
+	memset(info, 0, sizeof(*info));
+	if (len < PK_TOKEN_HDR_SIZE)
+		return pk_err_set(
+			err, -EINVAL,
+			"secure key of %zu bytes: shorter than a token header",
+			len);
+	for (i = 0; i < sizeof(token_types) / sizeof(token_types[0]); i++) {
+		if (tok[0] == token_types[i].type &&
+		    tok[4] == token_types[i].version) {
+			tt = &token_types[i];
+			break;
+		}
+	}
+	if (!tt)
+		return pk_err_set(
+			err, -EINVAL,
+			"unknown secure-key token type 0x%02x version 0x%02x",
+			tok[0], tok[4]);
+	if (!tt->parse)
+		return pk_err_set(err, -EOPNOTSUPP,
+				  "key type %s is not supported yet", tt->name);
+	ret = tt->parse(tok, len, info, err);
+	if (ret)
+		return ret;
+	info->type = tt->name;
+	info->size = len;
+	return 0;
+}
+
+/*
+ * Parses an XTS secure key: two tokens of the same format and size back
+ * to back, each valid, of the same key size (128 or 256 bits: XTS has no
+ * AES-192), and different (the kernel refuses identical halves).
+ */
+int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
+		 struct pk_err *err)
+{
+	size_t half = len / 2;
+	struct pk_err sub;
+	int ret, i;
+
+	memset(info, 0, sizeof(*info));
+	if (!len || len % 2 || len > PK_XTS_BLOB_MAX)
+		return pk_err_set(
+			err, -EINVAL,
+			"XTS secure key of %zu bytes: not two tokens of equal size",
+			len);
+	for (i = 0; i < 2; i++) {
+		ret = pk_token_parse(blob + i * half, half, &info->half[i],
+				     &sub);
+		if (ret)
+			return pk_err_set(err, ret, "%s key half: %s",
+					  i ? "tweak" : "data", sub.msg);
+	}
+	if (info->half[0].type != info->half[1].type ||
+	    info->half[0].bits != info->half[1].bits)
+		return pk_err_set(
+			err, -EINVAL,
+			"XTS secure key: halves of different type or size");
+	if (info->half[0].bits != 128 && info->half[0].bits != 256)
+		return pk_err_set(
+			err, -EINVAL,
+			"XTS secure key: AES-%u, XTS needs AES-128 or AES-256",
+			info->half[0].bits);
+	if (!memcmp(blob, blob + half, half))
+		return pk_err_set(
+			err, -EINVAL,
+			"XTS secure key: both halves are the same key");
+	info->key_size_bits = (unsigned int)len * 8;
+	return 0;
+}

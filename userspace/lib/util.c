@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * libprotkey utilities: error messages, hex, SHA-256 (for zkey's .info
+ * integrity hash), whole-file reads and atomic file replacement.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "protkey.h"
+
+static int err_vset(struct pk_err *err, int origin, int ret, const char *fmt,
+		    va_list ap)
+{
+	if (err) {
+		err->origin = origin;
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	}
+	return ret;
+}
+
+/* Sets a local error message; returns @ret for "return pk_err_set(...)". */
+int pk_err_set(struct pk_err *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, PK_ORIGIN_LOCAL, ret, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The same for a refusal by the kernel or the platform. */
+int pk_err_platform(struct pk_err *err, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	err_vset(err, PK_ORIGIN_PLATFORM, ret, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* Wipes @len bytes at @p and frees it; NULL is fine. */
+void pk_wipe_free(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
+/* Lower-case hex of @len bytes into @out (2 * @len + 1 bytes). */
+void pk_hex_encode(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly 2 * @len hex digits into @len bytes. Return: 0 or -EINVAL. */
+int pk_hex_decode(const char *in, uint8_t *out, size_t len)
+{
+	size_t i;
+	int hi, lo;
+
+	if (strlen(in) != 2 * len)
+		return -EINVAL;
+	for (i = 0; i < len; i++) {
+		hi = hexval(in[2 * i]);
+		lo = hexval(in[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+/* Strict unsigned decimal, at most @max. Return: 0 or -EINVAL/-ERANGE. */
+int pk_parse_uint(const char *s, unsigned long max, unsigned long *val)
+{
+	unsigned long v = 0;
+
+	if (!*s || strlen(s) > 10)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	if (v > max)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+/* "YYYY-MM-DD hh:mm:ss" local time, the format zkey writes. */
+void pk_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%F %T", &tm);
+}
+
+/* SHA-256 (FIPS 180-4), small and self-contained. */
+static const uint32_t sha256_k[64] = {
+	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+	0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+	0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+	0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+	0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+	0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+	0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+	0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static uint32_t ror(uint32_t x, int n)
+{
+	return x >> n | x << (32 - n);
+}
+
+static void sha256_block(uint32_t h[8], const uint8_t *p)
+{
+	uint32_t w[64], s[8], t1, t2;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 |
+		       (uint32_t)p[4 * i + 2] << 8 | p[4 * i + 3];
+	for (i = 16; i < 64; i++)
+		w[i] = w[i - 16] + w[i - 7] +
+		       (ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^
+			(w[i - 15] >> 3)) +
+		       (ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^
+			(w[i - 2] >> 10));
+	memcpy(s, h, sizeof(s));
+	for (i = 0; i < 64; i++) {
+		t1 = s[7] + (ror(s[4], 6) ^ ror(s[4], 11) ^ ror(s[4], 25)) +
+		     ((s[4] & s[5]) ^ (~s[4] & s[6])) + sha256_k[i] + w[i];
+		t2 = (ror(s[0], 2) ^ ror(s[0], 13) ^ ror(s[0], 22)) +
+		     ((s[0] & s[1]) ^ (s[0] & s[2]) ^ (s[1] & s[2]));
+		memmove(s + 1, s, 7 * sizeof(s[0]));
+		s[4] += t1;
+		s[0] = t1 + t2;
+	}
+	for (i = 0; i < 8; i++)
+		h[i] += s[i];
+}
+
+/* SHA-256 of @len bytes at @data. */
+void pk_sha256(const void *data, size_t len, uint8_t out[32])
+{
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	const uint8_t *p = data;
+	uint8_t tail[128] = { 0 };
+	size_t rest = len % 64, tlen;
+	uint64_t bits = (uint64_t)len * 8;
+	size_t i;
+
+	for (i = 0; i + 64 <= len; i += 64)
+		sha256_block(h, p + i);
+	memcpy(tail, p + len - rest, rest);
+	tail[rest] = 0x80;
+	tlen = rest < 56 ? 64 : 128;
+	for (i = 0; i < 8; i++)
+		tail[tlen - 1 - i] = (uint8_t)(bits >> (8 * i));
+	sha256_block(h, tail);
+	if (tlen == 128)
+		sha256_block(h, tail + 64);
+	for (i = 0; i < 8; i++) {
+		out[4 * i] = (uint8_t)(h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)h[i];
+	}
+}
+
+/*
+ * Reads the regular file @path (relative to @dirfd, or AT_FDCWD) whole
+ * into a malloc'ed buffer with a terminating NUL not counted in @len.
+ * Files larger than @max are refused with -EFBIG. The caller wipes and
+ * frees the buffer.
+ */
+int pk_read_file(int dirfd, const char *path, size_t max, uint8_t **buf,
+		 size_t *len, struct pk_err *err)
+{
+	struct stat sb;
+	uint8_t *p = NULL;
+	size_t got = 0;
+	ssize_t n;
+	int fd, ret;
+
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return pk_err_set(err, -errno, "cannot open %s", path);
+	if (fstat(fd, &sb)) {
+		ret = pk_err_set(err, -errno, "cannot stat %s", path);
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		ret = pk_err_set(err, -EINVAL, "%s is not a regular file",
+				 path);
+		goto out;
+	}
+	if ((size_t)sb.st_size > max) {
+		ret = pk_err_set(err, -EFBIG, "%s: larger than %zu bytes", path,
+				 max);
+		goto out;
+	}
+	p = calloc(1, (size_t)sb.st_size + 1);
+	if (!p) {
+		ret = pk_err_set(err, -ENOMEM, "reading %s", path);
+		goto out;
+	}
+	while (got < (size_t)sb.st_size) {
+		n = read(fd, p + got, (size_t)sb.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = pk_err_set(err, n ? -errno : -EIO,
+					 "cannot read %s", path);
+			pk_wipe_free(p, (size_t)sb.st_size + 1);
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	*buf = p;
+	*len = got;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Replaces @name in @dirfd atomically: writes a temporary file in the same
+ * directory (mode 0600), fsyncs it, renames it over @name and fsyncs the
+ * directory. On any failure the temporary file is removed and @name is
+ * untouched: readers see the old content or the new, never a mix.
+ */
+int pk_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
+		    struct pk_err *err)
+{
+	char tmp[PK_NAME_MAX + 64];
+	int fd, ret;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name,
+			     (int)getpid()) >= sizeof(tmp))
+		return pk_err_set(err, -ENAMETOOLONG, "file name %s", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pk_err_set(err, -errno, "cannot create %s", tmp);
+	ret = write_all(fd, buf, len);
+	if (ret) {
+		pk_err_set(err, ret, "cannot write %s", tmp);
+		goto err_unlink;
+	}
+	if (fsync(fd)) {
+		ret = pk_err_set(err, -errno, "cannot sync %s", tmp);
+		goto err_unlink;
+	}
+	if (close(fd)) {
+		fd = -1;
+		ret = pk_err_set(err, -errno, "cannot close %s", tmp);
+		goto err_unlink;
+	}
+	fd = -1;
+	if (renameat(dirfd, tmp, dirfd, name)) {
+		ret = pk_err_set(err, -errno, "cannot rename %s to %s", tmp,
+				 name);
+		goto err_unlink;
+	}
+	if (fsync(dirfd))
+		return pk_err_set(err, -errno, "cannot sync the directory");
+	return 0;
+
+err_unlink:
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dirfd, tmp, 0);
+	return ret;
+}

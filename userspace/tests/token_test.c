@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unit tests of the secure-key token parser (lib/token.c): a valid CCA
+ * AES DATA token and XTS pair, every truncation, every bad field, the
+ * formats known but not supported, and the XTS pair rules.
+ */
+#include "test.h"
+
+#define MKVP 0x0123456789abcdefULL
+
+static void test_valid(void)
+{
+	static const unsigned int bits[] = { 128, 192, 256 };
+	struct pk_token_info info;
+	uint8_t t[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < 3; i++) {
+		t_make_token(t, bits[i], MKVP, 1);
+		ret = pk_token_parse(t, sizeof(t), &info, NULL);
+		t_ok(!ret && info.bits == bits[i] && info.mkvp == MKVP &&
+			     !strcmp(info.type, "CCA-AESDATA") &&
+			     info.size == 64,
+		     "token: valid AES-%u token parses (type, bits, MKVP)",
+		     bits[i]);
+	}
+	t_make_token(t, 256, MKVP, 1);
+	t[6] = 0xc0;
+	t_fix_tvv(t);
+	t_ok(!pk_token_parse(t, sizeof(t), &info, NULL),
+	     "token: flag 0xC0 (CV bit) accepted as the kernel does");
+}
+
+static void test_truncations(void)
+{
+	struct pk_token_info info;
+	uint8_t t[65];
+	struct pk_err err;
+	size_t len, bad = 0;
+
+	t_make_token(t, 256, MKVP, 2);
+	t[64] = 0;
+	for (len = 0; len < 64; len++)
+		if (pk_token_parse(t, len, &info, &err) != -EINVAL ||
+		    !err.msg[0])
+			bad++;
+	t_ok(!bad,
+	     "token: every truncation (0..63 bytes) is -EINVAL with a message");
+	t_ok(pk_token_parse(t, 65, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "65 bytes"),
+	     "token: 65 bytes refused, message names the size");
+}
+
+/**
+ * struct bad_field - one corruption of a valid token
+ * @name: test name
+ * @off: byte offset to change
+ * @val: new value
+ * @fix_tvv: recompute the TVV afterwards (so only the field is wrong)
+ * @ret: expected error
+ * @msg: expected substring of the message
+ */
+struct bad_field {
+	const char *name;
+	int off;
+	uint8_t val;
+	bool fix_tvv;
+	int ret;
+	const char *msg;
+};
+
+static const struct bad_field bad_fields[] = {
+	{ "type 0x02", 0, 0x02, true, -EINVAL, "unknown" },
+	{ "version 0x07", 4, 0x07, true, -EINVAL, "unknown" },
+	{ "reserved byte 1", 1, 0x01, true, -EINVAL, "reserved" },
+	{ "reserved byte 3", 3, 0xff, true, -EINVAL, "reserved" },
+	{ "reserved byte 5", 5, 0x10, true, -EINVAL, "reserved" },
+	{ "flag 0x00", 6, 0x00, true, -EINVAL, "flag" },
+	{ "flag 0x20", 6, 0xa0, true, -EINVAL, "flag" },
+	{ "control vector", 50, 0x01, true, -EINVAL, "control vector" },
+	{ "bit size 100", 57, 100, true, -EINVAL, "key size" },
+	{ "key size 16", 59, 16, true, -EINVAL, "enciphered key size" },
+	{ "TVV", 63, 0x00, false, -EINVAL, "validation value" },
+	{ "key byte, TVV stale", 20, 0x55, false, -EINVAL, "validation value" },
+	{ "AES CIPHER (version 5)", 4, 0x05, true, -EOPNOTSUPP,
+	  "CCA-AESCIPHER" },
+};
+
+static void test_bad_fields(void)
+{
+	struct pk_token_info info;
+	const struct bad_field *b;
+	struct pk_err err;
+	uint8_t t[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(bad_fields) / sizeof(bad_fields[0]); i++) {
+		b = &bad_fields[i];
+		t_make_token(t, 256, MKVP, 3);
+		if (t[b->off] == b->val)
+			t[b->off] ^= 0xff;
+		else
+			t[b->off] = b->val;
+		if (b->fix_tvv)
+			t_fix_tvv(t);
+		err.msg[0] = '\0';
+		ret = pk_token_parse(t, sizeof(t), &info, &err);
+		if (!t_ok(ret == b->ret && strstr(err.msg, b->msg),
+			  "token: bad %s: %s", b->name, strerror(-b->ret)))
+			t_diag("got", &err);
+	}
+	t_make_token(t, 256, 0, 3);
+	ret = pk_token_parse(t, sizeof(t), &info, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "verification pattern is zero"),
+	     "token: zero MKVP refused");
+	memset(t, 0, sizeof(t));
+	t[4] = 0x09;
+	ret = pk_token_parse(t, sizeof(t), &info, &err);
+	t_ok(ret == -EOPNOTSUPP && strstr(err.msg, "PVSECRET"),
+	     "token: known unsupported format named in the message");
+}
+
+static void test_xts(void)
+{
+	struct pk_xts_info xts;
+	struct pk_err err;
+	uint8_t b[129];
+	size_t len, bad = 0;
+	int ret;
+
+	t_make_xts(b, MKVP, 4);
+	ret = pk_xts_parse(b, 128, &xts, &err);
+	t_ok(!ret && xts.key_size_bits == 1024 && xts.half[0].bits == 256 &&
+		     xts.half[1].mkvp == MKVP,
+	     "xts: valid pair, volume key size 1024 bits");
+	for (len = 0; len < 128; len++)
+		if (pk_xts_parse(b, len, &xts, &err) >= 0 || !err.msg[0])
+			bad++;
+	t_ok(!bad,
+	     "xts: every truncation (0..127 bytes) refused with a message");
+	b[128] = 0;
+	t_ok(pk_xts_parse(b, 129, &xts, &err) == -EINVAL,
+	     "xts: odd size refused");
+	memcpy(b + 64, b, 64);
+	ret = pk_xts_parse(b, 128, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "same key"),
+	     "xts: identical halves refused");
+	t_make_xts(b, MKVP, 4);
+	t_make_token(b + 64, 128, MKVP, 9);
+	ret = pk_xts_parse(b, 128, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "different type or size"),
+	     "xts: halves of different key size refused");
+	t_make_token(b, 192, MKVP, 4);
+	t_make_token(b + 64, 192, MKVP, 5);
+	ret = pk_xts_parse(b, 128, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "AES-192"),
+	     "xts: AES-192 refused (XTS has 128 and 256 only)");
+	t_make_xts(b, MKVP, 4);
+	b[64 + 63] ^= 1;
+	ret = pk_xts_parse(b, 128, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "tweak key half"),
+	     "xts: a bad tweak half is named");
+	t_make_xts(b, MKVP, 4);
+	t_make_token(b + 64, 128, MKVP, 5);
+	t_make_token(b, 128, MKVP, 4);
+	ret = pk_xts_parse(b, 128, &xts, &err);
+	t_ok(!ret && xts.half[0].bits == 128, "xts: AES-128 pair accepted");
+}
+
+int main(void)
+{
+	test_valid();
+	test_truncations();
+	test_bad_fields();
+	test_xts();
+	return t_done();
+}
