@@ -17,12 +17,13 @@
 
 #define GROUP "volume"
 
-enum { OPT_KEY = 256, OPT_KEYFILE, OPT_SECTOR };
+enum { OPT_KEY = 256, OPT_KEYFILE, OPT_SECTOR, OPT_FORCE };
 
 static const struct option vol_longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "key-file", required_argument, NULL, OPT_KEYFILE },
 	{ "sector-size", required_argument, NULL, OPT_SECTOR },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -30,6 +31,7 @@ struct vol_opts {
 	const char *key;
 	const char *key_file;
 	unsigned long sector_size;
+	bool force;
 };
 
 static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
@@ -45,6 +47,9 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 			break;
 		case OPT_KEYFILE:
 			o->key_file = optarg;
+			break;
+		case OPT_FORCE:
+			o->force = true;
 			break;
 		case OPT_SECTOR:
 			if (pk_parse_uint(optarg, 4096, &o->sector_size) ||
@@ -73,6 +78,12 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 	if (i < 0 || i != argc - 1 || !o.key || !o.key_file)
 		return cli_usage(GROUP, "format",
 				 "need DEV --key NAME --key-file FILE");
+	if (!o.force && pk_luks_present(argv[i])) {
+		pk_err_set(&cli->err, -EEXIST,
+			   "%s has a LUKS header: use --force to overwrite it",
+			   argv[i]);
+		return cli_fail(cli, -EEXIST);
+	}
 	ret = cli_repo_open(cli, &repo, 0);
 	if (ret)
 		return cli_fail(cli, ret);
@@ -173,7 +184,7 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 /* clang-format off */
 const struct command volume_commands[] = {
 	{ "format", cmd_format,
-	  "DEV --key NAME --key-file FILE [--sector-size N]",
+	  "DEV --key NAME --key-file FILE [--sector-size N] [--force]",
 	  "LUKS2 on paes-xts-plain64 with key NAME as volume key; PBKDF2 keyslot for FILE" },
 	{ "open", cmd_open, "DEV NAME --key-file FILE",
 	  "open the LUKS2 volume DEV as /dev/mapper/NAME" },

@@ -139,6 +139,21 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/* 1 when @dev carries a LUKS header, else 0. */
+int pk_luks_present(const char *dev)
+{
+	struct crypt_device *cd;
+	int ret;
+
+	crypt_set_log_callback(NULL, log_cb, NULL);
+	if (crypt_init(&cd, dev) < 0)
+		return 0;
+	crypt_set_log_callback(cd, log_cb, NULL);
+	ret = crypt_load(cd, CRYPT_LUKS, NULL) >= 0;
+	crypt_free(cd);
+	return ret;
+}
+
 /* Opens LUKS2 volume @dev as /dev/mapper/@name with passphrase @pass. */
 int pk_luks_open(const char *dev, const char *name, const char *pass,
 		 size_t pass_len, struct pk_err *err)

@@ -313,6 +313,7 @@ struct pk_luks_status {
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 		   const char *vp, const char *pass, size_t pass_len,
 		   int sector_size, struct pk_err *err);
+int pk_luks_present(const char *dev);
 int pk_luks_open(const char *dev, const char *name, const char *pass,
 		 size_t pass_len, struct pk_err *err);
 int pk_luks_close(const char *name, struct pk_err *err);
