@@ -12,7 +12,7 @@ export KDIR BUILD
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror
 
 .PHONY: all modules sparse userspace selftests lint check vm-test bench \
-	deps clean
+	demo deps clean
 
 all: modules userspace
 
@@ -41,6 +41,10 @@ vm-test:
 
 bench:
 	tests/bench/emu-xts
+
+# The main job: the demo on the emulated platform, in qemu.
+demo:
+	tests/demo/run
 
 check:
 	scripts/check.sh all
