@@ -68,6 +68,10 @@ if [ "$what" = all ] || [ "$what" = userspace ]; then
 		echo "== userspace"
 		gate userspace/build make -C userspace
 		gate userspace/unit make -C userspace test
+		# One result per unit test case as well ("ok N - name").
+		sed -n 's/^ok [0-9]* - \(.*\)/PASS userspace\/unit\/\1/p; s/^not ok [0-9]* - \(.*\)/FAIL userspace\/unit\/\1/p' \
+			"$BUILD/logs/userspace_unit.log" | tr ' ' '_' |
+			sed 's/^\(PASS\|FAIL\)_/\1 /' >"$RES/userspace.res"
 	fi
 fi
 
