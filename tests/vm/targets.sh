@@ -14,6 +14,8 @@
 #   SYSROOT     root of the guest userspace: / for x86_64 (host binaries),
 #               the unpacked s390x packages for s390x
 #   T_CC, T_NL_CFLAGS, T_LDFLAGS   compiler and flags for the selftests
+#   T_US_MAKE_ARGS  make arguments that build userspace/ (protkeyctl) for
+#               the target (array)
 
 # Userspace programs the guest gets, with the packages that ship them.
 GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio)
@@ -37,16 +39,19 @@ fetch_debs() {
 	touch "$stamp"
 }
 
-# Unpacks every .deb of $1 into $2 once; rewrites absolute symlinks so that
-# they resolve inside the unpacked root (the cross linker follows them).
+# unpack_debs <debs-dir>... <root>: unpacks every .deb of the directories
+# into <root> once; rewrites absolute symlinks so that they resolve inside the
+# unpacked root (the cross linker follows them).
 unpack_debs() {
-	local debs=$1 root=$2 deb link target sum
-	sum=$(cd "$debs" && ls ./*.deb | sha256sum | cut -c1-16)
+	local root=${!#} dirs=("${@:1:$#-1}") d deb link target sum
+	sum=$(for d in "${dirs[@]}"; do (cd "$d" && ls ./*.deb); done | sha256sum | cut -c1-16)
 	[ "$(cat "$root/.protkey-unpacked" 2>/dev/null)" = "$sum" ] && return 0
 	rm -rf "$root"
 	mkdir -p "$root"
-	for deb in "$debs"/*.deb; do
-		dpkg-deb -x "$deb" "$root"
+	for d in "${dirs[@]}"; do
+		for deb in "$d"/*.deb; do
+			dpkg-deb -x "$deb" "$root"
+		done
 	done
 	while IFS= read -r link; do
 		target=$(readlink "$link")
@@ -131,7 +136,7 @@ setup_stock() {
 }
 
 setup_s390x() {
-	local kabi ver cache x
+	local kabi ver cache x dr
 	T_ARCH=s390x
 	kabi=${S390X_KABI:-$(apt-cache depends linux-image-s390x:s390x 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*\)-s390x:s390x/\1/p' | head -n 1)}
@@ -154,6 +159,11 @@ setup_s390x() {
 	depmod_root "$cache/kernel" "$KREL"
 	unpack_debs "$cache/kbuild-debs" "$cache/kbuild"
 	unpack_debs "$cache/user-debs" "$cache/root"
+	# protkeyctl's build: the -dev packages of what it links, unpacked with
+	# the runtime packages into a root of its own (the guest's stays lean).
+	fetch_debs "$cache/dev-debs" libcryptsetup-dev:s390x libjson-c-dev:s390x \
+		libkeyutils-dev:s390x
+	unpack_debs "$cache/user-debs" "$cache/dev-debs" "$cache/dev-root"
 
 	# Cross-build tree: the headers' Makefile includes the -common tree by an
 	# absolute path; point it into the cache. Its relative scripts/ and tools/
@@ -178,12 +188,19 @@ setup_s390x() {
 	T_NL_CFLAGS="-I$SYSROOT/usr/include/libnl3"
 	T_LDFLAGS="-L$SYSROOT/usr/lib/s390x-linux-gnu -L$SYSROOT/lib/s390x-linux-gnu"
 	T_LDFLAGS+=" -Wl,-rpath-link,$SYSROOT/usr/lib/s390x-linux-gnu:$SYSROOT/lib/s390x-linux-gnu"
+	# No s390x pkg-config: the flags its .pc files would give, into dev-root.
+	dr=$cache/dev-root
+	T_US_MAKE_ARGS=(CC=s390x-linux-gnu-gcc AR=s390x-linux-gnu-ar PKG_CONFIG=false
+		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/json-c -I$dr/usr/include/libnl3"
+		"PKG_LIBS=-lcryptsetup -lnl-genl-3 -lnl-3 -ljson-c -lkeyutils"
+		"LDFLAGS=-L$dr/usr/lib/s390x-linux-gnu -L$dr/lib/s390x-linux-gnu -Wl,-rpath-link,$dr/usr/lib/s390x-linux-gnu:$dr/lib/s390x-linux-gnu")
 }
 
 target_setup() {
 	T_CC=gcc
 	T_NL_CFLAGS=
 	T_LDFLAGS=
+	T_US_MAKE_ARGS=(CC=gcc)
 	case $1 in
 	test) setup_test ;;
 	stock) setup_stock ;;
