@@ -67,13 +67,17 @@ void pk_live_keys_free(struct pk_live_key *keys, size_t n)
 /* One /proc/keys line of type "protkey" into @k. Return: 1, 0 (other). */
 static int parse_proc_line(const char *line, struct pk_live_key *k)
 {
-	char type[32], desc[128];
+	char type[32], desc[128], *state;
 	unsigned int serial;
 
 	if (sscanf(line, "%x %*s %*s %*s %*s %*s %*s %31s %127[^\n]", &serial,
 		   type, desc) != 3 ||
 	    strcmp(type, "protkey"))
 		return 0;
+	/* /proc/keys appends the type's ": <state>" to the description. */
+	state = strrchr(desc, ':');
+	if (state && state[1] == ' ')
+		*state = '\0';
 	memset(k, 0, sizeof(*k));
 	k->serial = (int32_t)serial;
 	snprintf(k->desc, sizeof(k->desc), "%s", desc);
