@@ -309,7 +309,8 @@ static int parse_line(const char *line, size_t n, unsigned int flags,
 	int p;
 
 	if (!eq)
-		return pk_err_set(err, -EINVAL, "no '=' in '%.40s'", line);
+		return pk_err_set(err, -EINVAL, "no '=' in '%.*s'",
+				  (int)(n < 40 ? n : 40), line);
 	nlen = (size_t)(eq - line);
 	vlen = n - nlen - 1;
 	if (ps->hash)
