@@ -57,6 +57,7 @@ static int exit_code(const struct pk_err *err, int ret)
 		return PK_EXIT_PLATFORM;
 	switch (-ret) {
 	case ENOENT:
+	case ENODEV: /* no such mapping */
 		return PK_EXIT_NOT_FOUND;
 	case EEXIST:
 		return PK_EXIT_EXISTS;
@@ -119,7 +120,8 @@ int cli_emu_open(struct cli *cli, struct pk_nl **nl)
 void cli_json_print(struct json_object *o)
 {
 	puts(json_object_to_json_string_ext(
-		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED));
+		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+			   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 }
 
