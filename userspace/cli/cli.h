@@ -56,6 +56,8 @@ extern const struct command emu_commands[];
 extern const struct command keyring_commands[];
 extern const struct command volume_commands[];
 
+int cmd_monitor(struct cli *cli, int argc, char **argv);
+
 int cli_fail(struct cli *cli, int ret);
 int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -44,6 +44,10 @@ static const struct group groups[] = {
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
+#define MONITOR_USAGE "[--count N] [--timeout S] [--no-prewarm]"
+#define MONITOR_HELP \
+	"print protkey.ko's events; re-derive every key on a WK change"
+
 static int exit_code(const struct pk_err *err, int ret)
 {
 	switch (-ret) {
@@ -148,6 +152,7 @@ static void usage_main(FILE *f)
 		   "groups:\n");
 	for (i = 0; i < N_GROUPS; i++)
 		fprintf(f, "  %-9s %s\n", groups[i].name, groups[i].help);
+	fprintf(f, "  %-9s %s\n", "monitor", MONITOR_HELP);
 	fprintf(f,
 		"\n"
 		"options:\n"
@@ -228,6 +233,16 @@ int main(int argc, char **argv)
 	if (i >= argc) {
 		usage_main(stderr);
 		return PK_EXIT_USAGE;
+	}
+	/* monitor: a command of its own, no group */
+	if (!strcmp(argv[i], "monitor")) {
+		if (i + 1 < argc && is_help(argv[i + 1])) {
+			printf("usage: " PROG " [--json] monitor " MONITOR_USAGE
+			       "\n  %s\n",
+			       MONITOR_HELP);
+			return PK_EXIT_OK;
+		}
+		return cmd_monitor(&cli, argc - i, argv + i);
 	}
 	for (g = 0; g < N_GROUPS; g++)
 		if (!strcmp(groups[g].name, argv[i]))
