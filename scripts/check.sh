@@ -6,7 +6,7 @@
 # line into $BUILD/results/*.res; the last line printed is the total:
 # "N passed, N failed". Exits non-zero on any failure.
 #
-# usage: scripts/check.sh [all|build|lint|userspace|vm] (default all)
+# usage: scripts/check.sh [all|build|lint|userspace|vm|demo] (default all)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -85,6 +85,13 @@ if [ "$what" = all ] || [ "$what" = vm ]; then
 		fi
 		echo "   ($t took $(($(date +%s) - t0)) s)"
 	done
+fi
+
+if [ "$what" = all ] || [ "$what" = demo ]; then
+	echo "== demo (the main job, stock kernel)"
+	t0=$(date +%s)
+	gate demo/stock tests/demo/run
+	echo "   (demo took $(($(date +%s) - t0)) s)"
 fi
 
 echo "== summary"
