@@ -68,7 +68,7 @@ static int migrations_wanted(void)
  * every volume), then lets I/O run a moment before the next. A volume
  * whose fio run ended gets a new run while migrations remain.
  */
-TEST_F_TIMEOUT(mig, fio_verify_survives_migrations, 200)
+TEST_F_TIMEOUT(mig, fio_verify_survives_migrations, 300)
 {
 	struct ctx *c = &self->c;
 	static char log[PK_OUT_LEN];
@@ -86,7 +86,7 @@ TEST_F_TIMEOUT(mig, fio_verify_survives_migrations, 200)
 	derr0 = st.cnt[PROTKEY_EMU_CNT_A_DERIVE_ERRORS];
 	stale0 = stale_count(&st);
 	t0 = pk_now_ms();
-	deadline = t0 + 180 * 1000;
+	deadline = t0 + 270 * 1000;
 
 	for (;;) {
 		ASSERT_EQ(0, pke_get_state(&c->nl, &st));
