@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl, the key manager, as an administrator runs it: every case
+ * forks and execs the installed binary (/usr/sbin/protkeyctl in the guest,
+ * $PROTKEYCTL to override) with PROTKEY_REPOSITORY pointing at a fresh
+ * directory under /tmp, and checks its exit status, its output and what it
+ * did to the repository, the keyring, device-mapper and the emulator.
+ *
+ * The runner builds protkeyctl for every target and lists it in
+ * /protkey/expected-programs: then a missing binary is a failure, never a
+ * skip.
+ *
+ * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
+ */
+#include "kselftest_harness.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "vol.h"
+
+#define CTL_DEFAULT "/usr/sbin/protkeyctl"
+#define EXPECTED_PROGRAMS "/protkey/expected-programs"
+#define PASS_FILE "/tmp/pkctl.pass"
+#define DEV_SIZE (32ULL << 20)
+#define DATA_LEN (1ULL << 20)
+
+/* A second master key, for the MK-change cases (hex for "emu mk-load"). */
+#define NEW_MK_HEX \
+	"a1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00"
+
+FIXTURE(ctl)
+{
+	struct pk_nl nl;
+	char ctl[256];
+	char repo[64];
+	struct pk_loop lo;
+	char out[PK_OUT_LEN];
+};
+
+/* The installed binary, or "" when it is absent and not expected. */
+static int find_ctl(char *path, size_t len)
+{
+	const char *env = getenv("PROTKEYCTL");
+	char expected[512];
+
+	snprintf(path, len, "%s", env && *env ? env : CTL_DEFAULT);
+	if (!access(path, X_OK))
+		return 0;
+	if (!pk_read_file(EXPECTED_PROGRAMS, expected, sizeof(expected)) &&
+	    strstr(expected, CTL_DEFAULT))
+		return -ENOENT; /* the runner built it: missing is a bug */
+	path[0] = '\0';
+	return 0;
+}
+
+FIXTURE_SETUP(ctl)
+{
+	self->lo.fd = -1;
+	self->nl.sk = NULL;
+	ASSERT_EQ(0, find_ctl(self->ctl, sizeof(self->ctl)))
+	TH_LOG("%s is missing although the runner installs it (%s)", self->ctl,
+	       EXPECTED_PROGRAMS);
+	if (!self->ctl[0])
+		SKIP(return, "no protkeyctl installed");
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, pke_normalise(&self->nl));
+	snprintf(self->repo, sizeof(self->repo), "/tmp/pkctl-repo.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->repo));
+	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
+	ASSERT_EQ(0, pk_write_file(PASS_FILE, "correct horse battery", 21));
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	char cmd[128];
+
+	pk_dm_remove("pkctl_vol");
+	pk_dm_remove("pkctl_plain");
+	if (self->ctl[0])
+		pk_run(NULL, 0, self->ctl, "keyring", "unload", "pkctl_plain",
+		       NULL);
+	pk_loop_teardown(&self->lo);
+	unlink(PASS_FILE);
+	if (self->repo[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", self->repo);
+		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
+	}
+	if (self->nl.sk) {
+		pke_normalise(&self->nl);
+		pk_nl_close(&self->nl);
+	}
+}
+
+/*
+ * Runs protkeyctl with the arguments (NULL-terminated); stdout and stderr
+ * in self->out. Return: its exit status.
+ */
+#define CTL(...) \
+	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
+
+/*
+ * The value of "key" in protkeyctl's --json output @json: a string without
+ * its quotes, or a number/true/false as written. Return: 0 or -ENOENT.
+ */
+static int json_get(const char *json, const char *key, char *val, size_t len)
+{
+	char pat[80];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	p = strstr(json, pat);
+	if (!p)
+		return -ENOENT;
+	p += strlen(pat);
+	while (*p == ' ' || *p == ':')
+		p++;
+	if (*p == '"') {
+		for (p++; *p && *p != '"' && n + 1 < len; p++)
+			val[n++] = *p;
+	} else {
+		for (; *p && !strchr(",\n}] ", *p) && n + 1 < len; p++)
+			val[n++] = *p;
+	}
+	val[n] = '\0';
+	return 0;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strchr("0123456789abcdef", s[i]))
+			return false;
+	return s[n] == '\0';
+}
+
+/* Both halves of key @name per "key validate --json": @data, @tweak. */
+#define EXPECT_VALIDATE(name, want_rc, data, tweak)                        \
+	do {                                                               \
+		char v_[32];                                               \
+		EXPECT_EQ(want_rc, CTL("--json", "key", "validate", name)) \
+		TH_LOG("%s", self->out);                                   \
+		ASSERT_EQ(0, json_get(self->out, "mk-match-data", v_,      \
+				      sizeof(v_)));                        \
+		EXPECT_STREQ(data, v_);                                    \
+		ASSERT_EQ(0, json_get(self->out, "mk-match-tweak", v_,     \
+				      sizeof(v_)));                        \
+		EXPECT_STREQ(tweak, v_);                                   \
+	} while (0)
+
+static bool repo_has(const char *repo, const char *file)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", repo, file);
+	return !access(path, F_OK);
+}
+
+/*
+ * A fingerprint of the repository: every file's name, size and contents
+ * hashed (FNV-1a), in readdir order sorted by name.
+ */
+static uint64_t repo_fingerprint(const char *repo)
+{
+	struct dirent **ents;
+	uint64_t h = 1469598103934665603ULL;
+	char path[512], buf[4096];
+	ssize_t n, i;
+	int k, cnt, fd;
+
+	cnt = scandir(repo, &ents, NULL, alphasort);
+	if (cnt < 0)
+		return 0;
+	for (k = 0; k < cnt; k++) {
+		const char *p = ents[k]->d_name;
+
+		for (; *p; p++)
+			h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+		snprintf(path, sizeof(path), "%s/%s", repo, ents[k]->d_name);
+		fd = ents[k]->d_name[0] == '.' ? -1 : open(path, O_RDONLY);
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			for (i = 0; i < n; i++)
+				h = (h ^ (uint8_t)buf[i]) * 1099511628211ULL;
+		if (fd >= 0)
+			close(fd);
+		free(ents[k]);
+	}
+	free(ents);
+	return h;
+}
+
+/* Writes, reads back and compares DATA_LEN bytes through @dev. */
+static int roundtrip(const char *dev, uint32_t seed, bool write)
+{
+	uint8_t *w = pk_alloc_io(DATA_LEN), *r = pk_alloc_io(DATA_LEN);
+	int ret = w && r ? 0 : -ENOMEM;
+
+	if (!ret) {
+		pk_fill(w, DATA_LEN, 0, seed);
+		memset(r, 0, DATA_LEN);
+	}
+	if (!ret && write)
+		ret = pk_dio(dev, true, w, DATA_LEN, 0);
+	ret = ret ?: pk_dio(dev, false, r, DATA_LEN, 0);
+	if (!ret && memcmp(w, r, DATA_LEN))
+		ret = -EILSEQ;
+	free(w);
+	free(r);
+	return ret;
+}
+
+/*
+ * A plain dm-crypt mapping /dev/mapper/pkctl_plain on a new key of that
+ * name, keyed through "protkeyctl keyring load" (cheaper than a LUKS2
+ * format on s390x under TCG). Its verification pattern in @vp.
+ */
+static int plain_mapping(FIXTURE_DATA(ctl) * self, char *vp, size_t len)
+{
+	int ret;
+
+	ret = pk_loop_setup(&self->lo, "pkctl", DEV_SIZE);
+	ret = ret ?: CTL("key", "generate", "pkctl_plain");
+	ret = ret ?: CTL("--json", "key", "show", "pkctl_plain");
+	ret = ret ?: json_get(self->out, "verification-pattern", vp, len);
+	ret = ret ?: CTL("keyring", "load", "pkctl_plain");
+	ret = ret   ?:
+		      pk_dm_create("pkctl_plain", self->lo.dev, DEV_SIZE, 128,
+				   NULL, self->out, sizeof(self->out));
+	return ret ?: roundtrip("/dev/mapper/pkctl_plain", 3, true);
+}
+
+TEST_F_TIMEOUT(ctl, emu_mk_load_and_mk_set_move_the_key_to_old, 120)
+{
+	EXPECT_EQ(0, CTL("key", "generate", "k1")) TH_LOG("%s", self->out);
+	EXPECT_VALIDATE("k1", 0, "current", "current");
+	EXPECT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX)) TH_LOG("%s", self->out);
+	/* NEW is loaded, CURRENT is still the key's */
+	EXPECT_VALIDATE("k1", 0, "current", "current");
+	EXPECT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	/* derivable only under OLD: exit 0 with a warning (text mode) */
+	EXPECT_VALIDATE("k1", 0, "old", "old");
+	EXPECT_EQ(0, CTL("key", "validate", "k1")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "OLD master key"))
+	TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(ctl, key_generate_show_json_has_type_bits_mkvp_and_vp, 120)
+{
+	char v[128], mkvp[2][32];
+	const char *p;
+
+	EXPECT_EQ(0, CTL("key", "generate", "k1", "--description", "t key"))
+	TH_LOG("%s", self->out);
+	EXPECT_TRUE(repo_has(self->repo, "k1.skey"));
+	EXPECT_TRUE(repo_has(self->repo, "k1.info"));
+	/* generating it again is refused: exists */
+	EXPECT_EQ(5, CTL("key", "generate", "k1")) TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("--json", "key", "show", "k1"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, json_get(self->out, "name", v, sizeof(v)));
+	EXPECT_STREQ("k1", v);
+	ASSERT_EQ(0, json_get(self->out, "key-type", v, sizeof(v)));
+	EXPECT_STREQ("CCA-AESDATA", v);
+	ASSERT_EQ(0, json_get(self->out, "key-bits", v, sizeof(v)));
+	EXPECT_STREQ("256", v);
+	ASSERT_EQ(0, json_get(self->out, "volume-key-bits", v, sizeof(v)));
+	EXPECT_STREQ("1024", v);
+	ASSERT_EQ(0, json_get(self->out, "reencipher-staged", v, sizeof(v)));
+	EXPECT_STREQ("false", v);
+	ASSERT_EQ(0, json_get(self->out, "description", v, sizeof(v)));
+	EXPECT_STREQ("t key", v);
+	/* protkey.ko is loaded: the verification pattern is recorded */
+	ASSERT_EQ(0, json_get(self->out, "verification-pattern", v, sizeof(v)));
+	EXPECT_TRUE(is_hex(v, 64)) TH_LOG("vp '%s'", v);
+	/* both halves under the same (CURRENT) master key */
+	p = strstr(self->out, "\"mkvp\"");
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(2, sscanf(p, "\"mkvp\" : [ \"%31[0-9a-f]\" , \"%31[0-9a-f]\"",
+			    mkvp[0], mkvp[1]))
+	TH_LOG("%s", p);
+	EXPECT_TRUE(is_hex(mkvp[0], 16));
+	EXPECT_STREQ(mkvp[0], mkvp[1]);
+	EXPECT_STRNE("0000000000000000", mkvp[0]);
+
+	EXPECT_VALIDATE("k1", 0, "current", "current");
+	EXPECT_EQ(2, CTL("key", "show", "nokey")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(ctl, volume_format_open_status_close_data_reads_back, 120)
+{
+	char v[64];
+	uint8_t *raw;
+
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkctl", DEV_SIZE));
+	ASSERT_EQ(0, CTL("key", "generate", "vk")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "vk",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	/* a second format of a LUKS device is refused without --force */
+	EXPECT_EQ(5, CTL("volume", "format", self->lo.dev, "--key", "vk",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, "pkctl_vol",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_TRUE(pk_dm_exists("pkctl_vol"));
+
+	ASSERT_EQ(0, CTL("--json", "volume", "status", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, json_get(self->out, "cipher", v, sizeof(v)));
+	EXPECT_STREQ("paes-xts-plain64", v);
+	ASSERT_EQ(0, json_get(self->out, "device", v, sizeof(v)));
+	EXPECT_STREQ(self->lo.dev, v);
+
+	ASSERT_EQ(0, roundtrip("/dev/mapper/pkctl_vol", 7, true));
+	/* what reached the disk is not the plain data */
+	raw = malloc(DATA_LEN);
+	ASSERT_NE(NULL, raw);
+	ASSERT_EQ(0, pk_loop_read_raw(&self->lo, 16 << 20, raw, 4096));
+	{
+		uint8_t plain[4096];
+
+		pk_fill(plain, sizeof(plain), 0, 7);
+		EXPECT_NE(0, memcmp(plain, raw, sizeof(plain)));
+	}
+	free(raw);
+
+	EXPECT_EQ(0, CTL("volume", "close", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists("pkctl_vol"));
+	EXPECT_EQ(2, CTL("volume", "status", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+	/* reopened, the data is still there */
+	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, "pkctl_vol",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, roundtrip("/dev/mapper/pkctl_vol", 7, false));
+	EXPECT_EQ(0, CTL("volume", "close", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(ctl, keyring_load_feeds_a_plain_dmsetup_mapping, 120)
+{
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkctl", DEV_SIZE));
+	ASSERT_EQ(0, CTL("key", "generate", "pkctl_plain"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("keyring", "load", "pkctl_plain"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, ":128:logon:protkey:pkctl_plain"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_dm_create("pkctl_plain", self->lo.dev, DEV_SIZE, 128,
+				  NULL, self->out, sizeof(self->out)))
+	TH_LOG("dmsetup: %s", self->out);
+	EXPECT_EQ(0, roundtrip("/dev/mapper/pkctl_plain", 11, true));
+	pk_dm_remove("pkctl_plain");
+	EXPECT_EQ(0, CTL("keyring", "unload", "pkctl_plain"))
+	TH_LOG("%s", self->out);
+	/* without the logon key, dm-crypt cannot build the mapping */
+	EXPECT_NE(0, pk_dm_create("pkctl_plain", self->lo.dev, DEV_SIZE, 128,
+				  NULL, self->out, sizeof(self->out)));
+}
+
+TEST_F_TIMEOUT(ctl, reencipher_staged_under_new_mk_then_complete_is_current,
+	       120)
+{
+	char before[256], after[256];
+
+	ASSERT_EQ(0, CTL("key", "generate", "rk")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "export", "rk", "/tmp/pkctl-rk.before"));
+	/* no NEW master key yet: staging fails on the platform, no .renc */
+	EXPECT_NE(0, CTL("key", "reencipher", "rk", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(repo_has(self->repo, "rk.renc"));
+
+	ASSERT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "reencipher", "rk", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_TRUE(repo_has(self->repo, "rk.renc"));
+	ASSERT_EQ(0, CTL("--json", "key", "show", "rk"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"reencipher-staged\": true"))
+	TH_LOG("%s", self->out);
+	/* staged twice is refused */
+	EXPECT_EQ(5, CTL("key", "reencipher", "rk", "--staged"))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	EXPECT_VALIDATE("rk", 0, "old", "old");
+	ASSERT_EQ(0, CTL("key", "reencipher", "rk", "--complete"))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(repo_has(self->repo, "rk.renc"));
+	EXPECT_VALIDATE("rk", 0, "current", "current");
+
+	/* a new secure key, the same clear key: same verification pattern */
+	ASSERT_EQ(0, CTL("key", "export", "rk", "/tmp/pkctl-rk.after"));
+	EXPECT_EQ(0, pk_read_file("/tmp/pkctl-rk.before", before, 129));
+	EXPECT_EQ(0, pk_read_file("/tmp/pkctl-rk.after", after, 129));
+	EXPECT_NE(0, memcmp(before, after, 128));
+	unlink("/tmp/pkctl-rk.before");
+	unlink("/tmp/pkctl-rk.after");
+}
+
+TEST_F_TIMEOUT(ctl, malformed_repository_files_exit_3_and_change_nothing, 120)
+{
+	char path[128];
+	uint64_t fp;
+	const char *nl;
+
+	ASSERT_EQ(0, CTL("key", "generate", "good")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "bad")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "short")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX)) TH_LOG("%s", self->out);
+
+	snprintf(path, sizeof(path), "%s/bad.info", self->repo);
+	ASSERT_EQ(0, pk_write_file(path, "this is not\nan info file\n", 25));
+	snprintf(path, sizeof(path), "%s/short.skey", self->repo);
+	ASSERT_EQ(0, truncate(path, 100));
+	fp = repo_fingerprint(self->repo);
+
+	EXPECT_EQ(3, CTL("key", "show", "bad")) TH_LOG("%s", self->out);
+	/* one clear line that names the file */
+	EXPECT_EQ(0, strncmp(self->out, "protkeyctl: ", 12))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "bad.info")) TH_LOG("%s", self->out);
+	nl = strchr(self->out, '\n');
+	EXPECT_TRUE(nl && !nl[1]) TH_LOG("%s", self->out);
+
+	EXPECT_EQ(3, CTL("key", "reencipher", "bad", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(3, CTL("keyring", "load", "bad")) TH_LOG("%s", self->out);
+	EXPECT_EQ(3, CTL("key", "show", "short")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "short.skey"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(3, CTL("key", "reencipher", "short", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(fp, repo_fingerprint(self->repo));
+	EXPECT_FALSE(repo_has(self->repo, "bad.renc"));
+	EXPECT_FALSE(repo_has(self->repo, "short.renc"));
+	/* the good key next to them still works */
+	EXPECT_EQ(0, CTL("key", "show", "good")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(ctl, keyring_list_shows_the_live_protkey_object_of_a_mapping,
+	       120)
+{
+	char vp[80], state[32], proc[8192], v[80];
+	char serial[16];
+	const char *p;
+
+	ASSERT_EQ(0, plain_mapping(self, vp, sizeof(vp)))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("keyring", "list")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, vp))
+	TH_LOG("the open volume's key (vp %s) is not listed: %s", vp,
+	       self->out);
+	EXPECT_NE(NULL, strstr(self->out, "state: "));
+
+	ASSERT_EQ(0, CTL("--json", "keyring", "list")) TH_LOG("%s", self->out);
+	/* the entry of our key, by its verification pattern */
+	p = strstr(self->out, vp);
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	while (p > self->out && *p != '{')
+		p--;
+	ASSERT_EQ(0, json_get(p, "state", state, sizeof(state)));
+	EXPECT_STREQ("valid", state);
+	ASSERT_EQ(0, json_get(p, "mk-match", v, sizeof(v)));
+	EXPECT_STREQ("current current", v);
+	ASSERT_EQ(0, json_get(p, "serial", serial, sizeof(serial)));
+	/* and it is the key /proc/keys shows as type protkey */
+	ASSERT_EQ(0, pk_read_file("/proc/keys", proc, sizeof(proc)));
+	snprintf(v, sizeof(v), "%08lx ", strtol(serial, NULL, 10));
+	p = strstr(proc, v);
+	ASSERT_NE(NULL, p)
+	TH_LOG("serial %s not in /proc/keys: %s", serial, proc);
+	EXPECT_NE(NULL, strstr(p, " protkey ")) TH_LOG("%.200s", p);
+	/* the description is the key's, without /proc/keys' state suffix */
+	ASSERT_EQ(0, json_get(self->out, "description", v, sizeof(v)));
+	EXPECT_EQ(NULL, strchr(v, ':')) TH_LOG("description '%s'", v);
+}
+
+/* Waits up to @ms for @needle in the file @path. */
+static bool wait_for_text(const char *path, const char *needle, int ms,
+			  char *buf, size_t len)
+{
+	long long end = pk_now_ms() + ms;
+
+	do {
+		if (!pk_read_file(path, buf, len) && strstr(buf, needle))
+			return true;
+		usleep(50 * 1000);
+	} while (pk_now_ms() < end);
+	return false;
+}
+
+TEST_F_TIMEOUT(ctl, monitor_json_reports_wk_change_and_rederive_across_migrate,
+	       120)
+{
+	char *argv[] = {
+		self->ctl, "--json", "monitor", "--timeout", "20", NULL
+	};
+	const char *log = "/tmp/pkctl-monitor.out";
+	char vp[80], line[PK_OUT_LEN], v[32];
+	const char *p;
+	pid_t pid;
+
+	ASSERT_EQ(0, plain_mapping(self, vp, sizeof(vp)))
+	TH_LOG("%s", self->out);
+
+	pid = pk_spawn(argv, log, false);
+	ASSERT_LT(0, pid);
+	EXPECT_TRUE(wait_for_text(log, "listening", 10000, line, sizeof(line)))
+	TH_LOG("monitor did not start: %s", line);
+	EXPECT_EQ(0, CTL("--json", "emu", "migrate", "--outage", "200"))
+	TH_LOG("%s", self->out);
+	/* I/O across the migration still works */
+	EXPECT_EQ(0, roundtrip("/dev/mapper/pkctl_plain", 3, false));
+	EXPECT_TRUE(wait_for_text(log, "\"key-rederived\"", 15000, line,
+				  sizeof(line)))
+	TH_LOG("no key-rederived event: %s", line);
+	EXPECT_EQ(0, pk_wait(pid, false));
+	pk_read_file(log, line, sizeof(line));
+	unlink(log);
+
+	/* one JSON object per line */
+	p = strstr(line, "{\"event\":\"wk-changed\"");
+	ASSERT_NE(NULL, p) TH_LOG("%s", line);
+	ASSERT_EQ(0, json_get(p, "wk-gen", v, sizeof(v)));
+	EXPECT_LT(0, atoll(v));
+	p = strstr(line, "{\"event\":\"key-rederived\"");
+	ASSERT_NE(NULL, p) TH_LOG("%s", line);
+	EXPECT_EQ(NULL, memchr(p, '\n', strstr(p, "}") - p));
+	ASSERT_EQ(0, json_get(p, "vp", v, sizeof(v)));
+	EXPECT_EQ(0, strncmp(vp, v, 16)) TH_LOG("vp %s, event %s", vp, v);
+	ASSERT_EQ(0, json_get(p, "latency-us", v, sizeof(v)));
+	EXPECT_TRUE(v[0] >= '0' && v[0] <= '9') TH_LOG("latency-us '%s'", v);
+}
+
+TEST_HARNESS_MAIN
