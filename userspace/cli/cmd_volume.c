@@ -190,6 +190,11 @@ const struct command volume_commands[] = {
 	  "open the LUKS2 volume DEV as /dev/mapper/NAME" },
 	{ "close", cmd_close, "NAME", "close /dev/mapper/NAME" },
 	{ "status", cmd_status, "NAME", "cipher, key size, device, verification pattern" },
+	{ "reencipher", cmd_volume_reencipher,
+	  "DEV --staged|--complete|--from-old --key-file FILE",
+	  "re-encipher the volume key in the LUKS2 header: CURRENT->NEW into an unbound keyslot; make it the volume key's (and update the live key object); or OLD->CURRENT at once" },
+	{ "rekey", cmd_volume_rekey, "NAME --key-file FILE | --key KEY",
+	  "give the open mapping's live key object the re-enciphered key from its header or the repository" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

@@ -72,6 +72,7 @@ static int exit_code(const struct pk_err *err, int ret)
 	case ENAMETOOLONG:
 	case EOPNOTSUPP:
 	case EBUSY:
+	case ENOTBLK:
 		return PK_EXIT_INVALID;
 	default:
 		return PK_EXIT_SYSTEM;

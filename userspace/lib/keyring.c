@@ -188,3 +188,42 @@ out:
 	close(tfm);
 	return ret;
 }
+
+/**
+ * pk_keyring_update_live() - give a live key object a re-enciphered key
+ * @blob: the secure key, re-enciphered (the same effective key)
+ * @len: its length
+ * @vp: its verification pattern: the description of the object's key
+ * @serial: receives the serial of the key that was updated
+ * @err: error
+ *
+ * keyctl update on the "protkey" key whose description is @vp: protkey.ko
+ * checks that @blob derives to the same key, then uses it for every later
+ * re-derivation of the open mappings that share the object.
+ *
+ * Return: 0; -ENOENT when no live object has this pattern (no open
+ * mapping uses the key); the kernel's error otherwise.
+ */
+int pk_keyring_update_live(const uint8_t *blob, size_t len, const char *vp,
+			   int32_t *serial, struct pk_err *err)
+{
+	struct pk_live_key *keys;
+	size_t n, i;
+	int ret;
+
+	ret = pk_keyring_list(&keys, &n, err);
+	if (ret)
+		return ret;
+	for (i = 0; i < n && strcmp(keys[i].desc, vp); i++)
+		;
+	if (i == n)
+		ret = pk_err_set(err, -ENOENT,
+				 "no live key object with pattern %s", vp);
+	else if (keyctl_update(keys[i].serial, blob, len))
+		ret = pk_err_platform(err, -errno, "keyctl update of key %d",
+				      keys[i].serial);
+	else
+		*serial = keys[i].serial;
+	pk_live_keys_free(keys, n);
+	return ret;
+}

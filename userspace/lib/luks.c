@@ -11,8 +11,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json.h>
 #include <libcryptsetup.h>
@@ -92,6 +95,20 @@ static int add_vp_token(struct crypt_device *cd, const char *vp,
 			 0;
 }
 
+/* zkey's keyslot settings: PBKDF2, few iterations (see the top). */
+static int set_pbkdf(struct crypt_device *cd, struct pk_err *err)
+{
+	static const struct crypt_pbkdf_type pbkdf = {
+		.type = CRYPT_KDF_PBKDF2,
+		.hash = "sha256",
+		.iterations = PBKDF2_ITERATIONS,
+		.flags = CRYPT_PBKDF_NO_BENCHMARK,
+	};
+	int ret = crypt_set_pbkdf_type(cd, &pbkdf);
+
+	return ret < 0 ? cs_err(err, ret, "PBKDF2 settings") : 0;
+}
+
 /*
  * Formats @dev as LUKS2 with cipher paes-xts-plain64 and volume key @blob,
  * one keyslot for @pass, and a paes-verification-pattern token when @vp
@@ -101,12 +118,6 @@ int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 		   const char *vp, const char *pass, size_t pass_len,
 		   int sector_size, struct pk_err *err)
 {
-	struct crypt_pbkdf_type pbkdf = {
-		.type = CRYPT_KDF_PBKDF2,
-		.hash = "sha256",
-		.iterations = PBKDF2_ITERATIONS,
-		.flags = CRYPT_PBKDF_NO_BENCHMARK,
-	};
 	struct crypt_params_luks2 params = {
 		.sector_size = (uint32_t)sector_size,
 	};
@@ -116,11 +127,9 @@ int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 	ret = init_dev(&cd, dev, err);
 	if (ret)
 		return ret;
-	ret = crypt_set_pbkdf_type(cd, &pbkdf);
-	if (ret < 0) {
-		cs_err(err, ret, "PBKDF2 settings");
+	ret = set_pbkdf(cd, err);
+	if (ret < 0)
 		goto out;
-	}
 	ret = crypt_format(cd, CRYPT_LUKS2, "paes", "xts-plain64", NULL,
 			   (const char *)blob, len, &params);
 	if (ret < 0) {
@@ -262,4 +271,371 @@ int pk_luks_status(const char *name, struct pk_luks_status *st,
 	if (st->device[0] && !strcmp(st->type, CRYPT_LUKS2))
 		pk_luks_token_vp(st->device, st->vp, NULL);
 	return 0;
+}
+
+/*
+ * Re-encipher of the volume key in the LUKS2 header, in zkey-cryptsetup's
+ * format: the re-enciphered key goes into an unbound keyslot (same
+ * passphrase) and a "paes-reencipher" token names it and the keyslot it
+ * replaces; completing assigns the unbound keyslot to the data segment
+ * (CRYPT_VOLUME_KEY_SET on an existing keyslot: one header commit), then
+ * destroys the original keyslot and the token. The volume key's effective
+ * AES key never changes, so at every commit in between the volume opens
+ * with either the old or the new secure key, and each step can be run
+ * again after an interruption (see pk_luks_renc_stage()).
+ */
+#define RENC_TOKEN_TYPE "paes-reencipher"
+#define RENC_ORIGINAL "original-keyslot"
+#define RENC_UNBOUND "unbound-keyslot"
+
+/*
+ * A crash point for the interruption tests: when PROTKEYCTL_FAULT names
+ * @step, the process kills itself with SIGKILL there, as kill -9 would.
+ */
+static void fault_point(const char *step)
+{
+	const char *f = getenv("PROTKEYCTL_FAULT");
+
+	if (f && !strcmp(f, step))
+		kill(getpid(), SIGKILL);
+}
+
+static int load_luks2(struct crypt_device **cd, const char *dev,
+		      struct pk_err *err)
+{
+	int ret = init_dev(cd, dev, err);
+
+	if (ret)
+		return ret;
+	ret = crypt_load(*cd, CRYPT_LUKS2, NULL);
+	if (ret < 0) {
+		crypt_free(*cd);
+		*cd = NULL;
+		return pk_err_set(err, -EINVAL, "%s: no LUKS2 header%s%s", dev,
+				  last_log[0] ? ": " : "", last_log);
+	}
+	return 0;
+}
+
+/* An integer member 0..LUKS2 keyslots of token @o, or -1. */
+static int renc_slot(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(o, name, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return -1;
+	n = json_object_get_int64(v);
+	return n >= 0 && n < PK_LUKS_SLOTS ? (int)n : -1;
+}
+
+/* The first paes-reencipher token of @cd into @st; -ENOENT if none. */
+static int renc_find(struct crypt_device *cd, struct pk_luks_renc *st,
+		     struct pk_err *err)
+{
+	struct json_object *o, *v;
+	const char *type, *json;
+	int t, ret;
+
+	memset(st, 0, sizeof(*st));
+	st->token = st->original = st->unbound = -1;
+	for (t = 0; t < PK_LUKS_SLOTS; t++) {
+		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
+		    !type || strcmp(type, RENC_TOKEN_TYPE) ||
+		    crypt_token_json_get(cd, t, &json) < 0)
+			continue;
+		st->token = t;
+		o = json_tokener_parse(json);
+		ret = -EINVAL;
+		if (o) {
+			st->original = renc_slot(o, RENC_ORIGINAL);
+			st->unbound = renc_slot(o, RENC_UNBOUND);
+			if (json_object_object_get_ex(o, "verification-pattern",
+						      &v) &&
+			    json_object_is_type(v, json_type_string))
+				snprintf(st->vp, sizeof(st->vp), "%s",
+					 json_object_get_string(v));
+			if (st->original >= 0 && st->unbound >= 0 &&
+			    st->original != st->unbound)
+				ret = 0;
+			json_object_put(o);
+		}
+		if (ret)
+			return pk_err_set(err, ret,
+					  "token %d (" RENC_TOKEN_TYPE
+					  ") is malformed",
+					  t);
+		st->unbound_state = crypt_keyslot_status(cd, st->unbound);
+		st->original_state = crypt_keyslot_status(cd, st->original);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/**
+ * pk_luks_renc_state() - the staged re-encipher of @dev, if any
+ * @dev: the LUKS2 device
+ * @st: receives the token's fields; @st->token is -1 when there is none
+ * @err: error
+ *
+ * Return: 0 (with or without a token); -EINVAL for a malformed token; an
+ * error of libcryptsetup.
+ */
+int pk_luks_renc_state(const char *dev, struct pk_luks_renc *st,
+		       struct pk_err *err)
+{
+	struct crypt_device *cd;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	st->token = st->original = st->unbound = -1;
+	ret = load_luks2(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = renc_find(cd, st, err);
+	crypt_free(cd);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/**
+ * pk_luks_volume_key() - the volume key, opened with a passphrase
+ * @dev: the LUKS2 device
+ * @slot: the keyslot to open, or -1 for any keyslot bound to the data
+ *	segment (never an unbound one: a staged key is not the volume key)
+ * @pass: passphrase
+ * @pass_len: its length
+ * @vk: receives the key, PK_XTS_BLOB_MAX bytes
+ * @vk_len: receives its length
+ * @err: error
+ *
+ * Return: the keyslot that opened; -EPERM when the passphrase opens none;
+ * another negative error.
+ */
+int pk_luks_volume_key(const char *dev, int slot, const char *pass,
+		       size_t pass_len, uint8_t *vk, size_t *vk_len,
+		       struct pk_err *err)
+{
+	struct crypt_device *cd;
+	crypt_keyslot_info ki;
+	int ret, s;
+
+	ret = load_luks2(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = -EPERM;
+	for (s = slot < 0 ? 0 : slot; s < PK_LUKS_SLOTS; s++) {
+		ki = crypt_keyslot_status(cd, s);
+		if (slot < 0 && ki != CRYPT_SLOT_ACTIVE &&
+		    ki != CRYPT_SLOT_ACTIVE_LAST)
+			continue;
+		*vk_len = PK_XTS_BLOB_MAX;
+		ret = crypt_volume_key_get(cd, s, (char *)vk, vk_len, pass,
+					   pass_len);
+		if (ret >= 0 || slot >= 0)
+			break;
+	}
+	crypt_free(cd);
+	if ((ret == -EPERM || ret == -ENOENT) && slot < 0)
+		return pk_err_set(err, -EPERM,
+				  "no keyslot of %s opens with this passphrase",
+				  dev);
+	if (ret == -EPERM || ret == -ENOENT)
+		return pk_err_set(
+			err, -EPERM,
+			"keyslot %d of %s does not open with this passphrase",
+			slot, dev);
+	if (ret < 0)
+		return cs_err(err, ret, "cannot read the volume key");
+	return ret;
+}
+
+static char *renc_token_json(const struct pk_luks_renc *st)
+{
+	struct json_object *o = json_object_new_object();
+	char *s;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "type",
+			       json_object_new_string(RENC_TOKEN_TYPE));
+	json_object_object_add(o, "keyslots", json_object_new_array());
+	json_object_object_add(o, "verification-pattern",
+			       json_object_new_string(st->vp));
+	json_object_object_add(o, RENC_ORIGINAL,
+			       json_object_new_int(st->original));
+	json_object_object_add(o, RENC_UNBOUND,
+			       json_object_new_int(st->unbound));
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static int free_slot(struct crypt_device *cd, int not )
+{
+	int s;
+
+	for (s = 0; s < PK_LUKS_SLOTS; s++)
+		if (s != not &&crypt_keyslot_status(cd, s) ==
+		    CRYPT_SLOT_INACTIVE)
+			return s;
+	return -1;
+}
+
+/**
+ * pk_luks_renc_stage() - put a re-enciphered volume key in an unbound slot
+ * @dev: the LUKS2 device
+ * @pass: the passphrase of keyslot @original; the new keyslot gets it too
+ * @pass_len: its length
+ * @vk: the re-enciphered volume key (the same effective key)
+ * @vk_len: its length
+ * @original: the keyslot @pass opened, which the new one replaces
+ * @vp: the key's verification pattern, for the token
+ * @unbound: receives the unbound keyslot
+ * @err: error
+ *
+ * Two commits: first the paes-reencipher token that names a free keyslot,
+ * then the unbound keyslot itself. Interrupted after the first, the token
+ * names a keyslot that is not there yet: the volume opens as before, and
+ * staging again re-uses the token. If adding the keyslot fails, the token
+ * is removed again.
+ *
+ * Return: 0; -EEXIST when a staged keyslot exists already; -ENOSPC when no
+ * keyslot is free; an error of libcryptsetup.
+ */
+int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
+		       const uint8_t *vk, size_t vk_len, int original,
+		       const char *vp, int *unbound, struct pk_err *err)
+{
+	struct pk_luks_renc st;
+	struct crypt_device *cd;
+	char *json;
+	int ret, token;
+
+	ret = load_luks2(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = renc_find(cd, &st, err);
+	if (!ret && st.unbound_state != CRYPT_SLOT_INACTIVE &&
+	    st.unbound_state != CRYPT_SLOT_INVALID) {
+		ret = pk_err_set(
+			err, -EEXIST,
+			"%s has a staged re-encipher in keyslot %d: complete it first",
+			dev, st.unbound);
+		goto out;
+	}
+	if (ret && ret != -ENOENT)
+		goto out;
+	token = ret ? CRYPT_ANY_TOKEN : st.token;
+	st.original = original;
+	st.unbound = free_slot(cd, original);
+	snprintf(st.vp, sizeof(st.vp), "%s", vp ? vp : "");
+	if (st.unbound < 0) {
+		ret = pk_err_set(err, -ENOSPC, "%s: no free keyslot", dev);
+		goto out;
+	}
+	ret = set_pbkdf(cd, err);
+	if (ret)
+		goto out;
+	json = renc_token_json(&st);
+	if (!json) {
+		ret = pk_err_set(err, -ENOMEM, "token JSON");
+		goto out;
+	}
+	ret = crypt_token_json_set(cd, token, json);
+	free(json);
+	if (ret < 0) {
+		cs_err(err, ret, "cannot write the " RENC_TOKEN_TYPE " token");
+		goto out;
+	}
+	token = ret;
+	fault_point("staged-token");
+	ret = crypt_keyslot_add_by_key(cd, st.unbound, (const char *)vk, vk_len,
+				       pass, pass_len,
+				       CRYPT_VOLUME_KEY_NO_SEGMENT);
+	if (ret < 0) {
+		cs_err(err, ret, "cannot add the unbound keyslot");
+		crypt_token_json_set(cd, token, NULL);
+		goto out;
+	}
+	fault_point("staged-keyslot");
+	*unbound = st.unbound;
+	ret = 0;
+out:
+	crypt_free(cd);
+	return ret;
+}
+
+/**
+ * pk_luks_renc_finish() - make the staged keyslot the volume key's
+ * @dev: the LUKS2 device
+ * @pass: the passphrase of the staged keyslot
+ * @pass_len: its length
+ * @vk: the staged key, read from the staged keyslot and checked by the
+ *	caller (same verification pattern, derivable now)
+ * @vk_len: its length
+ * @left: receives how many other keyslots are left unbound (they held the
+ *	old key under another passphrase)
+ * @err: error
+ *
+ * Three commits, each safe to interrupt and to run again: the staged
+ * keyslot is assigned to the data segment (nothing to do if it is
+ * already), the original keyslot, unbound by that, is destroyed, and the
+ * token is removed.
+ *
+ * Return: 0; -ENOENT when no re-encipher is staged; -EINVAL when the staged
+ * keyslot is missing; an error of libcryptsetup.
+ */
+int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
+			const uint8_t *vk, size_t vk_len, int *left,
+			struct pk_err *err)
+{
+	struct pk_luks_renc st;
+	struct crypt_device *cd;
+	int ret, s;
+
+	*left = 0;
+	ret = load_luks2(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = renc_find(cd, &st, err);
+	if (ret == -ENOENT)
+		ret = pk_err_set(err, ret, "%s has no staged re-encipher", dev);
+	if (ret)
+		goto out;
+	if (st.unbound_state == CRYPT_SLOT_INACTIVE ||
+	    st.unbound_state == CRYPT_SLOT_INVALID) {
+		ret = pk_err_set(
+			err, -EINVAL,
+			"%s: the staged keyslot %d is missing: stage again",
+			dev, st.unbound);
+		goto out;
+	}
+	ret = crypt_keyslot_add_by_key(cd, st.unbound, (const char *)vk, vk_len,
+				       pass, pass_len, CRYPT_VOLUME_KEY_SET);
+	if (ret < 0) {
+		cs_err(err, ret, "cannot assign the staged keyslot");
+		goto out;
+	}
+	fault_point("complete-segment");
+	if (crypt_keyslot_status(cd, st.original) == CRYPT_SLOT_UNBOUND) {
+		ret = crypt_keyslot_destroy(cd, st.original);
+		if (ret < 0) {
+			cs_err(err, ret, "cannot destroy the original keyslot");
+			goto out;
+		}
+	}
+	fault_point("complete-keyslot");
+	ret = crypt_token_json_set(cd, st.token, NULL);
+	if (ret < 0) {
+		cs_err(err, ret, "cannot remove the " RENC_TOKEN_TYPE " token");
+		goto out;
+	}
+	fault_point("complete-token");
+	for (s = 0; s < PK_LUKS_SLOTS; s++)
+		*left += crypt_keyslot_status(cd, s) == CRYPT_SLOT_UNBOUND;
+	ret = 0;
+out:
+	crypt_free(cd);
+	return ret;
 }

@@ -284,6 +284,8 @@ int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err);
 void pk_live_keys_free(struct pk_live_key *keys, size_t n);
 int pk_vp_compute(const uint8_t *blob, size_t len, char vp_hex[PK_VP_HEX + 1],
 		  struct pk_err *err);
+int pk_keyring_update_live(const uint8_t *blob, size_t len, const char *vp,
+			   int32_t *serial, struct pk_err *err);
 
 /* luks.c */
 /**
@@ -321,5 +323,37 @@ int pk_luks_status(const char *name, struct pk_luks_status *st,
 		   struct pk_err *err);
 int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
 		     struct pk_err *err);
+
+#define PK_LUKS_SLOTS 32
+
+/**
+ * struct pk_luks_renc - a staged re-encipher ("paes-reencipher" token)
+ * @token: the token's number, -1 when there is none
+ * @original: the keyslot being replaced
+ * @unbound: the keyslot holding the re-enciphered key
+ * @original_state: crypt_keyslot_status() of @original
+ * @unbound_state: crypt_keyslot_status() of @unbound
+ * @vp: the verification pattern the token records
+ */
+struct pk_luks_renc {
+	int token;
+	int original;
+	int unbound;
+	int original_state;
+	int unbound_state;
+	char vp[PK_VP_HEX + 1];
+};
+
+int pk_luks_renc_state(const char *dev, struct pk_luks_renc *st,
+		       struct pk_err *err);
+int pk_luks_volume_key(const char *dev, int slot, const char *pass,
+		       size_t pass_len, uint8_t *vk, size_t *vk_len,
+		       struct pk_err *err);
+int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
+		       const uint8_t *vk, size_t vk_len, int original,
+		       const char *vp, int *unbound, struct pk_err *err);
+int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
+			const uint8_t *vk, size_t vk_len, int *left,
+			struct pk_err *err);
 
 #endif /* PROTKEY_LIB_H */

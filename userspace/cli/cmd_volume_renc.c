@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl volume reencipher and rekey: the master-key change for LUKS2
+ * volumes whose volume key is a secure key, in zkey-cryptsetup's format
+ * (lib/luks.c), and the live re-key of open mappings through protkey.ko's
+ * key type.
+ *
+ *   reencipher DEV --staged    CURRENT -> NEW into an unbound keyslot
+ *   (the NEW master key is set on the adapters)
+ *   reencipher DEV --complete  the unbound keyslot becomes the volume key's;
+ *                              a live key object of the key is updated
+ *   reencipher DEV --from-old  OLD -> CURRENT, staged and completed at once
+ *
+ * Every step may be interrupted and run again: the volume opens at any
+ * point, with the old or the new secure key (the same effective key).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libcryptsetup.h>
+#include <linux/protkey_emu.h>
+
+#include "cli.h"
+
+#define GROUP "volume"
+
+enum vr_mode { VR_NONE, VR_STAGED, VR_COMPLETE, VR_FROM_OLD };
+
+enum { OPT_STAGED = 256, OPT_COMPLETE, OPT_FROM_OLD, OPT_KEYFILE, OPT_KEY };
+
+static const struct option vr_longopts[] = {
+	{ "staged", no_argument, NULL, OPT_STAGED },
+	{ "complete", no_argument, NULL, OPT_COMPLETE },
+	{ "from-old", no_argument, NULL, OPT_FROM_OLD },
+	{ "key-file", required_argument, NULL, OPT_KEYFILE },
+	{ "key", required_argument, NULL, OPT_KEY },
+	{ NULL, 0, NULL, 0 },
+};
+
+/**
+ * struct vr - one reencipher or rekey command
+ * @cli: global options
+ * @mode: the step
+ * @dev: the LUKS2 device
+ * @key_file: the keyslot passphrase file
+ * @key: a repository key (rekey)
+ * @pass: the passphrase
+ * @plen: its length
+ * @vk: the volume key read from the header
+ * @vk_len: its length
+ * @nvk: the re-enciphered volume key
+ * @vp: the key's verification pattern
+ * @slot: the keyslot that opened (@vk), or the staged one (@nvk)
+ * @staged: the unbound keyslot written by this run
+ * @left: keyslots left unbound by --complete
+ * @live: serial of the live key object updated, 0 if none
+ */
+struct vr {
+	struct cli *cli;
+	enum vr_mode mode;
+	const char *dev;
+	const char *key_file;
+	const char *key;
+	char *pass;
+	size_t plen;
+	uint8_t vk[PK_XTS_BLOB_MAX];
+	size_t vk_len;
+	uint8_t nvk[PK_XTS_BLOB_MAX];
+	size_t nvk_len;
+	char vp[PK_VP_HEX + 1];
+	int slot;
+	int staged;
+	int left;
+	int32_t live;
+};
+
+static int vr_parse(struct vr *v, int argc, char **argv)
+{
+	enum vr_mode m;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", vr_longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_STAGED:
+		case OPT_COMPLETE:
+		case OPT_FROM_OLD:
+			m = c == OPT_STAGED   ? VR_STAGED :
+			    c == OPT_COMPLETE ? VR_COMPLETE :
+						VR_FROM_OLD;
+			if (v->mode != VR_NONE)
+				return -1;
+			v->mode = m;
+			break;
+		case OPT_KEYFILE:
+			v->key_file = optarg;
+			break;
+		case OPT_KEY:
+			v->key = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind;
+}
+
+/**
+ * cli_reencipher_blob() - re-encipher both halves of an XTS secure key
+ * @cli: for the error
+ * @blob: the key: two tokens back to back
+ * @len: its length
+ * @mode: PROTKEY_EMU_RENC_CURRENT_TO_NEW or PROTKEY_EMU_RENC_OLD_TO_CURRENT
+ * @out: receives the re-enciphered key, @len bytes
+ *
+ * The platform does it: the emulator's control family here; on IBM Z the
+ * CCA host library would (not implemented).
+ *
+ * Return: 0 or a negative error with @cli->err set.
+ */
+int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
+			int mode, uint8_t *out)
+{
+	struct pk_xts_info xts;
+	struct pk_nl *nl;
+	size_t half;
+	int ret;
+
+	ret = pk_xts_parse(blob, len, &xts, &cli->err);
+	if (ret)
+		return ret;
+	half = len / 2;
+	if (half != PROTKEY_EMU_SECKEY_SIZE)
+		return pk_err_set(&cli->err, -EOPNOTSUPP,
+				  "re-encipher of %s keys", xts.half[0].type);
+	ret = cli_emu_open(cli, &nl);
+	if (ret)
+		return ret;
+	ret = pk_emu_reencipher(nl, blob, mode, out, &cli->err) ?:
+		      pk_emu_reencipher(nl, blob + half, mode, out + half,
+					&cli->err);
+	pk_nl_close(nl);
+	return ret;
+}
+
+/*
+ * Before the kernel derives @blob (which waits up to rekey_timeout_ms for
+ * a usable adapter): an online adapter must hold each half's master key
+ * as CURRENT or OLD. The emulator's registers here; on IBM Z the mkvps of
+ * the APQNs in sysfs would answer.
+ */
+static int vr_check_mk(struct vr *v, const uint8_t *blob, size_t len,
+		       const char *what)
+{
+	struct pk_emu_state *st;
+	struct pk_xts_info xts;
+	const char *m;
+	struct pk_nl *nl;
+	int ret, i;
+
+	ret = pk_xts_parse(blob, len, &xts, &v->cli->err);
+	if (ret)
+		return ret;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return pk_err_set(&v->cli->err, -ENOMEM, "emulator state");
+	ret = cli_emu_open(v->cli, &nl);
+	if (!ret) {
+		ret = pk_emu_get_state(nl, st, &v->cli->err);
+		pk_nl_close(nl);
+	}
+	for (i = 0; i < 2 && !ret; i++) {
+		m = pk_mk_match(st, xts.half[i].mkvp);
+		if (!strcmp(m, "new"))
+			ret = pk_err_platform(
+				&v->cli->err, -ENOKEY,
+				"the %s key of %s is enciphered with the NEW master key, which is not set yet: set it, then run --complete",
+				what, v->dev);
+		else if (!strcmp(m, "none"))
+			ret = pk_err_platform(
+				&v->cli->err, -ENOKEY,
+				"no usable adapter holds the master key of the %s key of %s",
+				what, v->dev);
+	}
+	free(st);
+	return ret;
+}
+
+/* The pattern of @blob by the kernel, which derives it: it must be usable. */
+static int vr_check_vp(struct vr *v, const uint8_t *blob, size_t len,
+		       const char *want, const char *what)
+{
+	char vp[PK_VP_HEX + 1];
+	int ret;
+
+	ret = vr_check_mk(v, blob, len, what);
+	if (ret)
+		return ret;
+	ret = pk_vp_compute(blob, len, vp, &v->cli->err);
+	if (ret)
+		return ret;
+	if (want && *want && strcmp(vp, want))
+		return pk_err_set(
+			&v->cli->err, -EKEYREJECTED,
+			"the %s key of %s has verification pattern %s, the header records %s",
+			what, v->dev, vp, want);
+	snprintf(v->vp, sizeof(v->vp), "%s", vp);
+	return 0;
+}
+
+/* --staged and the first half of --from-old. */
+static int vr_stage(struct vr *v)
+{
+	int mode = v->mode == VR_STAGED ? PROTKEY_EMU_RENC_CURRENT_TO_NEW :
+					  PROTKEY_EMU_RENC_OLD_TO_CURRENT;
+	char token_vp[PK_VP_HEX + 1];
+	struct pk_luks_renc st;
+	int ret;
+
+	ret = pk_luks_renc_state(v->dev, &st, &v->cli->err);
+	if (ret)
+		return ret;
+	if (st.token >= 0 && st.unbound_state != CRYPT_SLOT_INACTIVE &&
+	    st.unbound_state != CRYPT_SLOT_INVALID)
+		return pk_err_set(
+			&v->cli->err, -EEXIST,
+			"%s has a staged re-encipher (keyslot %d): run '" GROUP
+			" reencipher %s --complete'",
+			v->dev, st.unbound, v->dev);
+	ret = pk_luks_volume_key(v->dev, -1, v->pass, v->plen, v->vk,
+				 &v->vk_len, &v->cli->err);
+	if (ret < 0)
+		return ret;
+	v->slot = ret;
+	ret = pk_luks_token_vp(v->dev, token_vp, &v->cli->err) ?:
+		      vr_check_vp(v, v->vk, v->vk_len, token_vp, "volume");
+	ret = ret   ?:
+		      cli_reencipher_blob(v->cli, v->vk, v->vk_len, mode,
+					  v->nvk);
+	if (ret)
+		return ret;
+	v->nvk_len = v->vk_len;
+	return pk_luks_renc_stage(v->dev, v->pass, v->plen, v->nvk, v->nvk_len,
+				  v->slot, v->vp, &v->staged, &v->cli->err);
+}
+
+/* --complete and the second half of --from-old. */
+static int vr_complete(struct vr *v)
+{
+	struct pk_luks_renc st;
+	int ret;
+
+	ret = pk_luks_renc_state(v->dev, &st, &v->cli->err);
+	if (ret)
+		return ret;
+	if (st.token < 0)
+		return pk_err_set(&v->cli->err, -ENOENT,
+				  "%s has no staged re-encipher", v->dev);
+	ret = pk_luks_volume_key(v->dev, st.unbound, v->pass, v->plen, v->nvk,
+				 &v->nvk_len, &v->cli->err);
+	if (ret < 0)
+		return ret;
+	v->slot = ret;
+	ret = vr_check_vp(v, v->nvk, v->nvk_len, st.vp, "staged");
+	ret = ret   ?:
+		      pk_luks_renc_finish(v->dev, v->pass, v->plen, v->nvk,
+					  v->nvk_len, &v->left, &v->cli->err);
+	if (ret)
+		return ret;
+	/* Open mappings: the live key object takes the new secure key. */
+	ret = pk_keyring_update_live(v->nvk, v->nvk_len, v->vp, &v->live,
+				     &v->cli->err);
+	if (ret && ret != -ENOENT)
+		cli_warn(
+			"the volume is re-enciphered, but its live key object was not updated: %s (run '" GROUP
+			" rekey')",
+			v->cli->err.msg);
+	return 0;
+}
+
+static void vr_report(const struct vr *v)
+{
+	static const char *const step[] = {
+		[VR_STAGED] = "staged",
+		[VR_COMPLETE] = "complete",
+		[VR_FROM_OLD] = "from-old",
+	};
+	struct json_object *o;
+
+	if (!v->cli->json) {
+		if (v->mode == VR_STAGED)
+			printf("re-encipher of %s staged (CURRENT -> NEW) in keyslot %d; after the NEW master key is set: '" GROUP
+			       " reencipher %s --complete'\n",
+			       v->dev, v->staged, v->dev);
+		else
+			printf("re-encipher of %s complete: keyslot %d holds the volume key%s\n",
+			       v->dev, v->slot,
+			       v->mode == VR_FROM_OLD ? " (OLD -> CURRENT)" :
+							"");
+		if (v->live)
+			printf("live key object %d updated\n", v->live);
+		if (v->left)
+			cli_warn(
+				"%d keyslot(s) of %s still hold the old key under other passphrases (unbound): re-add them with cryptsetup luksAddKey",
+				v->left, v->dev);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "device", json_object_new_string(v->dev));
+	json_object_object_add(o, "step",
+			       json_object_new_string(step[v->mode]));
+	json_object_object_add(o, "keyslot",
+			       json_object_new_int(v->mode == VR_STAGED ?
+							   v->staged :
+							   v->slot));
+	json_object_object_add(o, "verification-pattern",
+			       json_object_new_string(v->vp));
+	json_object_object_add(o, "live-key",
+			       v->live ? json_object_new_int(v->live) : NULL);
+	json_object_object_add(o, "unbound-keyslots-left",
+			       json_object_new_int(v->left));
+	cli_json_print(o);
+}
+
+static void vr_free(struct vr *v)
+{
+	pk_wipe_free(v->pass, v->plen);
+	explicit_bzero(v->vk, sizeof(v->vk));
+	explicit_bzero(v->nvk, sizeof(v->nvk));
+}
+
+/* reencipher DEV --staged|--complete|--from-old --key-file FILE */
+int cmd_volume_reencipher(struct cli *cli, int argc, char **argv)
+{
+	struct vr v = { .cli = cli };
+	int i, ret;
+
+	i = vr_parse(&v, argc, argv);
+	if (i < 0 || i != argc - 1 || v.mode == VR_NONE || !v.key_file || v.key)
+		return cli_usage(
+			GROUP, "reencipher",
+			"need DEV, one of --staged, --complete, --from-old, and --key-file FILE");
+	v.dev = argv[i];
+	ret = cli_read_secret(cli, v.key_file, &v.pass, &v.plen);
+	if (!ret && v.mode != VR_COMPLETE)
+		ret = vr_stage(&v);
+	if (!ret && v.mode != VR_STAGED)
+		ret = vr_complete(&v);
+	if (!ret)
+		vr_report(&v);
+	vr_free(&v);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/* rekey NAME --key-file FILE | --key KEY */
+int cmd_volume_rekey(struct cli *cli, int argc, char **argv)
+{
+	struct vr v = { .cli = cli };
+	struct pk_luks_status st;
+	struct pk_repo repo;
+	struct pk_key key;
+	char path[320];
+	struct stat sb;
+	int i, ret;
+
+	i = vr_parse(&v, argc, argv);
+	if (i < 0 || i != argc - 1 || v.mode != VR_NONE ||
+	    !v.key_file == !v.key)
+		return cli_usage(
+			GROUP, "rekey",
+			"need NAME and one of --key-file FILE, --key KEY");
+	ret = pk_name_check(argv[i], &cli->err);
+	if (ret)
+		return cli_fail(cli, ret);
+	snprintf(path, sizeof(path), "/dev/mapper/%s", argv[i]);
+	if (stat(path, &sb))
+		return cli_fail(cli, pk_err_set(&cli->err, -ENOENT,
+						"no mapping %s", argv[i]));
+	if (v.key_file) {
+		/* The volume key in the mapping's LUKS2 header. */
+		ret = pk_luks_status(argv[i], &st, &cli->err);
+		v.dev = st.device;
+		ret = ret ?: cli_read_secret(cli, v.key_file, &v.pass, &v.plen);
+		ret = ret   ?:
+			      pk_luks_volume_key(v.dev, -1, v.pass, v.plen,
+						 v.vk, &v.vk_len, &cli->err);
+		ret = ret < 0 ? ret : 0;
+	} else {
+		v.dev = argv[i];
+		ret = cli_repo_open(cli, &repo, 0);
+		if (!ret) {
+			ret = pk_repo_read(&repo, v.key, &key, &cli->err);
+			pk_repo_close(&repo);
+		}
+		if (!ret) {
+			if (key.len <= sizeof(v.vk)) {
+				memcpy(v.vk, key.blob, key.len);
+				v.vk_len = key.len;
+			} else {
+				ret = pk_err_set(&cli->err, -EFBIG,
+						 "key '%s' is too large",
+						 v.key);
+			}
+			pk_key_free(&key);
+		}
+	}
+	ret = ret ?: vr_check_vp(&v, v.vk, v.vk_len, NULL, "new");
+	ret = ret   ?:
+		      pk_keyring_update_live(v.vk, v.vk_len, v.vp, &v.live,
+					     &cli->err);
+	if (!ret && cli->json) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name",
+				       json_object_new_string(argv[i]));
+		json_object_object_add(o, "live-key",
+				       json_object_new_int(v.live));
+		json_object_object_add(o, "verification-pattern",
+				       json_object_new_string(v.vp));
+		cli_json_print(o);
+	} else if (!ret) {
+		printf("live key object %d of %s updated\n", v.live, argv[i]);
+	}
+	vr_free(&v);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
