@@ -4,10 +4,12 @@
  * same per-key files as ours. zkey's .info is parsed with the same strict
  * parser in zkey mode: its integrity hash is checked when present and
  * the properties protkey does not model (digest, kms*) are dropped. The
- * import is all or nothing: every key is read and checked first, then
- * added; a failure removes what was added.
+ * import is all or nothing: every key is read and checked first (a key
+ * name protkey cannot take is an error too), then added; a failure
+ * removes what was added.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <fcntl.h>
@@ -40,11 +42,50 @@ int pk_zkey_read(int dirfd, const char *name, struct pk_key *key,
 	return 0;
 }
 
+/*
+ * zkey takes key names that protkey does not (pk_name_check()). The
+ * listing skips them; an all-or-nothing import must refuse instead of
+ * leaving such a key behind without a word.
+ */
+static int check_names(int dirfd, const char *zdir, struct pk_err *err)
+{
+	struct dirent *de;
+	struct pk_err sub;
+	int fd, ret = 0;
+	size_t len;
+	DIR *d;
+
+	fd = dup(dirfd);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		ret = -errno;
+		if (fd >= 0)
+			close(fd);
+		return pk_err_set(err, ret, "cannot read %s", zdir);
+	}
+	rewinddir(d);
+	while (!ret && (de = readdir(d))) {
+		len = strlen(de->d_name);
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".info"))
+			continue;
+		de->d_name[len - 5] = '\0';
+		if (pk_name_check(de->d_name, &sub))
+			ret = pk_err_set(err, -EINVAL, "zkey repository %s: %s",
+					 zdir, sub.msg);
+	}
+	closedir(d);
+	return ret;
+}
+
 static int list_dir(int dirfd, const char *zdir, char ***names, size_t *n,
 		    struct pk_err *err)
 {
 	struct pk_repo tmp = { .dirfd = dirfd, .lockfd = -1 };
+	int ret;
 
+	ret = check_names(dirfd, zdir, err);
+	if (ret)
+		return ret;
 	snprintf(tmp.dir, sizeof(tmp.dir), "%s", zdir);
 	return pk_repo_list(&tmp, names, n, err);
 }

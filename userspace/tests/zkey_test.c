@@ -151,6 +151,23 @@ int main(void)
 	free(before);
 	free(after);
 
+	/*
+	 * A key zkey named in a way protkey cannot take is an error, not a
+	 * key left behind without a word.
+	 */
+	snprintf(zdir, sizeof(zdir), "%s/zkey2", top);
+	mkdir(zdir, 0700);
+	make_zkey_key(zdir, "enc-z", 7);
+	make_zkey_key(zdir, "enc z", 8);
+	before = t_snapshot(rdir);
+	ret = run_import(&repo, zdir, &err, &n);
+	after = t_snapshot(rdir);
+	t_ok(ret == -EINVAL && strstr(err.msg, "'enc z'") &&
+		     !strcmp(before, after),
+	     "zkey: a key name protkey cannot take: EINVAL, nothing imported");
+	free(before);
+	free(after);
+
 	pk_repo_close(&repo);
 	t_rmrf(top);
 	free(top);
