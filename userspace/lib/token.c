@@ -176,12 +176,23 @@ int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
 			err, -EINVAL,
 			"XTS secure key of %zu bytes: not two tokens of equal size",
 			len);
+	/* A whole non-XTS key: say so rather than blame a half of it. */
+	if (!pk_token_parse(blob, len, &info->half[0], NULL)) {
+		ret = pk_err_set(
+			err, -EINVAL,
+			"one %s secure key of %zu bytes, not an XTS key (two back to back)",
+			info->half[0].type, len);
+		memset(info, 0, sizeof(*info));
+		return ret;
+	}
 	for (i = 0; i < 2; i++) {
 		ret = pk_token_parse(blob + i * half, half, &info->half[i],
 				     &sub);
 		if (ret)
-			return pk_err_set(err, ret, "%s key half: %s",
-					  i ? "tweak" : "data", sub.msg);
+			return pk_err_set(
+				err, ret,
+				"XTS secure key of %zu bytes: %s key half: %s",
+				len, i ? "tweak" : "data", sub.msg);
 	}
 	if (info->half[0].type != info->half[1].type ||
 	    info->half[0].bits != info->half[1].bits)

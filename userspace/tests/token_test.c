@@ -140,6 +140,13 @@ static void test_xts(void)
 			bad++;
 	t_ok(!bad,
 	     "xts: every truncation (0..127 bytes) refused with a message");
+	ret = pk_xts_parse(b, 100, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "of 100 bytes: data key half"),
+	     "xts: a truncated key's message gives its size, then the half");
+	ret = pk_xts_parse(b, 64, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "not an XTS key") &&
+		     strstr(err.msg, "CCA-AESDATA"),
+	     "xts: a single token is named as such");
 	b[128] = 0;
 	t_ok(pk_xts_parse(b, 129, &xts, &err) == -EINVAL,
 	     "xts: odd size refused");
