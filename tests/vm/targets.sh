@@ -162,7 +162,7 @@ setup_s390x() {
 	# protkeyctl's build: the -dev packages of what it links, unpacked with
 	# the runtime packages into a root of its own (the guest's stays lean).
 	fetch_debs "$cache/dev-debs" libcryptsetup-dev:s390x libjson-c-dev:s390x \
-		libkeyutils-dev:s390x
+		libkeyutils-dev:s390x libdevmapper-dev:s390x
 	unpack_debs "$cache/user-debs" "$cache/dev-debs" "$cache/dev-root"
 
 	# Cross-build tree: the headers' Makefile includes the -common tree by an
@@ -192,7 +192,7 @@ setup_s390x() {
 	dr=$cache/dev-root
 	T_US_MAKE_ARGS=(CC=s390x-linux-gnu-gcc AR=s390x-linux-gnu-ar PKG_CONFIG=false
 		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/json-c -I$dr/usr/include/libnl3"
-		"PKG_LIBS=-lcryptsetup -lnl-genl-3 -lnl-3 -ljson-c -lkeyutils"
+		"PKG_LIBS=-lcryptsetup -ldevmapper -lnl-genl-3 -lnl-3 -ljson-c -lkeyutils"
 		"LDFLAGS=-L$dr/usr/lib/s390x-linux-gnu -L$dr/lib/s390x-linux-gnu -Wl,-rpath-link,$dr/usr/lib/s390x-linux-gnu:$dr/lib/s390x-linux-gnu")
 }
 

@@ -55,6 +55,15 @@ int pk_keyring_unload(const char *name, struct pk_err *err)
 	return 0;
 }
 
+/* Whether logon key "protkey:<name>" is in the user keyring. */
+bool pk_keyring_present(const char *name)
+{
+	char desc[sizeof(PK_LOGON_PREFIX) + PK_NAME_MAX];
+
+	snprintf(desc, sizeof(desc), PK_LOGON_PREFIX "%s", name);
+	return keyctl_search(KEY_SPEC_USER_KEYRING, "logon", desc, 0) >= 0;
+}
+
 void pk_live_keys_free(struct pk_live_key *keys, size_t n)
 {
 	size_t i;

@@ -3,7 +3,8 @@
  * libprotkey: the internal library of protkeyctl. Secure-key tokens, the
  * key repository (zkey's layout), zkey import, and the clients of the
  * kernel interfaces: the protkey_emu generic netlink family, the kernel
- * keyring (libkeyutils) and LUKS2 (libcryptsetup).
+ * keyring (libkeyutils), LUKS2 (libcryptsetup) and plain dm-crypt
+ * mappings (libdevmapper).
  *
  * Conventions: functions return 0 or a negative errno and, on error, fill
  * a struct pk_err with one line saying what failed (without the errno
@@ -280,6 +281,7 @@ struct pk_live_key {
 int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
 		    int32_t *serial, struct pk_err *err);
 int pk_keyring_unload(const char *name, struct pk_err *err);
+bool pk_keyring_present(const char *name);
 int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err);
 void pk_live_keys_free(struct pk_live_key *keys, size_t n);
 int pk_vp_compute(const uint8_t *blob, size_t len, char vp_hex[PK_VP_HEX + 1],
@@ -355,5 +357,58 @@ int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
 			const uint8_t *vk, size_t vk_len, int *left,
 			struct pk_err *err);
+
+/* dm.c: plain dm-crypt mappings (libdevmapper) */
+#define PK_DM_CIPHER "paes-xts-plain64"
+
+/* What a device-mapper name is, for close and status. */
+enum pk_dm_kind {
+	PK_DM_NONE = 0, /* no such mapping */
+	PK_DM_PLAIN, /* DM UUID CRYPT-PLAIN-*: ours or cryptsetup plainOpen */
+	PK_DM_LUKS, /* DM UUID CRYPT-LUKS*: libcryptsetup's */
+	PK_DM_OTHER,
+};
+
+/**
+ * struct pk_dm_crypt - a crypt target's table, as the kernel reports it
+ * @cipher: cipher spec, e.g. "paes-xts-plain64"
+ * @key_type: key type of the keyring reference, e.g. "logon"
+ * @key_desc: its description, e.g. "protkey:data1"
+ * @key_bytes: key size in bytes
+ * @device: the underlying device: "M:m" as parsed, its path after status
+ * @devnum: "M:m" (status only)
+ * @iv_offset: IV offset in sectors
+ * @offset: data offset in 512-byte sectors
+ * @size: mapping size in 512-byte sectors (status only)
+ * @sector_size: encryption sector size
+ */
+struct pk_dm_crypt {
+	char cipher[64];
+	char key_type[16];
+	char key_desc[128];
+	unsigned int key_bytes;
+	char device[256];
+	char devnum[32];
+	uint64_t iv_offset;
+	uint64_t offset;
+	uint64_t size;
+	unsigned int sector_size;
+};
+
+int pk_dm_plain_params(char *buf, size_t len, const char *keyname,
+		       size_t key_bytes, const char *dev,
+		       unsigned int sector_size);
+int pk_dm_crypt_parse(const char *params, struct pk_dm_crypt *c,
+		      struct pk_err *err);
+int pk_blkdev_size(const char *dev, unsigned int sector_size, uint64_t *bytes,
+		   struct pk_err *err);
+int pk_dm_kind(const char *name, struct pk_err *err);
+int pk_dm_plain_create(const char *name, const char *dev, const char *keyname,
+		       size_t key_bytes, unsigned int sector_size,
+		       uint64_t sectors, struct pk_err *err);
+int pk_dm_remove(const char *name, struct pk_err *err);
+int pk_dm_plain_status(const char *name, struct pk_dm_crypt *c,
+		       struct pk_err *err);
+char *pk_volumes_add(const char *list, const char *dev, const char *name);
 
 #endif /* PROTKEY_LIB_H */
