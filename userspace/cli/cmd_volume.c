@@ -3,12 +3,14 @@
  * protkeyctl volume: LUKS2 on paes-xts-plain64 with libcryptsetup. The
  * volume key is the repository key's secure key; the keyslot passphrase
  * comes from --key-file (zkey's "dummy passphrase" model: the secure key
- * protects the data, the passphrase only opens the keyslot).
+ * protects the data, the passphrase only opens the keyslot). Plain
+ * mappings (open --plain) go through libdevmapper (lib/dm.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +19,14 @@
 
 #define GROUP "volume"
 
-enum { OPT_KEY = 256, OPT_KEYFILE, OPT_SECTOR, OPT_FORCE };
+enum { OPT_KEY = 256, OPT_KEYFILE, OPT_SECTOR, OPT_FORCE, OPT_PLAIN };
 
 static const struct option vol_longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
 	{ "key-file", required_argument, NULL, OPT_KEYFILE },
 	{ "sector-size", required_argument, NULL, OPT_SECTOR },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "plain", no_argument, NULL, OPT_PLAIN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -32,6 +35,7 @@ struct vol_opts {
 	const char *key_file;
 	unsigned long sector_size;
 	bool force;
+	bool plain;
 };
 
 static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
@@ -51,6 +55,9 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 		case OPT_FORCE:
 			o->force = true;
 			break;
+		case OPT_PLAIN:
+			o->plain = true;
+			break;
 		case OPT_SECTOR:
 			if (pk_parse_uint(optarg, 4096, &o->sector_size) ||
 			    o->sector_size < 512 ||
@@ -62,6 +69,201 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 		}
 	}
 	return optind;
+}
+
+/* Records "<dev>:<name>" in the key's volumes, volume-type plain. */
+static int record_plain(struct pk_repo *repo, struct pk_key *key,
+			const char *dev, const char *name, struct pk_err *err)
+{
+	char *vols, now[64];
+	int ret;
+
+	vols = pk_volumes_add(pk_info_get(&key->info, PK_P_VOLUMES), dev, name);
+	if (!vols)
+		return pk_err_set(err, -ENOMEM, "volumes of %s", key->name);
+	pk_now(now, sizeof(now));
+	ret = pk_info_set(&key->info, PK_P_VOLUMES, vols, err);
+	ret = ret ?: pk_info_set(&key->info, PK_P_VOLUME_TYPE, "plain", err);
+	ret = ret ?: pk_info_set(&key->info, PK_P_UPDATE_TIME, now, err);
+	ret = ret ?: pk_repo_write_info(repo, key->name, &key->info, err);
+	free(vols);
+	return ret;
+}
+
+/*
+ * Every refusal before anything changes: the mapping name, the device
+ * (it exists, its size fits the sector size, no LUKS header unless
+ * @force), the key. @path receives the device's canonical path.
+ */
+static int plain_checks(struct cli *cli, const struct vol_opts *o,
+			const char *dev, const char *name, char *path,
+			uint64_t *bytes)
+{
+	int ret;
+
+	ret = pk_name_check(name, &cli->err);
+	if (ret)
+		return ret;
+	ret = pk_dm_kind(name, &cli->err);
+	if (ret < 0)
+		return ret;
+	if (ret != PK_DM_NONE)
+		return pk_err_set(&cli->err, -EEXIST, "mapping %s exists",
+				  name);
+	if (!realpath(dev, path))
+		return pk_err_set(&cli->err, -errno, "device %s", dev);
+	ret = pk_blkdev_size(path, (unsigned int)o->sector_size, bytes,
+			     &cli->err);
+	if (ret)
+		return ret;
+	if (!o->force && pk_luks_present(path))
+		return pk_err_set(
+			&cli->err, -EEXIST,
+			"%s has a LUKS header: use --force to open it as a plain mapping",
+			path);
+	return 0;
+}
+
+static void print_plain_opened(struct cli *cli, const char *path,
+			       const char *name, const struct pk_key *key,
+			       const struct vol_opts *o, uint64_t bytes)
+{
+	struct json_object *j;
+
+	if (!cli->json) {
+		printf("opened %s as /dev/mapper/%s: plain, " PK_DM_CIPHER
+		       ", key '%s' (%u bits), sector size %lu\n",
+		       path, name, key->name, key->xts.key_size_bits,
+		       o->sector_size);
+		return;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "name", json_object_new_string(name));
+	json_object_object_add(j, "type", json_object_new_string("plain"));
+	json_object_object_add(j, "device", json_object_new_string(path));
+	json_object_object_add(j, "key", json_object_new_string(key->name));
+	json_object_object_add(
+		j, "key-bits",
+		json_object_new_int((int)key->xts.key_size_bits));
+	json_object_object_add(j, "sector-size",
+			       json_object_new_int((int)o->sector_size));
+	json_object_object_add(j, "size-sectors",
+			       json_object_new_int64((int64_t)(bytes / 512)));
+	cli_json_print(j);
+}
+
+/*
+ * open DEV NAME --plain --key KEY [--sector-size N] [--force]: the key as
+ * logon key protkey:KEY, then the mapping, then the record in KEY.info,
+ * under the repository's exclusive lock. A failure after the checks
+ * undoes what was done: no mapping, no logon key that was not there.
+ */
+static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
+			  char **argv)
+{
+	char path[PATH_MAX];
+	struct pk_repo repo;
+	struct pk_key key;
+	uint64_t bytes;
+	int32_t serial;
+	bool had_key;
+	int ret;
+
+	if (argc != 2 || !o->key || o->key_file)
+		return cli_usage(GROUP, "open",
+				 "need DEV NAME --plain --key NAME");
+	if (!o->sector_size)
+		o->sector_size = 512;
+	ret = plain_checks(cli, o, argv[0], argv[1], path, &bytes);
+	ret = ret ?: cli_repo_open(cli, &repo, PK_REPO_WRITE);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = pk_repo_read(&repo, o->key, &key, &cli->err);
+	if (ret) {
+		pk_repo_close(&repo);
+		return cli_fail(cli, ret);
+	}
+	had_key = pk_keyring_present(o->key);
+	ret = pk_keyring_load(o->key, key.blob, key.len, &serial, &cli->err);
+	ret = ret   ?:
+		      pk_dm_plain_create(argv[1], path, o->key, key.len,
+					 (unsigned int)o->sector_size,
+					 bytes / 512, &cli->err);
+	if (!ret) {
+		ret = record_plain(&repo, &key, path, argv[1], &cli->err);
+		if (ret)
+			pk_dm_remove(argv[1], NULL);
+	}
+	if (ret && !had_key)
+		pk_keyring_unload(o->key, NULL);
+	pk_repo_close(&repo);
+	if (!ret)
+		print_plain_opened(cli, path, argv[1], &key, o, bytes);
+	pk_key_free(&key);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+static void print_closed(const char *name)
+{
+	struct json_object *j = json_object_new_object();
+
+	json_object_object_add(j, "name", json_object_new_string(name));
+	json_object_object_add(j, "closed", json_object_new_boolean(1));
+	cli_json_print(j);
+}
+
+/* The repository key behind a "protkey:<key>" logon description, or "". */
+static const char *plain_key_name(const struct pk_dm_crypt *c)
+{
+	size_t n = strlen(PK_LOGON_PREFIX);
+
+	if (strcmp(c->key_type, "logon") ||
+	    strncmp(c->key_desc, PK_LOGON_PREFIX, n))
+		return "";
+	return c->key_desc + n;
+}
+
+static int status_plain(struct cli *cli, const char *name)
+{
+	struct json_object *j;
+	struct pk_dm_crypt c;
+	int ret;
+
+	ret = pk_dm_plain_status(name, &c, &cli->err);
+	if (ret)
+		return cli_fail(cli, ret);
+	if (!cli->json) {
+		printf("/dev/mapper/%s is active\n  type: plain\n  cipher: %s\n"
+		       "  key: %s:%s (%u bits)\n  device: %s (%s)\n"
+		       "  offset: %" PRIu64 " sectors\n  size: %" PRIu64
+		       " sectors\n  sector size: %u\n",
+		       name, c.cipher, c.key_type, c.key_desc, c.key_bytes * 8,
+		       c.device, c.devnum, c.offset, c.size, c.sector_size);
+		return PK_EXIT_OK;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "name", json_object_new_string(name));
+	json_object_object_add(j, "type", json_object_new_string("plain"));
+	json_object_object_add(j, "cipher", json_object_new_string(c.cipher));
+	json_object_object_add(j, "key-bits",
+			       json_object_new_int((int)c.key_bytes * 8));
+	json_object_object_add(j, "key-type",
+			       json_object_new_string(c.key_type));
+	json_object_object_add(j, "key-description",
+			       json_object_new_string(c.key_desc));
+	json_object_object_add(j, "key",
+			       json_object_new_string(plain_key_name(&c)));
+	json_object_object_add(j, "device", json_object_new_string(c.device));
+	json_object_object_add(j, "device-number",
+			       json_object_new_string(c.devnum));
+	json_object_object_add(j, "offset-sectors",
+			       json_object_new_int64((int64_t)c.offset));
+	json_object_object_add(j, "size-sectors",
+			       json_object_new_int64((int64_t)c.size));
+	json_object_object_add(j, "sector-size",
+			       json_object_new_int((int)c.sector_size));
+	cli_json_print(j);
+	return PK_EXIT_OK;
 }
 
 /* format DEV --key NAME --key-file FILE [--sector-size N] */
@@ -114,7 +316,9 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 	int i, ret;
 
 	i = parse_vol_opts(argc, argv, &o);
-	if (i < 0 || i != argc - 2 || !o.key_file || o.key)
+	if (i >= 0 && o.plain)
+		return cmd_open_plain(cli, &o, argc - i, argv + i);
+	if (i < 0 || i != argc - 2 || !o.key_file || o.key || o.force)
 		return cli_usage(GROUP, "open",
 				 "need DEV NAME --key-file FILE");
 	ret = pk_name_check(argv[i + 1], &cli->err);
@@ -132,7 +336,12 @@ static int cmd_close(struct cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage(GROUP, "close", "bad arguments");
-	ret = pk_luks_close(argv[1], &cli->err);
+	if (pk_dm_kind(argv[1], NULL) == PK_DM_PLAIN)
+		ret = pk_dm_remove(argv[1], &cli->err);
+	else
+		ret = pk_luks_close(argv[1], &cli->err);
+	if (!ret && cli->json)
+		print_closed(argv[1]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
@@ -144,6 +353,8 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 
 	if (argc != 2)
 		return cli_usage(GROUP, "status", "bad arguments");
+	if (pk_dm_kind(argv[1], NULL) == PK_DM_PLAIN)
+		return status_plain(cli, argv[1]);
 	ret = pk_luks_status(argv[1], &st, &cli->err);
 	if (ret)
 		return cli_fail(cli, ret);
@@ -186,10 +397,11 @@ const struct command volume_commands[] = {
 	{ "format", cmd_format,
 	  "DEV --key NAME --key-file FILE [--sector-size N] [--force]",
 	  "LUKS2 on paes-xts-plain64 with key NAME as volume key; PBKDF2 keyslot for FILE" },
-	{ "open", cmd_open, "DEV NAME --key-file FILE",
-	  "open the LUKS2 volume DEV as /dev/mapper/NAME" },
-	{ "close", cmd_close, "NAME", "close /dev/mapper/NAME" },
-	{ "status", cmd_status, "NAME", "cipher, key size, device, verification pattern" },
+	{ "open", cmd_open,
+	  "DEV NAME --key-file FILE | DEV NAME --plain --key NAME [--sector-size N] [--force]",
+	  "open the LUKS2 volume DEV, or DEV as a plain mapping keyed by key NAME, as /dev/mapper/NAME" },
+	{ "close", cmd_close, "NAME", "close /dev/mapper/NAME (LUKS2 or plain)" },
+	{ "status", cmd_status, "NAME", "type, cipher, key, device, sector size (LUKS2 or plain)" },
 	{ "reencipher", cmd_volume_reencipher,
 	  "DEV --staged|--complete|--from-old --key-file FILE",
 	  "re-encipher the volume key in the LUKS2 header: CURRENT->NEW into an unbound keyslot; make it the volume key's (and update the live key object); or OLD->CURRENT at once" },
