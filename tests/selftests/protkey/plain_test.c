@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl's plain (headerless) dm-crypt mappings: "volume open DEV NAME
+ * --plain --key KEY", "volume status", "volume close". The key is made by
+ * the emulator from a clear XTS key the test picks and imported into a
+ * fresh repository, so what reaches the disk is checked against plain
+ * AES-XTS with that clear key (AF_ALG "xts(aes)", dm-crypt's plain64 IV)
+ * for 512- and 4096-byte sectors. Every refusal is checked to leave no
+ * mapping, no logon key and an unchanged repository.
+ *
+ * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded,
+ * with the installed protkeyctl (/usr/sbin/protkeyctl, $PROTKEYCTL to
+ * override); when the runner built it, a missing binary is a failure.
+ */
+#include "kselftest_harness.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "vol.h"
+
+#define CTL_DEFAULT "/usr/sbin/protkeyctl"
+#define EXPECTED_PROGRAMS "/protkey/expected-programs"
+#define PASS_FILE "/tmp/pkplain.pass"
+#define BLOB_FILE "/tmp/pkplain.skey"
+#define KEY "pkplain_key"
+#define MAP "pkplain_vol"
+#define MAP2 "pkplain_vol2"
+#define DEV_SIZE (16ULL << 20)
+#define DATA_LEN (256ULL << 10)
+#define DATA_OFF (1ULL << 20)
+
+/* Two master keys the emulator moves through to strand a key. */
+#define MK1_HEX \
+	"a1b2c3d4e5f60718293a4b5c6d7e8f90112233445566778899aabbccddeeff00"
+#define MK2_HEX \
+	"0f1e2d3c4b5a69788796a5b4c3d2e1f000112233445566778899aabbccddeeff"
+
+FIXTURE(plain)
+{
+	struct pk_nl nl;
+	char ctl[256];
+	char repo[64];
+	struct pk_vol v;
+	struct pk_loop lo2;
+	char out[PK_OUT_LEN];
+};
+
+FIXTURE_VARIANT(plain)
+{
+	unsigned int sector_size;
+	const char *arg;
+};
+
+FIXTURE_VARIANT_ADD(plain, sector_512){
+	.sector_size = 512,
+	.arg = "512",
+};
+
+FIXTURE_VARIANT_ADD(plain, sector_4096){
+	.sector_size = 4096,
+	.arg = "4096",
+};
+
+/* The installed binary, or "" when it is absent and not expected. */
+static int find_ctl(char *path, size_t len)
+{
+	const char *env = getenv("PROTKEYCTL");
+	char expected[512];
+
+	snprintf(path, len, "%s", env && *env ? env : CTL_DEFAULT);
+	if (!access(path, X_OK))
+		return 0;
+	if (!pk_read_file(EXPECTED_PROGRAMS, expected, sizeof(expected)) &&
+	    strstr(expected, CTL_DEFAULT))
+		return -ENOENT;
+	path[0] = '\0';
+	return 0;
+}
+
+/* Whether logon key "protkey:<name>" is reachable from this process. */
+static bool logon_present(const char *name)
+{
+	char desc[96];
+
+	snprintf(desc, sizeof(desc), "protkey:%s", name);
+	return syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING,
+		       "logon", desc, 0) >= 0;
+}
+
+static void logon_drop(const char *name)
+{
+	char desc[96];
+	long id;
+
+	snprintf(desc, sizeof(desc), "protkey:%s", name);
+	id = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING, "logon",
+		     desc, 0);
+	if (id >= 0)
+		syscall(SYS_keyctl, KEYCTL_UNLINK, id, KEY_SPEC_USER_KEYRING);
+}
+
+FIXTURE_SETUP(plain)
+{
+	self->v.lo.fd = -1;
+	self->lo2.fd = -1;
+	self->nl.sk = NULL;
+	ASSERT_EQ(0, find_ctl(self->ctl, sizeof(self->ctl)))
+	TH_LOG("%s is missing although the runner installs it (%s)", self->ctl,
+	       EXPECTED_PROGRAMS);
+	if (!self->ctl[0])
+		SKIP(return, "no protkeyctl installed");
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, pke_normalise(&self->nl));
+	pk_dm_remove(MAP);
+	pk_dm_remove(MAP2);
+	logon_drop(KEY);
+	snprintf(self->repo, sizeof(self->repo), "/tmp/pkplain-repo.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->repo));
+	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
+	ASSERT_EQ(0, pk_write_file(PASS_FILE, "correct horse battery", 21));
+
+	/* the repository key of a clear key the test knows */
+	snprintf(self->v.name, sizeof(self->v.name), "%s", MAP);
+	snprintf(self->v.path, sizeof(self->v.path), "/dev/mapper/%s", MAP);
+	pk_vol_pick_key(&self->v, variant->sector_size);
+	ASSERT_EQ(0,
+		  pke_make_xts_blob(&self->nl, self->v.xts_key, self->v.blob));
+	ASSERT_EQ(0,
+		  pk_write_file(BLOB_FILE, self->v.blob, sizeof(self->v.blob)));
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), self->ctl, "key",
+			    "import", BLOB_FILE, KEY, NULL))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_loop_setup(&self->v.lo, "pkplain", DEV_SIZE));
+}
+
+FIXTURE_TEARDOWN(plain)
+{
+	char cmd[128];
+
+	pk_dm_remove(MAP);
+	pk_dm_remove(MAP2);
+	logon_drop(KEY);
+	pk_loop_teardown(&self->v.lo);
+	pk_loop_teardown(&self->lo2);
+	unlink(PASS_FILE);
+	unlink(BLOB_FILE);
+	if (self->repo[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", self->repo);
+		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
+	}
+	if (self->nl.sk) {
+		pke_normalise(&self->nl);
+		pk_nl_close(&self->nl);
+	}
+}
+
+#define CTL(...) \
+	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
+
+/* "volume open DEV MAP --plain --key KEY --sector-size N". */
+#define OPEN_PLAIN(dev, map, key)                                \
+	CTL("volume", "open", dev, map, "--plain", "--key", key, \
+	    "--sector-size", variant->arg)
+
+/* The value of "key" in --json output: a string without quotes, or a
+ * number/true/false as written. Return: 0 or -ENOENT.
+ */
+static int json_get(const char *json, const char *key, char *val, size_t len)
+{
+	char pat[80];
+	const char *p;
+	size_t n = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\"", key);
+	p = strstr(json, pat);
+	if (!p)
+		return -ENOENT;
+	p += strlen(pat);
+	while (*p == ' ' || *p == ':')
+		p++;
+	if (*p == '"') {
+		for (p++; *p && *p != '"' && n + 1 < len; p++)
+			val[n++] = *p;
+	} else {
+		for (; *p && !strchr(",\n}] ", *p) && n + 1 < len; p++)
+			val[n++] = *p;
+	}
+	val[n] = '\0';
+	return 0;
+}
+
+/* FNV-1a over every file's name and contents, sorted by name. */
+static uint64_t repo_fingerprint(const char *repo)
+{
+	uint64_t h = 1469598103934665603ULL;
+	char path[512], buf[4096];
+	struct dirent **ents;
+	int k, cnt, fd;
+	ssize_t n, i;
+
+	cnt = scandir(repo, &ents, NULL, alphasort);
+	if (cnt < 0)
+		return 0;
+	for (k = 0; k < cnt; k++) {
+		const char *p = ents[k]->d_name;
+
+		for (; *p; p++)
+			h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+		snprintf(path, sizeof(path), "%s/%s", repo, ents[k]->d_name);
+		fd = ents[k]->d_name[0] == '.' ? -1 : open(path, O_RDONLY);
+		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+			for (i = 0; i < n; i++)
+				h = (h ^ (uint8_t)buf[i]) * 1099511628211ULL;
+		if (fd >= 0)
+			close(fd);
+		free(ents[k]);
+	}
+	free(ents);
+	return h;
+}
+
+/* Writes DATA_LEN bytes of @seed at DATA_OFF through the mapping. */
+static int write_data(const char *path, uint32_t seed)
+{
+	uint8_t *w = pk_alloc_io(DATA_LEN);
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	pk_fill(w, DATA_LEN, DATA_OFF, seed);
+	ret = pk_dio(path, true, w, DATA_LEN, DATA_OFF);
+	free(w);
+	return ret;
+}
+
+/* Reads DATA_LEN bytes at DATA_OFF back; 0 when they are @seed's. */
+static int read_data(const char *path, uint32_t seed)
+{
+	uint8_t *r = pk_alloc_io(DATA_LEN), *w = malloc(DATA_LEN);
+	int ret = r && w ? 0 : -ENOMEM;
+
+	if (!ret) {
+		pk_fill(w, DATA_LEN, DATA_OFF, seed);
+		ret = pk_dio(path, false, r, DATA_LEN, DATA_OFF);
+	}
+	if (!ret && memcmp(r, w, DATA_LEN))
+		ret = -EILSEQ;
+	free(r);
+	free(w);
+	return ret;
+}
+
+/* The raw device holds the AES-XTS encryption of @seed's data. */
+static long long check_oracle(struct pk_vol *v, uint32_t seed,
+			      unsigned int unit)
+{
+	uint8_t *plain = malloc(DATA_LEN);
+	long long ret;
+
+	if (!plain)
+		return -ENOMEM;
+	pk_fill(plain, DATA_LEN, DATA_OFF, seed);
+	ret = pk_vol_check_oracle(v, 0, DATA_OFF, plain, DATA_LEN, unit, false);
+	free(plain);
+	return ret;
+}
+
+/* KEY.info's text into @buf. */
+static int read_info(const char *repo, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/" KEY ".info", repo);
+	return pk_read_file(path, buf, len);
+}
+
+TEST_F_TIMEOUT(plain, open_matches_xts_oracle_close_reopen_reads_back, 180)
+{
+	char want[128], info[4096];
+
+	ASSERT_FALSE(logon_present(KEY));
+	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, access(self->v.path, F_OK))
+	TH_LOG("%s does not exist when open returns", self->v.path);
+	EXPECT_TRUE(logon_present(KEY));
+
+	ASSERT_EQ(0, write_data(self->v.path, 21));
+	EXPECT_EQ(0, check_oracle(&self->v, 21, variant->sector_size))
+	TH_LOG("raw device differs from xts(aes) with the clear key (%u-byte sectors)",
+	       variant->sector_size);
+	/* the oracle can fail: another sector size gives other bytes */
+	EXPECT_NE(0, check_oracle(&self->v, 21,
+				  variant->sector_size == 512 ? 4096 : 512));
+	/* the key knows its volume, zkey's syntax, and that it is plain */
+	ASSERT_EQ(0, read_info(self->repo, info, sizeof(info)));
+	snprintf(want, sizeof(want), "volumes=%s:%s\n", self->v.lo.dev, MAP);
+	EXPECT_NE(NULL, strstr(info, want)) TH_LOG("%s", info);
+	EXPECT_NE(NULL, strstr(info, "volume-type=plain\n")) TH_LOG("%s", info);
+
+	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
+	EXPECT_EQ(2, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
+	EXPECT_EQ(2, CTL("volume", "status", MAP)) TH_LOG("%s", self->out);
+
+	/* reopened (the logon key already there), the data reads back */
+	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, read_data(self->v.path, 21));
+	/* a second open records the volume once */
+	ASSERT_EQ(0, read_info(self->repo, info, sizeof(info)));
+	ASSERT_NE(NULL, strstr(info, want)) TH_LOG("%s", info);
+	EXPECT_EQ(NULL,
+		  strstr(strstr(info, want) + strlen(want), self->v.lo.dev))
+	TH_LOG("%s", info);
+	EXPECT_EQ(0, CTL("--json", "volume", "close", MAP))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"closed\": true"))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
+}
+
+TEST_F_TIMEOUT(plain, status_json_and_text_describe_the_mapping, 120)
+{
+	char v[128], n[32];
+
+	ASSERT_EQ(0,
+		  CTL("--json", "volume", "open", self->v.lo.dev, MAP,
+		      "--plain", "--key", KEY, "--sector-size", variant->arg))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, json_get(self->out, "type", v, sizeof(v)));
+	EXPECT_STREQ("plain", v);
+	ASSERT_EQ(0, json_get(self->out, "key", v, sizeof(v)));
+	EXPECT_STREQ(KEY, v);
+
+	ASSERT_EQ(0, CTL("--json", "volume", "status", MAP))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, json_get(self->out, "type", v, sizeof(v)));
+	EXPECT_STREQ("plain", v);
+	ASSERT_EQ(0, json_get(self->out, "cipher", v, sizeof(v)));
+	EXPECT_STREQ("paes-xts-plain64", v);
+	ASSERT_EQ(0, json_get(self->out, "key-bits", v, sizeof(v)));
+	EXPECT_STREQ("1024", v);
+	ASSERT_EQ(0, json_get(self->out, "key-description", v, sizeof(v)));
+	EXPECT_STREQ("protkey:" KEY, v);
+	ASSERT_EQ(0, json_get(self->out, "key", v, sizeof(v)));
+	EXPECT_STREQ(KEY, v);
+	ASSERT_EQ(0, json_get(self->out, "device", v, sizeof(v)));
+	EXPECT_STREQ(self->v.lo.dev, v);
+	ASSERT_EQ(0, json_get(self->out, "offset-sectors", v, sizeof(v)));
+	EXPECT_STREQ("0", v);
+	ASSERT_EQ(0, json_get(self->out, "size-sectors", v, sizeof(v)));
+	snprintf(n, sizeof(n), "%llu", DEV_SIZE / 512);
+	EXPECT_STREQ(n, v);
+	ASSERT_EQ(0, json_get(self->out, "sector-size", v, sizeof(v)));
+	EXPECT_STREQ(variant->arg, v);
+
+	ASSERT_EQ(0, CTL("volume", "status", MAP)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "type: plain"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "logon:protkey:" KEY))
+	TH_LOG("%s", self->out);
+	/* and the kernel's own table agrees */
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "dmsetup", "table",
+			    MAP, NULL));
+	EXPECT_NE(NULL, strstr(self->out, "paes-xts-plain64 :128:logon:"
+					  "protkey:" KEY " 0 "))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(variant->sector_size != 512,
+		  strstr(self->out, "sector_size:4096") != NULL)
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
+}
+
+/* A refusal with exit @rc that leaves no @map, no logon key, same repo. */
+#define EXPECT_REFUSED(rc, map, ...)                                          \
+	do {                                                                  \
+		uint64_t fp_ = repo_fingerprint(self->repo);                  \
+		const char *nl_;                                              \
+		EXPECT_EQ(rc, CTL(__VA_ARGS__)) TH_LOG("%s", self->out);      \
+		EXPECT_FALSE(pk_dm_exists(map));                              \
+		EXPECT_FALSE(logon_present(KEY));                             \
+		EXPECT_EQ(fp_, repo_fingerprint(self->repo));                 \
+		nl_ = strchr(self->out, '\n');                                \
+		EXPECT_TRUE(!strncmp(self->out, "protkeyctl: ", 12) && nl_ && \
+			    !nl_[1])                                          \
+		TH_LOG("not one error line: %s", self->out);                  \
+	} while (0)
+
+TEST_F_TIMEOUT(plain, refusals_leave_no_mapping_no_key_no_change, 180)
+{
+	char table[1024];
+
+	EXPECT_REFUSED(2, MAP, "volume", "open", self->v.lo.dev, MAP, "--plain",
+		       "--key", "no_such_key");
+	EXPECT_REFUSED(2, MAP, "volume", "open", "/dev/no-such-disk", MAP,
+		       "--plain", "--key", KEY);
+	EXPECT_REFUSED(1, MAP, "volume", "open", self->v.lo.dev, MAP, "--plain",
+		       "--key", KEY, "--sector-size", "1000");
+	EXPECT_REFUSED(1, MAP, "volume", "open", self->v.lo.dev, MAP, "--plain",
+		       "--key", KEY, "--sector-size", "8192");
+	EXPECT_REFUSED(1, MAP, "volume", "open", self->v.lo.dev, MAP,
+		       "--plain");
+	EXPECT_REFUSED(3, MAP, "volume", "open", self->v.lo.dev, "bad name",
+		       "--plain", "--key", KEY);
+
+	/* a device whose size is no multiple of 4096 */
+	ASSERT_EQ(0, pk_loop_setup(&self->lo2, "pkplain2", DEV_SIZE + 512));
+	EXPECT_REFUSED(3, MAP2, "volume", "open", self->lo2.dev, MAP2,
+		       "--plain", "--key", KEY, "--sector-size", "4096");
+	pk_loop_teardown(&self->lo2);
+
+	/* a LUKS device (its header needs 16 MiB): refused unless --force */
+	ASSERT_EQ(0, pk_loop_setup(&self->lo2, "pkplain2", 2 * DEV_SIZE));
+	ASSERT_EQ(0, CTL("volume", "format", self->lo2.dev, "--key", KEY,
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_REFUSED(5, MAP2, "volume", "open", self->lo2.dev, MAP2,
+		       "--plain", "--key", KEY);
+	EXPECT_NE(NULL, strstr(self->out, "--force")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "open", self->lo2.dev, MAP2, "--plain",
+			 "--key", KEY, "--force"))
+	TH_LOG("%s", self->out);
+	EXPECT_TRUE(pk_dm_exists(MAP2));
+	EXPECT_EQ(0, CTL("volume", "close", MAP2)) TH_LOG("%s", self->out);
+	logon_drop(KEY);
+
+	/* a name in use: the mapping there stays as it was */
+	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0,
+		  pk_run(table, sizeof(table), "dmsetup", "table", MAP, NULL));
+	EXPECT_EQ(5, CTL("volume", "open", self->lo2.dev, MAP, "--plain",
+			 "--key", KEY, "--force"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "dmsetup", "table",
+			    MAP, NULL));
+	EXPECT_STREQ(table, self->out);
+	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(plain, table_refused_by_the_kernel_leaves_nothing, 180)
+{
+	uint64_t fp;
+
+	/* two MK changes: the key's MK is in no register, setkey fails */
+	ASSERT_EQ(0, CTL("emu", "mk-load", MK1_HEX)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", MK2_HEX)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	fp = repo_fingerprint(self->repo);
+	EXPECT_EQ(4, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, MAP)) TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
+	EXPECT_FALSE(logon_present(KEY));
+	EXPECT_EQ(fp, repo_fingerprint(self->repo));
+}
+
+TEST_HARNESS_MAIN
