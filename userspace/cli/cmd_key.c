@@ -120,6 +120,59 @@ static int add_key(struct cli *cli, struct pk_repo *repo, const char *name,
 	return ret;
 }
 
+/*
+ * The preamble of generate: a valid name, the repository created if need
+ * be and locked for writing, no key of that name yet (checked before the
+ * platform is asked for a key). On success the caller closes @repo.
+ */
+static int open_for_new_key(struct cli *cli, struct pk_repo *repo,
+			    const char *name)
+{
+	int ret;
+
+	ret = pk_name_check(name, &cli->err);
+	ret = ret ?: cli_repo_open(cli, repo, PK_REPO_CREATE | PK_REPO_WRITE);
+	if (ret)
+		return ret;
+	if (pk_repo_exists(repo, name)) {
+		pk_repo_close(repo);
+		return pk_err_set(&cli->err, -EEXIST, "key '%s' exists", name);
+	}
+	return 0;
+}
+
+/*
+ * The preamble of the commands on key @name: the repository locked as
+ * @flags say, the key read and checked. On success the caller closes
+ * @repo and frees @key; on failure both are released (@key is zeroed).
+ */
+static int open_key(struct cli *cli, struct pk_repo *repo, unsigned int flags,
+		    const char *name, struct pk_key *key)
+{
+	int ret;
+
+	memset(key, 0, sizeof(*key));
+	ret = cli_repo_open(cli, repo, flags);
+	if (ret)
+		return ret;
+	ret = pk_repo_read(repo, name, key, &cli->err);
+	if (ret)
+		pk_repo_close(repo);
+	return ret;
+}
+
+/* Reads key @name under a shared lock, released again before returning. */
+static int read_key(struct cli *cli, const char *name, struct pk_key *key)
+{
+	struct pk_repo repo;
+	int ret;
+
+	ret = open_key(cli, &repo, 0, name, key);
+	if (!ret)
+		pk_repo_close(&repo);
+	return ret;
+}
+
 static int cmd_generate(struct cli *cli, int argc, char **argv)
 {
 	struct key_opts o = { .bits = 256 };
@@ -134,14 +187,9 @@ static int cmd_generate(struct cli *cli, int argc, char **argv)
 	if (i < 0 || i != argc - 1)
 		return cli_usage(GROUP, "generate", "bad arguments");
 	name = argv[i];
-	ret = pk_name_check(name, &cli->err);
-	ret = ret ?: cli_repo_open(cli, &repo, PK_REPO_CREATE | PK_REPO_WRITE);
+	ret = open_for_new_key(cli, &repo, name);
 	if (ret)
 		return cli_fail(cli, ret);
-	if (pk_repo_exists(&repo, name)) {
-		ret = pk_err_set(&cli->err, -EEXIST, "key '%s' exists", name);
-		goto out;
-	}
 	ret = cli_emu_open(cli, &nl);
 	ret = ret   ?:
 		      pk_emu_generate_xts(nl, (unsigned int)o.bits, blob, &len,
@@ -150,7 +198,6 @@ static int cmd_generate(struct cli *cli, int argc, char **argv)
 	if (!ret && !cli->json)
 		printf("generated key '%s': CCA-AESDATA, XTS AES-%lu, %zu bytes\n",
 		       name, o.bits, len);
-out:
 	explicit_bzero(blob, sizeof(blob));
 	pk_nl_close(nl);
 	pk_repo_close(&repo);
@@ -245,17 +292,12 @@ static int write_new_file(struct cli *cli, const char *path, const uint8_t *buf,
 
 static int cmd_export(struct cli *cli, int argc, char **argv)
 {
-	struct pk_repo repo;
 	struct pk_key key;
 	int ret;
 
 	if (argc != 3)
 		return cli_usage(GROUP, "export", "bad arguments");
-	ret = cli_repo_open(cli, &repo, 0);
-	if (ret)
-		return cli_fail(cli, ret);
-	ret = pk_repo_read(&repo, argv[1], &key, &cli->err);
-	pk_repo_close(&repo);
+	ret = read_key(cli, argv[1], &key);
 	if (ret)
 		return cli_fail(cli, ret);
 	ret = write_new_file(cli, argv[2], key.blob, key.len);
@@ -355,17 +397,12 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 
 static int cmd_show(struct cli *cli, int argc, char **argv)
 {
-	struct pk_repo repo;
 	struct pk_key key;
 	int i, ret;
 
 	if (argc != 2)
 		return cli_usage(GROUP, "show", "bad arguments");
-	ret = cli_repo_open(cli, &repo, 0);
-	if (ret)
-		return cli_fail(cli, ret);
-	ret = pk_repo_read(&repo, argv[1], &key, &cli->err);
-	pk_repo_close(&repo);
+	ret = read_key(cli, argv[1], &key);
 	if (ret)
 		return cli_fail(cli, ret);
 	if (cli->json) {
@@ -409,17 +446,12 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 	const char *match[2];
 	struct pk_nl *nl = NULL;
 	struct json_object *o;
-	struct pk_repo repo;
 	struct pk_key key;
 	int i, ret;
 
 	if (argc != 2)
 		return cli_usage(GROUP, "validate", "bad arguments");
-	ret = cli_repo_open(cli, &repo, 0);
-	if (ret)
-		return cli_fail(cli, ret);
-	ret = pk_repo_read(&repo, argv[1], &key, &cli->err);
-	pk_repo_close(&repo);
+	ret = read_key(cli, argv[1], &key);
 	if (ret)
 		return cli_fail(cli, ret);
 	st = calloc(1, sizeof(*st));
@@ -570,11 +602,10 @@ static int cmd_reencipher(struct cli *cli, int argc, char **argv)
 		return cli_usage(
 			GROUP, "reencipher",
 			"need NAME and one of --staged, --complete, --from-old");
-	ret = cli_repo_open(cli, &repo, PK_REPO_WRITE);
+	ret = open_key(cli, &repo, PK_REPO_WRITE, name, &key);
 	if (ret)
 		return cli_fail(cli, ret);
-	ret = pk_repo_read(&repo, name, &key, &cli->err);
-	if (!ret && mode == RENC_STAGED && key.renc)
+	if (mode == RENC_STAGED && key.renc)
 		ret = pk_err_set(
 			&cli->err, -EEXIST,
 			"key '%s' has a staged re-encipher already: --complete it first",
