@@ -590,6 +590,13 @@ static int truncate_skey(struct zk_env *env)
 	return truncate(path, 100) ? -errno : 0;
 }
 
+/* A non-XTS zkey key: one token. */
+static int single_token_skey(struct zk_env *env)
+{
+	return write_in(env->zdir, "zk-b.skey", env->blob_b,
+			PROTKEY_EMU_SECKEY_SIZE);
+}
+
 static int corrupt_token(struct zk_env *env)
 {
 	uint8_t blob[PK_BLOB_SIZE];
@@ -646,10 +653,24 @@ static int add_fails_midway(struct zk_env *env)
 	return mkdir(path, 0700) ? -errno : 0;
 }
 
+/* zkey takes key names protkey does not: refused, not skipped. */
+static int name_protkey_cannot_take(struct zk_env *env)
+{
+	int ret;
+
+	ret = write_in(env->zdir, "zk c.skey", env->blob_b, PK_BLOB_SIZE);
+	return ret ?: write_info(env->zdir, "zk c", ZK_B_PROPS);
+}
+
 /* clang-format off */
 FIXTURE_VARIANT_ADD(zkbad, truncated_skey) {
 	.mutate = truncate_skey, .rc = 3,
-	.what = "zk-b.skey", .why = "of 50 bytes, expected 64",
+	.what = "zk-b.skey", .why = "XTS secure key of 100 bytes",
+};
+
+FIXTURE_VARIANT_ADD(zkbad, single_token_skey) {
+	.mutate = single_token_skey, .rc = 3,
+	.what = "zk-b.skey", .why = "not an XTS key",
 };
 
 FIXTURE_VARIANT_ADD(zkbad, corrupt_token) {
@@ -685,6 +706,11 @@ FIXTURE_VARIANT_ADD(zkbad, reencipher_pending) {
 FIXTURE_VARIANT_ADD(zkbad, name_exists) {
 	.mutate = name_exists, .rc = 5,
 	.what = "zk-b", .why = "exists",
+};
+
+FIXTURE_VARIANT_ADD(zkbad, name_protkey_cannot_take) {
+	.mutate = name_protkey_cannot_take, .rc = 3,
+	.what = "'zk c'", .why = "key name",
 };
 
 FIXTURE_VARIANT_ADD(zkbad, add_fails_midway) {
