@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Import from a zkey repository (s390-tools, /etc/zkey/repository): the
- * same per-key files as ours. zkey's .info is parsed with the same strict
- * parser in zkey mode: its integrity hash is checked when present and
- * the properties protkey does not model (digest, kms*) are dropped. The
+ * same per-key files as ours, read under a shared lock on zkey's .lock.
+ * zkey's .info is parsed with the same strict parser in zkey mode: its
+ * integrity hash is checked when present and the properties protkey does
+ * not model (digest, kms*) are dropped. The
  * import is all or nothing: every key is read and checked first (a key
  * name protkey cannot take is an error too), then added; a failure
  * removes what was added.
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "protkey.h"
@@ -90,6 +92,29 @@ static int list_dir(int dirfd, const char *zdir, char ***names, size_t *n,
 	return pk_repo_list(&tmp, names, n, err);
 }
 
+/*
+ * zkey holds an exclusive flock() on the repository's .lock while it
+ * runs; a shared one here waits for it to finish. zkey creates .lock,
+ * the import only reads: a repository without one is read unlocked.
+ * Return: the locked fd, -1 when there is no .lock, or a negative errno.
+ */
+static int lock_zkey(int dirfd, const char *zdir, struct pk_err *err)
+{
+	int fd, ret;
+
+	fd = openat(dirfd, ".lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		return pk_err_set(err, -errno, "cannot open %s/.lock", zdir);
+	if (flock(fd, LOCK_SH)) {
+		ret = -errno;
+		close(fd);
+		return pk_err_set(err, ret, "cannot lock %s/.lock", zdir);
+	}
+	return fd;
+}
+
 static void free_keys(struct pk_key *keys, size_t n)
 {
 	size_t i;
@@ -109,11 +134,16 @@ int pk_zkey_import(struct pk_repo *repo, const char *zdir, char ***imported,
 	struct pk_key *keys = NULL;
 	char **names = NULL;
 	size_t cnt = 0, i, done = 0;
-	int dirfd, ret;
+	int dirfd, lockfd, ret;
 
 	dirfd = open(zdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return pk_err_set(err, -errno, "zkey repository %s", zdir);
+	lockfd = lock_zkey(dirfd, zdir, err);
+	if (lockfd < -1) {
+		close(dirfd);
+		return lockfd;
+	}
 	ret = list_dir(dirfd, zdir, &names, &cnt, err);
 	if (ret)
 		goto out;
@@ -147,6 +177,8 @@ int pk_zkey_import(struct pk_repo *repo, const char *zdir, char ***imported,
 out:
 	free_keys(keys, cnt);
 	pk_names_free(names, cnt);
+	if (lockfd >= 0)
+		close(lockfd); /* releases the flock */
 	close(dirfd);
 	return ret;
 }

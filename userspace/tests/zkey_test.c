@@ -7,6 +7,9 @@
  */
 #include "test.h"
 
+#include <sys/file.h>
+#include <sys/wait.h>
+
 #define MKVP 0x0a0b0c0d0e0f1011ULL
 
 /* A zkey .info: @props "name=value" lines, then zkey's __hash__. */
@@ -61,6 +64,45 @@ static int run_import(struct pk_repo *repo, const char *zdir,
 	ret = pk_zkey_import(repo, zdir, &names, n, err);
 	pk_names_free(names, *n);
 	return ret;
+}
+
+/*
+ * zkey holds an exclusive flock() on .lock while it changes its
+ * repository. With the lock held, a child starts an import; the parent
+ * then completes a half-written key (an .info whose .skey is still
+ * missing) and lets go. The import must wait and see both keys.
+ * Return: the child's verdict, 0 when it imported two keys.
+ */
+static int import_waits_for_zkey_lock(struct pk_repo *repo, const char *zdir)
+{
+	char path[4300], **names = NULL;
+	uint8_t blob[128];
+	struct pk_err err;
+	int fd, st = -1;
+	size_t n = 0;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/.lock", zdir);
+	fd = open(path, O_RDONLY | O_CREAT, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int ret = pk_zkey_import(repo, zdir, &names, &n, &err);
+
+		if (ret)
+			fprintf(stderr, "# child: %s\n", err.msg);
+		_exit(!ret && n == 2 ? 0 : 1);
+	}
+	usleep(200 * 1000);
+	t_make_xts(blob, MKVP, 21);
+	t_write(zdir, "enc-w2.skey", blob, sizeof(blob));
+	flock(fd, LOCK_UN);
+	close(fd);
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	return pid > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 int main(void)
@@ -167,6 +209,14 @@ int main(void)
 	     "zkey: a key name protkey cannot take: EINVAL, nothing imported");
 	free(before);
 	free(after);
+
+	/* A zkey repository that zkey is changing right now. */
+	snprintf(zdir, sizeof(zdir), "%s/zkey3", top);
+	mkdir(zdir, 0700);
+	make_zkey_key(zdir, "enc-w1", 19);
+	write_zkey_info(zdir, "enc-w2", ZPROPS);
+	t_ok(import_waits_for_zkey_lock(&repo, zdir) == 0,
+	     "zkey: import waits for zkey's lock and sees the finished state");
 
 	pk_repo_close(&repo);
 	t_rmrf(top);
