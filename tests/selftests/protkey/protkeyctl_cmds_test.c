@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The protkeyctl commands the other programs do not drive: key import and
+ * remove (with their refusals), and the emulator controls emu state,
+ * adapter, mk-clear and latency, each checked by what it does to the
+ * platform (a key that no longer validates, a derive that takes longer).
+ *
+ * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
+ */
+#include "kselftest_harness.h"
+
+#include "ctl.h"
+#include "emu.h"
+
+#define NEW_MK_HEX \
+	"5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5c0ffee5"
+
+FIXTURE(cmds)
+{
+	struct pk_nl nl;
+	char ctl[256];
+	char repo[64];
+	char out[PK_OUT_LEN];
+};
+
+FIXTURE_SETUP(cmds)
+{
+	self->nl.sk = NULL;
+	ASSERT_EQ(0, pk_ctl_find(self->ctl, sizeof(self->ctl)))
+	TH_LOG("%s is missing although the runner installs it", self->ctl);
+	if (!self->ctl[0])
+		SKIP(return, "no protkeyctl installed");
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, pke_normalise(&self->nl));
+	snprintf(self->repo, sizeof(self->repo), "/tmp/pkcmds-repo.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->repo));
+	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
+}
+
+FIXTURE_TEARDOWN(cmds)
+{
+	char cmd[128];
+
+	if (self->ctl[0]) {
+		pk_run(NULL, 0, self->ctl, "emu", "latency", "0", NULL);
+		pk_run(NULL, 0, self->ctl, "emu", "adapter", "on", NULL);
+	}
+	if (self->repo[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s /tmp/pkcmds.*",
+			 self->repo);
+		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
+	}
+	if (self->nl.sk) {
+		pke_normalise(&self->nl);
+		pk_nl_close(&self->nl);
+	}
+}
+
+#define CTL(...) \
+	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
+
+/* "key validate --json NAME": the register of the data half, or "". */
+static const char *mk_match(FIXTURE_DATA(cmds) * self, const char *name,
+			    int *rc, char *buf, size_t len)
+{
+	*rc = CTL("--json", "key", "validate", name);
+	if (pk_json_get(self->out, "mk-match-data", buf, len))
+		buf[0] = '\0';
+	return buf;
+}
+
+TEST_F_TIMEOUT(cmds, key_import_export_remove_and_their_refusals, 120)
+{
+	char vp1[80], vp2[80];
+	struct pk_snap before, after;
+
+	ASSERT_EQ(0, CTL("key", "generate", "orig")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "export", "orig", "/tmp/pkcmds.skey"));
+	/* export never overwrites */
+	EXPECT_EQ(5, CTL("key", "export", "orig", "/tmp/pkcmds.skey"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "import", "/tmp/pkcmds.skey", "copy",
+			 "--description", "imported copy"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "key", "show", "orig"));
+	ASSERT_EQ(0, pk_json_get(self->out, "verification-pattern", vp1,
+				 sizeof(vp1)));
+	ASSERT_EQ(0, CTL("--json", "key", "show", "copy"));
+	ASSERT_EQ(0, pk_json_get(self->out, "verification-pattern", vp2,
+				 sizeof(vp2)));
+	EXPECT_STREQ(vp1, vp2);
+	EXPECT_NE(NULL, strstr(self->out, "imported copy"));
+
+	/* refusals leave the repository byte for byte as it was */
+	ASSERT_EQ(0, pk_snap_take(&before, self->repo));
+	EXPECT_EQ(5, CTL("key", "import", "/tmp/pkcmds.skey", "copy"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_write_file("/tmp/pkcmds.short", "0123456789", 10));
+	EXPECT_EQ(3, CTL("key", "import", "/tmp/pkcmds.short", "short"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(2, CTL("key", "import", "/tmp/pkcmds.none", "none"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(3, CTL("key", "import", "/tmp/pkcmds.skey", "../evil"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(2, CTL("key", "remove", "nosuchkey")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_snap_take(&after, self->repo));
+	EXPECT_TRUE(pk_snap_equal(&before, &after));
+	pk_snap_free(&before);
+	pk_snap_free(&after);
+
+	EXPECT_EQ(0, CTL("key", "remove", "copy")) TH_LOG("%s", self->out);
+	EXPECT_EQ(2, CTL("key", "show", "copy"));
+	ASSERT_EQ(0, CTL("key", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "orig"));
+	EXPECT_EQ(NULL, strstr(self->out, "copy")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(cmds, emu_adapters_off_and_mk_clear_change_what_validates, 120)
+{
+	char v[32];
+	int rc;
+
+	ASSERT_EQ(0, CTL("--json", "emu", "state")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_json_get(self->out, "wk-generation", v, sizeof(v)));
+	EXPECT_NE(NULL, strstr(self->out, "\"00.0001\""))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "k"));
+	EXPECT_STREQ("current", mk_match(self, "k", &rc, v, sizeof(v)));
+	EXPECT_EQ(0, rc);
+
+	/* no adapter online: nothing can derive the key */
+	ASSERT_EQ(0, CTL("emu", "adapter", "off")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "emu", "state"));
+	EXPECT_EQ(NULL, strstr(self->out, "\"online\": true"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("none", mk_match(self, "k", &rc, v, sizeof(v)));
+	EXPECT_EQ(4, rc) TH_LOG("%s", self->out);
+	/* one adapter back is enough */
+	ASSERT_EQ(0, CTL("emu", "adapter", "on", "00.0001"));
+	EXPECT_STREQ("current", mk_match(self, "k", &rc, v, sizeof(v)));
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("emu", "adapter", "sideways")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "adapter", "on"));
+
+	/* an MK change moves the key to OLD; clearing OLD strands it */
+	ASSERT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX));
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	EXPECT_STREQ("old", mk_match(self, "k", &rc, v, sizeof(v)));
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-clear", "old")) TH_LOG("%s", self->out);
+	EXPECT_STREQ("none", mk_match(self, "k", &rc, v, sizeof(v)));
+	EXPECT_EQ(4, rc) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("emu", "mk-clear", "current")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(cmds, emu_latency_slows_each_derive, 120)
+{
+	long long t0, t1;
+
+	ASSERT_EQ(0, CTL("key", "generate", "fast"));
+	/* generate derives both halves once for the verification pattern */
+	ASSERT_EQ(0, CTL("emu", "latency", "400000")) TH_LOG("%s", self->out);
+	t0 = pk_now_ms();
+	ASSERT_EQ(0, CTL("key", "generate", "slow")) TH_LOG("%s", self->out);
+	t1 = pk_now_ms();
+	EXPECT_LE(800, t1 - t0) TH_LOG("two derives took %lld ms", t1 - t0);
+	ASSERT_EQ(0, CTL("emu", "latency", "0"));
+	EXPECT_EQ(1, CTL("emu", "latency", "soon")) TH_LOG("%s", self->out);
+}
+
+TEST_HARNESS_MAIN
