@@ -14,13 +14,9 @@
  */
 #include "kselftest_harness.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
+#include "ctl.h"
 #include "vol.h"
 
-#define CTL_DEFAULT "/usr/sbin/protkeyctl"
-#define EXPECTED_PROGRAMS "/protkey/expected-programs"
 #define PASS_FILE "/tmp/pkctl.pass"
 #define DEV_SIZE (32ULL << 20)
 #define DATA_LEN (1ULL << 20)
@@ -38,29 +34,13 @@ FIXTURE(ctl)
 	char out[PK_OUT_LEN];
 };
 
-/* The installed binary, or "" when it is absent and not expected. */
-static int find_ctl(char *path, size_t len)
-{
-	const char *env = getenv("PROTKEYCTL");
-	char expected[512];
-
-	snprintf(path, len, "%s", env && *env ? env : CTL_DEFAULT);
-	if (!access(path, X_OK))
-		return 0;
-	if (!pk_read_file(EXPECTED_PROGRAMS, expected, sizeof(expected)) &&
-	    strstr(expected, CTL_DEFAULT))
-		return -ENOENT; /* the runner built it: missing is a bug */
-	path[0] = '\0';
-	return 0;
-}
-
 FIXTURE_SETUP(ctl)
 {
 	self->lo.fd = -1;
 	self->nl.sk = NULL;
-	ASSERT_EQ(0, find_ctl(self->ctl, sizeof(self->ctl)))
+	ASSERT_EQ(0, pk_ctl_find(self->ctl, sizeof(self->ctl)))
 	TH_LOG("%s is missing although the runner installs it (%s)", self->ctl,
-	       EXPECTED_PROGRAMS);
+	       PK_EXPECTED_PROGRAMS);
 	if (!self->ctl[0])
 		SKIP(return, "no protkeyctl installed");
 	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
@@ -101,34 +81,6 @@ FIXTURE_TEARDOWN(ctl)
 #define CTL(...) \
 	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
 
-/*
- * The value of "key" in protkeyctl's --json output @json: a string without
- * its quotes, or a number/true/false as written. Return: 0 or -ENOENT.
- */
-static int json_get(const char *json, const char *key, char *val, size_t len)
-{
-	char pat[80];
-	const char *p;
-	size_t n = 0;
-
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	p = strstr(json, pat);
-	if (!p)
-		return -ENOENT;
-	p += strlen(pat);
-	while (*p == ' ' || *p == ':')
-		p++;
-	if (*p == '"') {
-		for (p++; *p && *p != '"' && n + 1 < len; p++)
-			val[n++] = *p;
-	} else {
-		for (; *p && !strchr(",\n}] ", *p) && n + 1 < len; p++)
-			val[n++] = *p;
-	}
-	val[n] = '\0';
-	return 0;
-}
-
 static bool is_hex(const char *s, size_t n)
 {
 	size_t i;
@@ -145,11 +97,11 @@ static bool is_hex(const char *s, size_t n)
 		char v_[32];                                               \
 		EXPECT_EQ(want_rc, CTL("--json", "key", "validate", name)) \
 		TH_LOG("%s", self->out);                                   \
-		ASSERT_EQ(0, json_get(self->out, "mk-match-data", v_,      \
-				      sizeof(v_)));                        \
+		ASSERT_EQ(0, pk_json_get(self->out, "mk-match-data", v_,   \
+					 sizeof(v_)));                     \
 		EXPECT_STREQ(data, v_);                                    \
-		ASSERT_EQ(0, json_get(self->out, "mk-match-tweak", v_,     \
-				      sizeof(v_)));                        \
+		ASSERT_EQ(0, pk_json_get(self->out, "mk-match-tweak", v_,  \
+					 sizeof(v_)));                     \
 		EXPECT_STREQ(tweak, v_);                                   \
 	} while (0)
 
@@ -226,7 +178,7 @@ static int plain_mapping(FIXTURE_DATA(ctl) * self, char *vp, size_t len)
 	ret = pk_loop_setup(&self->lo, "pkctl", DEV_SIZE);
 	ret = ret ?: CTL("key", "generate", "pkctl_plain");
 	ret = ret ?: CTL("--json", "key", "show", "pkctl_plain");
-	ret = ret ?: json_get(self->out, "verification-pattern", vp, len);
+	ret = ret ?: pk_json_get(self->out, "verification-pattern", vp, len);
 	ret = ret ?: CTL("keyring", "load", "pkctl_plain");
 	ret = ret   ?:
 		      pk_dm_create("pkctl_plain", self->lo.dev, DEV_SIZE, 128,
@@ -263,20 +215,21 @@ TEST_F_TIMEOUT(ctl, key_generate_show_json_has_type_bits_mkvp_and_vp, 120)
 
 	ASSERT_EQ(0, CTL("--json", "key", "show", "k1"))
 	TH_LOG("%s", self->out);
-	ASSERT_EQ(0, json_get(self->out, "name", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "name", v, sizeof(v)));
 	EXPECT_STREQ("k1", v);
-	ASSERT_EQ(0, json_get(self->out, "key-type", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "key-type", v, sizeof(v)));
 	EXPECT_STREQ("CCA-AESDATA", v);
-	ASSERT_EQ(0, json_get(self->out, "key-bits", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "key-bits", v, sizeof(v)));
 	EXPECT_STREQ("256", v);
-	ASSERT_EQ(0, json_get(self->out, "volume-key-bits", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "volume-key-bits", v, sizeof(v)));
 	EXPECT_STREQ("1024", v);
-	ASSERT_EQ(0, json_get(self->out, "reencipher-staged", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "reencipher-staged", v, sizeof(v)));
 	EXPECT_STREQ("false", v);
-	ASSERT_EQ(0, json_get(self->out, "description", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "description", v, sizeof(v)));
 	EXPECT_STREQ("t key", v);
 	/* protkey.ko is loaded: the verification pattern is recorded */
-	ASSERT_EQ(0, json_get(self->out, "verification-pattern", v, sizeof(v)));
+	ASSERT_EQ(0,
+		  pk_json_get(self->out, "verification-pattern", v, sizeof(v)));
 	EXPECT_TRUE(is_hex(v, 64)) TH_LOG("vp '%s'", v);
 	/* both halves under the same (CURRENT) master key */
 	p = strstr(self->out, "\"mkvp\"");
@@ -313,9 +266,9 @@ TEST_F_TIMEOUT(ctl, volume_format_open_status_close_data_reads_back, 120)
 
 	ASSERT_EQ(0, CTL("--json", "volume", "status", "pkctl_vol"))
 	TH_LOG("%s", self->out);
-	ASSERT_EQ(0, json_get(self->out, "cipher", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "cipher", v, sizeof(v)));
 	EXPECT_STREQ("paes-xts-plain64", v);
-	ASSERT_EQ(0, json_get(self->out, "device", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "device", v, sizeof(v)));
 	EXPECT_STREQ(self->lo.dev, v);
 
 	ASSERT_EQ(0, roundtrip("/dev/mapper/pkctl_vol", 7, true));
@@ -468,11 +421,11 @@ TEST_F_TIMEOUT(ctl, keyring_list_shows_the_live_protkey_object_of_a_mapping,
 	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
 	while (p > self->out && *p != '{')
 		p--;
-	ASSERT_EQ(0, json_get(p, "state", state, sizeof(state)));
+	ASSERT_EQ(0, pk_json_get(p, "state", state, sizeof(state)));
 	EXPECT_STREQ("valid", state);
-	ASSERT_EQ(0, json_get(p, "mk-match", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(p, "mk-match", v, sizeof(v)));
 	EXPECT_STREQ("current current", v);
-	ASSERT_EQ(0, json_get(p, "serial", serial, sizeof(serial)));
+	ASSERT_EQ(0, pk_json_get(p, "serial", serial, sizeof(serial)));
 	/* and it is the key /proc/keys shows as type protkey */
 	ASSERT_EQ(0, pk_read_file("/proc/keys", proc, sizeof(proc)));
 	snprintf(v, sizeof(v), "%08lx ", strtol(serial, NULL, 10));
@@ -481,7 +434,7 @@ TEST_F_TIMEOUT(ctl, keyring_list_shows_the_live_protkey_object_of_a_mapping,
 	TH_LOG("serial %s not in /proc/keys: %s", serial, proc);
 	EXPECT_NE(NULL, strstr(p, " protkey ")) TH_LOG("%.200s", p);
 	/* the description is the key's, without /proc/keys' state suffix */
-	ASSERT_EQ(0, json_get(self->out, "description", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "description", v, sizeof(v)));
 	EXPECT_EQ(NULL, strchr(v, ':')) TH_LOG("description '%s'", v);
 }
 
@@ -531,14 +484,14 @@ TEST_F_TIMEOUT(ctl, monitor_json_reports_wk_change_and_rederive_across_migrate,
 	/* one JSON object per line */
 	p = strstr(line, "{\"event\":\"wk-changed\"");
 	ASSERT_NE(NULL, p) TH_LOG("%s", line);
-	ASSERT_EQ(0, json_get(p, "wk-gen", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(p, "wk-gen", v, sizeof(v)));
 	EXPECT_LT(0, atoll(v));
 	p = strstr(line, "{\"event\":\"key-rederived\"");
 	ASSERT_NE(NULL, p) TH_LOG("%s", line);
 	EXPECT_EQ(NULL, memchr(p, '\n', strstr(p, "}") - p));
-	ASSERT_EQ(0, json_get(p, "vp", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(p, "vp", v, sizeof(v)));
 	EXPECT_EQ(0, strncmp(vp, v, 16)) TH_LOG("vp %s, event %s", vp, v);
-	ASSERT_EQ(0, json_get(p, "latency-us", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(p, "latency-us", v, sizeof(v)));
 	EXPECT_TRUE(v[0] >= '0' && v[0] <= '9') TH_LOG("latency-us '%s'", v);
 }
 
