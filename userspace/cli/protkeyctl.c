@@ -39,7 +39,8 @@ static const struct group groups[] = {
 	{ "emu", emu_commands, "drive the emulated platform (protkey_emu.ko)" },
 	{ "keyring", keyring_commands,
 	  "logon keys for dm-crypt; live .protkey key objects" },
-	{ "volume", volume_commands, "LUKS2 and plain volumes on paes-xts-plain64; re-encipher, re-key" },
+	{ "volume", volume_commands,
+	  "LUKS2 and plain volumes on paes-xts-plain64; re-encipher, re-key" },
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
