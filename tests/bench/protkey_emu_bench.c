@@ -9,7 +9,8 @@
  *
  * Each data unit is one request with its own IV (a dm-crypt sector): one
  * PCC plus one KM for the emulator, one skcipher request for xts(aes). The
- * two alternate in rounds so that drift of a shared host hits both.
+ * two alternate in short windows so that drift of a shared host hits
+ * both; the ratio is the median over the windows.
  *
  * It needs protkey_emu loaded. It uses the emulator's control API: when no
  * adapter has a CURRENT master key it loads and activates one.
@@ -25,6 +26,8 @@
 #include <linux/random.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
+#include <asm/fpu/api.h>
 #include <asm/unaligned.h>
 
 #include "../../kernel/emu/emu_core.h"
@@ -37,7 +40,7 @@ MODULE_PARM_DESC(iters, "4 KiB units per round; other sizes: same bytes");
 
 static unsigned int rounds = 5;
 module_param(rounds, uint, 0444);
-MODULE_PARM_DESC(rounds, "Alternating rounds per size (default 5)");
+MODULE_PARM_DESC(rounds, "Bytes per size: rounds x iters x 4 KiB (default 5)");
 
 static unsigned int key_bits = 256;
 module_param(key_bits, uint, 0444);
@@ -52,6 +55,7 @@ MODULE_PARM_DESC(key_bits, "AES key size of the XTS halves: 128 or 256");
  * @type: protected-key type of both halves
  * @pk1: protected data key
  * @pk2: protected tweak key
+ * @aes: an AES key schedule for the library-code part of the breakdown
  * @buf: data buffer, BENCH_MAX_SIZE bytes, physically contiguous
  */
 struct bench {
@@ -62,6 +66,7 @@ struct bench {
 	enum protkey_pk_type type;
 	struct protkey_pk pk1;
 	struct protkey_pk pk2;
+	struct crypto_aes_ctx aes;
 	u8 *buf;
 };
 
@@ -102,15 +107,24 @@ static unsigned int units(unsigned int size)
 	return max_t(unsigned int, 1, div_u64((u64)iters * 4096, size));
 }
 
-static int time_units(struct bench *b, bool emu, unsigned int size, u64 *ns)
+/* Times @n units from unit @first; adds the nanoseconds to @ns. */
+static int time_n(struct bench *b, bool emu, unsigned int size,
+		  unsigned int first, unsigned int n, u64 *ns)
 {
-	unsigned int i, n = units(size);
 	u64 start = ktime_get_ns();
+	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < n && !ret; i++)
+	for (i = first; i < first + n && !ret; i++)
 		ret = emu ? emu_unit(b, i, size) : xts_unit(b, i, size);
 	*ns += ktime_get_ns() - start;
+	return ret;
+}
+
+static int time_units(struct bench *b, bool emu, unsigned int size, u64 *ns)
+{
+	int ret = time_n(b, emu, size, 0, units(size), ns);
+
 	cond_resched();
 	return ret;
 }
@@ -121,26 +135,133 @@ static u64 mbps(u64 bytes, u64 ns)
 	return ns ? div64_u64(bytes * 1000, ns) : 0;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The same bytes per size in BENCH_WINDOWS short windows, each timing the
+ * emulator and xts(aes) back to back (in alternating order): a shared
+ * host's load changes over seconds, not within a window, so the median of
+ * the windows' ratios is the figure; the throughputs are over all
+ * windows.
+ */
+#define BENCH_WINDOWS 101
+
 static int bench_size(struct bench *b, unsigned int size)
 {
+	unsigned int n =
+		max_t(unsigned int, 1, units(size) * rounds / BENCH_WINDOWS);
 	u64 ns_emu = 0, ns_xts = 0, bytes, emu, xts, ratio;
-	unsigned int r;
+	u64 *r = kcalloc(BENCH_WINDOWS, sizeof(*r), GFP_KERNEL);
+	unsigned int w;
 	int ret = 0;
 
-	for (r = 0; r < rounds && !ret; r++) {
-		ret = time_units(b, true, size, &ns_emu);
-		if (!ret)
-			ret = time_units(b, false, size, &ns_xts);
+	if (!r)
+		return -ENOMEM;
+	for (w = 0; w < BENCH_WINDOWS && !ret; w++) {
+		u64 e = 0, x = 0;
+		bool emu_first = w & 1;
+
+		ret = time_n(b, emu_first, size, w * n, n, emu_first ? &e : &x) ?:
+			      time_n(b, !emu_first, size, w * n, n,
+				     emu_first ? &x : &e);
+		r[w] = e ? div64_u64(x * 1000, e) : 0;
+		ns_emu += e;
+		ns_xts += x;
+		cond_resched();
 	}
-	if (ret)
-		return ret;
-	bytes = (u64)size * units(size) * rounds;
-	emu = mbps(bytes, ns_emu);
-	xts = mbps(bytes, ns_xts);
-	ratio = ns_emu ? div64_u64(ns_xts * 1000, ns_emu) : 0;
-	pr_info("emu_xts: %u emu=%llu xts_aes=%llu ratio=%llu.%03llu\n", size,
-		emu, xts, ratio / 1000, ratio % 1000);
-	return 0;
+	if (!ret) {
+		sort(r, BENCH_WINDOWS, sizeof(*r), cmp_u64, NULL);
+		ratio = r[BENCH_WINDOWS / 2];
+		bytes = (u64)size * n * BENCH_WINDOWS;
+		emu = mbps(bytes, ns_emu);
+		xts = mbps(bytes, ns_xts);
+		pr_info("emu_xts: %u emu=%llu xts_aes=%llu ratio=%llu.%03llu (median of %u windows; quartiles %llu.%03llu-%llu.%03llu)\n",
+			size, emu, xts, ratio / 1000, ratio % 1000,
+			BENCH_WINDOWS, r[BENCH_WINDOWS / 4] / 1000,
+			r[BENCH_WINDOWS / 4] % 1000,
+			r[3 * BENCH_WINDOWS / 4] / 1000,
+			r[3 * BENCH_WINDOWS / 4] % 1000);
+	}
+	kfree(r);
+	return ret;
+}
+
+static bool breakdown = true;
+module_param(breakdown, bool, 0444);
+MODULE_PARM_DESC(breakdown,
+		 "Also time PCC and KM alone per 512-byte unit (default 1)");
+
+/* ns per call of one part of a 512-byte unit, over units(512) calls. */
+static u64 time_part(struct bench *b, int part)
+{
+	unsigned int off = PROTKEY_MAX_PROTKEY_SIZE - b->pk1.len;
+	unsigned int i, n = units(512);
+	struct protkey_xts_pcc_param pcc = {};
+	struct protkey_xts_km_param km;
+	u64 start;
+
+	memcpy(pcc.key + off, b->pk2.protkey, b->pk2.len);
+	memcpy(km.key + off, b->pk1.protkey, b->pk1.len);
+	b->ops->pcc_xts(b->type, &pcc);
+	start = ktime_get_ns();
+	for (i = 0; i < n; i++) {
+		switch (part) {
+		case 0: /* PCC alone */
+			put_unaligned_le64(i, pcc.tweak);
+			b->ops->pcc_xts(b->type, &pcc);
+			break;
+		case 1: /* KM alone, from the last PCC's result */
+			memcpy(km.init, pcc.xts, sizeof(km.init));
+			b->ops->km_xts(b->type, PROTKEY_KM_ENCRYPT, &km, b->buf,
+				       b->buf, 512);
+			break;
+		case 4: /* what PCC is made of: bottom halves off and on */
+			rcu_read_lock_bh();
+			rcu_read_unlock_bh();
+			break;
+		case 5: /* ... one AES block with the library code */
+			aes_encrypt(&b->aes, pcc.xts, pcc.tweak);
+			break;
+		case 6: /* ... the FPU section of an AES-NI block */
+			kernel_fpu_begin();
+			kernel_fpu_end();
+			break;
+		case 3: /* KM on no data: the fixed cost of a call */
+			b->ops->km_xts(b->type, PROTKEY_KM_ENCRYPT, &km, b->buf,
+				       b->buf, 0);
+			break;
+		default: /* KM alone, from another parameter */
+			memcpy(km.init, pcc.xts, sizeof(km.init));
+			km.init[15] ^= 1;
+			b->ops->km_xts(b->type, PROTKEY_KM_ENCRYPT, &km, b->buf,
+				       b->buf, 512);
+			break;
+		}
+	}
+	return div_u64(ktime_get_ns() - start, n);
+}
+
+static void bench_breakdown(struct bench *b)
+{
+	u64 ns = 0, pcc, km, km_other, km_empty, bh, lib, fpu;
+
+	pcc = time_part(b, 0);
+	km = time_part(b, 1);
+	km_other = time_part(b, 2);
+	km_empty = time_part(b, 3);
+	bh = time_part(b, 4);
+	lib = time_part(b, 5);
+	fpu = time_part(b, 6);
+	time_units(b, false, 512, &ns);
+	pr_info("emu_xts: breakdown 512: pcc=%lluns km=%lluns km_other_param=%lluns km_no_data=%lluns xts_aes=%lluns\n",
+		pcc, km, km_other, km_empty, div_u64(ns, units(512)));
+	pr_info("emu_xts: breakdown parts: bh_off_on=%lluns aes_lib_block=%lluns fpu_begin_end=%lluns\n",
+		bh, lib, fpu);
 }
 
 /* Both paths must produce the same ciphertext, or the figures mean nothing. */
@@ -211,6 +332,7 @@ static int bench_setup(struct bench *b)
 	skcipher_request_set_callback(b->req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				      crypto_req_done, &b->wait);
 	get_random_bytes(key, 2 * half);
+	aes_expandkey(&b->aes, key, half);
 	ret = crypto_skcipher_setkey(b->tfm, key, 2 * half) ?:
 		      bench_keys(b, key, half);
 	memzero_explicit(key, sizeof(key));
@@ -247,6 +369,8 @@ static int __init protkey_emu_bench_init(void)
 	ret = bench_setup(&b) ?: bench_verify(&b);
 	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
 		ret = bench_size(&b, sizes[i]);
+	if (!ret && breakdown)
+		bench_breakdown(&b);
 	if (ret)
 		pr_err("emu_xts: failed: %d\n", ret);
 	bench_teardown(&b);
