@@ -111,6 +111,10 @@ static int parse_key(const char *s, struct pk_dm_crypt *c)
 	if (parse_u64(bytes, &n) || !n || n > PK_XTS_BLOB_MAX || !desc ||
 	    !desc[1])
 		return -EINVAL;
+	/* Too long for @c: refused, never cut short to another name. */
+	if ((size_t)(desc - type - 1) >= sizeof(c->key_type) ||
+	    strlen(desc + 1) >= sizeof(c->key_desc))
+		return -EINVAL;
 	c->key_bytes = (unsigned int)n;
 	snprintf(c->key_type, sizeof(c->key_type), "%.*s",
 		 (int)(desc - type - 1), type + 1);

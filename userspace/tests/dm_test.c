@@ -79,6 +79,40 @@ static void test_parse_bad(void)
 	}
 }
 
+/*
+ * A key type or description longer than struct pk_dm_crypt holds is
+ * refused: cut short, it would name another key.
+ */
+static void test_parse_long(void)
+{
+	char table[512], desc[200];
+	struct pk_dm_crypt c;
+	struct pk_err err;
+
+	snprintf(table, sizeof(table),
+		 "paes-xts-plain64 :64:%s:protkey:k 0 7:3 0",
+		 "logonlogonlogon");
+	t_ok(!pk_dm_crypt_parse(table, &c, NULL) &&
+		     !strcmp(c.key_type, "logonlogonlogon"),
+	     "parse: a key type of 15 characters fits");
+	snprintf(table, sizeof(table),
+		 "paes-xts-plain64 :64:%s:protkey:k 0 7:3 0",
+		 "loJJJJJJJJJJJJJJgon");
+	err.msg[0] = '\0';
+	t_ok(pk_dm_crypt_parse(table, &c, &err) == -EINVAL &&
+		     strstr(err.msg, "crypt table"),
+	     "parse: a key type of 19 characters is refused, not cut short");
+	memset(desc, 'd', sizeof(desc));
+	snprintf(table, sizeof(table),
+		 "paes-xts-plain64 :64:logon:%.127s 0 7:3 0", desc);
+	t_ok(!pk_dm_crypt_parse(table, &c, NULL) && strlen(c.key_desc) == 127,
+	     "parse: a description of 127 characters fits");
+	snprintf(table, sizeof(table),
+		 "paes-xts-plain64 :64:logon:%.128s 0 7:3 0", desc);
+	t_ok(pk_dm_crypt_parse(table, &c, NULL) == -EINVAL,
+	     "parse: a description of 128 characters is refused, not cut short");
+}
+
 static void test_volumes(void)
 {
 	char *v;
@@ -108,6 +142,7 @@ int main(void)
 	test_params();
 	test_parse_valid();
 	test_parse_bad();
+	test_parse_long();
 	test_volumes();
 	return t_done();
 }
