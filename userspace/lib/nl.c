@@ -6,6 +6,7 @@
  * rejection's extended-ack message is part of the error.
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -473,9 +474,15 @@ int pk_apqn_parse(const char *s, uint32_t *apqn)
 {
 	unsigned int card, dom;
 	char end;
+	int i;
 
-	if (strlen(s) != 7 || s[2] != '.' ||
-	    sscanf(s, "%2x.%4x%c", &card, &dom, &end) != 2 || dom > 0xff)
+	if (strlen(s) != 7 || s[2] != '.')
+		return -EINVAL;
+	/* Hex digits only: %x alone takes a sign, blanks and "0x". */
+	for (i = 0; i < 7; i++)
+		if (i != 2 && !isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+	if (sscanf(s, "%2x.%4x%c", &card, &dom, &end) != 2 || dom > 0xff)
 		return -EINVAL;
 	*apqn = PROTKEY_EMU_APQN(card, dom);
 	return 0;
