@@ -134,8 +134,6 @@ struct protkey_key_stats {
  * @episode_ktime: the same instant, for the latency in events.
  * @stall_event: jiffies of the last KEY_STALLED event of the episode;
  *	worker only.
- * @backoff_ms: the worker's next retry delay; reset under @lock when an
- *	episode starts (the worker is not retrying then), else worker only.
  * @staged: protected keys derived in the current episode, not yet
  *	published; owned by the worker.
  * @staged_mask: bit i set when @staged[i] holds a fresh key; worker only.
@@ -170,7 +168,6 @@ struct protkey_key {
 	unsigned long episode_start;
 	ktime_t episode_ktime;
 	unsigned long stall_event;
-	unsigned int backoff_ms;
 	struct protkey_pk staged[2];
 	unsigned int staged_mask;
 	struct delayed_work work;

@@ -174,4 +174,52 @@ TEST_F_TIMEOUT(outage, longer_than_timeout_fails_eio_then_recovers, 120)
 	free(other);
 }
 
+/*
+ * P4: an outage of T stalls I/O for T plus at most a tenth (the worker
+ * retries after a sixteenth of the time waited so far), and nothing
+ * fails.
+ * 1500 ms is where a doubling backoff (10 ms .. 1 s) would first retry at
+ * 2270 ms. Allowed: T + T/10 + 250 ms for the derives and the guest's
+ * scheduling under TCG.
+ */
+TEST_F_TIMEOUT(outage, stall_bounded_by_outage_plus_a_tenth, 120)
+{
+	static const unsigned int outages[] = { 1500, 3000 };
+	struct ctx *c = &self->c;
+	uint8_t *plain, *back;
+	long long t, stall;
+	unsigned int i;
+	int rc;
+
+	ASSERT_EQ(0, set_rekey_timeout(10000))
+	TH_LOG("%s must be 0644", PARAM_TIMEOUT);
+	ASSERT_EQ(0, make_vols(_metadata, c, 1, OUT_VOL));
+	plain = pk_alloc_io(65536);
+	back = pk_alloc_io(65536);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(NULL, back);
+	pk_fill(plain, 65536, OUT_B_OFF, 0x9e4);
+	ASSERT_EQ(0, pk_dio(c->v[0].path, true, plain, 65536, OUT_B_OFF));
+	for (i = 0; i < ARRAY_SIZE(outages); i++) {
+		unsigned int ms = outages[i];
+
+		ASSERT_EQ(0, pke_migrate(&c->nl, ms));
+		t = pk_now_ms();
+		rc = pk_dio(c->v[0].path, false, back, 65536, OUT_B_OFF);
+		stall = pk_now_ms() - t;
+		printf("# P4: read after a migration with a %u ms outage returned %d after %lld ms (%+lld ms, %.1f %%)\n",
+		       ms, rc, stall, stall - ms, 100.0 * (stall - ms) / ms);
+		fflush(stdout);
+		EXPECT_EQ(0, rc);
+		EXPECT_EQ(0, memcmp(back, plain, 65536));
+		EXPECT_LE(ms * 9 / 10, stall)
+		TH_LOG("the read did not wait for the outage");
+		EXPECT_GE(ms + ms / 10 + 250, stall)
+		TH_LOG("a %u ms outage stalled %lld ms", ms, stall);
+		ASSERT_EQ(0, pke_wait_usable(&c->nl, 15000));
+	}
+	free(plain);
+	free(back);
+}
+
 TEST_HARNESS_MAIN
