@@ -72,6 +72,11 @@ if [ "$what" = all ] || [ "$what" = userspace ]; then
 		sed -n 's/^ok [0-9]* - \(.*\)/PASS userspace\/unit\/\1/p; s/^not ok [0-9]* - \(.*\)/FAIL userspace\/unit\/\1/p' \
 			"$BUILD/logs/userspace_unit.log" | tr ' ' '_' |
 			sed 's/^\(PASS\|FAIL\)_/\1 /' >"$RES/userspace.res"
+		# libFuzzer harnesses, FUZZ_SECONDS (20) each: one result per
+		# harness ("ok N - fuzz <name> (<runs> runs)").
+		gate userspace/fuzz make -C userspace fuzz
+		sed -n 's/^ok [0-9]* - fuzz \([^ :]*\).*/PASS userspace\/fuzz\/\1/p; s/^not ok [0-9]* - fuzz \([^ :]*\).*/FAIL userspace\/fuzz\/\1/p' \
+			"$BUILD/logs/userspace_fuzz.log" >>"$RES/userspace.res"
 	fi
 fi
 
