@@ -11,6 +11,7 @@
 
 #include "../key.h"
 #include "fake_platform.h"
+#include "fake_req.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -215,84 +216,6 @@ static void get_hard_error_fails(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), 1);
 }
 
-/* A request of the fake: resumes by checking the key's pattern. */
-struct fake_req {
-	struct crypto_async_request base;
-	struct protkey_parked p;
-	struct protkey_key *key;
-	struct completion done;
-	int submitted;
-	int err;
-	int notified;
-};
-
-static void fake_req_done(struct crypto_async_request *areq, int err)
-{
-	struct fake_req *r = container_of(areq, struct fake_req, base);
-
-	if (err == -EINPROGRESS) {
-		r->notified++;
-		return;
-	}
-	r->err = err;
-	complete(&r->done);
-}
-
-static int fake_req_resume(struct crypto_async_request *areq)
-{
-	struct fake_req *r = container_of(areq, struct fake_req, base);
-	u8 vp[PROTKEY_KEY_VP_SIZE];
-	struct protkey_pk pk[2];
-	int ret;
-
-	r->p.gen = protkey_key_read_pk(r->key, pk);
-	ret = protkey_key_compute_vp(r->key->ops, pk, vp);
-	if (!ret && memcmp(vp, r->key->vp, sizeof(vp)))
-		ret = -EBADMSG;
-	return ret;
-}
-
-static struct fake_req *reqs_alloc(struct kunit *test, struct protkey_key *key,
-				   unsigned int n)
-{
-	struct fake_req *r;
-	unsigned int i;
-
-	r = kunit_kcalloc(test, n, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	for (i = 0; i < n; i++) {
-		r[i].base.complete = fake_req_done;
-		r[i].base.flags = CRYPTO_TFM_REQ_MAY_BACKLOG;
-		r[i].p.req = &r[i].base;
-		r[i].p.resume = fake_req_resume;
-		r[i].key = key;
-		init_completion(&r[i].done);
-	}
-	return r;
-}
-
-/* Runs like the cipher's fast path: on a stale key it parks. */
-static int submit(struct fake_req *r)
-{
-	int ret;
-
-	for (;;) {
-		ret = -EKEYEXPIRED;
-		if (protkey_key_usable(r->key))
-			ret = fake_req_resume(&r->base);
-		if (ret != -EKEYEXPIRED) {
-			r->err = ret;
-			complete(&r->done);
-			break;
-		}
-		ret = protkey_key_park(r->key, &r->p, true);
-		if (ret != PROTKEY_KEY_RETRY)
-			break;
-	}
-	r->submitted = ret;
-	return ret;
-}
-
 static void submit_all(struct kunit *test, struct fake_req *r, unsigned int n)
 {
 	unsigned long left;
@@ -306,19 +229,29 @@ static void submit_all(struct kunit *test, struct fake_req *r, unsigned int n)
 	}
 }
 
+/* A valid key and @n requests on it, then a wrapping-key change. */
+static struct fake_req *stale_key_reqs(struct kunit *test,
+				       struct protkey_key **key, unsigned int n)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct fake_req *r;
+
+	*key = get_key(test, blob_init(blob));
+	r = reqs_alloc(test, *key, n, CRYPTO_TFM_REQ_MAY_BACKLOG);
+	fake_migrate();
+	return r;
+}
+
 static void migrate_parks_then_one_derive_per_half(struct kunit *test)
 {
 	const unsigned int n = 100;
 	struct protkey_key_stats st;
-	u8 blob[2 * FAKE_TOKEN_SIZE];
 	unsigned int i, busy = 0;
 	struct protkey_key *key;
 	struct fake_req *r;
 
 	/* Arrange: a valid key, then a wrapping-key change; slow derives. */
-	key = get_key(test, blob_init(blob));
-	r = reqs_alloc(test, key, n);
-	fake_migrate();
+	r = stale_key_reqs(test, &key, n);
 	fake.derive_delay_ms = 20;
 	atomic_set(&fake.derives, 0);
 
@@ -345,13 +278,10 @@ static void migrate_parks_then_one_derive_per_half(struct kunit *test)
 
 static void outage_shorter_than_timeout_completes(struct kunit *test)
 {
-	u8 blob[2 * FAKE_TOKEN_SIZE];
 	struct protkey_key *key;
 	struct fake_req *r;
 
-	key = get_key(test, blob_init(blob));
-	r = reqs_alloc(test, key, 4);
-	fake_migrate();
+	r = stale_key_reqs(test, &key, 4);
 	fake_set_outage(300);
 	atomic_set(&fake.derive_calls, 0);
 
@@ -366,14 +296,11 @@ static void outage_shorter_than_timeout_completes(struct kunit *test)
 static void outage_longer_than_timeout_fails_then_recovers(struct kunit *test)
 {
 	struct protkey_key_stats st;
-	u8 blob[2 * FAKE_TOKEN_SIZE];
 	struct protkey_key *key;
 	struct fake_req *r;
 
-	key = get_key(test, blob_init(blob));
-	r = reqs_alloc(test, key, 3);
+	r = stale_key_reqs(test, &key, 3);
 	protkey_rekey_timeout_ms = 200;
-	fake_migrate();
 	fake_set_outage(60000);
 
 	/* Act 1: two requests during the outage. */
@@ -398,13 +325,10 @@ static void outage_longer_than_timeout_fails_then_recovers(struct kunit *test)
 
 static void hard_error_fails_without_retry(struct kunit *test)
 {
-	u8 blob[2 * FAKE_TOKEN_SIZE];
 	struct protkey_key *key;
 	struct fake_req *r;
 
-	key = get_key(test, blob_init(blob));
-	r = reqs_alloc(test, key, 2);
-	fake_migrate();
+	r = stale_key_reqs(test, &key, 2);
 	atomic_set(&fake.fail_count, 1);
 	fake.fail_errno = -EINVAL;
 	atomic_set(&fake.derive_calls, 0);
@@ -419,18 +343,15 @@ static void hard_error_fails_without_retry(struct kunit *test)
 
 static void flush_fails_parked_requests_of_tfm(struct kunit *test)
 {
-	u8 blob[2 * FAKE_TOKEN_SIZE];
 	struct crypto_tfm *tfm_a = (struct crypto_tfm *)0x1000;
 	struct crypto_tfm *tfm_b = (struct crypto_tfm *)0x2000;
 	struct protkey_key *key;
 	struct fake_req *r;
 
 	/* Arrange: a long outage parks two requests of two "tfms". */
-	key = get_key(test, blob_init(blob));
-	r = reqs_alloc(test, key, 2);
+	r = stale_key_reqs(test, &key, 2);
 	r[0].base.tfm = tfm_a;
 	r[1].base.tfm = tfm_b;
-	fake_migrate();
 	fake_set_outage(60000);
 	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
 	KUNIT_ASSERT_EQ(test, submit(&r[1]), -EINPROGRESS);

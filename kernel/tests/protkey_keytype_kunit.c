@@ -16,10 +16,13 @@
 #include "../key.h"
 #include "../keytype.h"
 #include "fake_platform.h"
+#include "fake_req.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 #define BLOB_LEN (2 * FAKE_TOKEN_SIZE)
+/* A key description: the verification pattern in hex. */
+#define KEY_DESC_SIZE (2 * PROTKEY_KEY_VP_SIZE + 1)
 
 static const u8 clear1[32] = { 0x16, 0x18, 0x03, 0x39, 0x88, 0x74, 0x98, 0x94,
 			       0x84, 0x82, 0x04, 0x58, 0x68, 0x34, 0x36, 0x56,
@@ -66,6 +69,18 @@ static struct protkey_key *get_key(struct kunit *test, const u8 *blob)
 	return key;
 }
 
+/*
+ * A key of clear1 and clear2 under "master key" 1 in @blob, and the same
+ * clear keys re-enciphered to "master key" 2 in @renc.
+ */
+static struct protkey_key *get_key_renc(struct kunit *test, u8 blob[BLOB_LEN],
+					u8 renc[BLOB_LEN])
+{
+	make_xts(blob, clear1, clear2, 1);
+	make_xts(renc, clear1, clear2, 2);
+	return get_key(test, blob);
+}
+
 /* The key object's current blob equals @blob. */
 static bool blob_is(struct protkey_key *key, const u8 *blob)
 {
@@ -94,85 +109,27 @@ static bool wait_valid(struct protkey_key *key)
 	return protkey_key_usable(key);
 }
 
-/* A request of the fake: resumes by checking the key's pattern. */
-struct fake_req {
-	struct crypto_async_request base;
-	struct protkey_parked p;
+/* A key of clear1 and clear2 and its description in .protkey. */
+static struct protkey_key *get_key_desc(struct kunit *test,
+					char desc[KEY_DESC_SIZE])
+{
 	struct protkey_key *key;
-	struct completion done;
-	int err;
-};
-
-static void fake_req_done(struct crypto_async_request *areq, int err)
-{
-	struct fake_req *r = container_of(areq, struct fake_req, base);
-
-	if (err == -EINPROGRESS)
-		return;
-	r->err = err;
-	complete(&r->done);
-}
-
-static int fake_req_resume(struct crypto_async_request *areq)
-{
-	struct fake_req *r = container_of(areq, struct fake_req, base);
-	u8 vp[PROTKEY_KEY_VP_SIZE];
-	struct protkey_pk pk[2];
-	int ret;
-
-	r->p.gen = protkey_key_read_pk(r->key, pk);
-	ret = protkey_key_compute_vp(r->key->ops, pk, vp);
-	if (!ret && memcmp(vp, r->key->vp, sizeof(vp)))
-		ret = -EBADMSG;
-	return ret;
-}
-
-static struct fake_req *reqs_alloc(struct kunit *test, struct protkey_key *key,
-				   unsigned int n)
-{
-	struct fake_req *r;
-	unsigned int i;
-
-	r = kunit_kcalloc(test, n, sizeof(*r), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	for (i = 0; i < n; i++) {
-		r[i].base.complete = fake_req_done;
-		r[i].p.req = &r[i].base;
-		r[i].p.resume = fake_req_resume;
-		r[i].key = key;
-		init_completion(&r[i].done);
-	}
-	return r;
-}
-
-/* Runs like the cipher's fast path; returns what the caller would see. */
-static int submit(struct fake_req *r)
-{
-	int ret;
-
-	for (;;) {
-		ret = -EKEYEXPIRED;
-		if (protkey_key_usable(r->key))
-			ret = fake_req_resume(&r->base);
-		if (ret != -EKEYEXPIRED)
-			return ret;
-		ret = protkey_key_park(r->key, &r->p, true);
-		if (ret != PROTKEY_KEY_RETRY)
-			return ret;
-	}
-}
-
-static void attach_links_key_into_keyring(struct kunit *test)
-{
-	char desc[2 * PROTKEY_KEY_VP_SIZE + 1];
 	u8 blob[BLOB_LEN];
-	struct protkey_key *key;
-	key_ref_t ref;
 
 	make_xts(blob, clear1, clear2, 1);
 	key = get_key(test, blob);
 	bin2hex(desc, key->vp, PROTKEY_KEY_VP_SIZE);
-	desc[sizeof(desc) - 1] = '\0';
+	desc[KEY_DESC_SIZE - 1] = '\0';
+	return key;
+}
+
+static void attach_links_key_into_keyring(struct kunit *test)
+{
+	char desc[KEY_DESC_SIZE];
+	struct protkey_key *key;
+	key_ref_t ref;
+
+	key = get_key_desc(test, desc);
 
 	ref = keyring_search(make_key_ref(protkey_keytype_keyring(), true),
 			     &protkey_key_type, desc, false);
@@ -187,15 +144,11 @@ static void attach_links_key_into_keyring(struct kunit *test)
 
 static void last_put_removes_key(struct kunit *test)
 {
-	char desc[2 * PROTKEY_KEY_VP_SIZE + 1];
-	u8 blob[BLOB_LEN];
+	char desc[KEY_DESC_SIZE];
 	struct protkey_key *key;
 	key_ref_t ref;
 
-	make_xts(blob, clear1, clear2, 1);
-	key = get_key(test, blob);
-	bin2hex(desc, key->vp, PROTKEY_KEY_VP_SIZE);
-	desc[sizeof(desc) - 1] = '\0';
+	key = get_key_desc(test, desc);
 
 	protkey_key_put(key);
 	protkey_key_flush_releases();
@@ -229,9 +182,7 @@ static void update_same_key_swaps_blob(struct kunit *test)
 	u64 derives;
 
 	/* Arrange: the same clear keys under master key 2. */
-	make_xts(blob, clear1, clear2, 1);
-	make_xts(renc, clear1, clear2, 2);
-	key = get_key(test, blob);
+	key = get_key_renc(test, blob, renc);
 
 	/* Act */
 	KUNIT_ASSERT_EQ(test, update(key, renc, BLOB_LEN), 0);
@@ -274,9 +225,7 @@ static void update_without_cap_sys_admin_refused(struct kunit *test)
 	struct cred *cred;
 	int ret;
 
-	make_xts(blob, clear1, clear2, 1);
-	make_xts(renc, clear1, clear2, 2);
-	key = get_key(test, blob);
+	key = get_key_renc(test, blob, renc);
 	cred = prepare_creds();
 	KUNIT_ASSERT_NOT_NULL(test, cred);
 	cap_lower(cred->cap_effective, CAP_SYS_ADMIN);
@@ -368,7 +317,7 @@ static void revoke_during_stall_fails_parked(struct kunit *test)
 	/* Arrange: a long outage parks two requests. */
 	make_xts(blob, clear1, clear2, 1);
 	key = get_key(test, blob);
-	r = reqs_alloc(test, key, 3);
+	r = reqs_alloc(test, key, 3, 0);
 	fake_migrate();
 	fake_set_outage(60000);
 	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
@@ -423,10 +372,8 @@ static void update_during_stall_completes_parked(struct kunit *test)
 	int i;
 
 	/* Arrange: MK 1 is gone, so the re-derivation stalls. */
-	make_xts(blob, clear1, clear2, 1);
-	make_xts(renc, clear1, clear2, 2);
-	key = get_key(test, blob);
-	r = reqs_alloc(test, key, 2);
+	key = get_key_renc(test, blob, renc);
+	r = reqs_alloc(test, key, 2, 0);
 	fake_migrate();
 	fake.mk_gone = 1;
 	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
