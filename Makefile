@@ -41,6 +41,7 @@ vm-test:
 
 bench:
 	tests/bench/emu-xts
+	tests/bench/dmcrypt-fio
 
 # The main job: the demo on the emulated platform, in qemu.
 demo:
