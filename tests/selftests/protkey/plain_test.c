@@ -14,13 +14,9 @@
  */
 #include "kselftest_harness.h"
 
-#include <dirent.h>
-#include <sys/stat.h>
-
+#include "ctl.h"
 #include "vol.h"
 
-#define CTL_DEFAULT "/usr/sbin/protkeyctl"
-#define EXPECTED_PROGRAMS "/protkey/expected-programs"
 #define PASS_FILE "/tmp/pkplain.pass"
 #define BLOB_FILE "/tmp/pkplain.skey"
 #define KEY "pkplain_key"
@@ -62,22 +58,6 @@ FIXTURE_VARIANT_ADD(plain, sector_4096){
 	.arg = "4096",
 };
 
-/* The installed binary, or "" when it is absent and not expected. */
-static int find_ctl(char *path, size_t len)
-{
-	const char *env = getenv("PROTKEYCTL");
-	char expected[512];
-
-	snprintf(path, len, "%s", env && *env ? env : CTL_DEFAULT);
-	if (!access(path, X_OK))
-		return 0;
-	if (!pk_read_file(EXPECTED_PROGRAMS, expected, sizeof(expected)) &&
-	    strstr(expected, CTL_DEFAULT))
-		return -ENOENT;
-	path[0] = '\0';
-	return 0;
-}
-
 /* Whether logon key "protkey:<name>" is reachable from this process. */
 static bool logon_present(const char *name)
 {
@@ -104,22 +84,11 @@ FIXTURE_SETUP(plain)
 {
 	self->v.lo.fd = -1;
 	self->lo2.fd = -1;
-	self->nl.sk = NULL;
-	ASSERT_EQ(0, find_ctl(self->ctl, sizeof(self->ctl)))
-	TH_LOG("%s is missing although the runner installs it (%s)", self->ctl,
-	       EXPECTED_PROGRAMS);
-	if (!self->ctl[0])
+	if (!PK_CTL_SETUP("/tmp/pkplain-repo.XXXXXX"))
 		SKIP(return, "no protkeyctl installed");
-	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
-	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
-	       PROTKEY_EMU_FAMILY_NAME);
-	ASSERT_EQ(0, pke_normalise(&self->nl));
 	pk_dm_remove(MAP);
 	pk_dm_remove(MAP2);
 	logon_drop(KEY);
-	snprintf(self->repo, sizeof(self->repo), "/tmp/pkplain-repo.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->repo));
-	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
 	ASSERT_EQ(0, pk_write_file(PASS_FILE, "correct horse battery", 21));
 
 	/* the repository key of a clear key the test knows */
@@ -138,8 +107,6 @@ FIXTURE_SETUP(plain)
 
 FIXTURE_TEARDOWN(plain)
 {
-	char cmd[128];
-
 	pk_dm_remove(MAP);
 	pk_dm_remove(MAP2);
 	logon_drop(KEY);
@@ -147,80 +114,13 @@ FIXTURE_TEARDOWN(plain)
 	pk_loop_teardown(&self->lo2);
 	unlink(PASS_FILE);
 	unlink(BLOB_FILE);
-	if (self->repo[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", self->repo);
-		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
-	}
-	if (self->nl.sk) {
-		pke_normalise(&self->nl);
-		pk_nl_close(&self->nl);
-	}
+	pk_ctl_teardown(&self->nl, self->repo);
 }
-
-#define CTL(...) \
-	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
 
 /* "volume open DEV MAP --plain --key KEY --sector-size N". */
 #define OPEN_PLAIN(dev, map, key)                                \
 	CTL("volume", "open", dev, map, "--plain", "--key", key, \
 	    "--sector-size", variant->arg)
-
-/* The value of "key" in --json output: a string without quotes, or a
- * number/true/false as written. Return: 0 or -ENOENT.
- */
-static int json_get(const char *json, const char *key, char *val, size_t len)
-{
-	char pat[80];
-	const char *p;
-	size_t n = 0;
-
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	p = strstr(json, pat);
-	if (!p)
-		return -ENOENT;
-	p += strlen(pat);
-	while (*p == ' ' || *p == ':')
-		p++;
-	if (*p == '"') {
-		for (p++; *p && *p != '"' && n + 1 < len; p++)
-			val[n++] = *p;
-	} else {
-		for (; *p && !strchr(",\n}] ", *p) && n + 1 < len; p++)
-			val[n++] = *p;
-	}
-	val[n] = '\0';
-	return 0;
-}
-
-/* FNV-1a over every file's name and contents, sorted by name. */
-static uint64_t repo_fingerprint(const char *repo)
-{
-	uint64_t h = 1469598103934665603ULL;
-	char path[512], buf[4096];
-	struct dirent **ents;
-	int k, cnt, fd;
-	ssize_t n, i;
-
-	cnt = scandir(repo, &ents, NULL, alphasort);
-	if (cnt < 0)
-		return 0;
-	for (k = 0; k < cnt; k++) {
-		const char *p = ents[k]->d_name;
-
-		for (; *p; p++)
-			h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-		snprintf(path, sizeof(path), "%s/%s", repo, ents[k]->d_name);
-		fd = ents[k]->d_name[0] == '.' ? -1 : open(path, O_RDONLY);
-		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
-			for (i = 0; i < n; i++)
-				h = (h ^ (uint8_t)buf[i]) * 1099511628211ULL;
-		if (fd >= 0)
-			close(fd);
-		free(ents[k]);
-	}
-	free(ents);
-	return h;
-}
 
 /* Writes DATA_LEN bytes of @seed at DATA_OFF through the mapping. */
 static int write_data(const char *path, uint32_t seed)
@@ -331,31 +231,31 @@ TEST_F_TIMEOUT(plain, status_json_and_text_describe_the_mapping, 120)
 		  CTL("--json", "volume", "open", self->v.lo.dev, MAP,
 		      "--plain", "--key", KEY, "--sector-size", variant->arg))
 	TH_LOG("%s", self->out);
-	ASSERT_EQ(0, json_get(self->out, "type", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "type", v, sizeof(v)));
 	EXPECT_STREQ("plain", v);
-	ASSERT_EQ(0, json_get(self->out, "key", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "key", v, sizeof(v)));
 	EXPECT_STREQ(KEY, v);
 
 	ASSERT_EQ(0, CTL("--json", "volume", "status", MAP))
 	TH_LOG("%s", self->out);
-	ASSERT_EQ(0, json_get(self->out, "type", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "type", v, sizeof(v)));
 	EXPECT_STREQ("plain", v);
-	ASSERT_EQ(0, json_get(self->out, "cipher", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "cipher", v, sizeof(v)));
 	EXPECT_STREQ("paes-xts-plain64", v);
-	ASSERT_EQ(0, json_get(self->out, "key-bits", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "key-bits", v, sizeof(v)));
 	EXPECT_STREQ("1024", v);
-	ASSERT_EQ(0, json_get(self->out, "key-description", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "key-description", v, sizeof(v)));
 	EXPECT_STREQ("protkey:" KEY, v);
-	ASSERT_EQ(0, json_get(self->out, "key", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "key", v, sizeof(v)));
 	EXPECT_STREQ(KEY, v);
-	ASSERT_EQ(0, json_get(self->out, "device", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "device", v, sizeof(v)));
 	EXPECT_STREQ(self->v.lo.dev, v);
-	ASSERT_EQ(0, json_get(self->out, "offset-sectors", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "offset-sectors", v, sizeof(v)));
 	EXPECT_STREQ("0", v);
-	ASSERT_EQ(0, json_get(self->out, "size-sectors", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "size-sectors", v, sizeof(v)));
 	snprintf(n, sizeof(n), "%llu", DEV_SIZE / 512);
 	EXPECT_STREQ(n, v);
-	ASSERT_EQ(0, json_get(self->out, "sector-size", v, sizeof(v)));
+	ASSERT_EQ(0, pk_json_get(self->out, "sector-size", v, sizeof(v)));
 	EXPECT_STREQ(variant->arg, v);
 
 	ASSERT_EQ(0, CTL("volume", "status", MAP)) TH_LOG("%s", self->out);
@@ -378,12 +278,12 @@ TEST_F_TIMEOUT(plain, status_json_and_text_describe_the_mapping, 120)
 /* A refusal with exit @rc that leaves no @map, no logon key, same repo. */
 #define EXPECT_REFUSED(rc, map, ...)                                          \
 	do {                                                                  \
-		uint64_t fp_ = repo_fingerprint(self->repo);                  \
+		uint64_t fp_ = pk_repo_fingerprint(self->repo);               \
 		const char *nl_;                                              \
 		EXPECT_EQ(rc, CTL(__VA_ARGS__)) TH_LOG("%s", self->out);      \
 		EXPECT_FALSE(pk_dm_exists(map));                              \
 		EXPECT_FALSE(logon_present(KEY));                             \
-		EXPECT_EQ(fp_, repo_fingerprint(self->repo));                 \
+		EXPECT_EQ(fp_, pk_repo_fingerprint(self->repo));              \
 		nl_ = strchr(self->out, '\n');                                \
 		EXPECT_TRUE(!strncmp(self->out, "protkeyctl: ", 12) && nl_ && \
 			    !nl_[1])                                          \
@@ -451,13 +351,13 @@ TEST_F_TIMEOUT(plain, table_refused_by_the_kernel_leaves_nothing, 180)
 	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, CTL("emu", "mk-load", MK2_HEX)) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
-	fp = repo_fingerprint(self->repo);
+	fp = pk_repo_fingerprint(self->repo);
 	EXPECT_EQ(4, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
 	TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, MAP)) TH_LOG("%s", self->out);
 	EXPECT_FALSE(pk_dm_exists(MAP));
 	EXPECT_FALSE(logon_present(KEY));
-	EXPECT_EQ(fp, repo_fingerprint(self->repo));
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
 }
 
 TEST_HARNESS_MAIN

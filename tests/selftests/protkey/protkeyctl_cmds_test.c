@@ -25,41 +25,20 @@ FIXTURE(cmds)
 
 FIXTURE_SETUP(cmds)
 {
-	self->nl.sk = NULL;
-	ASSERT_EQ(0, pk_ctl_find(self->ctl, sizeof(self->ctl)))
-	TH_LOG("%s is missing although the runner installs it", self->ctl);
-	if (!self->ctl[0])
+	if (!PK_CTL_SETUP("/tmp/pkcmds-repo.XXXXXX"))
 		SKIP(return, "no protkeyctl installed");
-	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
-	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
-	       PROTKEY_EMU_FAMILY_NAME);
-	ASSERT_EQ(0, pke_normalise(&self->nl));
-	snprintf(self->repo, sizeof(self->repo), "/tmp/pkcmds-repo.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->repo));
-	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
 }
 
 FIXTURE_TEARDOWN(cmds)
 {
-	char cmd[128];
-
 	if (self->ctl[0]) {
 		pk_run(NULL, 0, self->ctl, "emu", "latency", "0", NULL);
 		pk_run(NULL, 0, self->ctl, "emu", "adapter", "on", NULL);
 	}
-	if (self->repo[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s /tmp/pkcmds.*",
-			 self->repo);
-		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
-	}
-	if (self->nl.sk) {
-		pke_normalise(&self->nl);
-		pk_nl_close(&self->nl);
-	}
+	if (self->repo[0])
+		pk_run(NULL, 0, "sh", "-c", "rm -rf /tmp/pkcmds.*", NULL);
+	pk_ctl_teardown(&self->nl, self->repo);
 }
-
-#define CTL(...) \
-	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
 
 /* "key validate --json NAME": the register of the data half, or "". */
 static const char *mk_match(FIXTURE_DATA(cmds) * self, const char *name,

@@ -37,26 +37,13 @@ FIXTURE(ctl)
 FIXTURE_SETUP(ctl)
 {
 	self->lo.fd = -1;
-	self->nl.sk = NULL;
-	ASSERT_EQ(0, pk_ctl_find(self->ctl, sizeof(self->ctl)))
-	TH_LOG("%s is missing although the runner installs it (%s)", self->ctl,
-	       PK_EXPECTED_PROGRAMS);
-	if (!self->ctl[0])
+	if (!PK_CTL_SETUP("/tmp/pkctl-repo.XXXXXX"))
 		SKIP(return, "no protkeyctl installed");
-	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
-	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
-	       PROTKEY_EMU_FAMILY_NAME);
-	ASSERT_EQ(0, pke_normalise(&self->nl));
-	snprintf(self->repo, sizeof(self->repo), "/tmp/pkctl-repo.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->repo));
-	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
 	ASSERT_EQ(0, pk_write_file(PASS_FILE, "correct horse battery", 21));
 }
 
 FIXTURE_TEARDOWN(ctl)
 {
-	char cmd[128];
-
 	pk_dm_remove("pkctl_vol");
 	pk_dm_remove("pkctl_plain");
 	if (self->ctl[0])
@@ -64,22 +51,8 @@ FIXTURE_TEARDOWN(ctl)
 		       NULL);
 	pk_loop_teardown(&self->lo);
 	unlink(PASS_FILE);
-	if (self->repo[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", self->repo);
-		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
-	}
-	if (self->nl.sk) {
-		pke_normalise(&self->nl);
-		pk_nl_close(&self->nl);
-	}
+	pk_ctl_teardown(&self->nl, self->repo);
 }
-
-/*
- * Runs protkeyctl with the arguments (NULL-terminated); stdout and stderr
- * in self->out. Return: its exit status.
- */
-#define CTL(...) \
-	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
 
 static bool is_hex(const char *s, size_t n)
 {
@@ -114,59 +87,6 @@ static bool repo_has(const char *repo, const char *file)
 }
 
 /*
- * A fingerprint of the repository: every file's name, size and contents
- * hashed (FNV-1a), in readdir order sorted by name.
- */
-static uint64_t repo_fingerprint(const char *repo)
-{
-	struct dirent **ents;
-	uint64_t h = 1469598103934665603ULL;
-	char path[512], buf[4096];
-	ssize_t n, i;
-	int k, cnt, fd;
-
-	cnt = scandir(repo, &ents, NULL, alphasort);
-	if (cnt < 0)
-		return 0;
-	for (k = 0; k < cnt; k++) {
-		const char *p = ents[k]->d_name;
-
-		for (; *p; p++)
-			h = (h ^ (uint8_t)*p) * 1099511628211ULL;
-		snprintf(path, sizeof(path), "%s/%s", repo, ents[k]->d_name);
-		fd = ents[k]->d_name[0] == '.' ? -1 : open(path, O_RDONLY);
-		while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
-			for (i = 0; i < n; i++)
-				h = (h ^ (uint8_t)buf[i]) * 1099511628211ULL;
-		if (fd >= 0)
-			close(fd);
-		free(ents[k]);
-	}
-	free(ents);
-	return h;
-}
-
-/* Writes, reads back and compares DATA_LEN bytes through @dev. */
-static int roundtrip(const char *dev, uint32_t seed, bool write)
-{
-	uint8_t *w = pk_alloc_io(DATA_LEN), *r = pk_alloc_io(DATA_LEN);
-	int ret = w && r ? 0 : -ENOMEM;
-
-	if (!ret) {
-		pk_fill(w, DATA_LEN, 0, seed);
-		memset(r, 0, DATA_LEN);
-	}
-	if (!ret && write)
-		ret = pk_dio(dev, true, w, DATA_LEN, 0);
-	ret = ret ?: pk_dio(dev, false, r, DATA_LEN, 0);
-	if (!ret && memcmp(w, r, DATA_LEN))
-		ret = -EILSEQ;
-	free(w);
-	free(r);
-	return ret;
-}
-
-/*
  * A plain dm-crypt mapping /dev/mapper/pkctl_plain on a new key of that
  * name, keyed through "protkeyctl keyring load" (cheaper than a LUKS2
  * format on s390x under TCG). Its verification pattern in @vp.
@@ -183,7 +103,9 @@ static int plain_mapping(FIXTURE_DATA(ctl) * self, char *vp, size_t len)
 	ret = ret   ?:
 		      pk_dm_create("pkctl_plain", self->lo.dev, DEV_SIZE, 128,
 				   NULL, self->out, sizeof(self->out));
-	return ret ?: roundtrip("/dev/mapper/pkctl_plain", 3, true);
+	return ret   ?:
+		       pk_roundtrip("/dev/mapper/pkctl_plain", DATA_LEN, 3,
+				    true);
 }
 
 TEST_F_TIMEOUT(ctl, emu_mk_load_and_mk_set_move_the_key_to_old, 120)
@@ -271,7 +193,7 @@ TEST_F_TIMEOUT(ctl, volume_format_open_status_close_data_reads_back, 120)
 	ASSERT_EQ(0, pk_json_get(self->out, "device", v, sizeof(v)));
 	EXPECT_STREQ(self->lo.dev, v);
 
-	ASSERT_EQ(0, roundtrip("/dev/mapper/pkctl_vol", 7, true));
+	ASSERT_EQ(0, pk_roundtrip("/dev/mapper/pkctl_vol", DATA_LEN, 7, true));
 	/* what reached the disk is not the plain data */
 	raw = malloc(DATA_LEN);
 	ASSERT_NE(NULL, raw);
@@ -293,7 +215,7 @@ TEST_F_TIMEOUT(ctl, volume_format_open_status_close_data_reads_back, 120)
 	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, "pkctl_vol",
 			 "--key-file", PASS_FILE))
 	TH_LOG("%s", self->out);
-	EXPECT_EQ(0, roundtrip("/dev/mapper/pkctl_vol", 7, false));
+	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/pkctl_vol", DATA_LEN, 7, false));
 	EXPECT_EQ(0, CTL("volume", "close", "pkctl_vol"))
 	TH_LOG("%s", self->out);
 }
@@ -310,7 +232,8 @@ TEST_F_TIMEOUT(ctl, keyring_load_feeds_a_plain_dmsetup_mapping, 120)
 	ASSERT_EQ(0, pk_dm_create("pkctl_plain", self->lo.dev, DEV_SIZE, 128,
 				  NULL, self->out, sizeof(self->out)))
 	TH_LOG("dmsetup: %s", self->out);
-	EXPECT_EQ(0, roundtrip("/dev/mapper/pkctl_plain", 11, true));
+	EXPECT_EQ(0,
+		  pk_roundtrip("/dev/mapper/pkctl_plain", DATA_LEN, 11, true));
 	pk_dm_remove("pkctl_plain");
 	EXPECT_EQ(0, CTL("keyring", "unload", "pkctl_plain"))
 	TH_LOG("%s", self->out);
@@ -374,7 +297,7 @@ TEST_F_TIMEOUT(ctl, malformed_repository_files_exit_3_and_change_nothing, 120)
 	ASSERT_EQ(0, pk_write_file(path, "this is not\nan info file\n", 25));
 	snprintf(path, sizeof(path), "%s/short.skey", self->repo);
 	ASSERT_EQ(0, truncate(path, 100));
-	fp = repo_fingerprint(self->repo);
+	fp = pk_repo_fingerprint(self->repo);
 
 	EXPECT_EQ(3, CTL("key", "show", "bad")) TH_LOG("%s", self->out);
 	/* one clear line that names the file */
@@ -392,7 +315,7 @@ TEST_F_TIMEOUT(ctl, malformed_repository_files_exit_3_and_change_nothing, 120)
 	TH_LOG("%s", self->out);
 	EXPECT_EQ(3, CTL("key", "reencipher", "short", "--staged"))
 	TH_LOG("%s", self->out);
-	EXPECT_EQ(fp, repo_fingerprint(self->repo));
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
 	EXPECT_FALSE(repo_has(self->repo, "bad.renc"));
 	EXPECT_FALSE(repo_has(self->repo, "short.renc"));
 	/* the good key next to them still works */
@@ -473,7 +396,8 @@ TEST_F_TIMEOUT(ctl, monitor_json_reports_wk_change_and_rederive_across_migrate,
 	EXPECT_EQ(0, CTL("--json", "emu", "migrate", "--outage", "200"))
 	TH_LOG("%s", self->out);
 	/* I/O across the migration still works */
-	EXPECT_EQ(0, roundtrip("/dev/mapper/pkctl_plain", 3, false));
+	EXPECT_EQ(0,
+		  pk_roundtrip("/dev/mapper/pkctl_plain", DATA_LEN, 3, false));
 	EXPECT_TRUE(wait_for_text(log, "\"key-rederived\"", 15000, line,
 				  sizeof(line)))
 	TH_LOG("no key-rederived event: %s", line);

@@ -40,41 +40,19 @@ FIXTURE(renc)
 FIXTURE_SETUP(renc)
 {
 	self->lo.fd = -1;
-	self->nl.sk = NULL;
-	ASSERT_EQ(0, pk_ctl_find(self->ctl, sizeof(self->ctl)))
-	TH_LOG("%s is missing although the runner installs it", self->ctl);
-	if (!self->ctl[0])
+	if (!PK_CTL_SETUP("/tmp/pkrenc-repo.XXXXXX"))
 		SKIP(return, "no protkeyctl installed");
-	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
-	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
-	       PROTKEY_EMU_FAMILY_NAME);
-	ASSERT_EQ(0, pke_normalise(&self->nl));
-	snprintf(self->repo, sizeof(self->repo), "/tmp/pkrenc-repo.XXXXXX");
-	ASSERT_NE(NULL, mkdtemp(self->repo));
-	ASSERT_EQ(0, setenv("PROTKEY_REPOSITORY", self->repo, 1));
 	ASSERT_EQ(0, pk_write_file(PASS_FILE, "staple battery horse", 20));
 }
 
 FIXTURE_TEARDOWN(renc)
 {
-	char cmd[128];
-
 	unsetenv("PROTKEYCTL_FAULT");
 	pk_dm_remove(MAP);
 	pk_loop_teardown(&self->lo);
 	unlink(PASS_FILE);
-	if (self->repo[0]) {
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", self->repo);
-		pk_run(NULL, 0, "sh", "-c", cmd, NULL);
-	}
-	if (self->nl.sk) {
-		pke_normalise(&self->nl);
-		pk_nl_close(&self->nl);
-	}
+	pk_ctl_teardown(&self->nl, self->repo);
 }
-
-#define CTL(...) \
-	pk_run(self->out, sizeof(self->out), self->ctl, __VA_ARGS__, NULL)
 
 /* protkeyctl with PROTKEYCTL_FAULT=@fault: it kills itself there. */
 #define CTL_FAULT(fault, ...)                         \
@@ -85,26 +63,6 @@ FIXTURE_TEARDOWN(renc)
 		unsetenv("PROTKEYCTL_FAULT");         \
 		rc_;                                  \
 	})
-
-/* Writes (or only reads) and compares DATA_LEN bytes through @dev. */
-static int roundtrip(const char *dev, uint32_t seed, bool write)
-{
-	uint8_t *w = pk_alloc_io(DATA_LEN), *r = pk_alloc_io(DATA_LEN);
-	int ret = w && r ? 0 : -ENOMEM;
-
-	if (!ret) {
-		pk_fill(w, DATA_LEN, 0, seed);
-		memset(r, 0, DATA_LEN);
-	}
-	if (!ret && write)
-		ret = pk_dio(dev, true, w, DATA_LEN, 0);
-	ret = ret ?: pk_dio(dev, false, r, DATA_LEN, 0);
-	if (!ret && memcmp(w, r, DATA_LEN))
-		ret = -EILSEQ;
-	free(w);
-	free(r);
-	return ret;
-}
 
 /* FNV-1a of the LUKS2 header area (metadata and keyslots) of the disk. */
 static uint64_t header_hash(struct pk_loop *lo)
@@ -199,7 +157,7 @@ static int volume_setup(FIXTURE_DATA(renc) * self, uint32_t seed)
 	ret = ret   ?:
 		      CTL("volume", "open", self->lo.dev, MAP, "--key-file",
 			  PASS_FILE);
-	return ret ?: roundtrip(MAP_PATH, seed, true);
+	return ret ?: pk_roundtrip(MAP_PATH, DATA_LEN, seed, true);
 }
 
 /* Closed and opened again from the header: the data must be there. */
@@ -211,7 +169,7 @@ static int reopen_check(FIXTURE_DATA(renc) * self, uint32_t seed)
 	ret = ret   ?:
 		      CTL("volume", "open", self->lo.dev, MAP, "--key-file",
 			  PASS_FILE);
-	return ret ?: roundtrip(MAP_PATH, seed, false);
+	return ret ?: pk_roundtrip(MAP_PATH, DATA_LEN, seed, false);
 }
 
 TEST_F_TIMEOUT(renc, staged_complete_rekeys_live_and_survives_next_mk_change,
@@ -282,7 +240,7 @@ TEST_F_TIMEOUT(renc, staged_complete_rekeys_live_and_survives_next_mk_change,
 	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
 	ASSERT_EQ(0, CTL("emu", "mk-set"));
 	ASSERT_EQ(0, CTL("emu", "migrate"));
-	EXPECT_EQ(0, roundtrip(MAP_PATH, 21, false));
+	EXPECT_EQ(0, pk_roundtrip(MAP_PATH, DATA_LEN, 21, false));
 	EXPECT_EQ(0, reopen_check(self, 21)) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, CTL("volume", "close", MAP));
 }
@@ -315,7 +273,7 @@ TEST_F_TIMEOUT(renc, from_old_reenciphers_in_place_and_rekey_by_key_file, 300)
 	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
 	ASSERT_EQ(0, CTL("emu", "mk-set"));
 	ASSERT_EQ(0, CTL("emu", "migrate"));
-	EXPECT_EQ(0, roundtrip(MAP_PATH, 22, false));
+	EXPECT_EQ(0, pk_roundtrip(MAP_PATH, DATA_LEN, 22, false));
 	EXPECT_EQ(0, reopen_check(self, 22)) TH_LOG("%s", self->out);
 	EXPECT_EQ(0, CTL("volume", "close", MAP));
 }

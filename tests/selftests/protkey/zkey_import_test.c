@@ -72,7 +72,8 @@ struct zk_env {
 };
 
 /* Runs protkeyctl; its output in env->out. Return: its exit status. */
-#define CTL(...) pk_run(env->out, sizeof(env->out), env->ctl, __VA_ARGS__, NULL)
+#undef CTL
+#define CTL(...) PK_CTL(env, __VA_ARGS__)
 
 static void hex(const uint8_t *in, size_t len, char *out)
 {
@@ -254,28 +255,14 @@ static const char *env_setup(struct zk_env *env)
 	return NULL;
 }
 
-static void rm_rf(const char *dir)
-{
-	char cmd[128];
-
-	if (!dir[0])
-		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	pk_run(NULL, 0, "sh", "-c", cmd, NULL);
-}
-
 static void env_teardown(struct zk_env *env)
 {
 	pk_dm_remove("pkzk_vol");
 	pk_loop_teardown(&env->lo);
 	unlink(PASS_FILE);
-	rm_rf(env->repo);
-	rm_rf(env->zdir);
-	rm_rf(env->scratch);
-	if (env->nl.sk) {
-		pke_normalise(&env->nl);
-		pk_nl_close(&env->nl);
-	}
+	pk_rm_rf(env->zdir);
+	pk_rm_rf(env->scratch);
+	pk_ctl_teardown(&env->nl, env->repo);
 }
 
 /* The JSON object of @json that holds the string value "@name". */
@@ -441,26 +428,6 @@ TEST_F_TIMEOUT(zk, two_keys_imported_list_and_show_match_the_tokens, 120)
 	EXPECT_EQ(0, CTL("key", "validate", "zk-b")) TH_LOG("%s", env->out);
 }
 
-/* Writes (when @write) and reads back DATA_LEN bytes of @seed on @dev. */
-static int roundtrip(const char *dev, uint32_t seed, bool write)
-{
-	uint8_t *w = pk_alloc_io(DATA_LEN), *r = pk_alloc_io(DATA_LEN);
-	int ret = w && r ? 0 : -ENOMEM;
-
-	if (!ret) {
-		pk_fill(w, DATA_LEN, 0, seed);
-		memset(r, 0, DATA_LEN);
-	}
-	if (!ret && write)
-		ret = pk_dio(dev, true, w, DATA_LEN, 0);
-	ret = ret ?: pk_dio(dev, false, r, DATA_LEN, 0);
-	if (!ret && memcmp(w, r, DATA_LEN))
-		ret = -EILSEQ;
-	free(w);
-	free(r);
-	return ret;
-}
-
 /*
  * The raw device at @data_off holds the xts(aes) encryption, with zk-a's
  * clear key, of the first ORACLE_LEN bytes of @seed's data. Return: 0,
@@ -530,7 +497,7 @@ TEST_F_TIMEOUT(zk, imported_key_formats_and_opens_a_luks2_volume, 180)
 	unit = (unsigned int)strtoul(v, NULL, 10);
 	ASSERT_TRUE(unit == 512 || unit == 4096) TH_LOG("sector size %u", unit);
 
-	ASSERT_EQ(0, roundtrip("/dev/mapper/pkzk_vol", 21, true));
+	ASSERT_EQ(0, pk_roundtrip("/dev/mapper/pkzk_vol", DATA_LEN, 21, true));
 	/* on disk: plain AES-XTS with zkey's clear key, nothing else */
 	EXPECT_EQ(0, oracle_check(env, off, unit, 21));
 
@@ -538,7 +505,7 @@ TEST_F_TIMEOUT(zk, imported_key_formats_and_opens_a_luks2_volume, 180)
 	ASSERT_EQ(0, CTL("volume", "open", env->lo.dev, "pkzk_vol",
 			 "--key-file", PASS_FILE))
 	TH_LOG("%s", env->out);
-	EXPECT_EQ(0, roundtrip("/dev/mapper/pkzk_vol", 21, false));
+	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/pkzk_vol", DATA_LEN, 21, false));
 	EXPECT_EQ(0, CTL("volume", "close", "pkzk_vol")) TH_LOG("%s", env->out);
 }
 
