@@ -233,6 +233,19 @@ static int request(struct pk_nl *nl, const struct req *r, struct pk_err *err)
 	return transact(nl, msg, r->what, err);
 }
 
+/* A request with at most one u32 attribute (@type 0: none). */
+static int request_u32(struct pk_nl *nl, uint8_t cmd, const char *what,
+		       int64_t apqn, int type, uint32_t val, struct pk_err *err)
+{
+	struct req r = { .cmd = cmd,
+			 .what = what,
+			 .apqn = apqn,
+			 .u32_type = type,
+			 .u32 = val };
+
+	return request(nl, &r, err);
+}
+
 static struct nlattr *reply_attr(struct pk_nl *nl, int type, int len)
 {
 	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
@@ -245,27 +258,30 @@ static struct nlattr *reply_attr(struct pk_nl *nl, int type, int len)
 	return tb[type];
 }
 
+/* Copies the reply's secure key (one token) to @out. */
+static int reply_seckey(struct pk_nl *nl, uint8_t *out, const char *what,
+			struct pk_err *err)
+{
+	struct nlattr *a;
+
+	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, PROTKEY_EMU_SECKEY_SIZE);
+	if (!a)
+		return pk_err_platform(err, -EBADMSG,
+				       "%s: reply without a secure key", what);
+	memcpy(out, nla_data(a), PROTKEY_EMU_SECKEY_SIZE);
+	return 0;
+}
+
 /* One CCA AES DATA token of @bits under the CURRENT MK. */
 int pk_emu_generate(struct pk_nl *nl, unsigned int bits, uint8_t *tok,
 		    struct pk_err *err)
 {
-	struct req r = { .cmd = PROTKEY_EMU_CMD_KEY_GENERATE,
-			 .what = "generate a secure key",
-			 .apqn = -1,
-			 .u32_type = PROTKEY_EMU_A_KEY_BITS,
-			 .u32 = bits };
-	struct nlattr *a;
 	int ret;
 
-	ret = request(nl, &r, err);
-	if (ret)
-		return ret;
-	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, PROTKEY_EMU_SECKEY_SIZE);
-	if (!a)
-		return pk_err_platform(err, -EBADMSG,
-				       "generate: reply without a secure key");
-	memcpy(tok, nla_data(a), PROTKEY_EMU_SECKEY_SIZE);
-	return 0;
+	ret = request_u32(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+			  "generate a secure key", -1, PROTKEY_EMU_A_KEY_BITS,
+			  bits, err);
+	return ret ?: reply_seckey(nl, tok, "generate", err);
 }
 
 /* An XTS secure key: two random tokens of @bits into @blob (128 bytes). */
@@ -300,33 +316,21 @@ int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
 			 .bin_type = PROTKEY_EMU_A_SECURE_KEY,
 			 .bin = tok,
 			 .bin_len = PROTKEY_EMU_SECKEY_SIZE };
-	struct nlattr *a;
 	int ret;
 
 	ret = request(nl, &r, err);
-	if (ret)
-		return ret;
-	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, PROTKEY_EMU_SECKEY_SIZE);
-	if (!a)
-		return pk_err_platform(
-			err, -EBADMSG,
-			"re-encipher: reply without a secure key");
-	memcpy(out, nla_data(a), PROTKEY_EMU_SECKEY_SIZE);
-	return 0;
+	return ret ?: reply_seckey(nl, out, "re-encipher", err);
 }
 
 int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,
 		   struct pk_err *err)
 {
-	struct req r = { .cmd = PROTKEY_EMU_CMD_MIGRATE,
-			 .what = "migrate",
-			 .apqn = -1,
-			 .u32_type = outage_ms ? PROTKEY_EMU_A_OUTAGE_MS : 0,
-			 .u32 = outage_ms };
 	struct nlattr *a;
 	int ret;
 
-	ret = request(nl, &r, err);
+	ret = request_u32(nl, PROTKEY_EMU_CMD_MIGRATE, "migrate", -1,
+			  outage_ms ? PROTKEY_EMU_A_OUTAGE_MS : 0, outage_ms,
+			  err);
 	if (ret)
 		return ret;
 	a = reply_attr(nl, PROTKEY_EMU_A_WK_GEN, 8);
@@ -349,23 +353,16 @@ int pk_emu_mk_load(struct pk_nl *nl, int64_t apqn, const uint8_t *mk,
 
 int pk_emu_mk_set(struct pk_nl *nl, int64_t apqn, struct pk_err *err)
 {
-	struct req r = { .cmd = PROTKEY_EMU_CMD_MK_SET,
-			 .what = "set master key",
-			 .apqn = apqn };
-
-	return request(nl, &r, err);
+	return request_u32(nl, PROTKEY_EMU_CMD_MK_SET, "set master key", apqn,
+			   0, 0, err);
 }
 
 int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
 		    struct pk_err *err)
 {
-	struct req r = { .cmd = PROTKEY_EMU_CMD_MK_CLEAR,
-			 .what = "clear master-key register",
-			 .apqn = apqn,
-			 .u32_type = PROTKEY_EMU_A_MK_REG,
-			 .u32 = reg };
-
-	return request(nl, &r, err);
+	return request_u32(nl, PROTKEY_EMU_CMD_MK_CLEAR,
+			   "clear master-key register", apqn,
+			   PROTKEY_EMU_A_MK_REG, reg, err);
 }
 
 int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
@@ -382,13 +379,9 @@ int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
 
 int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, struct pk_err *err)
 {
-	struct req r = { .cmd = PROTKEY_EMU_CMD_SET_LATENCY,
-			 .what = "set derive latency",
-			 .apqn = -1,
-			 .u32_type = PROTKEY_EMU_A_LATENCY_US,
-			 .u32 = us };
-
-	return request(nl, &r, err);
+	return request_u32(nl, PROTKEY_EMU_CMD_SET_LATENCY,
+			   "set derive latency", -1, PROTKEY_EMU_A_LATENCY_US,
+			   us, err);
 }
 
 static uint64_t get_be64(const uint8_t *p)
@@ -441,15 +434,13 @@ static int parse_counters(struct nlattr *nest, struct pk_emu_state *st)
 int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
 		     struct pk_err *err)
 {
-	struct req r = { .cmd = PROTKEY_EMU_CMD_GET_STATE,
-			 .what = "get emulator state",
-			 .apqn = -1 };
 	struct nlmsghdr *nlh;
 	struct nlattr *a;
 	int rem, ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = request(nl, &r, err);
+	ret = request_u32(nl, PROTKEY_EMU_CMD_GET_STATE, "get emulator state",
+			  -1, 0, 0, err);
 	if (ret)
 		return ret;
 	if (!nl->reply)

@@ -381,9 +381,10 @@ static int same_shape(const struct pk_key *key, const uint8_t *blob, size_t len,
 	return 0;
 }
 
-/* Stores a staged re-enciphered key as <name>.renc. */
-int pk_repo_stage_renc(struct pk_repo *repo, struct pk_key *key,
-		       const uint8_t *blob, size_t len, struct pk_err *err)
+/* Writes @blob, of the same shape as @key's, as <name><ext>. */
+static int write_blob(struct pk_repo *repo, const struct pk_key *key,
+		      const char *ext, const uint8_t *blob, size_t len,
+		      struct pk_err *err)
 {
 	char fn[PK_NAME_MAX + 8];
 	int ret;
@@ -391,8 +392,15 @@ int pk_repo_stage_renc(struct pk_repo *repo, struct pk_key *key,
 	ret = same_shape(key, blob, len, err);
 	if (ret)
 		return ret;
-	file_name(fn, sizeof(fn), key->name, ".renc");
+	file_name(fn, sizeof(fn), key->name, ext);
 	return pk_write_atomic(repo->dirfd, fn, blob, len, err);
+}
+
+/* Stores a staged re-enciphered key as <name>.renc. */
+int pk_repo_stage_renc(struct pk_repo *repo, struct pk_key *key,
+		       const uint8_t *blob, size_t len, struct pk_err *err)
+{
+	return write_blob(repo, key, ".renc", blob, len, err);
 }
 
 /* Moves <name>.renc over <name>.skey (one rename), then updates .info. */
@@ -423,14 +431,9 @@ int pk_repo_complete_renc(struct pk_repo *repo, struct pk_key *key,
 int pk_repo_replace_blob(struct pk_repo *repo, struct pk_key *key,
 			 const uint8_t *blob, size_t len, struct pk_err *err)
 {
-	char fn[PK_NAME_MAX + 8];
 	int ret;
 
-	ret = same_shape(key, blob, len, err);
-	if (ret)
-		return ret;
-	file_name(fn, sizeof(fn), key->name, ".skey");
-	ret = pk_write_atomic(repo->dirfd, fn, blob, len, err);
+	ret = write_blob(repo, key, ".skey", blob, len, err);
 	if (ret)
 		return ret;
 	return touch_times(repo, key, err);
