@@ -18,13 +18,17 @@
 
 /* clang-format off */
 #define PKE_U8(t, v) { .type = (t), .kind = PK_U8, .val = (v) }
+#define PKE_U16(t, v) { .type = (t), .kind = PK_U16, .val = (v) }
 #define PKE_U32(t, v) { .type = (t), .kind = PK_U32, .val = (v) }
 #define PKE_BIN(t, p, l) { .type = (t), .kind = PK_BYTES, .data = (p), .len = (l) }
+#define PKE_FILL(t, f, l) { .type = (t), .kind = PK_BYTES, .fill = (f), .len = (l) }
 /* clang-format on */
 
 /* Sends @cmd with the listed attributes; a zero entry ends the list. */
 #define PKE_REQ(nl, cmd, ...) \
 	pk_nl_request(nl, cmd, (const struct pk_attr[]){ __VA_ARGS__, {} }, 16)
+/* Sends @cmd without attributes. */
+#define PKE_REQ0(nl, cmd) pk_nl_request(nl, cmd, NULL, 0)
 
 #define PKE_MAX_ADAPTERS 64
 
@@ -86,7 +90,7 @@ static inline int pke_get_state(struct pk_nl *nl, struct pke_state *st)
 	int rem, ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = pk_nl_request(nl, PROTKEY_EMU_CMD_GET_STATE, NULL, 0);
+	ret = PKE_REQ0(nl, PROTKEY_EMU_CMD_GET_STATE);
 	if (ret)
 		return ret;
 	if (!nl->reply)
@@ -132,6 +136,48 @@ static inline int pke_wait_usable(struct pk_nl *nl, int ms)
 	return -ETIMEDOUT;
 }
 
+/* MK_LOAD: @mk (PROTKEY_EMU_MK_SIZE bytes) into every NEW register. */
+static inline int pke_mk_load(struct pk_nl *nl, const uint8_t *mk)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_MK_LOAD,
+		       PKE_BIN(PROTKEY_EMU_A_MK, mk, PROTKEY_EMU_MK_SIZE));
+}
+
+/* MK_CLEAR of register @reg (PROTKEY_EMU_MK_*) on every adapter. */
+static inline int pke_mk_clear(struct pk_nl *nl, uint32_t reg)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_MK_CLEAR,
+		       PKE_U32(PROTKEY_EMU_A_MK_REG, reg));
+}
+
+/* ADAPTER_SET: every adapter online (1) or offline (0). */
+static inline int pke_set_online(struct pk_nl *nl, int online)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+		       PKE_U8(PROTKEY_EMU_A_ONLINE, online));
+}
+
+/*
+ * The known state but for the adapters: no derive latency, no injected
+ * failures, CURRENT = @mk on all, NEW and OLD empty.
+ */
+static inline int pke_reset_mk(struct pk_nl *nl, const uint8_t *mk)
+{
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_SET_LATENCY,
+		      PKE_U32(PROTKEY_EMU_A_LATENCY_US, 0));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
+			      PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
+			      PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, EIO));
+	ret = ret ?: pke_mk_load(nl, mk);
+	ret = ret ?: PKE_REQ0(nl, PROTKEY_EMU_CMD_MK_SET);
+	ret = ret ?: pke_mk_clear(nl, PROTKEY_EMU_MK_OLD);
+	ret = ret ?: pke_mk_clear(nl, PROTKEY_EMU_MK_NEW);
+	return ret;
+}
+
 /*
  * The known state: every adapter online and usable, CURRENT = pke_test_mk
  * on all, NEW and OLD empty, no derive latency, no injected failures. Also
@@ -141,45 +187,18 @@ static inline int pke_normalise(struct pk_nl *nl)
 {
 	int ret;
 
-	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
-		      PKE_U8(PROTKEY_EMU_A_ONLINE, 1));
+	ret = pke_set_online(nl, 1);
 	ret = ret ?: pke_wait_usable(nl, 15000);
-	ret = ret   ?:
-		      PKE_REQ(nl, PROTKEY_EMU_CMD_SET_LATENCY,
-			      PKE_U32(PROTKEY_EMU_A_LATENCY_US, 0));
-	ret = ret   ?:
-		      PKE_REQ(nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
-			      PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
-			      PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, EIO));
-	ret = ret   ?:
-		      PKE_REQ(nl, PROTKEY_EMU_CMD_MK_LOAD,
-			      PKE_BIN(PROTKEY_EMU_A_MK, pke_test_mk,
-				      PROTKEY_EMU_MK_SIZE));
-	ret = ret ?: pk_nl_request(nl, PROTKEY_EMU_CMD_MK_SET, NULL, 0);
-	ret = ret   ?:
-		      PKE_REQ(nl, PROTKEY_EMU_CMD_MK_CLEAR,
-			      PKE_U32(PROTKEY_EMU_A_MK_REG,
-				      PROTKEY_EMU_MK_OLD));
-	ret = ret   ?:
-		      PKE_REQ(nl, PROTKEY_EMU_CMD_MK_CLEAR,
-			      PKE_U32(PROTKEY_EMU_A_MK_REG,
-				      PROTKEY_EMU_MK_NEW));
-	return ret;
+	return ret ?: pke_reset_mk(nl, pke_test_mk);
 }
 
-/* An AES-256 secure key (CCA AES DATA token) of the clear key @clear. */
-static inline int pke_generate(struct pk_nl *nl, const uint8_t clear[32],
-			       uint8_t token[PROTKEY_EMU_SECKEY_SIZE])
+/* The secure key of the last reply, copied to @token. */
+static inline int pke_reply_token(struct pk_nl *nl,
+				  uint8_t token[PROTKEY_EMU_SECKEY_SIZE])
 {
 	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
 	struct nlattr *key;
-	int ret;
 
-	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
-		      PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256),
-		      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, 32));
-	if (ret)
-		return ret;
 	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX))
 		return -EBADMSG;
 	key = tb[PROTKEY_EMU_A_SECURE_KEY];
@@ -187,6 +206,18 @@ static inline int pke_generate(struct pk_nl *nl, const uint8_t clear[32],
 		return -EBADMSG;
 	memcpy(token, nla_data(key), PROTKEY_EMU_SECKEY_SIZE);
 	return 0;
+}
+
+/* An AES-256 secure key (CCA AES DATA token) of the clear key @clear. */
+static inline int pke_generate(struct pk_nl *nl, const uint8_t clear[32],
+			       uint8_t token[PROTKEY_EMU_SECKEY_SIZE])
+{
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+		      PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256),
+		      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, 32));
+	return ret ?: pke_reply_token(nl, token);
 }
 
 /*
@@ -231,7 +262,7 @@ static inline int pke_make_xts_blob(struct pk_nl *nl, const uint8_t *xts_key,
 static inline int pke_migrate(struct pk_nl *nl, uint32_t outage_ms)
 {
 	if (!outage_ms)
-		return pk_nl_request(nl, PROTKEY_EMU_CMD_MIGRATE, NULL, 0);
+		return PKE_REQ0(nl, PROTKEY_EMU_CMD_MIGRATE);
 	return PKE_REQ(nl, PROTKEY_EMU_CMD_MIGRATE,
 		       PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, outage_ms));
 }

@@ -23,22 +23,9 @@
 
 #include "kselftest_harness.h"
 
-#include "common.h"
+#include "emu.h"
 
 #define MAX_ADAPTERS 64
-
-/* clang-format off */
-#define A_U8(t, v) { .type = (t), .kind = PK_U8, .val = (v) }
-#define A_U16(t, v) { .type = (t), .kind = PK_U16, .val = (v) }
-#define A_U32(t, v) { .type = (t), .kind = PK_U32, .val = (v) }
-#define A_BIN(t, p, l) { .type = (t), .kind = PK_BYTES, .data = (p), .len = (l) }
-#define A_FILL(t, f, l) { .type = (t), .kind = PK_BYTES, .fill = (f), .len = (l) }
-/* clang-format on */
-
-/* Sends @cmd with the listed attributes; a zero entry ends the list. */
-#define REQ(nl, cmd, ...) \
-	pk_nl_request(nl, cmd, (const struct pk_attr[]){ __VA_ARGS__, {} }, 16)
-#define REQ0(nl, cmd) pk_nl_request(nl, cmd, NULL, 0)
 
 static const uint8_t mk1[PROTKEY_EMU_MK_SIZE] = {
 	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a,
@@ -137,7 +124,7 @@ static int get_state(struct pk_nl *nl, struct emu_state *st)
 	int rem, ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = REQ0(nl, PROTKEY_EMU_CMD_GET_STATE);
+	ret = PKE_REQ0(nl, PROTKEY_EMU_CMD_GET_STATE);
 	if (ret)
 		return ret;
 	if (!nl->reply)
@@ -173,34 +160,20 @@ static int get_state(struct pk_nl *nl, struct emu_state *st)
 	return ret;
 }
 
-/* The secure key of the last reply, copied to @token. */
-static int reply_token(struct pk_nl *nl, uint8_t token[PROTKEY_EMU_SECKEY_SIZE])
-{
-	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
-	struct nlattr *key;
-
-	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX))
-		return -EBADMSG;
-	key = tb[PROTKEY_EMU_A_SECURE_KEY];
-	if (!key || nla_len(key) != PROTKEY_EMU_SECKEY_SIZE)
-		return -EBADMSG;
-	memcpy(token, nla_data(key), PROTKEY_EMU_SECKEY_SIZE);
-	return 0;
-}
-
 static int generate(struct pk_nl *nl, uint32_t bits, const uint8_t *clear,
 		    uint8_t token[PROTKEY_EMU_SECKEY_SIZE])
 {
 	int ret;
 
 	if (clear)
-		ret = REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
-			  A_U32(PROTKEY_EMU_A_KEY_BITS, bits),
-			  A_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, bits / 8));
+		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+			      PKE_U32(PROTKEY_EMU_A_KEY_BITS, bits),
+			      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear,
+				      bits / 8));
 	else
-		ret = REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
-			  A_U32(PROTKEY_EMU_A_KEY_BITS, bits));
-	return ret ? ret : reply_token(nl, token);
+		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+			      PKE_U32(PROTKEY_EMU_A_KEY_BITS, bits));
+	return ret ? ret : pke_reply_token(nl, token);
 }
 
 static int reencipher(struct pk_nl *nl, const uint8_t *in, uint32_t mode,
@@ -208,28 +181,11 @@ static int reencipher(struct pk_nl *nl, const uint8_t *in, uint32_t mode,
 {
 	int ret;
 
-	ret = REQ(nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
-		  A_BIN(PROTKEY_EMU_A_SECURE_KEY, in, PROTKEY_EMU_SECKEY_SIZE),
-		  A_U32(PROTKEY_EMU_A_RENC_MODE, mode));
-	return ret ? ret : reply_token(nl, out);
-}
-
-static int mk_load(struct pk_nl *nl, const uint8_t *mk)
-{
-	return REQ(nl, PROTKEY_EMU_CMD_MK_LOAD,
-		   A_BIN(PROTKEY_EMU_A_MK, mk, PROTKEY_EMU_MK_SIZE));
-}
-
-static int mk_clear(struct pk_nl *nl, uint32_t reg)
-{
-	return REQ(nl, PROTKEY_EMU_CMD_MK_CLEAR,
-		   A_U32(PROTKEY_EMU_A_MK_REG, reg));
-}
-
-static int set_online(struct pk_nl *nl, int online)
-{
-	return REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
-		   A_U8(PROTKEY_EMU_A_ONLINE, online));
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
+		      PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, in,
+			      PROTKEY_EMU_SECKEY_SIZE),
+		      PKE_U32(PROTKEY_EMU_A_RENC_MODE, mode));
+	return ret ? ret : pke_reply_token(nl, out);
 }
 
 /* Waits until every adapter is usable (an outage may still run). */
@@ -261,20 +217,9 @@ static int emu_normalise(struct pk_nl *nl)
 {
 	int ret;
 
-	ret = set_online(nl, 1);
+	ret = pke_set_online(nl, 1);
 	ret = ret ?: wait_usable(nl);
-	ret = ret   ?:
-		      REQ(nl, PROTKEY_EMU_CMD_SET_LATENCY,
-			  A_U32(PROTKEY_EMU_A_LATENCY_US, 0));
-	ret = ret   ?:
-		      REQ(nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
-			  A_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
-			  A_U32(PROTKEY_EMU_A_FAIL_ERRNO, EIO));
-	ret = ret ?: mk_load(nl, mk1);
-	ret = ret ?: REQ0(nl, PROTKEY_EMU_CMD_MK_SET);
-	ret = ret ?: mk_clear(nl, PROTKEY_EMU_MK_OLD);
-	ret = ret ?: mk_clear(nl, PROTKEY_EMU_MK_NEW);
-	return ret;
+	return ret ?: pke_reset_mk(nl, mk1);
 }
 
 static void mkvp_of(struct __test_metadata *_metadata, const uint8_t *mk,
@@ -415,7 +360,7 @@ TEST_F(emu, mk_load_fills_new_register_of_every_adapter)
 
 	mkvp_of(_metadata, mk1, mkvp1);
 	mkvp_of(_metadata, mk2, mkvp2);
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++) {
 		ASSERT_TRUE(st.ad[i].has[PROTKEY_EMU_MK_NEW]);
@@ -435,9 +380,10 @@ TEST_F(emu, mk_load_one_apqn)
 
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	apqn = st.ad[st.n - 1].apqn;
-	ASSERT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_MK_LOAD,
-			 A_U32(PROTKEY_EMU_A_APQN, apqn),
-			 A_BIN(PROTKEY_EMU_A_MK, mk2, PROTKEY_EMU_MK_SIZE)));
+	ASSERT_EQ(0,
+		  PKE_REQ(&self->nl, PROTKEY_EMU_CMD_MK_LOAD,
+			  PKE_U32(PROTKEY_EMU_A_APQN, apqn),
+			  PKE_BIN(PROTKEY_EMU_A_MK, mk2, PROTKEY_EMU_MK_SIZE)));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++)
 		EXPECT_EQ(st.ad[i].apqn == apqn,
@@ -452,8 +398,8 @@ TEST_F(emu, mk_set_rotates_registers)
 
 	mkvp_of(_metadata, mk1, mkvp1);
 	mkvp_of(_metadata, mk2, mkvp2);
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++) {
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_NEW]);
@@ -464,7 +410,7 @@ TEST_F(emu, mk_set_rotates_registers)
 			  memcmp(st.ad[i].mkvp[PROTKEY_EMU_MK_OLD], mkvp1, 8));
 	}
 	/* A second set with NEW empty is refused, and changes nothing. */
-	EXPECT_EQ(-ENOKEY, REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	EXPECT_EQ(-ENOKEY, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "NEW"));
 }
 
@@ -473,17 +419,17 @@ TEST_F(emu, mk_clear_new_and_old)
 	struct emu_state st;
 	int i;
 
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
-	ASSERT_EQ(0, mk_load(&self->nl, mk1));
-	ASSERT_EQ(0, mk_clear(&self->nl, PROTKEY_EMU_MK_OLD));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk1));
+	ASSERT_EQ(0, pke_mk_clear(&self->nl, PROTKEY_EMU_MK_OLD));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++) {
 		EXPECT_TRUE(st.ad[i].has[PROTKEY_EMU_MK_NEW]);
 		EXPECT_TRUE(st.ad[i].has[PROTKEY_EMU_MK_CURRENT]);
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_OLD]);
 	}
-	ASSERT_EQ(0, mk_clear(&self->nl, PROTKEY_EMU_MK_NEW));
+	ASSERT_EQ(0, pke_mk_clear(&self->nl, PROTKEY_EMU_MK_NEW));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++) {
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_NEW]);
@@ -498,7 +444,7 @@ TEST_F(emu, migrate_changes_wrapping_key)
 	uint64_t gen;
 
 	ASSERT_EQ(0, get_state(&self->nl, &before));
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MIGRATE));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MIGRATE));
 	ASSERT_EQ(0, pk_nl_reply_attrs(&self->nl, tb, PROTKEY_EMU_A_MAX));
 	ASSERT_NE(NULL, tb[PROTKEY_EMU_A_WK_GEN]);
 	gen = nla_get_u64(tb[PROTKEY_EMU_A_WK_GEN]);
@@ -520,8 +466,8 @@ TEST_F(emu, migrate_with_outage_makes_adapters_unusable)
 	int i;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	ASSERT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_MIGRATE,
-			 A_U32(PROTKEY_EMU_A_OUTAGE_MS, 1500)));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_MIGRATE,
+			     PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, 1500)));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
@@ -544,13 +490,13 @@ TEST_F(emu, adapters_offline_and_online)
 	struct emu_state st;
 	int i;
 
-	ASSERT_EQ(0, set_online(&self->nl, 0));
+	ASSERT_EQ(0, pke_set_online(&self->nl, 0));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++)
 		EXPECT_EQ(0, st.ad[i].online);
 	EXPECT_EQ(-ENODEV, generate(&self->nl, 128, NULL, token));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "usable"));
-	ASSERT_EQ(0, set_online(&self->nl, 1));
+	ASSERT_EQ(0, pke_set_online(&self->nl, 1));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++)
 		EXPECT_EQ(1, st.ad[i].online);
@@ -565,17 +511,17 @@ TEST_F(emu, adapter_set_one_apqn)
 
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	apqn = st.ad[0].apqn;
-	ASSERT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_ADAPTER_SET,
-			 A_U32(PROTKEY_EMU_A_APQN, apqn),
-			 A_U8(PROTKEY_EMU_A_ONLINE, 0)));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+			     PKE_U32(PROTKEY_EMU_A_APQN, apqn),
+			     PKE_U8(PROTKEY_EMU_A_ONLINE, 0)));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 0; i < st.n; i++)
 		EXPECT_EQ(st.ad[i].apqn != apqn, st.ad[i].online);
 	/* An APQN that does not exist: card 200. */
 	EXPECT_EQ(-ENODEV,
-		  REQ(&self->nl, PROTKEY_EMU_CMD_ADAPTER_SET,
-		      A_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(200, 1)),
-		      A_U8(PROTKEY_EMU_A_ONLINE, 0)));
+		  PKE_REQ(&self->nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+			  PKE_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(200, 1)),
+			  PKE_U8(PROTKEY_EMU_A_ONLINE, 0)));
 	EXPECT_NE(0, self->nl.msg[0]);
 	EXPECT_GE(self->nl.bad_offs, 0);
 }
@@ -587,16 +533,16 @@ TEST_F(emu, latency_and_fail_derives_accepted)
 	 * KUnit suites and the protkey selftests cover it); here: the
 	 * commands and their limits.
 	 */
-	EXPECT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_SET_LATENCY,
-			 A_U32(PROTKEY_EMU_A_LATENCY_US, 10000000)));
-	EXPECT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_SET_LATENCY,
-			 A_U32(PROTKEY_EMU_A_LATENCY_US, 0)));
-	EXPECT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
-			 A_U32(PROTKEY_EMU_A_FAIL_COUNT, 3),
-			 A_U32(PROTKEY_EMU_A_FAIL_ERRNO, 4095)));
-	EXPECT_EQ(0, REQ(&self->nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
-			 A_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
-			 A_U32(PROTKEY_EMU_A_FAIL_ERRNO, 1)));
+	EXPECT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SET_LATENCY,
+			     PKE_U32(PROTKEY_EMU_A_LATENCY_US, 10000000)));
+	EXPECT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SET_LATENCY,
+			     PKE_U32(PROTKEY_EMU_A_LATENCY_US, 0)));
+	EXPECT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
+			     PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 3),
+			     PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 4095)));
+	EXPECT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
+			     PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
+			     PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 1)));
 }
 
 TEST_F(emu, counters_count_and_reset)
@@ -605,21 +551,21 @@ TEST_F(emu, counters_count_and_reset)
 	struct emu_state st;
 	int i;
 
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_RESET_COUNTERS));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_RESET_COUNTERS));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	for (i = 1; i < PROTKEY_EMU_CNT_A_PAD; i++)
 		EXPECT_EQ(0, st.cnt[i]);
 	ASSERT_EQ(0, generate(&self->nl, 256, NULL, tok));
 	ASSERT_EQ(0, generate(&self->nl, 128, clear_key, tok));
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
 	ASSERT_EQ(0, reencipher(&self->nl, tok, PROTKEY_EMU_RENC_CURRENT_TO_NEW,
 				tok2));
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MIGRATE));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MIGRATE));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	EXPECT_EQ(2, st.cnt[PROTKEY_EMU_CNT_A_KEYS_GENERATED]);
 	EXPECT_EQ(1, st.cnt[PROTKEY_EMU_CNT_A_REENCIPHERS]);
 	EXPECT_EQ(1, st.cnt[PROTKEY_EMU_CNT_A_MIGRATIONS]);
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_RESET_COUNTERS));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_RESET_COUNTERS));
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	EXPECT_EQ(0, st.cnt[PROTKEY_EMU_CNT_A_KEYS_GENERATED]);
 	EXPECT_EQ(0, st.cnt[PROTKEY_EMU_CNT_A_MIGRATIONS]);
@@ -639,8 +585,8 @@ TEST_F(emu, reencipher_needs_the_source_register)
 				      PROTKEY_EMU_RENC_CURRENT_TO_NEW, out));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "empty"));
 	/* A key under another master key than OLD. */
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
 	ASSERT_EQ(0, generate(&self->nl, 256, clear_key, tok));
 	EXPECT_EQ(-EINVAL, reencipher(&self->nl, tok,
 				      PROTKEY_EMU_RENC_OLD_TO_CURRENT, out));
@@ -707,8 +653,8 @@ TEST_F(keysize, generate_from_clear_key_decrypts_to_it)
 	ASSERT_EQ(0, generate(&self->nl, variant->bits, clear_key, tok));
 	check_token(_metadata, tok, mk1, variant->bits, clear_key, NULL);
 	/* Under another CURRENT MK the same clear key gives another token. */
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
 	ASSERT_EQ(0, generate(&self->nl, variant->bits, clear_key, tok));
 	check_token(_metadata, tok, mk2, variant->bits, clear_key, NULL);
 }
@@ -720,12 +666,12 @@ TEST_F(keysize, reencipher_current_to_new_then_old_to_current)
 
 	ASSERT_EQ(0, generate(&self->nl, variant->bits, clear_key, tok));
 	/* Staged: NEW = MK2, CURRENT = MK1; re-encipher CURRENT -> NEW. */
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
 	ASSERT_EQ(0, reencipher(&self->nl, tok, PROTKEY_EMU_RENC_CURRENT_TO_NEW,
 				staged));
 	check_token(_metadata, staged, mk2, variant->bits, clear_key, NULL);
 	/* Set: CURRENT = MK2, OLD = MK1; the old token goes OLD -> CURRENT. */
-	ASSERT_EQ(0, REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
 	ASSERT_EQ(0, reencipher(&self->nl, tok, PROTKEY_EMU_RENC_OLD_TO_CURRENT,
 				back));
 	check_token(_metadata, back, mk2, variant->bits, clear_key, NULL);
@@ -761,45 +707,45 @@ static const uint8_t zero_token[PROTKEY_EMU_SECKEY_SIZE];
 		.err = e, .msg = m, .miss_type = miss, .bad_attr = bad,	\
 	}
 
-#define MK32 A_FILL(PROTKEY_EMU_A_MK, 0x5a, 32)
+#define MK32 PKE_FILL(PROTKEY_EMU_A_MK, 0x5a, 32)
 
 BAD(mk_load_missing_mk, MK_LOAD, EINVAL, "PROTKEY_EMU_A_MK", PROTKEY_EMU_A_MK, false, {});
-BAD(mk_load_mk_31_bytes, MK_LOAD, ERANGE, "size out of range", 0, true, A_FILL(PROTKEY_EMU_A_MK, 1, 31));
-BAD(mk_load_mk_33_bytes, MK_LOAD, ERANGE, "size out of range", 0, true, A_FILL(PROTKEY_EMU_A_MK, 1, 33));
-BAD(mk_load_unknown_attr, MK_LOAD, EINVAL, "Unknown attribute", 0, true, MK32, A_U32(250, 1));
-BAD(mk_load_apqn_u16, MK_LOAD, EINVAL, "invalid attribute length", 0, true, MK32, A_U16(PROTKEY_EMU_A_APQN, 1));
-BAD(mk_load_apqn_out_of_range, MK_LOAD, ERANGE, "out of range", 0, true, MK32, A_U32(PROTKEY_EMU_A_APQN, 0x1000000));
-BAD(mk_load_apqn_unknown, MK_LOAD, ENODEV, "", 0, true, MK32, A_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(200, 1)));
+BAD(mk_load_mk_31_bytes, MK_LOAD, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_MK, 1, 31));
+BAD(mk_load_mk_33_bytes, MK_LOAD, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_MK, 1, 33));
+BAD(mk_load_unknown_attr, MK_LOAD, EINVAL, "Unknown attribute", 0, true, MK32, PKE_U32(250, 1));
+BAD(mk_load_apqn_u16, MK_LOAD, EINVAL, "invalid attribute length", 0, true, MK32, PKE_U16(PROTKEY_EMU_A_APQN, 1));
+BAD(mk_load_apqn_out_of_range, MK_LOAD, ERANGE, "out of range", 0, true, MK32, PKE_U32(PROTKEY_EMU_A_APQN, 0x1000000));
+BAD(mk_load_apqn_unknown, MK_LOAD, ENODEV, "", 0, true, MK32, PKE_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(200, 1)));
 BAD(mk_set_empty_new, MK_SET, ENOKEY, "NEW", 0, false, {});
-BAD(mk_set_unsupported_attr, MK_SET, EINVAL, "", 0, true, A_U32(250, 1));
+BAD(mk_set_unsupported_attr, MK_SET, EINVAL, "", 0, true, PKE_U32(250, 1));
 BAD(mk_clear_missing_reg, MK_CLEAR, EINVAL, "PROTKEY_EMU_A_MK_REG", PROTKEY_EMU_A_MK_REG, false, {});
-BAD(mk_clear_current, MK_CLEAR, EINVAL, "NEW or OLD", 0, true, A_U32(PROTKEY_EMU_A_MK_REG, PROTKEY_EMU_MK_CURRENT));
-BAD(mk_clear_reg_0, MK_CLEAR, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_MK_REG, 0));
-BAD(mk_clear_reg_4, MK_CLEAR, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_MK_REG, 4));
-BAD(mk_clear_attr_of_other_cmd, MK_CLEAR, EINVAL, "Unsupported attribute", 0, true, A_U32(PROTKEY_EMU_A_MK_REG, 1), MK32);
+BAD(mk_clear_current, MK_CLEAR, EINVAL, "NEW or OLD", 0, true, PKE_U32(PROTKEY_EMU_A_MK_REG, PROTKEY_EMU_MK_CURRENT));
+BAD(mk_clear_reg_0, MK_CLEAR, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_MK_REG, 0));
+BAD(mk_clear_reg_4, MK_CLEAR, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_MK_REG, 4));
+BAD(mk_clear_attr_of_other_cmd, MK_CLEAR, EINVAL, "Unsupported attribute", 0, true, PKE_U32(PROTKEY_EMU_A_MK_REG, 1), MK32);
 BAD(key_generate_missing_bits, KEY_GENERATE, EINVAL, "PROTKEY_EMU_A_KEY_BITS", PROTKEY_EMU_A_KEY_BITS, false, {});
-BAD(key_generate_bits_64, KEY_GENERATE, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_KEY_BITS, 64));
-BAD(key_generate_bits_512, KEY_GENERATE, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_KEY_BITS, 512));
-BAD(key_generate_bits_160, KEY_GENERATE, EINVAL, "128, 192 or 256", 0, true, A_U32(PROTKEY_EMU_A_KEY_BITS, 160));
-BAD(key_generate_clear_size_mismatch, KEY_GENERATE, EINVAL, "KEY_BITS / 8", 0, true, A_U32(PROTKEY_EMU_A_KEY_BITS, 256), A_FILL(PROTKEY_EMU_A_CLEAR_KEY, 7, 16));
-BAD(key_generate_clear_15_bytes, KEY_GENERATE, ERANGE, "size out of range", 0, true, A_U32(PROTKEY_EMU_A_KEY_BITS, 128), A_FILL(PROTKEY_EMU_A_CLEAR_KEY, 7, 15));
-BAD(key_generate_nested_flag, KEY_GENERATE, EINVAL, "NLA_F_NESTED", 0, true, A_U32(PROTKEY_EMU_A_KEY_BITS | NLA_F_NESTED, 256));
-BAD(key_reencipher_missing_key, KEY_REENCIPHER, EINVAL, "PROTKEY_EMU_A_SECURE_KEY", PROTKEY_EMU_A_SECURE_KEY, false, A_U32(PROTKEY_EMU_A_RENC_MODE, 1));
-BAD(key_reencipher_missing_mode, KEY_REENCIPHER, EINVAL, "PROTKEY_EMU_A_RENC_MODE", PROTKEY_EMU_A_RENC_MODE, false, A_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64));
-BAD(key_reencipher_key_63_bytes, KEY_REENCIPHER, ERANGE, "size out of range", 0, true, A_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 63), A_U32(PROTKEY_EMU_A_RENC_MODE, 1));
-BAD(key_reencipher_mode_3, KEY_REENCIPHER, ERANGE, "out of range", 0, true, A_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), A_U32(PROTKEY_EMU_A_RENC_MODE, 3));
-BAD(key_reencipher_garbage_token, KEY_REENCIPHER, EINVAL, "malformed", 0, true, A_BIN(PROTKEY_EMU_A_SECURE_KEY, zero_token, 64), A_U32(PROTKEY_EMU_A_RENC_MODE, 1));
-BAD(migrate_outage_too_long, MIGRATE, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_OUTAGE_MS, 600001));
-BAD(adapter_set_missing_online, ADAPTER_SET, EINVAL, "PROTKEY_EMU_A_ONLINE", PROTKEY_EMU_A_ONLINE, false, A_U32(PROTKEY_EMU_A_APQN, 1));
-BAD(adapter_set_online_2, ADAPTER_SET, ERANGE, "out of range", 0, true, A_U8(PROTKEY_EMU_A_ONLINE, 2));
-BAD(adapter_set_online_u32, ADAPTER_SET, EINVAL, "invalid attribute length", 0, true, A_U32(PROTKEY_EMU_A_ONLINE, 1));
+BAD(key_generate_bits_64, KEY_GENERATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 64));
+BAD(key_generate_bits_512, KEY_GENERATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 512));
+BAD(key_generate_bits_160, KEY_GENERATE, EINVAL, "128, 192 or 256", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 160));
+BAD(key_generate_clear_size_mismatch, KEY_GENERATE, EINVAL, "KEY_BITS / 8", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256), PKE_FILL(PROTKEY_EMU_A_CLEAR_KEY, 7, 16));
+BAD(key_generate_clear_15_bytes, KEY_GENERATE, ERANGE, "size out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 128), PKE_FILL(PROTKEY_EMU_A_CLEAR_KEY, 7, 15));
+BAD(key_generate_nested_flag, KEY_GENERATE, EINVAL, "NLA_F_NESTED", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS | NLA_F_NESTED, 256));
+BAD(key_reencipher_missing_key, KEY_REENCIPHER, EINVAL, "PROTKEY_EMU_A_SECURE_KEY", PROTKEY_EMU_A_SECURE_KEY, false, PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
+BAD(key_reencipher_missing_mode, KEY_REENCIPHER, EINVAL, "PROTKEY_EMU_A_RENC_MODE", PROTKEY_EMU_A_RENC_MODE, false, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64));
+BAD(key_reencipher_key_63_bytes, KEY_REENCIPHER, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 63), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
+BAD(key_reencipher_mode_3, KEY_REENCIPHER, ERANGE, "out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 3));
+BAD(key_reencipher_garbage_token, KEY_REENCIPHER, EINVAL, "malformed", 0, true, PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, zero_token, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
+BAD(migrate_outage_too_long, MIGRATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, 600001));
+BAD(adapter_set_missing_online, ADAPTER_SET, EINVAL, "PROTKEY_EMU_A_ONLINE", PROTKEY_EMU_A_ONLINE, false, PKE_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(adapter_set_online_2, ADAPTER_SET, ERANGE, "out of range", 0, true, PKE_U8(PROTKEY_EMU_A_ONLINE, 2));
+BAD(adapter_set_online_u32, ADAPTER_SET, EINVAL, "invalid attribute length", 0, true, PKE_U32(PROTKEY_EMU_A_ONLINE, 1));
 BAD(set_latency_missing, SET_LATENCY, EINVAL, "PROTKEY_EMU_A_LATENCY_US", PROTKEY_EMU_A_LATENCY_US, false, {});
-BAD(set_latency_too_long, SET_LATENCY, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_LATENCY_US, 10000001));
-BAD(fail_derives_missing_count, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_COUNT", PROTKEY_EMU_A_FAIL_COUNT, false, A_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
-BAD(fail_derives_missing_errno, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_ERRNO", PROTKEY_EMU_A_FAIL_ERRNO, false, A_U32(PROTKEY_EMU_A_FAIL_COUNT, 1));
-BAD(fail_derives_errno_0, FAIL_DERIVES, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), A_U32(PROTKEY_EMU_A_FAIL_ERRNO, 0));
-BAD(fail_derives_errno_4096, FAIL_DERIVES, ERANGE, "out of range", 0, true, A_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), A_U32(PROTKEY_EMU_A_FAIL_ERRNO, 4096));
-BAD(get_state_takes_no_attrs, GET_STATE, EINVAL, "", 0, true, A_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(set_latency_too_long, SET_LATENCY, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 10000001));
+BAD(fail_derives_missing_count, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_COUNT", PROTKEY_EMU_A_FAIL_COUNT, false, PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
+BAD(fail_derives_missing_errno, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_ERRNO", PROTKEY_EMU_A_FAIL_ERRNO, false, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1));
+BAD(fail_derives_errno_0, FAIL_DERIVES, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 0));
+BAD(fail_derives_errno_4096, FAIL_DERIVES, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 4096));
+BAD(get_state_takes_no_attrs, GET_STATE, EINVAL, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
 BAD(reset_counters_takes_no_attrs, RESET_COUNTERS, EINVAL, "", 0, true, MK32);
 /* clang-format on */
 
@@ -868,13 +814,13 @@ FIXTURE_VARIANT(unpriv)
 UNPRIV(GET_STATE, {});
 UNPRIV(MK_LOAD, MK32);
 UNPRIV(MK_SET, {});
-UNPRIV(MK_CLEAR, A_U32(PROTKEY_EMU_A_MK_REG, PROTKEY_EMU_MK_NEW));
-UNPRIV(KEY_GENERATE, A_U32(PROTKEY_EMU_A_KEY_BITS, 256));
-UNPRIV(KEY_REENCIPHER, A_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), A_U32(PROTKEY_EMU_A_RENC_MODE, 1));
-UNPRIV(MIGRATE, A_U32(PROTKEY_EMU_A_OUTAGE_MS, 0));
-UNPRIV(ADAPTER_SET, A_U8(PROTKEY_EMU_A_ONLINE, 0));
-UNPRIV(SET_LATENCY, A_U32(PROTKEY_EMU_A_LATENCY_US, 5));
-UNPRIV(FAIL_DERIVES, A_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), A_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
+UNPRIV(MK_CLEAR, PKE_U32(PROTKEY_EMU_A_MK_REG, PROTKEY_EMU_MK_NEW));
+UNPRIV(KEY_GENERATE, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256));
+UNPRIV(KEY_REENCIPHER, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
+UNPRIV(MIGRATE, PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, 0));
+UNPRIV(ADAPTER_SET, PKE_U8(PROTKEY_EMU_A_ONLINE, 0));
+UNPRIV(SET_LATENCY, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 5));
+UNPRIV(FAIL_DERIVES, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
 UNPRIV(RESET_COUNTERS, {});
 /* clang-format on */
 
@@ -885,7 +831,7 @@ FIXTURE_SETUP(unpriv)
 	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
 	ASSERT_EQ(0, emu_normalise(&self->nl));
 	/* A state every command would visibly change. */
-	ASSERT_EQ(0, mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
 	ASSERT_EQ(0, generate(&self->nl, 256, NULL, tok));
 }
 
