@@ -390,6 +390,45 @@ static inline int pk_aes_ecb(const uint8_t *key, size_t keylen, int op,
 			len);
 }
 
+/*
+ * Sends @len bytes of @in to the AF_ALG skcipher operation socket @fd for
+ * the operation @op (ALG_OP_ENCRYPT/ALG_OP_DECRYPT), with a 16-byte IV
+ * holding @sector little-endian (dm-crypt's plain64). Return: what
+ * sendmsg() returned, errno set by it.
+ */
+static inline ssize_t pk_alg_send_sector(int fd, uint32_t op, uint64_t sector,
+					 const void *in, size_t len)
+{
+	char cbuf[CMSG_SPACE(sizeof(uint32_t)) +
+		  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)] = { 0 };
+	struct iovec iov = { .iov_base = (void *)in, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct af_alg_iv *iv;
+	struct cmsghdr *cm;
+	int i;
+
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_OP;
+	cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+	memcpy(CMSG_DATA(cm), &op, sizeof(op));
+	cm = CMSG_NXTHDR(&mh, cm);
+	cm->cmsg_level = SOL_ALG;
+	cm->cmsg_type = ALG_SET_IV;
+	cm->cmsg_len = CMSG_LEN(sizeof(struct af_alg_iv) + 16);
+	iv = (struct af_alg_iv *)CMSG_DATA(cm);
+	iv->ivlen = 16;
+	memset(iv->iv, 0, 16);
+	for (i = 0; i < 8; i++)
+		iv->iv[i] = (uint8_t)(sector >> (8 * i));
+	return sendmsg(fd, &mh, 0);
+}
+
 static inline uint16_t pk_get_be16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);

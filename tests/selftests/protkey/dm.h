@@ -426,35 +426,7 @@ err:
 static inline int pk_xts_unit(struct pk_xts *x, int op, uint64_t sector,
 			      const uint8_t *in, uint8_t *out, size_t len)
 {
-	char cbuf[CMSG_SPACE(sizeof(uint32_t)) +
-		  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)] = { 0 };
-	struct iovec iov = { .iov_base = (void *)in, .iov_len = len };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = cbuf,
-		.msg_controllen = sizeof(cbuf),
-	};
-	struct af_alg_iv *iv;
-	struct cmsghdr *cm;
-	uint32_t op32 = op;
-	int i;
-
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_ALG;
-	cm->cmsg_type = ALG_SET_OP;
-	cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-	memcpy(CMSG_DATA(cm), &op32, sizeof(op32));
-	cm = CMSG_NXTHDR(&mh, cm);
-	cm->cmsg_level = SOL_ALG;
-	cm->cmsg_type = ALG_SET_IV;
-	cm->cmsg_len = CMSG_LEN(sizeof(struct af_alg_iv) + 16);
-	iv = (struct af_alg_iv *)CMSG_DATA(cm);
-	iv->ivlen = 16;
-	memset(iv->iv, 0, 16);
-	for (i = 0; i < 8; i++)
-		iv->iv[i] = (uint8_t)(sector >> (8 * i));
-	if (sendmsg(x->op, &mh, 0) != (ssize_t)len)
+	if (pk_alg_send_sector(x->op, op, sector, in, len) != (ssize_t)len)
 		return -errno ?: -EIO;
 	return read(x->op, out, len) == (ssize_t)len ? 0 : -EIO;
 }

@@ -188,33 +188,10 @@ static inline int pko_migrate(struct pko *k, uint32_t outage_ms)
 static inline int pko_crypt(int op, int enc, uint64_t sector, const void *in,
 			    void *out)
 {
-	char cbuf[CMSG_SPACE(sizeof(uint32_t)) +
-		  CMSG_SPACE(sizeof(struct af_alg_iv) + 16)] = { 0 };
-	struct iovec iov = { .iov_base = (void *)in, .iov_len = PKO_DATA };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct af_alg_iv *iv;
-	struct cmsghdr *cm;
 	uint32_t dir = enc ? ALG_OP_ENCRYPT : ALG_OP_DECRYPT;
 	ssize_t n;
-	int i;
 
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_ALG;
-	cm->cmsg_type = ALG_SET_OP;
-	cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
-	memcpy(CMSG_DATA(cm), &dir, sizeof(dir));
-	cm = CMSG_NXTHDR(&mh, cm);
-	cm->cmsg_level = SOL_ALG;
-	cm->cmsg_type = ALG_SET_IV;
-	cm->cmsg_len = CMSG_LEN(sizeof(struct af_alg_iv) + 16);
-	iv = (struct af_alg_iv *)CMSG_DATA(cm);
-	iv->ivlen = 16;
-	memset(iv->iv, 0, 16);
-	for (i = 0; i < 8; i++)
-		iv->iv[i] = (uint8_t)(sector >> (8 * i));
-	if (sendmsg(op, &mh, 0) != PKO_DATA)
+	if (pk_alg_send_sector(op, dir, sector, in, PKO_DATA) != PKO_DATA)
 		return -errno;
 	n = read(op, out, PKO_DATA);
 	if (n < 0)
