@@ -129,7 +129,9 @@ static int check_sector_size(const char *v, struct pk_err *err)
 
 	if (!*v)
 		return 0;
-	if (pk_parse_uint(v, 4096, &n) || (n && (n < 512 || (n & (n - 1)))))
+	/* Written as zkey writes it: no leading zeros ("0512"). */
+	if ((v[0] == '0' && v[1]) || pk_parse_uint(v, 4096, &n) ||
+	    (n && (n < 512 || (n & (n - 1)))))
 		return pk_err_set(
 			err, -EINVAL,
 			"sector size '%s': 0 or a power of two from 512 to 4096",

@@ -107,6 +107,8 @@ static const struct bad_info bad[] = {
 	{ "bad volume", REQ "volumes=vdb\n", "malformed volume 'vdb'" },
 	{ "bad sector size", REQ "sector-size=1000\n", "sector size '1000'" },
 	{ "sector size not a number", REQ "sector-size=4k\n", "sector size" },
+	{ "sector size with a leading zero", REQ "sector-size=0512\n",
+	  "sector size '0512'" },
 	{ "bad verification pattern", REQ "verification-pattern=xyz\n",
 	  "not 64 hex digits" },
 	{ "bad volume type", REQ "volume-type=integrity\n", "volume type" },
