@@ -442,9 +442,7 @@ static int cmd_remove(struct cli *cli, int argc, char **argv)
 /* The key's halves against the adapters' MK registers (GET_STATE). */
 static int cmd_validate(struct cli *cli, int argc, char **argv)
 {
-	struct pk_emu_state *st = NULL;
 	const char *match[2];
-	struct pk_nl *nl = NULL;
 	struct json_object *o;
 	struct pk_key key;
 	int i, ret;
@@ -454,13 +452,9 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 	ret = read_key(cli, argv[1], &key);
 	if (ret)
 		return cli_fail(cli, ret);
-	st = calloc(1, sizeof(*st));
-	ret = st ? cli_emu_open(cli, &nl) : -ENOMEM;
-	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
+	ret = cli_mk_match(cli, &key.xts, match);
 	if (ret)
 		goto out;
-	for (i = 0; i < 2; i++)
-		match[i] = pk_mk_match(st, key.xts.half[i].mkvp);
 	if (cli->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "name",
@@ -489,33 +483,8 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 				key.name, key.name);
 	}
 out:
-	free(st);
-	pk_nl_close(nl);
 	pk_key_free(&key);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
-}
-
-/* Both halves of @in re-enciphered by the platform in direction @mode. */
-static int renc_blob(struct cli *cli, const struct pk_key *key, int mode,
-		     uint8_t *out)
-{
-	size_t half = key->len / 2;
-	struct pk_nl *nl;
-	int ret;
-
-	if (half != PROTKEY_EMU_SECKEY_SIZE)
-		return pk_err_set(&cli->err, -EOPNOTSUPP,
-				  "re-encipher of %s keys",
-				  key->xts.half[0].type);
-	ret = cli_emu_open(cli, &nl);
-	if (ret)
-		return ret;
-	ret = pk_emu_reencipher(nl, key->blob, mode, out, &cli->err);
-	ret = ret   ?:
-		      pk_emu_reencipher(nl, key->blob + half, mode, out + half,
-					&cli->err);
-	pk_nl_close(nl);
-	return ret;
 }
 
 /* At --complete: the staged key must be the same key (same pattern). */
@@ -551,13 +520,15 @@ static int do_reencipher(struct cli *cli, struct pk_repo *repo,
 
 	switch (mode) {
 	case RENC_STAGED:
-		ret = renc_blob(cli, key, PROTKEY_EMU_RENC_CURRENT_TO_NEW, out);
+		ret = cli_reencipher_blob(cli, key->blob, key->len,
+					  PROTKEY_EMU_RENC_CURRENT_TO_NEW, out);
 		ret = ret   ?:
 			      pk_repo_stage_renc(repo, key, out, key->len,
 						 &cli->err);
 		break;
 	case RENC_FROM_OLD:
-		ret = renc_blob(cli, key, PROTKEY_EMU_RENC_OLD_TO_CURRENT, out);
+		ret = cli_reencipher_blob(cli, key->blob, key->len,
+					  PROTKEY_EMU_RENC_OLD_TO_CURRENT, out);
 		ret = ret   ?:
 			      pk_repo_replace_blob(repo, key, out, key->len,
 						   &cli->err);

@@ -152,43 +152,29 @@ int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
 /*
  * Before the kernel derives @blob (which waits up to rekey_timeout_ms for
  * a usable adapter): an online adapter must hold each half's master key
- * as CURRENT or OLD. The emulator's registers here; on IBM Z the mkvps of
- * the APQNs in sysfs would answer.
+ * as CURRENT or OLD (cli_mk_match()).
  */
 static int vr_check_mk(struct vr *v, const uint8_t *blob, size_t len,
 		       const char *what)
 {
-	struct pk_emu_state *st;
 	struct pk_xts_info xts;
-	const char *m;
-	struct pk_nl *nl;
+	const char *match[2];
 	int ret, i;
 
-	ret = pk_xts_parse(blob, len, &xts, &v->cli->err);
-	if (ret)
-		return ret;
-	st = calloc(1, sizeof(*st));
-	if (!st)
-		return pk_err_set(&v->cli->err, -ENOMEM, "emulator state");
-	ret = cli_emu_open(v->cli, &nl);
-	if (!ret) {
-		ret = pk_emu_get_state(nl, st, &v->cli->err);
-		pk_nl_close(nl);
-	}
+	ret = pk_xts_parse(blob, len, &xts, &v->cli->err) ?:
+		      cli_mk_match(v->cli, &xts, match);
 	for (i = 0; i < 2 && !ret; i++) {
-		m = pk_mk_match(st, xts.half[i].mkvp);
-		if (!strcmp(m, "new"))
+		if (!strcmp(match[i], "new"))
 			ret = pk_err_platform(
 				&v->cli->err, -ENOKEY,
 				"the %s key of %s is enciphered with the NEW master key, which is not set yet: set it, then run --complete",
 				what, v->dev);
-		else if (!strcmp(m, "none"))
+		else if (!strcmp(match[i], "none"))
 			ret = pk_err_platform(
 				&v->cli->err, -ENOKEY,
 				"no usable adapter holds the master key of the %s key of %s",
 				what, v->dev);
 	}
-	free(st);
 	return ret;
 }
 

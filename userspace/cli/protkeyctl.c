@@ -123,6 +123,35 @@ int cli_emu_open(struct cli *cli, struct pk_nl **nl)
 	return pk_nl_open(nl, PROTKEY_EMU_FAMILY_NAME, &cli->err);
 }
 
+/**
+ * cli_mk_match() - which master-key register holds each half's MK
+ * @cli: for the error
+ * @xts: the parsed XTS key
+ * @match: receives pk_mk_match() per half: "current", "old", "new", "none"
+ *
+ * The emulator's registers (GET_STATE); on IBM Z the mkvps of the APQNs
+ * in sysfs would answer.
+ *
+ * Return: 0 or a negative error with @cli->err set.
+ */
+int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
+		 const char *match[2])
+{
+	struct pk_emu_state *st = calloc(1, sizeof(*st));
+	struct pk_nl *nl = NULL;
+	int i, ret;
+
+	if (!st)
+		return pk_err_set(&cli->err, -ENOMEM, "emulator state");
+	ret = cli_emu_open(cli, &nl);
+	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
+	for (i = 0; i < 2 && !ret; i++)
+		match[i] = pk_mk_match(st, xts->half[i].mkvp);
+	pk_nl_close(nl);
+	free(st);
+	return ret;
+}
+
 void cli_json_print(struct json_object *o)
 {
 	puts(json_object_to_json_string_ext(

@@ -89,4 +89,19 @@ static inline void fuzz_fix_tvvs(uint8_t *blob, size_t len)
 		fuzz_fix_tvv(blob + len / 2);
 }
 
+/* Both info files hold the same properties with the same values. */
+static inline bool fuzz_info_same(const struct pk_info *a,
+				  const struct pk_info *b)
+{
+	int p;
+
+	for (p = 0; p < PK_P_COUNT; p++) {
+		if (!a->val[p] != !b->val[p])
+			return false;
+		if (a->val[p] && strcmp(a->val[p], b->val[p]))
+			return false;
+	}
+	return true;
+}
+
 #endif /* PROTKEY_FUZZ_H */

@@ -108,19 +108,6 @@ static void check_values(const struct pk_info *info)
 	FUZZ_CHECK(volumes_ok(pk_info_get(info, PK_P_VOLUMES)));
 }
 
-static bool same(const struct pk_info *a, const struct pk_info *b)
-{
-	int p;
-
-	for (p = 0; p < PK_P_COUNT; p++) {
-		if (!a->val[p] != !b->val[p])
-			return false;
-		if (a->val[p] && strcmp(a->val[p], b->val[p]))
-			return false;
-	}
-	return true;
-}
-
 static bool empty(const struct pk_info *info)
 {
 	int p;
@@ -158,7 +145,7 @@ static void round_trip(const struct pk_info *info)
 	text = pk_info_format(info);
 	FUZZ_CHECK(text);
 	FUZZ_CHECK(!parse(text, strlen(text), 0, &again));
-	FUZZ_CHECK(same(info, &again));
+	FUZZ_CHECK(fuzz_info_same(info, &again));
 	text2 = pk_info_format(&again);
 	FUZZ_CHECK(text2 && !strcmp(text, text2));
 	for (p = 0; p < PK_P_COUNT; p++)
@@ -233,7 +220,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rs = parse(text, len, 0, &strict);
 	rz = parse(text, len, PK_INFO_ZKEY, &zkey);
 	if (!rs) {
-		FUZZ_CHECK(!rz && same(&strict, &zkey));
+		FUZZ_CHECK(!rz && fuzz_info_same(&strict, &zkey));
 		round_trip(&strict);
 	}
 	if (!rz)

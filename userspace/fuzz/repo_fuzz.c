@@ -118,19 +118,6 @@ static bool holds_nothing(const struct pk_key *key)
 	return !key->blob && !key->len && !key->renc && !key->renc_len;
 }
 
-static bool same_info(const struct pk_info *a, const struct pk_info *b)
-{
-	int p;
-
-	for (p = 0; p < PK_P_COUNT; p++) {
-		if (!a->val[p] != !b->val[p])
-			return false;
-		if (a->val[p] && strcmp(a->val[p], b->val[p]))
-			return false;
-	}
-	return true;
-}
-
 static bool same_xts(const struct pk_xts_info *a, const struct pk_xts_info *b)
 {
 	int i;
@@ -236,7 +223,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!strcmp(key.name, name));
 		FUZZ_CHECK(key.len == sl && !memcmp(key.blob, skey, sl));
 		FUZZ_CHECK(same_xts(&key.xts, &sx));
-		FUZZ_CHECK(same_info(&key.info, &want_info));
+		FUZZ_CHECK(fuzz_info_same(&key.info, &want_info));
 		if (has_renc)
 			FUZZ_CHECK(key.renc && key.renc_len == rl &&
 				   !memcmp(key.renc, renc, rl));

@@ -325,16 +325,24 @@ int pk_dm_plain_create(const char *name, const char *dev, const char *keyname,
 	return ret;
 }
 
+/* pk_dm_kind() of a mapping that must exist: -ENODEV when it does not. */
+static int dm_kind_existing(const char *name, struct pk_err *err)
+{
+	int ret = pk_dm_kind(name, err);
+
+	if (ret == PK_DM_NONE)
+		return pk_err_set(err, -ENODEV, "mapping %s", name);
+	return ret;
+}
+
 /* Removes mapping @name (waiting out a short busy spell). */
 int pk_dm_remove(const char *name, struct pk_err *err)
 {
 	int ret;
 
-	ret = pk_dm_kind(name, err);
+	ret = dm_kind_existing(name, err);
 	if (ret < 0)
 		return ret;
-	if (ret == PK_DM_NONE)
-		return pk_err_set(err, -ENODEV, "mapping %s", name);
 	dm_quiet();
 	if (!dm_remove_task(name))
 		return dm_fail(err, -EBUSY, "cannot remove mapping", name);
@@ -404,11 +412,9 @@ int pk_dm_plain_status(const char *name, struct pk_dm_crypt *c,
 {
 	int ret;
 
-	ret = pk_dm_kind(name, err);
+	ret = dm_kind_existing(name, err);
 	if (ret < 0)
 		return ret;
-	if (ret == PK_DM_NONE)
-		return pk_err_set(err, -ENODEV, "mapping %s", name);
 	if (ret != PK_DM_PLAIN)
 		return pk_err_set(err, -EINVAL,
 				  "mapping %s is not a plain mapping", name);
