@@ -562,6 +562,38 @@ u32 protkey_key_read_pk(struct protkey_key *key, struct protkey_pk pk[2])
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_read_pk);
 
+/**
+ * protkey_key_load_params() - the protected keys into CPACF parameter blocks
+ * @key: the key object
+ * @pcc_slot: the key field of a PCC parameter block, for the tweak key; or
+ *	NULL when no PCC is to run
+ * @km_slot: the key field of a KM parameter block, for the data key
+ * @type: output: [0] the data key's type, [1] the tweak key's
+ *
+ * What protkey_key_read_pk() and protkey_pk_load() do together, without
+ * a copy of both keys on the caller's stack to wipe afterwards.
+ *
+ * Context: any, including softirq; lockless (seqlock reader).
+ * Return: the generation of the keys, for protkey_key_park().
+ */
+u32 protkey_key_load_params(struct protkey_key *key, u8 *pcc_slot, u8 *km_slot,
+			    u32 type[2])
+{
+	unsigned int seq;
+	u32 gen;
+
+	do {
+		seq = read_seqbegin(&key->pk_lock);
+		if (pcc_slot)
+			protkey_pk_load(pcc_slot, &key->pk[1]);
+		protkey_pk_load(km_slot, &key->pk[0]);
+		type[0] = key->pk[0].type;
+		type[1] = key->pk[1].type;
+		gen = key->pk_gen;
+	} while (read_seqretry(&key->pk_lock, seq));
+	return gen;
+}
+
 /* Caller holds key->lock. Returns -EINPROGRESS or -EBUSY. */
 static int enqueue(struct protkey_key *key, struct protkey_parked *p,
 		   bool requeue)

@@ -223,6 +223,8 @@ int protkey_key_get(const u8 *blob, unsigned int len,
 		    struct protkey_key **keyp);
 void protkey_key_put(struct protkey_key *key);
 u32 protkey_key_read_pk(struct protkey_key *key, struct protkey_pk pk[2]);
+u32 protkey_key_load_params(struct protkey_key *key, u8 *pcc_slot, u8 *km_slot,
+			    u32 type[2]);
 int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 		     bool stale);
 void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm);
@@ -271,7 +273,14 @@ static inline bool protkey_key_usable(const struct protkey_key *key)
 static inline void protkey_pk_load(u8 slot[PROTKEY_MAX_PROTKEY_SIZE],
 				   const struct protkey_pk *pk)
 {
-	memcpy(slot + PROTKEY_MAX_PROTKEY_SIZE - pk->len, pk->protkey, pk->len);
+	/* XTS sizes as constants: moves, not a memcpy() call per request. */
+	if (pk->len == PROTKEY_MAX_PROTKEY_SIZE)
+		memcpy(slot, pk->protkey, PROTKEY_MAX_PROTKEY_SIZE);
+	else if (pk->len == PROTKEY_MAX_PROTKEY_SIZE - 16)
+		memcpy(slot + 16, pk->protkey, PROTKEY_MAX_PROTKEY_SIZE - 16);
+	else
+		memcpy(slot + PROTKEY_MAX_PROTKEY_SIZE - pk->len, pk->protkey,
+		       pk->len);
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -91,29 +91,36 @@ static int xts_run(struct skcipher_request *req, struct protkey_key *key)
 	struct protkey_xts_req *rctx = skcipher_request_ctx(req);
 	struct protkey_xts_pcc_param pcc;
 	struct protkey_xts_km_param km;
-	struct protkey_pk pk[2];
+	bool pcc_run = !rctx->have_tweak;
+	u32 type[2], gen;
 	int ret = 0;
 
-	rctx->parked.gen = protkey_key_read_pk(key, pk);
-	if (!rctx->have_tweak) {
-		memset(&pcc, 0, sizeof(pcc));
-		protkey_pk_load(pcc.key, &pk[1]);
+	/*
+	 * The keys go straight into the parameter blocks, and only the key
+	 * fields are wiped after: under qemu TCG every memset() or memcpy()
+	 * of a parameter block costs a visible part of a 4 KiB request. The
+	 * bytes of a key field before a shorter key are not part of the
+	 * parameter block of its function code.
+	 */
+	gen = protkey_key_load_params(key, pcc_run ? pcc.key : NULL, km.key,
+				      type);
+	rctx->parked.gen = gen;
+	if (pcc_run) {
 		memcpy(pcc.tweak, req->iv, sizeof(pcc.tweak));
-		ret = key->ops->pcc_xts(pk[1].type, &pcc);
+		memset(pcc.block, 0, sizeof(pcc.block));
+		memset(pcc.bit, 0, sizeof(pcc.bit));
+		ret = key->ops->pcc_xts(type[1], &pcc);
 		if (!ret) {
 			memcpy(rctx->tweak, pcc.xts, sizeof(rctx->tweak));
 			rctx->have_tweak = true;
 		}
-		memzero_explicit(&pcc, sizeof(pcc));
+		memzero_explicit(pcc.key, sizeof(pcc.key));
 	}
 	if (!ret) {
-		memset(&km, 0, sizeof(km));
-		protkey_pk_load(km.key, &pk[0]);
 		memcpy(km.init, rctx->tweak, sizeof(km.init));
-		ret = xts_walk(req, key->ops, pk[0].type, &km);
-		memzero_explicit(&km, sizeof(km));
+		ret = xts_walk(req, key->ops, type[0], &km);
 	}
-	memzero_explicit(pk, sizeof(pk));
+	memzero_explicit(km.key, sizeof(km.key));
 	return ret;
 }
 

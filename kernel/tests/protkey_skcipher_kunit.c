@@ -68,7 +68,9 @@ static struct crypto_skcipher *alloc_tfm(struct kunit *test, const char *name)
 	return tfm;
 }
 
-static struct crypto_skcipher *alloc_paes(struct kunit *test)
+/* xts(paes) with AES keys of @keylen bytes (16 or 32) a half. */
+static struct crypto_skcipher *alloc_paes_len(struct kunit *test,
+					      unsigned int keylen)
 {
 	struct crypto_skcipher *tfm = alloc_tfm(test, "xts(paes)");
 	u8 blob[BLOB_SIZE];
@@ -76,20 +78,32 @@ static struct crypto_skcipher *alloc_paes(struct kunit *test)
 	KUNIT_ASSERT_STREQ(test,
 			   crypto_tfm_alg_driver_name(crypto_skcipher_tfm(tfm)),
 			   "xts-paes-protkey");
-	make_blob(blob, 32);
+	make_blob(blob, keylen);
 	KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, blob, BLOB_SIZE), 0);
+	return tfm;
+}
+
+static struct crypto_skcipher *alloc_paes(struct kunit *test)
+{
+	return alloc_paes_len(test, 32);
+}
+
+/* The generic xts(aes) with the same clear keys. */
+static struct crypto_skcipher *alloc_ref_len(struct kunit *test,
+					     unsigned int keylen)
+{
+	struct crypto_skcipher *tfm = alloc_tfm(test, "xts(aes)");
+	u8 key[64];
+
+	memcpy(key, clear1, keylen);
+	memcpy(key + keylen, clear2, keylen);
+	KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key, 2 * keylen), 0);
 	return tfm;
 }
 
 static struct crypto_skcipher *alloc_ref(struct kunit *test)
 {
-	struct crypto_skcipher *tfm = alloc_tfm(test, "xts(aes)");
-	u8 key[64];
-
-	memcpy(key, clear1, 32);
-	memcpy(key + 32, clear2, 32);
-	KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key, sizeof(key)), 0);
-	return tfm;
+	return alloc_ref_len(test, 32);
 }
 
 /* One request with its own wait, so many can be in flight. */
@@ -268,15 +282,18 @@ struct vec_case {
 	unsigned int len;
 	unsigned int split;
 	bool in_place;
+	unsigned int keylen;
 };
 
 static const struct vec_case vec_cases[] = {
-	{ "one block", 16, 0, false },
-	{ "512-byte sector in place", 512, 0, true },
-	{ "4096-byte sector", 4096, 0, false },
-	{ "4096 in place, split at 1000", 4096, 1000, true },
-	{ "4096, split at 2048", 4096, 2048, false },
-	{ "8192 in place", 8192, 0, true },
+	{ "one block", 16, 0, false, 32 },
+	{ "512-byte sector in place", 512, 0, true, 32 },
+	{ "4096-byte sector", 4096, 0, false, 32 },
+	{ "4096 in place, split at 1000", 4096, 1000, true, 32 },
+	{ "4096, split at 2048", 4096, 2048, false, 32 },
+	{ "8192 in place", 8192, 0, true, 32 },
+	{ "AES-128: 4096-byte sector", 4096, 0, false, 16 },
+	{ "AES-128: 4096 in place, split at 1000", 4096, 1000, true, 16 },
 };
 
 static void vec_desc(const struct vec_case *c, char *desc)
@@ -289,8 +306,8 @@ KUNIT_ARRAY_PARAM(vec, vec_cases, vec_desc);
 static void xts_matches_generic(struct kunit *test)
 {
 	const struct vec_case *c = test->param_value;
-	struct crypto_skcipher *paes = alloc_paes(test);
-	struct crypto_skcipher *ref = alloc_ref(test);
+	struct crypto_skcipher *paes = alloc_paes_len(test, c->keylen);
+	struct crypto_skcipher *ref = alloc_ref_len(test, c->keylen);
 	u8 *plain, *expect, *buf, *out;
 
 	plain = kunit_kmalloc(test, c->len, GFP_KERNEL);
