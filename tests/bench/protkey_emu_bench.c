@@ -7,6 +7,11 @@
  *
  *   emu_xts: <size> emu=<MB/s> xts_aes=<MB/s> ratio=<emu/xts_aes>
  *
+ * and then the same for protkey.ko's "xts(paes)" through the crypto API,
+ * the cipher dm-crypt uses (its requests, key object and emulator calls):
+ *
+ *   emu_xts: <size> xts_paes=<MB/s> xts_aes=<MB/s> ratio=<paes/xts_aes>
+ *
  * Each data unit is one request with its own IV (a dm-crypt sector): one
  * PCC plus one KM for the emulator, one skcipher request for xts(aes). The
  * two alternate in short windows so that drift of a shared host hits
@@ -63,6 +68,10 @@ MODULE_PARM_DESC(key_bits, "AES key size of the XTS halves: 128 or 256");
  * @pcc: PCC parameter block holding @pk2
  * @km: KM parameter block holding @pk1
  * @sg: @buf for @req, of the size being timed
+ * @paes: protkey.ko's xts(paes), keyed with the secure keys of @pk1, @pk2;
+ *	NULL when protkey.ko is not there
+ * @preq: request for @paes
+ * @tok: the two secure keys
  * @buf: data buffer, BENCH_MAX_SIZE bytes, physically contiguous
  */
 struct bench {
@@ -77,6 +86,9 @@ struct bench {
 	struct protkey_xts_pcc_param pcc;
 	struct protkey_xts_km_param km;
 	struct scatterlist sg;
+	struct crypto_skcipher *paes;
+	struct skcipher_request *preq;
+	u8 tok[2][PROTKEY_EMU_SECKEY_SIZE];
 	u8 *buf;
 };
 
@@ -106,15 +118,28 @@ static int emu_unit(struct bench *b, u64 sector, unsigned int size)
 	return 0;
 }
 
-/* @sg holds @b->buf with @size bytes. */
-static int xts_unit(struct bench *b, u64 sector, unsigned int size)
+/* One request on @req; @b->sg holds @b->buf with @size bytes. */
+static int req_unit(struct bench *b, struct skcipher_request *req, u64 sector,
+		    unsigned int size)
 {
 	u8 iv[AES_BLOCK_SIZE] = {};
 
 	put_unaligned_le64(sector, iv);
-	skcipher_request_set_crypt(b->req, &b->sg, &b->sg, size, iv);
-	return crypto_wait_req(crypto_skcipher_encrypt(b->req), &b->wait);
+	skcipher_request_set_crypt(req, &b->sg, &b->sg, size, iv);
+	return crypto_wait_req(crypto_skcipher_encrypt(req), &b->wait);
 }
+
+static int xts_unit(struct bench *b, u64 sector, unsigned int size)
+{
+	return req_unit(b, b->req, sector, size);
+}
+
+static int paes_unit(struct bench *b, u64 sector, unsigned int size)
+{
+	return req_unit(b, b->preq, sector, size);
+}
+
+typedef int (*unit_fn)(struct bench *b, u64 sector, unsigned int size);
 
 /* The same number of bytes for every size: iters units of 4 KiB. */
 static unsigned int units(unsigned int size)
@@ -123,7 +148,7 @@ static unsigned int units(unsigned int size)
 }
 
 /* Times @n units from unit @first; adds the nanoseconds to @ns. */
-static int time_n(struct bench *b, bool emu, unsigned int size,
+static int time_n(struct bench *b, unit_fn fn, unsigned int size,
 		  unsigned int first, unsigned int n, u64 *ns)
 {
 	u64 start = ktime_get_ns();
@@ -131,14 +156,14 @@ static int time_n(struct bench *b, bool emu, unsigned int size,
 	int ret = 0;
 
 	for (i = first; i < first + n && !ret; i++)
-		ret = emu ? emu_unit(b, i, size) : xts_unit(b, i, size);
+		ret = fn(b, i, size);
 	*ns += ktime_get_ns() - start;
 	return ret;
 }
 
-static int time_units(struct bench *b, bool emu, unsigned int size, u64 *ns)
+static int time_units(struct bench *b, unit_fn fn, unsigned int size, u64 *ns)
 {
-	int ret = time_n(b, emu, size, 0, units(size), ns);
+	int ret = time_n(b, fn, size, 0, units(size), ns);
 
 	cond_resched();
 	return ret;
@@ -166,7 +191,9 @@ static int cmp_u64(const void *a, const void *b)
  */
 #define BENCH_WINDOWS 101
 
-static int bench_size(struct bench *b, unsigned int size)
+/* @fn (@name) against xts(aes) for one data-unit size. */
+static int bench_size(struct bench *b, unsigned int size, unit_fn fn,
+		      const char *name)
 {
 	unsigned int n =
 		max_t(unsigned int, 1, units(size) * rounds / BENCH_WINDOWS);
@@ -180,11 +207,13 @@ static int bench_size(struct bench *b, unsigned int size)
 	sg_init_one(&b->sg, b->buf, size);
 	for (w = 0; w < BENCH_WINDOWS && !ret; w++) {
 		u64 e = 0, x = 0;
-		bool emu_first = w & 1;
 
-		ret = time_n(b, emu_first, size, w * n, n, emu_first ? &e : &x) ?:
-			      time_n(b, !emu_first, size, w * n, n,
-				     emu_first ? &x : &e);
+		if (w & 1)
+			ret = time_n(b, fn, size, w * n, n, &e) ?:
+				      time_n(b, xts_unit, size, w * n, n, &x);
+		else
+			ret = time_n(b, xts_unit, size, w * n, n, &x) ?:
+				      time_n(b, fn, size, w * n, n, &e);
 		r[w] = e ? div64_u64(x * 1000, e) : 0;
 		ns_emu += e;
 		ns_xts += x;
@@ -196,8 +225,8 @@ static int bench_size(struct bench *b, unsigned int size)
 		bytes = (u64)size * n * BENCH_WINDOWS;
 		emu = mbps(bytes, ns_emu);
 		xts = mbps(bytes, ns_xts);
-		pr_info("emu_xts: %u emu=%llu xts_aes=%llu ratio=%llu.%03llu (median of %u windows; quartiles %llu.%03llu-%llu.%03llu)\n",
-			size, emu, xts, ratio / 1000, ratio % 1000,
+		pr_info("emu_xts: %u %s=%llu xts_aes=%llu ratio=%llu.%03llu (median of %u windows; quartiles %llu.%03llu-%llu.%03llu)\n",
+			size, name, emu, xts, ratio / 1000, ratio % 1000,
 			BENCH_WINDOWS, r[BENCH_WINDOWS / 4] / 1000,
 			r[BENCH_WINDOWS / 4] % 1000,
 			r[3 * BENCH_WINDOWS / 4] / 1000,
@@ -271,38 +300,71 @@ static void bench_breakdown(struct bench *b)
 	lib = time_part(b, 5);
 	fpu = time_part(b, 6);
 	sg_init_one(&b->sg, b->buf, 512);
-	time_units(b, false, 512, &ns);
+	time_units(b, xts_unit, 512, &ns);
 	pr_info("emu_xts: breakdown 512: pcc=%lluns km=%lluns km_other_param=%lluns km_no_data=%lluns xts_aes=%lluns\n",
 		pcc, km, km_other, km_empty, div_u64(ns, units(512)));
 	pr_info("emu_xts: breakdown parts: bh_off_on=%lluns aes_lib_block=%lluns fpu_begin_end=%lluns\n",
 		bh, lib, fpu);
 }
 
-/* Both paths must produce the same ciphertext, or the figures mean nothing. */
+/* All paths must produce the same ciphertext, or the figures mean nothing. */
 static int bench_verify(struct bench *b)
 {
-	u8 *copy = kmalloc(4096, GFP_KERNEL);
+	u8 *copy = kmalloc(2 * 4096, GFP_KERNEL);
 	int ret;
 
 	if (!copy)
 		return -ENOMEM;
 	get_random_bytes(b->buf, 4096);
 	memcpy(copy, b->buf, 4096);
+	memcpy(copy + 4096, b->buf, 4096);
 	ret = emu_unit(b, 42, 4096);
 	if (!ret) {
 		sg_init_one(&b->sg, copy, 4096);
 		ret = xts_unit(b, 42, 4096);
 	}
-	if (!ret && memcmp(copy, b->buf, 4096))
+	if (!ret && b->paes) {
+		sg_init_one(&b->sg, copy + 4096, 4096);
+		ret = paes_unit(b, 42, 4096);
+	}
+	if (!ret && (memcmp(copy, b->buf, 4096) ||
+		     (b->paes && memcmp(copy + 4096, b->buf, 4096))))
 		ret = -EBADMSG;
 	kfree(copy);
+	return ret;
+}
+
+/*
+ * protkey.ko's xts(paes), keyed with the secure keys: absent only when
+ * protkey.ko is not loaded, then its figures are left out.
+ */
+static int bench_paes(struct bench *b)
+{
+	struct crypto_skcipher *tfm = crypto_alloc_skcipher("xts(paes)", 0, 0);
+	int ret;
+
+	if (IS_ERR(tfm)) {
+		pr_info("emu_xts: no xts(paes) (%ld): protkey.ko figures left out\n",
+			PTR_ERR(tfm));
+		return PTR_ERR(tfm) == -ENOENT ? 0 : PTR_ERR(tfm);
+	}
+	b->paes = tfm;
+	b->preq = skcipher_request_alloc(tfm, GFP_KERNEL);
+	if (!b->preq)
+		return -ENOMEM;
+	skcipher_request_set_callback(b->preq, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				      crypto_req_done, &b->wait);
+	ret = crypto_skcipher_setkey(tfm, &b->tok[0][0], sizeof(b->tok));
+	if (!ret)
+		pr_info("emu_xts: xts(paes) is %s\n",
+			crypto_skcipher_driver_name(tfm));
 	return ret;
 }
 
 /* Two secure keys from the clear XTS key, then their protected keys. */
 static int bench_keys(struct bench *b, const u8 *key, unsigned int half)
 {
-	u8 tok[2][PROTKEY_EMU_SECKEY_SIZE];
+	u8(*tok)[PROTKEY_EMU_SECKEY_SIZE] = b->tok;
 	u8 mk[PROTKEY_EMU_MK_SIZE];
 	const char *msg = NULL;
 	int ret, i;
@@ -351,6 +413,7 @@ static int bench_setup(struct bench *b)
 	ret = crypto_skcipher_setkey(b->tfm, key, 2 * half) ?:
 		      bench_keys(b, key, half);
 	memzero_explicit(key, sizeof(key));
+	ret = ret ?: bench_paes(b);
 	if (!ret)
 		pr_info("emu_xts: xts(aes) is %s, AES-%u, %u rounds of %u KiB\n",
 			crypto_skcipher_driver_name(b->tfm), key_bits, rounds,
@@ -360,6 +423,9 @@ static int bench_setup(struct bench *b)
 
 static void bench_teardown(struct bench *b)
 {
+	skcipher_request_free(b->preq);
+	if (b->paes)
+		crypto_free_skcipher(b->paes);
 	skcipher_request_free(b->req);
 	if (!IS_ERR_OR_NULL(b->tfm))
 		crypto_free_skcipher(b->tfm);
@@ -385,7 +451,9 @@ static int __init protkey_emu_bench_init(void)
 		return PTR_ERR(b.ops);
 	ret = bench_setup(&b) ?: bench_verify(&b);
 	for (i = 0; i < ARRAY_SIZE(sizes) && !ret; i++)
-		ret = bench_size(&b, sizes[i]);
+		ret = bench_size(&b, sizes[i], emu_unit, "emu");
+	for (i = 0; i < ARRAY_SIZE(sizes) && !ret && b.paes; i++)
+		ret = bench_size(&b, sizes[i], paes_unit, "xts_paes");
 	if (!ret && breakdown)
 		bench_breakdown(&b);
 	if (ret)
@@ -402,6 +470,7 @@ static void __exit protkey_emu_bench_exit(void)
 module_init(protkey_emu_bench_init);
 module_exit(protkey_emu_bench_exit);
 
-MODULE_DESCRIPTION("protkey: emulated KM-XTS vs xts(aes) benchmark");
+MODULE_DESCRIPTION(
+	"protkey: emulated KM-XTS and xts(paes) vs xts(aes) benchmark");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(PROTKEY_EMU_CONTROL);
