@@ -65,17 +65,6 @@ static inline uint32_t fuzz_be32(const uint8_t *p)
 	       (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Rewrites the TVV of the 64-byte token at @t to match its bytes. */
-static inline void fuzz_fix_tvv(uint8_t *t)
-{
-	uint32_t tvv = pk_cca_tvv(t);
-
-	t[60] = (uint8_t)(tvv >> 24);
-	t[61] = (uint8_t)(tvv >> 16);
-	t[62] = (uint8_t)(tvv >> 8);
-	t[63] = (uint8_t)tvv;
-}
-
 /*
  * Repairs the TVV of a token at the start of @blob and, when @len is
  * even, of one at its middle: without this, nearly every mutation of a
@@ -84,9 +73,9 @@ static inline void fuzz_fix_tvv(uint8_t *t)
 static inline void fuzz_fix_tvvs(uint8_t *blob, size_t len)
 {
 	if (len >= PK_CCA_AESDATA_SIZE)
-		fuzz_fix_tvv(blob);
+		pk_cca_set_tvv(blob);
 	if (len % 2 == 0 && len / 2 >= PK_CCA_AESDATA_SIZE)
-		fuzz_fix_tvv(blob + len / 2);
+		pk_cca_set_tvv(blob + len / 2);
 }
 
 /* Both info files hold the same properties with the same values. */

@@ -87,6 +87,7 @@ int pk_token_parse(const uint8_t *tok, size_t len, struct pk_token_info *info,
 int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
 		 struct pk_err *err);
 uint32_t pk_cca_tvv(const uint8_t *tok);
+void pk_cca_set_tvv(uint8_t *tok);
 
 /* info.c: the .info properties file */
 enum pk_prop {

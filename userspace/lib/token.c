@@ -52,6 +52,17 @@ uint32_t pk_cca_tvv(const uint8_t *tok)
 	return sum;
 }
 
+/* Writes the TVV of a 64-byte CCA AES DATA token into its bytes 60..63. */
+void pk_cca_set_tvv(uint8_t *tok)
+{
+	uint32_t tvv = pk_cca_tvv(tok);
+
+	tok[60] = (uint8_t)(tvv >> 24);
+	tok[61] = (uint8_t)(tvv >> 16);
+	tok[62] = (uint8_t)(tvv >> 8);
+	tok[63] = (uint8_t)tvv;
+}
+
 static int cca_aesdata_parse(const uint8_t *t, size_t len,
 			     struct pk_token_info *info, struct pk_err *err)
 {

@@ -52,7 +52,6 @@ static inline void t_diag(const char *what, const struct pk_err *err)
 static inline void t_make_token(uint8_t *t, unsigned int bits, uint64_t mkvp,
 				uint8_t seed)
 {
-	uint32_t tvv;
 	int i;
 
 	memset(t, 0, PK_CCA_AESDATA_SIZE);
@@ -66,22 +65,7 @@ static inline void t_make_token(uint8_t *t, unsigned int bits, uint64_t mkvp,
 	t[56] = (uint8_t)(bits >> 8);
 	t[57] = (uint8_t)bits;
 	t[59] = 32;
-	tvv = pk_cca_tvv(t);
-	t[60] = (uint8_t)(tvv >> 24);
-	t[61] = (uint8_t)(tvv >> 16);
-	t[62] = (uint8_t)(tvv >> 8);
-	t[63] = (uint8_t)tvv;
-}
-
-/* Recomputes the TVV after a test changed a field. */
-static inline void t_fix_tvv(uint8_t *t)
-{
-	uint32_t tvv = pk_cca_tvv(t);
-
-	t[60] = (uint8_t)(tvv >> 24);
-	t[61] = (uint8_t)(tvv >> 16);
-	t[62] = (uint8_t)(tvv >> 8);
-	t[63] = (uint8_t)tvv;
+	pk_cca_set_tvv(t);
 }
 
 /* A valid 128-byte XTS blob (AES-256 halves). */

@@ -27,7 +27,7 @@ static void test_valid(void)
 	}
 	t_make_token(t, 256, MKVP, 1);
 	t[6] = 0xc0;
-	t_fix_tvv(t);
+	pk_cca_set_tvv(t);
 	t_ok(!pk_token_parse(t, sizeof(t), &info, NULL),
 	     "token: flag 0xC0 (CV bit) accepted as the kernel does");
 }
@@ -104,7 +104,7 @@ static void test_bad_fields(void)
 		else
 			t[b->off] = b->val;
 		if (b->fix_tvv)
-			t_fix_tvv(t);
+			pk_cca_set_tvv(t);
 		err.msg[0] = '\0';
 		ret = pk_token_parse(t, sizeof(t), &info, &err);
 		if (!t_ok(ret == b->ret && strstr(err.msg, b->msg),
