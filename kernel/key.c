@@ -27,6 +27,7 @@
 #include "key.h"
 #include "keytype.h"
 #include "netlink.h"
+#include "token.h"
 
 /**
  * DOC: re-derivation and its concurrency
@@ -177,7 +178,7 @@ int protkey_key_validate(const u8 *blob, unsigned int len)
 		return -EINVAL;
 	if (!memcmp(blob, blob + half, half))
 		return -EINVAL;
-	return 0;
+	return protkey_token_check(blob, half);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_validate);
 

@@ -136,7 +136,8 @@ static int protkey_keytype_instantiate(struct key *key,
  * - -EKEYREVOKED: the key object was revoked or is going away;
  * - -EINVAL: malformed payload: empty, another size than the current
  *   secure key, halves of different type or version, identical halves,
- *   a token the platform does not support or rejects;
+ *   a token that is not a secure key, a token the platform does not
+ *   support or rejects;
  * - -EKEYREJECTED: a well-formed secure key of another AES key;
  * - -ENODEV: no usable adapter holds the payload's master key;
  * - -EBUSY, -EIO: the platform's derive failed (busy, rejected);

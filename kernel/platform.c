@@ -29,9 +29,10 @@ static DEFINE_MUTEX(protkey_platforms_lock);
 
 static bool ops_valid(const struct protkey_platform_ops *ops)
 {
-	return ops && ops->name && *ops->name && ops->supports &&
-	       ops->key_info && ops->derive && ops->pcc_xts && ops->km_xts &&
-	       ops->wk_generation;
+	return ops && ops->name && *ops->name &&
+	       (ops->flags & PROTKEY_PLATFORM_F_NO_CLEAR_KEY) &&
+	       ops->supports && ops->key_info && ops->derive && ops->pcc_xts &&
+	       ops->km_xts && ops->wk_generation;
 }
 
 /* Caller holds protkey_platforms_lock or rcu_read_lock(). */
@@ -52,8 +53,9 @@ static struct protkey_platform_ops *find_by_name(const char *name)
  * @ops: the backend; must stay valid until protkey_platform_unregister()
  *
  * Context: process context; takes the registry mutex.
- * Return: 0; -EINVAL if @ops lacks a name or an operation; -EEXIST if a
- * backend of that name is registered already.
+ * Return: 0; -EINVAL if @ops lacks a name, an operation or the
+ * PROTKEY_PLATFORM_F_NO_CLEAR_KEY promise; -EEXIST if a backend of that
+ * name is registered already.
  */
 int protkey_platform_register(struct protkey_platform_ops *ops)
 {

@@ -10,6 +10,7 @@
 #ifndef _PROTKEY_PLATFORM_H
 #define _PROTKEY_PLATFORM_H
 
+#include <linux/bits.h>
 #include <linux/list.h>
 #include <linux/types.h>
 
@@ -122,9 +123,26 @@ enum protkey_km_dir {
 };
 
 /**
+ * enum protkey_platform_flags - what a backend promises
+ * @PROTKEY_PLATFORM_F_NO_CLEAR_KEY: the backend never turns a clear key
+ *	into a protected key: @supports, @key_info and @derive of
+ *	&struct protkey_platform_ops accept secure-key tokens only (those
+ *	of protkey_token_check()) and refuse clear-key and protected-key
+ *	tokens with -EINVAL, as pkey does with PKEY_XFLAG_NOCLEARKEY.
+ *	Required: protkey_platform_register() refuses a backend without it.
+ */
+enum protkey_platform_flags {
+	PROTKEY_PLATFORM_F_NO_CLEAR_KEY = BIT(0),
+};
+
+/**
  * struct protkey_platform_ops - one protected-key platform backend
  * @name: short name, selected by protkey.ko's ``platform=`` parameter
  * @owner: the backend's module; protkey.ko pins it across each call
+ * @flags: &enum protkey_platform_flags; must include
+ *	PROTKEY_PLATFORM_F_NO_CLEAR_KEY. protkey.ko itself refuses every
+ *	token that is not a secure key before it calls a backend; the flag
+ *	is the backend's half of that contract (no clear key, ever).
  * @list: registry linkage, owned by the registry (RCU list)
  * @supports: does this backend handle this secure-key blob? Only looks at
  *	the bytes; atomic-safe, called under rcu_read_lock().
@@ -152,6 +170,7 @@ enum protkey_km_dir {
 struct protkey_platform_ops {
 	const char *name;
 	struct module *owner;
+	unsigned int flags;
 	struct list_head list;
 
 	bool (*supports)(const u8 *blob, u32 len);

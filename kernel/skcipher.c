@@ -243,7 +243,8 @@ static void xts_release_key(struct crypto_skcipher *tfm,
  * Possible returned errors:
  *
  * - -EINVAL: odd length; a half shorter than 64 or longer than 336 bytes;
- *   halves of different token type or version; identical halves; the
+ *   halves of different token type or version; identical halves; not a
+ *   secure-key token (clear-key, protected-key, unknown); the
  *   backend rejects a half (malformed token); the halves derive to
  *   protected keys of different sizes, or to AES-192 (not an XTS size).
  * - -ENODEV: no registered backend supports the token (e.g. protkey_emu

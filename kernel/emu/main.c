@@ -90,6 +90,7 @@ static bool emu_supports(const u8 *blob, u32 len)
 static struct protkey_platform_ops emu_platform_ops = {
 	.name = "emu",
 	.owner = THIS_MODULE,
+	.flags = PROTKEY_PLATFORM_F_NO_CLEAR_KEY,
 	.supports = emu_supports,
 	.key_info = emu_key_info,
 	.derive = emu_derive,

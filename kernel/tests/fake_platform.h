@@ -238,6 +238,7 @@ static u64 fake_wk_generation(void)
 static struct protkey_platform_ops fake_ops = {
 	.name = KBUILD_MODNAME,
 	.owner = THIS_MODULE,
+	.flags = PROTKEY_PLATFORM_F_NO_CLEAR_KEY,
 	.supports = fake_supports,
 	.key_info = fake_key_info,
 	.derive = fake_derive,

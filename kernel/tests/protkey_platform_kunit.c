@@ -53,12 +53,13 @@ static u64 fake_wk_generation(void)
 	return 0;
 }
 
-#define FAKE_OPS(n, sup)                                              \
-	{                                                             \
-		.name = (n), .owner = THIS_MODULE, .supports = (sup), \
-		.key_info = fake_key_info, .derive = fake_derive,     \
-		.pcc_xts = fake_pcc, .km_xts = fake_km,               \
-		.wk_generation = fake_wk_generation,                  \
+#define FAKE_OPS(n, sup)                                                     \
+	{                                                                    \
+		.name = (n), .owner = THIS_MODULE,                           \
+		.flags = PROTKEY_PLATFORM_F_NO_CLEAR_KEY, .supports = (sup), \
+		.key_info = fake_key_info, .derive = fake_derive,            \
+		.pcc_xts = fake_pcc, .km_xts = fake_km,                      \
+		.wk_generation = fake_wk_generation,                         \
 	}
 
 /* Registers a fresh copy of @tmpl, unregistered again when the case ends. */
@@ -150,6 +151,14 @@ static const struct invalid_case invalid_cases[] = {
 	{ "no name", FAKE_OPS(NULL, fake_supports_a) },
 	{ "empty name", FAKE_OPS("", fake_supports_a) },
 	{ "no supports", FAKE_OPS("kunit-bad", NULL) },
+	{ "no clear-key promise",
+	  { .name = "kunit-bad",
+	    .supports = fake_supports_a,
+	    .key_info = fake_key_info,
+	    .derive = fake_derive,
+	    .pcc_xts = fake_pcc,
+	    .km_xts = fake_km,
+	    .wk_generation = fake_wk_generation } },
 	{ "no derive",
 	  { .name = "kunit-bad",
 	    .supports = fake_supports_a,

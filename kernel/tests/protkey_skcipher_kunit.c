@@ -186,7 +186,7 @@ static const struct setkey_case setkey_cases[] = {
 	{ "halves shorter than 64 bytes", B_SHORT, -EINVAL },
 	{ "identical halves", B_SAME, -EINVAL },
 	{ "halves of different token types", B_TYPES, -EINVAL },
-	{ "no backend for the token", B_NO_BACKEND, -ENODEV },
+	{ "not a secure-key token", B_NO_BACKEND, -EINVAL },
 	{ "AES-192 is no XTS size", B_AES_192, -EINVAL },
 	{ "halves of different key sizes", B_SIZES_DIFFER, -EINVAL },
 	{ "backend rejects the second half", B_HALF_UNSUPPORTED, -EINVAL },

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkey secure-key tokens: protkey.ko accepts secure keys only.
+ */
+#include <kunit/visibility.h>
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+
+#include "token.h"
+
+/**
+ * DOC: secure tokens only
+ *
+ * A blob given to setkey or to keyctl update is a pair of key tokens.
+ * The s390 pkey layer converts more than secure keys into protected keys:
+ * clear-key tokens (type 0x00, version 0x02) are wrapped by PCKMO, and
+ * protected-key tokens (type 0x00, version 0x01) are taken as they are.
+ * Either would put key material other than an HSM-enciphered secure key
+ * into protkey.ko's key objects, which must never hold a clear key. So
+ * protkey.ko checks every token against an allow-list of secure-key
+ * formats before any platform backend sees it, and refuses everything
+ * else, known or unknown, with -EINVAL. The check looks at the header and
+ * the length only; the backend parses the rest.
+ *
+ * Allowed, with the header facts of the zcrypt driver:
+ *
+ * - CCA AES DATA: type 0x01 (CCA internal), version 0x04, 64 bytes;
+ * - EP11 AES without a separate header: type 0x00, version 0x03, 256 to
+ *   336 bytes (the header overlays the blob's session field);
+ * - EP11 AES with a 16-byte header: type 0x00, version 0x06, 272 to 336
+ *   bytes.
+ *
+ * Not allowed: CCA AES CIPHER (type 0x01, version 0x05; no backend of
+ * protkey supports it yet), Ultravisor secret tokens (type 0x00, version
+ * 0x09; they come with the Secure Execution backend), and every token of
+ * type 0x00 that is not EP11, in particular the clear-key and
+ * protected-key tokens.
+ */
+
+/* clang-format off */
+static const struct protkey_token_kind protkey_secure_tokens[] = {
+	{ PROTKEY_TOKTYPE_CCA_INTERNAL, PROTKEY_TOKVER_CCA_AES, 64, 64,
+	  "CCA-AESDATA" },
+	{ PROTKEY_TOKTYPE_NON_CCA, PROTKEY_TOKVER_EP11_AES, 256, 336,
+	  "EP11-AES" },
+	{ PROTKEY_TOKTYPE_NON_CCA, PROTKEY_TOKVER_EP11_AES_WITH_HEADER, 272,
+	  336, "EP11-AES" },
+#if IS_ENABLED(CONFIG_KUNIT)
+	/*
+	 * TEST ONLY: the fake platform of the KUnit suites
+	 * (kernel/tests/fake_platform.h). Kernels built with KUnit are test
+	 * kernels; production kernels do not have this entry.
+	 */
+	{ 0xfa, 0x01, 64, 64, "KUNIT-FAKE" },
+#endif
+};
+
+/* clang-format on */
+
+/**
+ * protkey_token_lookup() - the allowed format of a token
+ * @tok: the token
+ * @len: its length in bytes
+ *
+ * Context: any.
+ * Return: the entry of the allow-list that @tok matches by type, version
+ * and length, or NULL.
+ */
+const struct protkey_token_kind *protkey_token_lookup(const u8 *tok, u32 len)
+{
+	const struct protkey_token_kind *kind;
+	unsigned int i;
+
+	if (len < PROTKEY_TOKEN_HDR_SIZE)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(protkey_secure_tokens); i++) {
+		kind = &protkey_secure_tokens[i];
+		if (tok[PROTKEY_TOKEN_TYPE_OFFSET] == kind->type &&
+		    tok[PROTKEY_TOKEN_VERSION_OFFSET] == kind->version &&
+		    len >= kind->min_len && len <= kind->max_len)
+			return kind;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_token_lookup);
+
+/**
+ * protkey_token_check() - refuse every token that is not a secure key
+ * @tok: one secure-key token
+ * @len: its length in bytes
+ *
+ * Context: any; never sleeps.
+ * Return: 0 if @tok is of an allowed secure-key format, -EINVAL for any
+ * other token: clear-key and protected-key tokens, unknown types and
+ * versions, tokens too short or too long for their format.
+ */
+int protkey_token_check(const u8 *tok, u32 len)
+{
+	return protkey_token_lookup(tok, len) ? 0 : -EINVAL;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_token_check);
