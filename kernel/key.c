@@ -27,6 +27,7 @@
 #include "key.h"
 #include "keytype.h"
 #include "netlink.h"
+#include "param.h"
 #include "token.h"
 
 /**
@@ -94,7 +95,8 @@
 
 VISIBLE_IF_KUNIT unsigned int protkey_rekey_timeout_ms = 60000;
 EXPORT_SYMBOL_IF_KUNIT(protkey_rekey_timeout_ms);
-module_param_named(rekey_timeout_ms, protkey_rekey_timeout_ms, uint, 0644);
+module_param_cb(rekey_timeout_ms, &protkey_param_ops_timeout_ms,
+		&protkey_rekey_timeout_ms, 0644);
 MODULE_PARM_DESC(rekey_timeout_ms,
 		 "How long I/O waits for a re-derived protected key (ms)");
 

@@ -467,15 +467,22 @@ err_unregister:
 }
 
 /**
- * protkey_keytype_exit() - drop .protkey and unregister the key type
+ * protkey_keytype_exit() - unregister the key type and drop .protkey
  *
  * Context: module exit, after the cipher is gone (no key object is left
- * but those whose release work may still be queued: flushed here first).
- * unregister_key_type() makes the key GC reap what remains of the type.
+ * but those whose release work may still be queued).
  */
 void protkey_keytype_exit(void)
 {
+	/*
+	 * ORDER: the release work of the last key objects unlinks their keys
+	 * from .protkey; unregister_key_type() then marks any key of the type
+	 * that remains dead and waits until the key GC has unlinked it from
+	 * every keyring; only then is .protkey dropped, so no key of a type
+	 * about to vanish is left in a keyring, and no op of the type runs
+	 * after the module is gone.
+	 */
 	protkey_key_flush_releases();
-	key_put(protkey_keyring);
 	unregister_key_type(&protkey_key_type);
+	key_put(protkey_keyring);
 }

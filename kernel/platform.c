@@ -9,6 +9,10 @@
  * unregisters from its module_exit, which cannot run while a caller holds
  * such a reference, so an ops pointer returned by a get stays valid until
  * the matching protkey_platform_put().
+ *
+ * The registry is protkey.ko's interface for backends: its functions are
+ * exported in the symbol namespace PROTKEY, which a backend imports with
+ * MODULE_IMPORT_NS(PROTKEY).
  */
 #include <kunit/visibility.h>
 #include <linux/err.h>
@@ -72,7 +76,7 @@ int protkey_platform_register(struct protkey_platform_ops *ops)
 	mutex_unlock(&protkey_platforms_lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(protkey_platform_register);
+EXPORT_SYMBOL_NS_GPL(protkey_platform_register, PROTKEY);
 
 /**
  * protkey_platform_unregister() - withdraw a backend
@@ -91,7 +95,7 @@ void protkey_platform_unregister(struct protkey_platform_ops *ops)
 	mutex_unlock(&protkey_platforms_lock);
 	synchronize_rcu();
 }
-EXPORT_SYMBOL_GPL(protkey_platform_unregister);
+EXPORT_SYMBOL_NS_GPL(protkey_platform_unregister, PROTKEY);
 
 /**
  * protkey_platform_get() - look a backend up by name and pin it
@@ -113,7 +117,7 @@ struct protkey_platform_ops *protkey_platform_get(const char *name)
 	rcu_read_unlock();
 	return ops ?: ERR_PTR(-ENODEV);
 }
-EXPORT_SYMBOL_GPL(protkey_platform_get);
+EXPORT_SYMBOL_NS_GPL(protkey_platform_get, PROTKEY);
 
 /**
  * protkey_platform_select() - pick the backend for a secure key
@@ -168,7 +172,7 @@ struct protkey_platform_ops *protkey_platform_get_for_key(const u8 *blob,
 {
 	return protkey_platform_select(platform, blob, len);
 }
-EXPORT_SYMBOL_GPL(protkey_platform_get_for_key);
+EXPORT_SYMBOL_NS_GPL(protkey_platform_get_for_key, PROTKEY);
 
 /**
  * protkey_platform_put() - drop a reference taken by a get
@@ -181,4 +185,4 @@ void protkey_platform_put(struct protkey_platform_ops *ops)
 	if (!IS_ERR_OR_NULL(ops))
 		module_put(ops->owner);
 }
-EXPORT_SYMBOL_GPL(protkey_platform_put);
+EXPORT_SYMBOL_NS_GPL(protkey_platform_put, PROTKEY);

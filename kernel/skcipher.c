@@ -335,3 +335,6 @@ void protkey_skcipher_exit(void)
 {
 	crypto_unregister_skcipher(&protkey_xts_alg);
 }
+
+MODULE_ALIAS_CRYPTO("xts(paes)");
+MODULE_ALIAS_CRYPTO("xts-paes-protkey");

@@ -148,6 +148,7 @@ module_exit(protkey_emu_exit);
 MODULE_DESCRIPTION("protkey: EMULATED IBM Z platform, not secure");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(CRYPTO_INTERNAL);
+MODULE_IMPORT_NS(PROTKEY);
 #ifdef CONFIG_X86
 MODULE_SOFTDEP("pre: aesni_intel");
 #endif

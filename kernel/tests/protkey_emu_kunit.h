@@ -13,6 +13,9 @@
 
 #include "../emu/emu_core.h"
 
+/* protkey_platform_get() and _put() of protkey.ko. */
+MODULE_IMPORT_NS(PROTKEY);
+
 /* 6.1's KUnit has no MEMEQ: compare, and show up to 64 bytes of each. */
 #define EMU_EXPECT_MEMEQ(test, a, b, n) EMU_MEMEQ(test, EXPECTATION, a, b, n)
 #define EMU_ASSERT_MEMEQ(test, a, b, n) EMU_MEMEQ(test, ASSERTION, a, b, n)

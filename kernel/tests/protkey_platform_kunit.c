@@ -276,3 +276,4 @@ kunit_test_suite(protkey_platform_suite);
 MODULE_DESCRIPTION("KUnit tests of the protkey platform registry");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(PROTKEY);

@@ -474,3 +474,4 @@ MODULE_DESCRIPTION(
 	"protkey: emulated KM-XTS and xts(paes) vs xts(aes) benchmark");
 MODULE_LICENSE("GPL");
 MODULE_IMPORT_NS(PROTKEY_EMU_CONTROL);
+MODULE_IMPORT_NS(PROTKEY);
