@@ -19,6 +19,17 @@
  *     required");
  *  5. the handler's own checks, each with a message.
  *
+ * What unprivileged users see: key-get (and its dump) stays open to every
+ * user, as /proc/keys and keyctl read of the protkey keys do: the state,
+ * the counters, the master-key verification patterns and the key's
+ * verification pattern. That pattern is a key check value: it names the
+ * key (and shows which volumes share one) but reveals nothing of it, and
+ * monitoring runs unprivileged. The "events" group is for administrators
+ * only (CAP_SYS_ADMIN to join, -EPERM otherwise): it pushes, as they
+ * happen, when wrapping keys change, adapters fail and master keys
+ * change, which is the host's operations in real time, and every
+ * listener costs the worker a message per event.
+ *
  * Events: the key objects' worker calls the protkey_nl_notify_*()
  * functions in process context, so messages are allocated with GFP_KERNEL;
  * nothing is built when the group has no listener. The data path never
@@ -329,8 +340,16 @@ static const struct genl_ops protkey_nl_ops[] = {
 	},
 };
 
+/*
+ * Joining "events" needs CAP_SYS_ADMIN (checked by genetlink when the
+ * socket binds the group): see "What unprivileged users see" in
+ * the comment at the top of this file.
+ */
 static const struct genl_multicast_group protkey_nl_mcgrps[] = {
-	[PROTKEY_NL_EVENTS] = { .name = PROTKEY_MCGRP_EVENTS, },
+	[PROTKEY_NL_EVENTS] = {
+		.name = PROTKEY_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_SYS_ADMIN,
+	},
 };
 
 /* clang-format on */

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The protkey generic netlink family: key-get and its dump, key-rederive,
- * strict validation with extended acks (S3), admin commands refused to
- * callers without CAP_SYS_ADMIN (S2), and the events a libnl-3 listener on
- * the "events" group sees during an MK change, a migration and an adapter
- * outage.
+ * strict validation with extended acks (S3), admin commands and the events
+ * group refused to callers without CAP_SYS_ADMIN (S2), and the events a
+ * libnl-3 listener on the "events" group sees during an MK change, a
+ * migration and an adapter outage.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
  */
@@ -149,6 +149,43 @@ TEST_F(family, rederive_needs_cap_sys_admin)
 	EXPECT_EQ(-EPERM, pko_as_root_without_sys_admin(do_rederive, NULL));
 	EXPECT_EQ(0, pko_as_nobody(do_get, &self->k));
 	EXPECT_EQ(0, do_rederive(NULL));
+}
+
+/* Joins "events" on a fresh socket: 0 or the negative errno of the join. */
+static int do_join_events(void *arg)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	int grp, ret = -EIO;
+
+	(void)arg;
+	if (!sk || genl_connect(sk))
+		goto out;
+	grp = genl_ctrl_resolve_grp(sk, PROTKEY_FAMILY_NAME,
+				    PROTKEY_MCGRP_EVENTS);
+	if (grp < 0) {
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = setsockopt(nl_socket_get_fd(sk), SOL_NETLINK,
+			 NETLINK_ADD_MEMBERSHIP, &grp, sizeof(grp)) ?
+		      -errno :
+		      0;
+out:
+	if (sk)
+		nl_socket_free(sk);
+	return ret;
+}
+
+/*
+ * The events group is for administrators: without CAP_SYS_ADMIN the join
+ * fails with EPERM; key-get stays open (see netlink.c).
+ */
+TEST_F(family, events_group_needs_cap_sys_admin)
+{
+	EXPECT_EQ(-EPERM, pko_as_nobody(do_join_events, NULL));
+	EXPECT_EQ(-EPERM, pko_as_root_without_sys_admin(do_join_events, NULL));
+	EXPECT_EQ(0, pko_as_nobody(do_get, &self->k));
+	EXPECT_EQ(0, do_join_events(NULL));
 }
 
 TEST_F(family, mk_change_then_migration_sends_events)
