@@ -37,10 +37,13 @@
  * Operations that sleep (update, revoke) take a reference on the object
  * with protkey_key_hold() and fail with -EKEYREVOKED if it is dying.
  *
- * Permissions. Keys belong to root (uid 0, gid 0), are not charged to any
- * quota, and carry view, read and write for the owner, view and read for
- * others: their state is not secret (it is what the ``protkey`` netlink
- * family shows to everyone), the secure key is never returned by read, to
+ * Permissions. Keys belong to root (uid 0, gid 0), are allocated with the
+ * kernel's credentials (not those of the process whose setkey made the
+ * key object), are not charged to any key quota (unprivileged setkey is
+ * limited by protkey's own quota, quota.c), and carry view, read and
+ * write for the owner, view and read for others: their state is not
+ * secret (it is what the ``protkey`` netlink family shows to everyone),
+ * the secure key is never returned by read, to
  * anyone. Only a possessor (the kernel: nobody can link the keys or the
  * keyring elsewhere) has search, so user space cannot invalidate them
  * (keyctl invalidate needs search). Nobody has setattr, so the
@@ -78,6 +81,12 @@
 	 KEY_OTH_SEARCH)
 
 static struct key *protkey_keyring;
+/*
+ * The kernel's credentials (init_task's): keys and .protkey are allocated
+ * with them, never with those of the process whose setkey created the key
+ * object, so neither an LSM label nor a key quota of that process applies.
+ */
+static const struct cred *protkey_cred;
 /* Serialises attach; the object being attached, named by its address. */
 static DEFINE_MUTEX(attach_mutex);
 static struct protkey_key *attach_pending;
@@ -364,7 +373,7 @@ void protkey_keytype_attach(struct protkey_key *obj)
 	bin2hex(desc, obj->vp, PROTKEY_KEY_VP_SIZE);
 	desc[sizeof(desc) - 1] = '\0';
 	k = key_alloc(&protkey_key_type, desc, GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
-		      current_cred(), PROTKEY_KEY_PERM, KEY_ALLOC_NOT_IN_QUOTA,
+		      protkey_cred, PROTKEY_KEY_PERM, KEY_ALLOC_NOT_IN_QUOTA,
 		      NULL);
 	if (IS_ERR(k)) {
 		ret = PTR_ERR(k);
@@ -441,18 +450,22 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_keytype_keyring);
  *
  * Context: module init, after protkey_key_init() and before the cipher
  * (whose tfms create key objects that attach keys).
- * Return: 0 or a negative errno of register_key_type() or keyring_alloc().
+ * Return: 0, -ENOMEM, or a negative errno of register_key_type() or
+ * keyring_alloc().
  */
 int protkey_keytype_init(void)
 {
 	unsigned long flags = KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_SET_KEEP;
 	int ret;
 
+	protkey_cred = prepare_kernel_cred(&init_task);
+	if (!protkey_cred)
+		return -ENOMEM;
 	ret = register_key_type(&protkey_key_type);
 	if (ret)
-		return ret;
+		goto err_put_cred;
 	protkey_keyring = keyring_alloc(".protkey", GLOBAL_ROOT_UID,
-					GLOBAL_ROOT_GID, current_cred(),
+					GLOBAL_ROOT_GID, protkey_cred,
 					PROTKEY_KEYRING_PERM, flags, NULL,
 					NULL);
 	if (IS_ERR(protkey_keyring)) {
@@ -463,6 +476,8 @@ int protkey_keytype_init(void)
 
 err_unregister:
 	unregister_key_type(&protkey_key_type);
+err_put_cred:
+	put_cred(protkey_cred);
 	return ret;
 }
 
@@ -485,4 +500,5 @@ void protkey_keytype_exit(void)
 	protkey_key_flush_releases();
 	unregister_key_type(&protkey_key_type);
 	key_put(protkey_keyring);
+	put_cred(protkey_cred);
 }

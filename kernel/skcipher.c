@@ -254,6 +254,8 @@ static void xts_release_key(struct crypto_skcipher *tfm,
  * - -EIO: the adapter rejected the request.
  * - -EAGAIN: the wrapping key changed on every attempt to identify the key.
  * - -EINTR: a fatal signal arrived while waiting for an adapter.
+ * - -EDQUOT: the caller lacks CAP_SYS_ADMIN and already holds
+ *   max_user_keys keyed tfms (see quota.c).
  * - -ENOMEM: no memory for a new key object.
  *
  * Context: process context, may sleep (an HSM round trip per half).
@@ -267,9 +269,14 @@ static int protkey_xts_setkey(struct crypto_skcipher *tfm, const u8 *in,
 	struct protkey_key *key, *old;
 	int ret;
 
-	ret = protkey_key_get(in, len, &key);
-	if (ret)
+	ret = protkey_quota_charge(&ctx->charge);
+	if (!ret)
+		ret = protkey_key_get(in, len, &key);
+	if (ret) {
+		if (!rcu_access_pointer(ctx->key))
+			protkey_quota_uncharge(&ctx->charge);
 		return ret;
+	}
 	old = rcu_replace_pointer(ctx->key, key, true);
 	if (old) {
 		synchronize_rcu();
@@ -292,6 +299,7 @@ static void protkey_xts_exit_tfm(struct crypto_skcipher *tfm)
 	if (key)
 		xts_release_key(tfm, key);
 	RCU_INIT_POINTER(ctx->key, NULL);
+	protkey_quota_uncharge(&ctx->charge);
 }
 
 static struct skcipher_alg protkey_xts_alg = {

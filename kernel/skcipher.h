@@ -10,15 +10,18 @@
 #include <linux/scatterlist.h>
 
 #include "key.h"
+#include "quota.h"
 
 /**
  * struct protkey_xts_ctx - per-tfm context of xts(paes)
  * @key: the shared key object, with a reference held by the tfm; set by
  *	setkey (which the crypto API never runs concurrently with requests on
  *	the same tfm), read under RCU by the requests.
+ * @charge: the unprivileged user the key is charged to (quota.c)
  */
 struct protkey_xts_ctx {
 	struct protkey_key __rcu *key;
+	struct protkey_quota_charge charge;
 };
 
 /**
