@@ -48,17 +48,21 @@
  * keyring elsewhere) has search, so user space cannot invalidate them
  * (keyctl invalidate needs search). Nobody has setattr, so the
  * permissions, owner and timeout cannot be changed. keyctl's permission
- * check (write) admits update and revoke for uid 0 only; update also
- * requires CAP_SYS_ADMIN in protkey_keytype_update(). The revoke op cannot
- * refuse (the key core has marked the key revoked when it calls it), so
- * revoke is limited by the write permission alone: uid 0.
+ * check (write) admits update for uid 0 only, and
+ * protkey_keytype_update() also requires CAP_SYS_ADMIN.
+ *
+ * Revoke. A revoke op cannot refuse: the key core has marked the key
+ * revoked when it calls it, so write permission (uid 0) would be all that
+ * keyctl revoke needs. The keys therefore carry KEY_FLAG_KEEP, and keyctl
+ * revoke (like keyctl invalidate) gets -EPERM from the key core, for
+ * everyone. Administrators revoke through the netlink family's key-revoke
+ * (CAP_NET_ADMIN and CAP_SYS_ADMIN), which calls key_revoke() from the
+ * kernel: protkey_keytype_revoke_key().
  *
  * ``.protkey`` itself belongs to root, is readable and searchable by all,
  * writable by nobody (no user links keys into it or unlinks them) and
  * carries KEY_FLAG_KEEP (it cannot be revoked, invalidated or cleared).
- * Keys are linked into it after instantiation, with key_link(), because
- * instantiating into a KEEP keyring would give them KEEP too and make
- * them impossible to revoke.
+ * Keys are linked into it after instantiation, with key_link().
  *
  * Instantiation. Users cannot create keys of this type: add_key(2),
  * keyctl instantiate and request_key(2) get -EPERM. Only
@@ -173,8 +177,11 @@ static int protkey_keytype_update(struct key *key,
 
 /**
  * protkey_keytype_revoke() - wipe the key object and fail its I/O
- * @key: the key; the key core holds its semaphore for writing, has set
- *	KEY_FLAG_REVOKED and checked write (or setattr) permission
+ * @key: the key; the key core holds its semaphore for writing and has
+ *	set KEY_FLAG_REVOKED
+ *
+ * Called by key_revoke() from protkey_keytype_revoke_key() only: keyctl
+ * revoke never gets here (KEY_FLAG_KEEP).
  *
  * See protkey_key_revoke(): the secure key and the protected keys are
  * wiped, parked requests and every later request fail with -EIO. The key
@@ -373,8 +380,8 @@ void protkey_keytype_attach(struct protkey_key *obj)
 	bin2hex(desc, obj->vp, PROTKEY_KEY_VP_SIZE);
 	desc[sizeof(desc) - 1] = '\0';
 	k = key_alloc(&protkey_key_type, desc, GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
-		      protkey_cred, PROTKEY_KEY_PERM, KEY_ALLOC_NOT_IN_QUOTA,
-		      NULL);
+		      protkey_cred, PROTKEY_KEY_PERM,
+		      KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_SET_KEEP, NULL);
 	if (IS_ERR(k)) {
 		ret = PTR_ERR(k);
 		goto out_warn;
@@ -429,6 +436,31 @@ void protkey_keytype_detach(struct protkey_key *obj)
 	key_invalidate(k);
 	obj->kkey = NULL;
 	key_put(k);
+}
+
+/**
+ * protkey_keytype_revoke_key() - revoke a key object and its key
+ * @obj: the key object, with a reference held by the caller
+ *
+ * Revokes the object's key with key_revoke(), which marks it revoked and
+ * calls protkey_keytype_revoke(), so the keyctl view and the object agree;
+ * an object without a key is revoked directly. The caller has checked
+ * CAP_SYS_ADMIN (the netlink family's key-revoke).
+ *
+ * Context: process context, may sleep; takes the key's semaphore.
+ * Return: 0, or -EKEYREVOKED when the object was revoked already.
+ */
+int protkey_keytype_revoke_key(struct protkey_key *obj)
+{
+	struct key *k = READ_ONCE(obj->kkey);
+
+	if (atomic_read(&obj->state) == PROTKEY_KEY_REVOKED)
+		return -EKEYREVOKED;
+	if (k)
+		key_revoke(k);
+	else
+		protkey_key_revoke(obj);
+	return 0;
 }
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -18,6 +18,7 @@ struct protkey_key_snapshot;
 
 void protkey_keytype_attach(struct protkey_key *obj);
 void protkey_keytype_detach(struct protkey_key *obj);
+int protkey_keytype_revoke_key(struct protkey_key *obj);
 int protkey_keytype_format(const struct protkey_key_snapshot *snap, char *buf,
 			   size_t size);
 const char *protkey_keytype_token_name(u8 type, u8 version);

@@ -322,6 +322,46 @@ static int protkey_nl_key_rederive_doit(struct sk_buff *skb,
 	return ret;
 }
 
+/**
+ * protkey_nl_key_revoke_doit() - revoke a key object
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * The key object named by serial and/or vp: see
+ * protkey_keytype_revoke_key(). This is the only way to revoke: keyctl
+ * revoke is refused to everyone (see keytype.c), because the key type
+ * cannot refuse it to a caller without CAP_SYS_ADMIN.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Possible returned errors:
+ *
+ * - -EPERM: no CAP_NET_ADMIN or no CAP_SYS_ADMIN;
+ * - -EINVAL: neither serial nor vp given;
+ * - -ENOENT: no key object matches;
+ * - -EKEYREVOKED: the key was revoked already.
+ *
+ * Return: 0 or a negative errno as listed.
+ */
+static int protkey_nl_key_revoke_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct protkey_key *key;
+	int ret;
+
+	if (!info->attrs[PROTKEY_A_SERIAL] && !info->attrs[PROTKEY_A_VP]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "serial or vp required");
+		return -EINVAL;
+	}
+	key = select_key(info);
+	if (IS_ERR(key))
+		return PTR_ERR(key);
+	ret = protkey_keytype_revoke_key(key);
+	if (ret)
+		NL_SET_ERR_MSG_MOD(info->extack, "key revoked already");
+	protkey_key_put(key);
+	return ret;
+}
+
 /* clang-format off */
 static const struct genl_ops protkey_nl_ops[] = {
 	{
@@ -334,6 +374,13 @@ static const struct genl_ops protkey_nl_ops[] = {
 	{
 		.cmd = PROTKEY_CMD_KEY_REDERIVE,
 		.doit = protkey_nl_key_rederive_doit,
+		.policy = protkey_key_select_nl_policy,
+		.maxattr = PROTKEY_A_VP,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_CMD_KEY_REVOKE,
+		.doit = protkey_nl_key_revoke_doit,
 		.policy = protkey_key_select_nl_policy,
 		.maxattr = PROTKEY_A_VP,
 		.flags = GENL_ADMIN_PERM,

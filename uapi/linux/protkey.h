@@ -127,6 +127,8 @@ enum protkey_attrs {
  * @PROTKEY_CMD_KEY_NEEDS_REENCIPHER: event: a half's master key is only in
  *	an OLD register (serial, vp, mkvp-data, mkvp-tweak, mk-match-data,
  *	mk-match-tweak)
+ * @PROTKEY_CMD_KEY_REVOKE: revoke the key named by serial and/or vp: wipe
+ *	its secure and protected keys, fail its I/O (admin)
  * @__PROTKEY_CMD_MAX: internal, one past the last value
  * @PROTKEY_CMD_MAX: the last value
  */
@@ -139,6 +141,7 @@ enum protkey_cmds {
 	PROTKEY_CMD_KEY_STALLED,
 	PROTKEY_CMD_KEY_FAILED,
 	PROTKEY_CMD_KEY_NEEDS_REENCIPHER,
+	PROTKEY_CMD_KEY_REVOKE,
 
 	__PROTKEY_CMD_MAX,
 	PROTKEY_CMD_MAX = __PROTKEY_CMD_MAX - 1

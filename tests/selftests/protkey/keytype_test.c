@@ -5,8 +5,10 @@
  * ".protkey"; describe and read show its state and never the secure key;
  * update with a re-enciphered blob is accepted and keeps I/O working across
  * a second master-key change (R3); another key, malformed payloads and
- * callers without privilege are refused and change nothing (S2, S3); revoke
- * makes I/O fail cleanly; user space cannot add keys of the type.
+ * callers without privilege are refused and change nothing (S2, S3): keyctl
+ * revoke is refused to everyone, netlink key-revoke to callers without
+ * CAP_SYS_ADMIN; revoke makes I/O fail cleanly; user space cannot add keys
+ * of the type.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
  */
@@ -155,6 +157,29 @@ static int do_revoke(void *arg)
 	return (int)pko_revoke(((struct upd *)arg)->serial);
 }
 
+/* Revokes through the netlink family, the administrators' way. */
+static int nl_revoke(int32_t serial)
+{
+	struct pk_attr a[] = {
+		{ .type = PROTKEY_A_SERIAL,
+		  .kind = PK_U32,
+		  .val = (uint32_t)serial },
+	};
+	struct pk_nl nl;
+	int ret;
+
+	ret = pk_nl_open(&nl, PROTKEY_FAMILY_NAME);
+	if (!ret)
+		ret = pk_nl_request(&nl, PROTKEY_CMD_KEY_REVOKE, a, 1);
+	pk_nl_close(&nl);
+	return ret;
+}
+
+static int do_nl_revoke(void *arg)
+{
+	return nl_revoke(((struct upd *)arg)->serial);
+}
+
 static int do_read(void *arg)
 {
 	char buf[1024];
@@ -169,9 +194,15 @@ TEST_F(keytype, unprivileged_cannot_update_or_revoke)
 
 	EXPECT_EQ(-EACCES, pko_as_nobody(do_update, &u));
 	EXPECT_EQ(-EACCES, pko_as_nobody(do_revoke, &u));
+	EXPECT_EQ(-EPERM, pko_as_nobody(do_nl_revoke, &u));
 	EXPECT_EQ(0, pko_as_nobody(do_read, &u));
 	EXPECT_EQ(-EPERM, pko_as_root_without_sys_admin(do_update, &u));
+	/* The key type cannot refuse keyctl revoke: nobody gets it. */
+	EXPECT_EQ(-EPERM, pko_as_root_without_sys_admin(do_revoke, &u));
+	EXPECT_EQ(-EPERM, pko_as_root_without_sys_admin(do_nl_revoke, &u));
+	EXPECT_EQ(-EPERM, do_revoke(&u));
 	EXPECT_EQ(0, pko_check_io(&self->k, 3));
+	EXPECT_TRUE(proc_keys_has(" protkey ", ": valid"));
 }
 
 TEST_F(keytype, revoke_fails_io_cleanly)
@@ -180,7 +211,7 @@ TEST_F(keytype, revoke_fails_io_cleanly)
 
 	ASSERT_EQ(0, pko_check_io(&self->k, 4));
 
-	ASSERT_EQ(0, pko_revoke(self->k.serial));
+	ASSERT_EQ(0, nl_revoke(self->k.serial));
 
 	EXPECT_EQ(-EIO, pko_check_io(&self->k, 4));
 	ASSERT_EQ(0, pko_get(&self->k, tb));
@@ -188,6 +219,7 @@ TEST_F(keytype, revoke_fails_io_cleanly)
 	EXPECT_EQ(PROTKEY_STATE_REVOKED, nla_get_u32(tb[PROTKEY_A_STATE]));
 	EXPECT_EQ(-EKEYREVOKED,
 		  pko_update(self->k.serial, self->k.blob, PKO_BLOB));
+	EXPECT_EQ(-EKEYREVOKED, nl_revoke(self->k.serial));
 }
 
 TEST_HARNESS_MAIN
