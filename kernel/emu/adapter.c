@@ -10,16 +10,19 @@
  * memory, and a secure key is the clear key encrypted under such a master
  * key with AES-256-ECB (see token.c). Nothing here is secure.
  *
- * Errnos, each modelled on what Linux 6.1 pkey/zcrypt give for the same
+ * Errnos, each modelled on what Linux pkey/zcrypt give for the same
  * situation (drivers/s390/crypto/pkey_api.c, zcrypt_ccamisc.c):
- *  -EINVAL  malformed token (cca_check_secaeskeytoken(),
- *           pkey_ccainttok2pkey()); bad key size or register argument
+ *  -EINVAL  a fault pkey finds itself before any adapter is asked: wrong
+ *           size, type or version (pkey_keyblob2pkey(),
+ *           cca_check_secaeskeytoken()), a zero MKVP (findcard()); also a
+ *           bad key size or register argument of a control operation
  *  -ENODEV  no usable adapter (online, not in an outage) holds the key's
  *           MKVP in CURRENT or OLD: cca_findcard() fails, so
  *           pkey_skey2pkey() returns -ENODEV; also an unknown APQN
- *  -EIO     the adapter rejects the request: the decrypted key does not
- *           match the token's bit size or LRC (cca_sec2protkey() maps any
- *           CCA reply code to -EIO)
+ *  -EIO     the adapter rejects the request: a fault only the adapter
+ *           finds (reserved bytes, flag, control vector, bit or byte size,
+ *           TVV; the decrypted key does not match the token's bit size or
+ *           LRC): cca_sec2protkey() maps CCA's reply code to -EIO
  *  -ENOKEY  MK set or re-encipher needs a register that is empty
  *           (the emulator's choice: CCA answers with a reply code that
  *           user space sees; there is no kernel errno for it)
@@ -197,34 +200,39 @@ static void emu_delay_and_fail(int *ret)
  * @len: its length
  * @pk: output, the protected key under the current wrapping key
  *
- * Models pkey_keyblob2pkey() for a CCA AES DATA token: parse, the HSM round
- * trip (the configured latency, injected failures), cca_findcard() (an
- * adapter with the MKVP in CURRENT is preferred over one with it in OLD),
- * cca_sec2protkey().
+ * Models pkey_keyblob2pkey() for a CCA AES DATA token: pkey's own token
+ * checks, the HSM round trip (the configured latency, injected failures),
+ * cca_findcard() (an adapter with the MKVP in CURRENT is preferred over
+ * one with it in OLD), then cca_sec2protkey(): the adapter's checks of the
+ * token and of the key it deciphers.
  *
  * Context: process context; sleeps for the configured latency; takes
  * emu_lock.
- * Return: 0; -EINVAL malformed token; -ENODEV no usable adapter holds the
- * key's master key in CURRENT or OLD; -EIO the adapter rejects the key; an
- * injected errno.
+ * Return: 0; -EINVAL a token pkey refuses (size, type, version, zero
+ * MKVP); -ENODEV no usable adapter holds the key's master key in CURRENT
+ * or OLD; -EIO the adapter rejects the token or the key; an injected
+ * errno.
  */
 int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 {
 	u8 mk[PROTKEY_EMU_MK_SIZE];
 	u8 clear[EMU_ENC_KEY_SIZE];
 	struct emu_token tok;
+	u64 mkvp;
 	int ret;
 
 	might_sleep();
-	ret = emu_token_parse(blob, len, &tok);
+	ret = emu_token_check(blob, len, &mkvp);
 	if (!ret)
 		emu_delay_and_fail(&ret);
 	if (ret)
 		goto out_count;
 
 	mutex_lock(&emu_lock);
-	ret = find_mk(tok.mkvp, PROTKEY_EMU_MK_CURRENT, mk) ? 0 : -ENODEV;
+	ret = find_mk(mkvp, PROTKEY_EMU_MK_CURRENT, mk) ? 0 : -ENODEV;
 	mutex_unlock(&emu_lock);
+	if (!ret)
+		ret = emu_token_parse(blob, len, &tok);
 	if (!ret)
 		ret = unseal_key(&tok, mk, clear);
 	if (!ret)
@@ -243,7 +251,8 @@ out_count:
  * @info: output
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL for a malformed token.
+ * Return: 0; -EINVAL for a token pkey refuses; -EIO for one the adapter
+ * would reject (emu_token_parse()).
  */
 int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 {
@@ -548,10 +557,10 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
  * @msg: output, a static message on error
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL malformed token, bad @mode, or the token's MKVP is not
- * in the source register of any usable adapter; -ENODEV no usable adapter
- * has the source register loaded; -ENOKEY the target register is empty;
- * -EIO the adapter rejects the key.
+ * Return: 0; -EINVAL a token pkey would refuse, bad @mode, or the token's
+ * MKVP is not in the source register of any usable adapter; -ENODEV no
+ * usable adapter has the source register loaded; -ENOKEY the target
+ * register is empty; -EIO the adapter rejects the token or the key.
  */
 int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 		       u8 out[PROTKEY_EMU_SECKEY_SIZE], const char **msg)
@@ -574,7 +583,8 @@ int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 	}
 	ret = emu_token_parse(token, len, &tok);
 	if (ret) {
-		*msg = "malformed secure key";
+		*msg = ret == -EIO ? "adapter rejected the secure key" :
+				     "malformed secure key";
 		return ret;
 	}
 	mutex_lock(&emu_lock);

@@ -46,7 +46,10 @@ struct emu_token {
  * @tok_type: header type byte (offset 0)
  * @tok_version: header version byte (offset 4)
  * @size: exact token size in bytes
- * @parse: validate @blob of @len bytes strictly and fill @tok
+ * @check: the checks pkey makes before an adapter sees @blob of @len
+ *	bytes (-EINVAL); fills @mkvp
+ * @parse: the checks the adapter makes on @blob of @size bytes that passed
+ *	@check (-EIO), and fill @tok
  * @build: write @tok into @blob of @size bytes
  *
  * EP11 AES and CCA AES CIPHER tokens are further entries of the same table.
@@ -56,12 +59,14 @@ struct emu_token_type {
 	u8 tok_type;
 	u8 tok_version;
 	u32 size;
-	int (*parse)(const u8 *blob, u32 len, struct emu_token *tok);
+	int (*check)(const u8 *blob, u32 len, u64 *mkvp);
+	int (*parse)(const u8 *blob, struct emu_token *tok);
 	void (*build)(const struct emu_token *tok, u8 *blob);
 };
 
 /* token.c */
 const struct emu_token_type *emu_token_lookup(const u8 *blob, u32 len);
+int emu_token_check(const u8 *blob, u32 len, u64 *mkvp);
 int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok);
 int emu_token_build(const struct emu_token *tok, u8 *blob, u32 len);
 u32 emu_token_tvv(const u8 *blob);

@@ -426,8 +426,34 @@ static void emu_derive_malformed(struct kunit *test)
 	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
 	token[20] ^= 0x01;
 
-	/* Act + Assert: the TVV catches it before any adapter is asked */
+	/* Act + Assert: the adapter's TVV check rejects it */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EIO);
+
+	/* Arrange: a version pkey does not know */
+	token[20] ^= 0x01;
+	token[4] = 0x03;
+	put_unaligned_be32(emu_token_tvv(token), token + 60);
+
+	/* Act + Assert: pkey refuses it before any adapter is asked */
 	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EINVAL);
+}
+
+static void emu_derive_adapter_fault_needs_adapter(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	const char *msg = NULL;
+	struct protkey_pk pk;
+
+	/* Arrange: a bad TVV, and no adapter usable */
+	emu_kunit_mk_activate(test, MK_A);
+	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
+	token[63] ^= 0x01;
+	KUNIT_ASSERT_EQ(test,
+			emu_adapter_set_online(EMU_ALL_APQNS, false, &msg), 0);
+
+	/* Act + Assert: no adapter looks at it: findcard() fails first */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
 }
 
 static const u32 key_bits_cases[] = { 128, 192, 256 };
@@ -488,6 +514,7 @@ static struct kunit_case protkey_emu_adapter_cases[] = {
 	KUNIT_CASE(emu_derive_latency),
 	KUNIT_CASE(emu_derive_bad_lrc),
 	KUNIT_CASE(emu_derive_malformed),
+	KUNIT_CASE(emu_derive_adapter_fault_needs_adapter),
 	KUNIT_CASE_PARAM(emu_derive_random_keys, key_bits_gen_params),
 	{}
 };

@@ -173,28 +173,34 @@ static void emu_token_parse_bad_length(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, emu_kunit_ops(test)->supports(buf, len));
 }
 
+/*
+ * One field wrong. Faults pkey finds itself (cca_check_secaeskeytoken():
+ * type, version) are -EINVAL; faults only the adapter finds are -EIO, as
+ * cca_sec2protkey() maps any CCA reply code.
+ */
 struct corrupt_case {
 	const char *desc;
 	unsigned int offset;
 	u8 value;
 	bool fix_tvv;
+	int err;
 };
 
 static const struct corrupt_case corrupt_cases[] = {
-	{ "type 0x00 (non-CCA)", 0, 0x00, true },
-	{ "type 0x1f (CCA PKA)", 0, 0x1f, true },
-	{ "res0 not zero", 2, 0x01, true },
-	{ "version 0x05 (AES CIPHER)", 4, 0x05, true },
-	{ "res1 not zero", 5, 0x01, true },
-	{ "flag 0x00 (clear key)", 6, 0x00, true },
-	{ "flag 0xa0 (no key)", 6, 0xa0, true },
-	{ "flag 0x81 (reserved bit)", 6, 0x81, true },
-	{ "control vector not zero", 52, 0x01, true },
-	{ "bitsize 0", 57, 0x00, true },
-	{ "bitsize 129", 57, 0x81, true },
-	{ "keysize 16", 59, 0x10, true },
-	{ "keysize 24", 59, 0x18, true },
-	{ "tvv off by one", 63, 0x00, false },
+	{ "type 0x00 (non-CCA)", 0, 0x00, true, -EINVAL },
+	{ "type 0x1f (CCA PKA)", 0, 0x1f, true, -EINVAL },
+	{ "res0 not zero", 2, 0x01, true, -EIO },
+	{ "version 0x05 (AES CIPHER)", 4, 0x05, true, -EINVAL },
+	{ "res1 not zero", 5, 0x01, true, -EIO },
+	{ "flag 0x00 (clear key)", 6, 0x00, true, -EIO },
+	{ "flag 0xa0 (no key)", 6, 0xa0, true, -EIO },
+	{ "flag 0x81 (reserved bit)", 6, 0x81, true, -EIO },
+	{ "control vector not zero", 52, 0x01, true, -EIO },
+	{ "bitsize 0", 57, 0x00, true, -EIO },
+	{ "bitsize 129", 57, 0x81, true, -EIO },
+	{ "keysize 16", 59, 0x10, true, -EIO },
+	{ "keysize 24", 59, 0x18, true, -EIO },
+	{ "tvv off by one", 63, 0x00, false, -EIO },
 };
 
 static void corrupt_case_desc(const struct corrupt_case *c, char *desc)
@@ -209,6 +215,7 @@ static void emu_token_parse_corrupt_field(struct kunit *test)
 	const struct corrupt_case *c = test->param_value;
 	u8 token[PROTKEY_EMU_SECKEY_SIZE];
 	struct emu_token tok;
+	u64 mkvp;
 
 	/* Arrange: one field wrong, the checksum right unless it is the bug */
 	memcpy(token, token128, sizeof(token));
@@ -222,21 +229,26 @@ static void emu_token_parse_corrupt_field(struct kunit *test)
 
 	/* Act + Assert */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
-			-EINVAL);
+			c->err);
+	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &mkvp),
+			c->err == -EIO ? 0 : c->err);
 }
 
 static void emu_token_parse_zero_mkvp(struct kunit *test)
 {
 	u8 token[PROTKEY_EMU_SECKEY_SIZE];
 	struct emu_token tok;
+	u64 mkvp;
 
 	/* Arrange */
 	memcpy(token, token192, sizeof(token));
 	memset(token + 8, 0, 8);
 	put_unaligned_be32(emu_token_tvv(token), token + 60);
 
-	/* Act + Assert */
+	/* Act + Assert: findcard() refuses it before any adapter is asked */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &mkvp),
 			-EINVAL);
 }
 
@@ -255,7 +267,10 @@ static void emu_token_parse_cv_flag_accepted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tok.key_bits, 128U);
 }
 
-/* Every single-bit flip anywhere breaks the TVV (or is the TVV). */
+/*
+ * Every single-bit flip anywhere breaks the TVV (or is the TVV): -EIO from
+ * the adapter, but for the type and version bytes, which pkey checks.
+ */
 /* clang-format off */
 static const u32 flip_offsets[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
@@ -287,7 +302,7 @@ static void emu_token_parse_bit_flip(struct kunit *test)
 
 	/* Act + Assert */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
-			-EINVAL);
+			offset == 0 || offset == 4 ? -EINVAL : -EIO);
 }
 
 static void emu_token_lookup_header(struct kunit *test)

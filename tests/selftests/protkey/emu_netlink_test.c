@@ -592,8 +592,14 @@ TEST_F(emu, reencipher_needs_the_source_register)
 				      PROTKEY_EMU_RENC_OLD_TO_CURRENT, out));
 	EXPECT_NE(0, self->nl.msg[0]);
 	EXPECT_GE(self->nl.bad_offs, 0);
-	/* A corrupted token (TVV off by one) is malformed. */
+	/* A TVV off by one: only the adapter finds it, -EIO as CCA. */
 	tok[63] ^= 1;
+	EXPECT_EQ(-EIO, reencipher(&self->nl, tok,
+				   PROTKEY_EMU_RENC_CURRENT_TO_NEW, out));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "rejected"));
+	/* An unknown version: pkey's own check, -EINVAL. */
+	tok[63] ^= 1;
+	tok[4] = 0x03;
 	EXPECT_EQ(-EINVAL, reencipher(&self->nl, tok,
 				      PROTKEY_EMU_RENC_CURRENT_TO_NEW, out));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "malformed"));
