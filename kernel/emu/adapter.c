@@ -78,11 +78,12 @@ static atomic_t emu_fail_count = ATOMIC_INIT(0);
 static int emu_fail_errno = -EIO;
 
 /**
- * emu_mkvp_of() - the emulator's MKVP of a master key
+ * emu_mkvp_of() - the MKVP of an AES master key, as CCA computes it
  * @mk: a 32-byte AES master key
  *
- * The emulator's choice: the first 8 bytes of SHA-256(MK), as a big-endian
- * number. (A real CCA adapter computes its own 8-byte AES MKVP.)
+ * CCA's AES master-key verification pattern: the first 8 bytes of
+ * SHA-256(0x01 || MK) (IBM CCA Basic Services, "SHA-256 based master-key
+ * verification method"), as a big-endian number.
  *
  * Context: any context.
  * Return: the MKVP in host order.
@@ -90,10 +91,14 @@ static int emu_fail_errno = -EIO;
 u64 emu_mkvp_of(const u8 mk[PROTKEY_EMU_MK_SIZE])
 {
 	u8 digest[SHA256_DIGEST_SIZE];
+	u8 in[1 + PROTKEY_EMU_MK_SIZE];
 	u64 mkvp;
 
-	sha256(mk, PROTKEY_EMU_MK_SIZE, digest);
+	in[0] = 0x01;
+	memcpy(in + 1, mk, PROTKEY_EMU_MK_SIZE);
+	sha256(in, sizeof(in), digest);
 	mkvp = get_unaligned_be64(digest);
+	memzero_explicit(in, sizeof(in));
 	memzero_explicit(digest, sizeof(digest));
 	return mkvp;
 }

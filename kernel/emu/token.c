@@ -9,9 +9,9 @@
  *
  * What differs from a real adapter (the emulator's documented scheme): the
  * 32-byte key field is the clear key zero-padded to 32 bytes and encrypted
- * with AES-256-ECB under the 32-byte master key, and the MKVP is the first
- * 8 bytes of SHA-256(MK). A real CCA adapter uses its own key wrapping, so
- * emulated tokens are not usable on real hardware and vice versa.
+ * with AES-256-ECB under the 32-byte master key. A real CCA adapter uses its
+ * own key wrapping, so emulated tokens are not usable on real hardware and
+ * vice versa. The MKVP is CCA's: the first 8 bytes of SHA-256(0x01 || MK).
  */
 #include <kunit/visibility.h>
 #include <linux/build_bug.h>

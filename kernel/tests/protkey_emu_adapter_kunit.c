@@ -36,12 +36,18 @@ static struct emu_adapter_state *adapter0(struct kunit *test)
 	return st;
 }
 
+/* CCA's AES MKVP, computed here with the incremental SHA-256 interface. */
 static void mkvp_bytes(u8 seed, u8 out[PROTKEY_EMU_MKVP_SIZE])
 {
 	u8 mk[PROTKEY_EMU_MK_SIZE], digest[SHA256_DIGEST_SIZE];
+	static const u8 prefix = 0x01;
+	struct sha256_state sctx;
 
 	emu_kunit_mk(mk, seed);
-	sha256(mk, sizeof(mk), digest);
+	sha256_init(&sctx);
+	sha256_update(&sctx, &prefix, 1);
+	sha256_update(&sctx, mk, sizeof(mk));
+	sha256_final(&sctx, digest);
 	memcpy(out, digest, PROTKEY_EMU_MKVP_SIZE);
 }
 
@@ -58,7 +64,7 @@ static void emu_mk_load_goes_to_new(struct kunit *test)
 	/* Act */
 	KUNIT_ASSERT_EQ(test, emu_mk_load(APQN0, mk, &msg), 0);
 
-	/* Assert: NEW of adapter 0 only, MKVP = SHA-256(MK)[0..7] */
+	/* Assert: NEW of adapter 0 only, MKVP = SHA-256(0x01 || MK)[0..7] */
 	st = adapter0(test);
 	KUNIT_EXPECT_EQ(test, st[0].apqn, (u32)APQN0);
 	KUNIT_EXPECT_EQ(test, st[0].mkvp_valid, 1U << PROTKEY_EMU_MK_NEW);

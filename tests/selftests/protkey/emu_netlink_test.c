@@ -6,9 +6,11 @@
  * requests, and refusal of unprivileged callers.
  *
  * The oracle is independent of the emulator: MKVPs are checked against
- * SHA-256 of the loaded master key and secure keys are decrypted with
- * AES-256-ECB under it, both computed by the kernel's own crypto through
- * AF_ALG (the emulator's documented scheme, kernel/emu/token.c).
+ * the first 8 bytes of SHA-256(0x01 || MK), CCA's AES MKVP, of the loaded
+ * master key, and secure keys are decrypted with AES-256-ECB under it,
+ * both computed by the kernel's own crypto through AF_ALG (the emulator's
+ * documented scheme, kernel/emu/token.c), whose answers are checked
+ * against known values first.
  *
  * Runs as root in the test VM with protkey_emu.ko loaded. The tests change
  * the emulator's state; each fixture first brings it to a known state:
@@ -222,12 +224,19 @@ static int emu_normalise(struct pk_nl *nl)
 	return ret ?: pke_reset_mk(nl, mk1);
 }
 
+/*
+ * CCA's AES master-key verification pattern: the first 8 bytes of
+ * SHA-256(0x01 || MK) (IBM CCA, "SHA-256 based master-key verification
+ * method").
+ */
 static void mkvp_of(struct __test_metadata *_metadata, const uint8_t *mk,
 		    uint8_t mkvp[PROTKEY_EMU_MKVP_SIZE])
 {
-	uint8_t digest[32];
+	uint8_t in[1 + PROTKEY_EMU_MK_SIZE], digest[32];
 
-	ASSERT_EQ(0, pk_sha256(mk, PROTKEY_EMU_MK_SIZE, digest));
+	in[0] = 0x01;
+	memcpy(in + 1, mk, PROTKEY_EMU_MK_SIZE);
+	ASSERT_EQ(0, pk_sha256(in, sizeof(in), digest));
 	memcpy(mkvp, digest, PROTKEY_EMU_MKVP_SIZE);
 }
 
@@ -274,9 +283,16 @@ static bool same_state(const struct emu_state *a, const struct emu_state *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
-/* The oracle itself: FIPS-197 C.3 (AES-256) and FIPS 180-2 "abc". */
+/*
+ * The oracle itself: FIPS-197 C.3 (AES-256), FIPS 180-2 "abc", and the
+ * MKVP of mk1, computed with Python's hashlib.
+ */
 TEST(oracle_known_answers)
 {
+	static const uint8_t mkvp1[PROTKEY_EMU_MKVP_SIZE] = { 0x85, 0x46, 0xc5,
+							      0x60, 0xfe, 0x40,
+							      0x1c, 0xb9 };
+	uint8_t mkvp[PROTKEY_EMU_MKVP_SIZE];
 	static const uint8_t key[32] = {
 		0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 		0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
@@ -305,6 +321,8 @@ TEST(oracle_known_answers)
 	EXPECT_EQ(0, memcmp(out, pt, 16));
 	ASSERT_EQ(0, pk_sha256("abc", 3, out));
 	EXPECT_EQ(0, memcmp(out, abc, 32));
+	mkvp_of(_metadata, mk1, mkvp);
+	EXPECT_EQ(0, memcmp(mkvp, mkvp1, sizeof(mkvp)));
 }
 
 FIXTURE(emu)
@@ -344,7 +362,7 @@ TEST_F(emu, get_state_reports_everything)
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_NEW]);
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_OLD]);
 		ASSERT_TRUE(st.ad[i].has[PROTKEY_EMU_MK_CURRENT]);
-		/* MKVP: the first 8 bytes of SHA-256(MK). */
+		/* MKVP: the first 8 bytes of SHA-256(0x01 || MK). */
 		EXPECT_EQ(0, memcmp(st.ad[i].mkvp[PROTKEY_EMU_MK_CURRENT],
 				    mkvp1, sizeof(mkvp1)));
 		if (i)
