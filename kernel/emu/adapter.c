@@ -706,8 +706,8 @@ EXPORT_SYMBOL_NS_GPL(emu_get_adapters, PROTKEY_EMU_CONTROL);
  * emu_reset() - reset the adapters to their state after module load
  *
  * Context: process context; takes emu_lock. Sets every adapter online with
- * empty registers, ends an outage, and cancels latency and injected
- * failures. For tests; the wrapping key is not touched.
+ * empty registers, ends an outage, and cancels latency, injected
+ * failures and early KM stops. For tests; the wrapping key is not touched.
  */
 void emu_reset(void)
 {
@@ -725,6 +725,7 @@ void emu_reset(void)
 	mutex_unlock(&emu_lock);
 	emu_set_latency(0);
 	emu_fail_derives(0, EIO);
+	emu_km_partial(0, 1);
 }
 EXPORT_SYMBOL_NS_GPL(emu_reset, PROTKEY_EMU_CONTROL);
 

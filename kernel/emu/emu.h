@@ -43,6 +43,8 @@ struct emu_adapter_state {
  * @migrations: wrapping-key changes
  * @keys_generated: secure keys generated
  * @reenciphers: secure keys re-enciphered
+ * @km_partial: KM calls that stopped early (emu_km_partial())
+ * @km_bad_len: KM calls with a length not a multiple of 16 (caller bugs)
  */
 struct emu_counters {
 	u64 derives;
@@ -54,6 +56,8 @@ struct emu_counters {
 	u64 migrations;
 	u64 keys_generated;
 	u64 reenciphers;
+	u64 km_partial;
+	u64 km_bad_len;
 };
 
 /*
@@ -75,6 +79,7 @@ int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg);
 int emu_adapter_set_online(u32 apqn, bool online, const char **msg);
 void emu_set_latency(u32 latency_us);
 void emu_fail_derives(u32 count, int err);
+void emu_km_partial(u32 calls, u32 blocks);
 void emu_reset_counters(void);
 
 /* Reporting. */

@@ -91,6 +91,9 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 			struct protkey_xts_km_param *param, u8 *dst,
 			const u8 *src, unsigned int len);
 void emu_cpacf_set_lib_only(bool lib_only);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern bool emu_km_warn_quiet;
+#endif
 int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
 
 /**
@@ -98,7 +101,9 @@ int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
  * @EMU_CNT_DERIVES: successful derives
  * @EMU_CNT_DERIVE_ERRORS: failed derives
  * @EMU_CNT_KM_CALLS: KM calls
- * @EMU_CNT_KM_SHORT: KM calls that ended short
+ * @EMU_CNT_KM_SHORT: KM calls that ended short on a stale WKVP
+ * @EMU_CNT_KM_PARTIAL: KM calls that stopped early (emu_km_partial())
+ * @EMU_CNT_KM_BAD_LEN: KM calls with a length not a multiple of 16
  * @EMU_CNT_PCC_CALLS: PCC calls
  * @EMU_CNT_PCC_STALE: PCC calls refused on a stale WKVP
  * @EMU_CNT_MIGRATIONS: wrapping-key changes
@@ -116,6 +121,8 @@ enum emu_counter {
 	EMU_CNT_MIGRATIONS,
 	EMU_CNT_KEYS_GENERATED,
 	EMU_CNT_REENCIPHERS,
+	EMU_CNT_KM_PARTIAL,
+	EMU_CNT_KM_BAD_LEN,
 	EMU_CNT_MAX,
 };
 

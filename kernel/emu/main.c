@@ -60,6 +60,8 @@ void emu_get_counters(struct emu_counters *c)
 	c->migrations = sum[EMU_CNT_MIGRATIONS];
 	c->keys_generated = sum[EMU_CNT_KEYS_GENERATED];
 	c->reenciphers = sum[EMU_CNT_REENCIPHERS];
+	c->km_partial = sum[EMU_CNT_KM_PARTIAL];
+	c->km_bad_len = sum[EMU_CNT_KM_BAD_LEN];
 }
 EXPORT_SYMBOL_NS_GPL(emu_get_counters, PROTKEY_EMU_CONTROL);
 

@@ -138,6 +138,12 @@ emu_fail_derives_nl_policy[PROTKEY_EMU_A_FAIL_ERRNO + 1] = {
 	[PROTKEY_EMU_A_FAIL_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
 };
 
+static const struct nla_policy
+emu_km_partial_nl_policy[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS + 1] = {
+	[PROTKEY_EMU_A_KM_PARTIAL_CALLS] = { .type = NLA_U32, },
+	[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+};
+
 /* clang-format on */
 
 /*
@@ -214,6 +220,10 @@ static int emu_nl_put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KEYS_GENERATED,
 			      c.keys_generated, PROTKEY_EMU_CNT_A_PAD) ||
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_REENCIPHERS, c.reenciphers,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_PARTIAL, c.km_partial,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_BAD_LEN, c.km_bad_len,
 			      PROTKEY_EMU_CNT_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
@@ -257,7 +267,8 @@ err_cancel:
 static size_t emu_nl_state_size(unsigned int n_adapters)
 {
 	size_t counters =
-		nla_total_size(0) + 9 * nla_total_size_64bit(sizeof(u64));
+		nla_total_size(0) +
+		(PROTKEY_EMU_CNT_A_PAD - 1) * nla_total_size_64bit(sizeof(u64));
 	size_t adapter = nla_total_size(0) + nla_total_size(sizeof(u32)) +
 			 nla_total_size(sizeof(u8)) +
 			 3 * nla_total_size(PROTKEY_EMU_MKVP_SIZE);
@@ -747,6 +758,39 @@ static int protkey_emu_nl_reset_counters_doit(struct sk_buff *skb,
 	return 0;
 }
 
+/**
+ * protkey_emu_nl_km_partial_doit() - handle PROTKEY_EMU_CMD_KM_PARTIAL
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Makes the next PROTKEY_EMU_A_KM_PARTIAL_CALLS KM calls of two blocks or
+ * more stop after PROTKEY_EMU_A_KM_PARTIAL_BLOCKS blocks (both required; a
+ * count of 0 cancels), see emu_km_partial().
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: KM_PARTIAL_CALLS or KM_PARTIAL_BLOCKS missing, or an
+ *   unsupported attribute;
+ * - %ERANGE: KM_PARTIAL_BLOCKS outside 1..4096.
+ */
+static int protkey_emu_nl_km_partial_doit(struct sk_buff *skb,
+					  struct genl_info *info)
+{
+	u32 calls, blocks;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_KM_PARTIAL_CALLS) ||
+	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_KM_PARTIAL_BLOCKS))
+		return -EINVAL;
+	calls = nla_get_u32(info->attrs[PROTKEY_EMU_A_KM_PARTIAL_CALLS]);
+	blocks = nla_get_u32(info->attrs[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS]);
+	emu_km_partial(calls, blocks);
+	return 0;
+}
+
 /* clang-format off */
 static const struct genl_ops protkey_emu_nl_ops[] = {
 	{
@@ -820,6 +864,13 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 	{
 		.cmd = PROTKEY_EMU_CMD_RESET_COUNTERS,
 		.doit = protkey_emu_nl_reset_counters_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_KM_PARTIAL,
+		.doit = protkey_emu_nl_km_partial_doit,
+		.policy = emu_km_partial_nl_policy,
+		.maxattr = PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -74,6 +74,9 @@ enum protkey_emu_renc {
  * @PROTKEY_EMU_A_COUNTERS: nest, &enum protkey_emu_counter_attrs
  * @PROTKEY_EMU_A_MKVP: binary, 8 bytes: a master-key verification pattern
  * @PROTKEY_EMU_A_PAD: padding for 64-bit attributes
+ * @PROTKEY_EMU_A_KM_PARTIAL_CALLS: u32, this many next KM calls stop early
+ * @PROTKEY_EMU_A_KM_PARTIAL_BLOCKS: u32, blocks each of them processes,
+ *	1..4096
  * @__PROTKEY_EMU_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_A_MAX: the last value
  */
@@ -96,6 +99,8 @@ enum protkey_emu_attrs {
 	PROTKEY_EMU_A_COUNTERS,
 	PROTKEY_EMU_A_MKVP,
 	PROTKEY_EMU_A_PAD,
+	PROTKEY_EMU_A_KM_PARTIAL_CALLS,
+	PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
 
 	__PROTKEY_EMU_A_MAX,
 	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
@@ -136,6 +141,10 @@ enum protkey_emu_adapter_attrs {
  * @PROTKEY_EMU_CNT_A_MIGRATIONS: u64, wrapping-key changes
  * @PROTKEY_EMU_CNT_A_KEYS_GENERATED: u64, secure keys generated
  * @PROTKEY_EMU_CNT_A_REENCIPHERS: u64, secure keys re-enciphered
+ * @PROTKEY_EMU_CNT_A_KM_PARTIAL: u64, KM calls that stopped early
+ *	(PROTKEY_EMU_CMD_KM_PARTIAL)
+ * @PROTKEY_EMU_CNT_A_KM_BAD_LEN: u64, KM calls with a length not a multiple
+ *	of 16 (a caller bug; nothing processed)
  * @PROTKEY_EMU_CNT_A_PAD: padding
  * @__PROTKEY_EMU_CNT_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_CNT_A_MAX: the last value
@@ -151,6 +160,8 @@ enum protkey_emu_counter_attrs {
 	PROTKEY_EMU_CNT_A_MIGRATIONS,
 	PROTKEY_EMU_CNT_A_KEYS_GENERATED,
 	PROTKEY_EMU_CNT_A_REENCIPHERS,
+	PROTKEY_EMU_CNT_A_KM_PARTIAL,
+	PROTKEY_EMU_CNT_A_KM_BAD_LEN,
 	PROTKEY_EMU_CNT_A_PAD,
 
 	__PROTKEY_EMU_CNT_A_MAX,
@@ -177,6 +188,8 @@ enum protkey_emu_counter_attrs {
  * @PROTKEY_EMU_CMD_FAIL_DERIVES: fail the next FAIL_COUNT derives with
  *	FAIL_ERRNO
  * @PROTKEY_EMU_CMD_RESET_COUNTERS: zero the counters
+ * @PROTKEY_EMU_CMD_KM_PARTIAL: the next KM_PARTIAL_CALLS KM calls stop
+ *	after KM_PARTIAL_BLOCKS blocks
  * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
  * @PROTKEY_EMU_CMD_MAX: the last value
  */
@@ -193,6 +206,7 @@ enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_SET_LATENCY,
 	PROTKEY_EMU_CMD_FAIL_DERIVES,
 	PROTKEY_EMU_CMD_RESET_COUNTERS,
+	PROTKEY_EMU_CMD_KM_PARTIAL,
 
 	__PROTKEY_EMU_CMD_MAX,
 	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1

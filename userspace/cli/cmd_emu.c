@@ -29,6 +29,8 @@ static const char *const counter_names[] = {
 	[PROTKEY_EMU_CNT_A_MIGRATIONS] = "migrations",
 	[PROTKEY_EMU_CNT_A_KEYS_GENERATED] = "keys-generated",
 	[PROTKEY_EMU_CNT_A_REENCIPHERS] = "reenciphers",
+	[PROTKEY_EMU_CNT_A_KM_PARTIAL] = "km-partial",
+	[PROTKEY_EMU_CNT_A_KM_BAD_LEN] = "km-bad-len",
 };
 
 #define N_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))

@@ -26,6 +26,7 @@
 #include "kselftest_harness.h"
 
 #include "emu.h"
+#include "keyobj.h"
 
 #define MAX_ADAPTERS 64
 
@@ -769,6 +770,10 @@ BAD(fail_derives_missing_count, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_COUNT"
 BAD(fail_derives_missing_errno, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_ERRNO", PROTKEY_EMU_A_FAIL_ERRNO, false, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1));
 BAD(fail_derives_errno_0, FAIL_DERIVES, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 0));
 BAD(fail_derives_errno_4096, FAIL_DERIVES, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 4096));
+BAD(km_partial_missing_calls, KM_PARTIAL, EINVAL, "PROTKEY_EMU_A_KM_PARTIAL_CALLS", PROTKEY_EMU_A_KM_PARTIAL_CALLS, false, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
+BAD(km_partial_missing_blocks, KM_PARTIAL, EINVAL, "PROTKEY_EMU_A_KM_PARTIAL_BLOCKS", PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, false, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1));
+BAD(km_partial_blocks_0, KM_PARTIAL, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 0));
+BAD(km_partial_blocks_4097, KM_PARTIAL, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 4097));
 BAD(get_state_takes_no_attrs, GET_STATE, EINVAL, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
 BAD(reset_counters_takes_no_attrs, RESET_COUNTERS, EINVAL, "", 0, true, MK32);
 /* clang-format on */
@@ -813,6 +818,101 @@ TEST_F(bad_request, rejected_with_errno_and_extack)
 	EXPECT_TRUE(same_state(&before, &after));
 }
 
+/* The kernel's xts(aes) on @key (64 bytes) for one unit, IV = @sector LE. */
+static int oracle_xts(const uint8_t key[64], uint64_t sector, const void *in,
+		      void *out, size_t len)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG,
+				   .salg_type = "skcipher",
+				   .salg_name = "xts(aes)" };
+	int tfm, op = -1, ret = -EIO;
+
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0)
+		return -errno;
+	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key, 64)) {
+		ret = -errno;
+		goto out;
+	}
+	op = accept(tfm, NULL, 0);
+	if (op < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (pk_alg_send_sector(op, ALG_OP_ENCRYPT, sector, in, len) !=
+	    (ssize_t)len) {
+		ret = -errno;
+		goto out;
+	}
+	ret = read(op, out, len) == (ssize_t)len ? 0 : -EIO;
+out:
+	if (op >= 0)
+		close(op);
+	close(tfm);
+	return ret;
+}
+
+/*
+ * KM stopping part way (KM_PARTIAL) under protkey.ko's xts(paes): one live
+ * key object through AF_ALG, its output compared with the kernel's
+ * xts(aes) on the clear keys.
+ */
+FIXTURE(km)
+{
+	struct pk_nl nl;
+	struct pko k;
+};
+
+FIXTURE_SETUP(km)
+{
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
+	ASSERT_EQ(0, emu_normalise(&self->nl));
+	ASSERT_EQ(0, pko_setup(&self->k, 0x61, 3));
+}
+
+FIXTURE_TEARDOWN(km)
+{
+	pko_teardown(&self->k);
+	emu_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+static int km_partial(struct pk_nl *nl, uint32_t calls, uint32_t blocks)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_KM_PARTIAL,
+		       PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, calls),
+		       PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, blocks));
+}
+
+TEST_F_TIMEOUT(km, protkey_resumes_where_km_stopped, 120)
+{
+	static uint8_t in[PKO_DATA], out[PKO_DATA], want[PKO_DATA],
+		back[PKO_DATA];
+	uint64_t partial;
+	int i;
+
+	for (i = 0; i < PKO_DATA; i++)
+		in[i] = (uint8_t)(i * 5 + 1);
+	ASSERT_EQ(0, oracle_xts(self->k.clear, 7, in, want, PKO_DATA));
+	partial = pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL);
+	ASSERT_NE(UINT64_MAX, partial);
+
+	/* Three stops after five blocks each, then the rest in one go. */
+	ASSERT_EQ(0, km_partial(&self->nl, 3, 5));
+	ASSERT_EQ(0, pko_crypt(self->k.op, 1, 7, in, out));
+	EXPECT_EQ(0, memcmp(out, want, PKO_DATA));
+	EXPECT_EQ(partial + 3,
+		  pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL));
+
+	/* Decryption too: one stop, the most blocks short of a whole call. */
+	ASSERT_EQ(0, km_partial(&self->nl, 1, PKO_DATA / 16));
+	ASSERT_EQ(0, pko_crypt(self->k.op, 0, 7, out, back));
+	EXPECT_EQ(0, memcmp(back, in, PKO_DATA));
+	EXPECT_EQ(partial + 4,
+		  pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL));
+}
+
 /*
  * Unprivileged callers: every command, with a well-formed request, is
  * refused with EPERM and changes nothing.
@@ -846,6 +946,7 @@ UNPRIV(ADAPTER_SET, PKE_U8(PROTKEY_EMU_A_ONLINE, 0));
 UNPRIV(SET_LATENCY, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 5));
 UNPRIV(FAIL_DERIVES, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
 UNPRIV(RESET_COUNTERS, {});
+UNPRIV(KM_PARTIAL, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
 /* clang-format on */
 
 FIXTURE_SETUP(unpriv)
