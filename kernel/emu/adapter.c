@@ -3,8 +3,9 @@
  * protkey_emu crypto adapters: emulated Crypto Express APQNs in CCA mode,
  * each with the AES master-key registers NEW, CURRENT and OLD, an online
  * state, and the faults tests inject (outage until a deadline, derive
- * latency, fail the next N derives). Derive, key generation and
- * re-encipher run here; the protected-key wrapping is cpacf.c's.
+ * latency, fail the next N derives, answer "busy" to the next N). Derive,
+ * key generation and re-encipher run here; the protected-key wrapping is
+ * cpacf.c's.
  *
  * EMULATION ONLY: the master keys are kept in clear in this module's
  * memory, and a secure key is the clear key encrypted under such a master
@@ -19,6 +20,8 @@
  *  -ENODEV  no usable adapter (online, not in an outage) holds the key's
  *           MKVP in CURRENT or OLD: cca_findcard() fails, so
  *           pkey_skey2pkey() returns -ENODEV; also an unknown APQN
+ *  -EBUSY   the adapter answers "busy" (emu_set_busy()): CCA reply code
+ *           8 with reason 2290, which cca_sec2protkey() maps to -EBUSY
  *  -EIO     the adapter rejects the request: a fault only the adapter
  *           finds (reserved bytes, flag, control vector, bit or byte size,
  *           TVV; the decrypted key does not match the token's bit size or
@@ -76,6 +79,7 @@ static ktime_t emu_outage_until;
 static u32 emu_latency_us;
 static atomic_t emu_fail_count = ATOMIC_INIT(0);
 static int emu_fail_errno = -EIO;
+static atomic_t emu_busy_count = ATOMIC_INIT(0);
 
 /**
  * emu_mkvp_of() - the MKVP of an AES master key, as CCA computes it
@@ -208,15 +212,15 @@ static void emu_delay_and_fail(int *ret)
  * Models pkey_keyblob2pkey() for a CCA AES DATA token: pkey's own token
  * checks, the HSM round trip (the configured latency, injected failures),
  * cca_findcard() (an adapter with the MKVP in CURRENT is preferred over
- * one with it in OLD), then cca_sec2protkey(): the adapter's checks of the
- * token and of the key it deciphers.
+ * one with it in OLD), then cca_sec2protkey(): the adapter answers busy,
+ * or checks the token and the key it deciphers.
  *
  * Context: process context; sleeps for the configured latency; takes
  * emu_lock.
  * Return: 0; -EINVAL a token pkey refuses (size, type, version, zero
  * MKVP); -ENODEV no usable adapter holds the key's master key in CURRENT
- * or OLD; -EIO the adapter rejects the token or the key; an injected
- * errno.
+ * or OLD; -EBUSY the adapter is busy; -EIO the adapter rejects the token
+ * or the key; an injected errno.
  */
 int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 {
@@ -236,6 +240,11 @@ int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 	mutex_lock(&emu_lock);
 	ret = find_mk(mkvp, PROTKEY_EMU_MK_CURRENT, mk) ? 0 : -ENODEV;
 	mutex_unlock(&emu_lock);
+	/* The adapter found answers: busy, or it checks the token. */
+	if (!ret && atomic_dec_if_positive(&emu_busy_count) >= 0) {
+		emu_count(EMU_CNT_DERIVE_BUSY);
+		ret = -EBUSY;
+	}
 	if (!ret)
 		ret = emu_token_parse(blob, len, &tok);
 	if (!ret)
@@ -672,6 +681,23 @@ void emu_fail_derives(u32 count, int err)
 EXPORT_SYMBOL_NS_GPL(emu_fail_derives, PROTKEY_EMU_CONTROL);
 
 /**
+ * emu_set_busy() - make the adapter answer "busy" to the next derives
+ * @count: how many; 0 cancels
+ *
+ * A derive that reaches an adapter (pkey's token checks passed, an adapter
+ * with the key's master key is usable) gets -EBUSY instead of a protected
+ * key, as cca_sec2protkey() reports CCA's reply code 8, reason 2290. Each
+ * such answer uses up one of @count and is counted.
+ *
+ * Context: any context.
+ */
+void emu_set_busy(u32 count)
+{
+	atomic_set(&emu_busy_count, min_t(u32, count, INT_MAX));
+}
+EXPORT_SYMBOL_NS_GPL(emu_set_busy, PROTKEY_EMU_CONTROL);
+
+/**
  * emu_get_adapters() - snapshot the adapters for reporting
  * @out: output array
  * @max: its size in entries
@@ -707,7 +733,8 @@ EXPORT_SYMBOL_NS_GPL(emu_get_adapters, PROTKEY_EMU_CONTROL);
  *
  * Context: process context; takes emu_lock. Sets every adapter online with
  * empty registers, ends an outage, and cancels latency, injected
- * failures and early KM stops. For tests; the wrapping key is not touched.
+ * failures, busy answers and early KM stops. For tests; the wrapping key
+ * is not touched.
  */
 void emu_reset(void)
 {
@@ -725,6 +752,7 @@ void emu_reset(void)
 	mutex_unlock(&emu_lock);
 	emu_set_latency(0);
 	emu_fail_derives(0, EIO);
+	emu_set_busy(0);
 	emu_km_partial(0, 1);
 }
 EXPORT_SYMBOL_NS_GPL(emu_reset, PROTKEY_EMU_CONTROL);

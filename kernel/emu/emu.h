@@ -45,6 +45,8 @@ struct emu_adapter_state {
  * @reenciphers: secure keys re-enciphered
  * @km_partial: KM calls that stopped early (emu_km_partial())
  * @km_bad_len: KM calls with a length not a multiple of 16 (caller bugs)
+ * @derive_busy: derives the adapter answered with "busy" (emu_set_busy());
+ *	also counted in @derive_errors
  */
 struct emu_counters {
 	u64 derives;
@@ -58,6 +60,7 @@ struct emu_counters {
 	u64 reenciphers;
 	u64 km_partial;
 	u64 km_bad_len;
+	u64 derive_busy;
 };
 
 /*
@@ -80,6 +83,7 @@ int emu_adapter_set_online(u32 apqn, bool online, const char **msg);
 void emu_set_latency(u32 latency_us);
 void emu_fail_derives(u32 count, int err);
 void emu_km_partial(u32 calls, u32 blocks);
+void emu_set_busy(u32 count);
 void emu_reset_counters(void);
 
 /* Reporting. */

@@ -104,6 +104,7 @@ int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
  * @EMU_CNT_KM_SHORT: KM calls that ended short on a stale WKVP
  * @EMU_CNT_KM_PARTIAL: KM calls that stopped early (emu_km_partial())
  * @EMU_CNT_KM_BAD_LEN: KM calls with a length not a multiple of 16
+ * @EMU_CNT_DERIVE_BUSY: derives the adapter answered with "busy"
  * @EMU_CNT_PCC_CALLS: PCC calls
  * @EMU_CNT_PCC_STALE: PCC calls refused on a stale WKVP
  * @EMU_CNT_MIGRATIONS: wrapping-key changes
@@ -123,6 +124,7 @@ enum emu_counter {
 	EMU_CNT_REENCIPHERS,
 	EMU_CNT_KM_PARTIAL,
 	EMU_CNT_KM_BAD_LEN,
+	EMU_CNT_DERIVE_BUSY,
 	EMU_CNT_MAX,
 };
 

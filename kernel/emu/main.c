@@ -62,6 +62,7 @@ void emu_get_counters(struct emu_counters *c)
 	c->reenciphers = sum[EMU_CNT_REENCIPHERS];
 	c->km_partial = sum[EMU_CNT_KM_PARTIAL];
 	c->km_bad_len = sum[EMU_CNT_KM_BAD_LEN];
+	c->derive_busy = sum[EMU_CNT_DERIVE_BUSY];
 }
 EXPORT_SYMBOL_NS_GPL(emu_get_counters, PROTKEY_EMU_CONTROL);
 

@@ -144,6 +144,11 @@ emu_km_partial_nl_policy[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS + 1] = {
 	[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
 };
 
+static const struct nla_policy
+emu_set_busy_nl_policy[PROTKEY_EMU_A_BUSY_COUNT + 1] = {
+	[PROTKEY_EMU_A_BUSY_COUNT] = { .type = NLA_U32, },
+};
+
 /* clang-format on */
 
 /*
@@ -224,6 +229,8 @@ static int emu_nl_put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_PARTIAL, c.km_partial,
 			      PROTKEY_EMU_CNT_A_PAD) ||
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_BAD_LEN, c.km_bad_len,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVE_BUSY, c.derive_busy,
 			      PROTKEY_EMU_CNT_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
@@ -791,6 +798,31 @@ static int protkey_emu_nl_km_partial_doit(struct sk_buff *skb,
 	return 0;
 }
 
+/**
+ * protkey_emu_nl_set_busy_doit() - handle PROTKEY_EMU_CMD_SET_BUSY
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Makes the adapter answer "busy" to the next PROTKEY_EMU_A_BUSY_COUNT
+ * derives (required; 0 cancels), see emu_set_busy().
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: BUSY_COUNT missing, or an unsupported attribute.
+ */
+static int protkey_emu_nl_set_busy_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_BUSY_COUNT))
+		return -EINVAL;
+	emu_set_busy(nla_get_u32(info->attrs[PROTKEY_EMU_A_BUSY_COUNT]));
+	return 0;
+}
+
 /* clang-format off */
 static const struct genl_ops protkey_emu_nl_ops[] = {
 	{
@@ -871,6 +903,13 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.doit = protkey_emu_nl_km_partial_doit,
 		.policy = emu_km_partial_nl_policy,
 		.maxattr = PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_SET_BUSY,
+		.doit = protkey_emu_nl_set_busy_doit,
+		.policy = emu_set_busy_nl_policy,
+		.maxattr = PROTKEY_EMU_A_BUSY_COUNT,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -385,6 +385,48 @@ static void emu_derive_injected_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.derives - before.derives, 1ULL);
 }
 
+static void emu_derive_busy_answers(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	struct emu_counters before, after;
+	const char *msg = NULL;
+	struct protkey_pk pk;
+
+	/* Arrange */
+	emu_kunit_mk_activate(test, MK_A);
+	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
+	emu_get_counters(&before);
+
+	/* Act */
+	emu_set_busy(2);
+
+	/*
+	 * Assert: no adapter usable is -ENODEV and uses up no busy answer;
+	 * a token pkey refuses never reaches the adapter either
+	 */
+	KUNIT_ASSERT_EQ(test,
+			emu_adapter_set_online(EMU_ALL_APQNS, false, &msg), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(EMU_ALL_APQNS, true, &msg),
+			0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token) - 1, &pk),
+			-EINVAL);
+	/* Assert: then two busy answers, then a protected key */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.derive_busy - before.derive_busy, 2ULL);
+	KUNIT_EXPECT_EQ(test, after.derive_errors - before.derive_errors, 4ULL);
+	KUNIT_EXPECT_EQ(test, after.derives - before.derives, 1ULL);
+
+	/* Assert: 0 cancels */
+	emu_set_busy(5);
+	emu_set_busy(0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+}
+
 static void emu_derive_latency(struct kunit *test)
 {
 	struct protkey_platform_ops *ops = emu_kunit_ops(test);
@@ -517,6 +559,7 @@ static struct kunit_case protkey_emu_adapter_cases[] = {
 	KUNIT_CASE(emu_derive_adapter_offline),
 	KUNIT_CASE(emu_derive_during_outage),
 	KUNIT_CASE(emu_derive_injected_failures),
+	KUNIT_CASE(emu_derive_busy_answers),
 	KUNIT_CASE(emu_derive_latency),
 	KUNIT_CASE(emu_derive_bad_lrc),
 	KUNIT_CASE(emu_derive_malformed),

@@ -77,6 +77,8 @@ enum protkey_emu_renc {
  * @PROTKEY_EMU_A_KM_PARTIAL_CALLS: u32, this many next KM calls stop early
  * @PROTKEY_EMU_A_KM_PARTIAL_BLOCKS: u32, blocks each of them processes,
  *	1..4096
+ * @PROTKEY_EMU_A_BUSY_COUNT: u32, the adapter answers "busy" (EBUSY) to this
+ *	many next derives
  * @__PROTKEY_EMU_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_A_MAX: the last value
  */
@@ -101,6 +103,7 @@ enum protkey_emu_attrs {
 	PROTKEY_EMU_A_PAD,
 	PROTKEY_EMU_A_KM_PARTIAL_CALLS,
 	PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
+	PROTKEY_EMU_A_BUSY_COUNT,
 
 	__PROTKEY_EMU_A_MAX,
 	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
@@ -145,6 +148,8 @@ enum protkey_emu_adapter_attrs {
  *	(PROTKEY_EMU_CMD_KM_PARTIAL)
  * @PROTKEY_EMU_CNT_A_KM_BAD_LEN: u64, KM calls with a length not a multiple
  *	of 16 (a caller bug; nothing processed)
+ * @PROTKEY_EMU_CNT_A_DERIVE_BUSY: u64, derives answered "busy"
+ *	(PROTKEY_EMU_CMD_SET_BUSY); also in DERIVE_ERRORS
  * @PROTKEY_EMU_CNT_A_PAD: padding
  * @__PROTKEY_EMU_CNT_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_CNT_A_MAX: the last value
@@ -162,6 +167,7 @@ enum protkey_emu_counter_attrs {
 	PROTKEY_EMU_CNT_A_REENCIPHERS,
 	PROTKEY_EMU_CNT_A_KM_PARTIAL,
 	PROTKEY_EMU_CNT_A_KM_BAD_LEN,
+	PROTKEY_EMU_CNT_A_DERIVE_BUSY,
 	PROTKEY_EMU_CNT_A_PAD,
 
 	__PROTKEY_EMU_CNT_A_MAX,
@@ -190,6 +196,8 @@ enum protkey_emu_counter_attrs {
  * @PROTKEY_EMU_CMD_RESET_COUNTERS: zero the counters
  * @PROTKEY_EMU_CMD_KM_PARTIAL: the next KM_PARTIAL_CALLS KM calls stop
  *	after KM_PARTIAL_BLOCKS blocks
+ * @PROTKEY_EMU_CMD_SET_BUSY: the adapter answers "busy" to the next
+ *	BUSY_COUNT derives
  * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
  * @PROTKEY_EMU_CMD_MAX: the last value
  */
@@ -207,6 +215,7 @@ enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_FAIL_DERIVES,
 	PROTKEY_EMU_CMD_RESET_COUNTERS,
 	PROTKEY_EMU_CMD_KM_PARTIAL,
+	PROTKEY_EMU_CMD_SET_BUSY,
 
 	__PROTKEY_EMU_CMD_MAX,
 	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1

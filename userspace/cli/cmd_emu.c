@@ -2,8 +2,8 @@
 /*
  * protkeyctl emu: drive the emulated platform (protkey_emu.ko) for demos
  * and tests: state, master-key steps, migration, adapters, derive
- * latency. EMULATION ONLY: mk-load hands a clear master key to the
- * emulator, which keeps it in kernel memory.
+ * latency, busy answers. EMULATION ONLY: mk-load hands a clear master key
+ * to the emulator, which keeps it in kernel memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,6 +31,7 @@ static const char *const counter_names[] = {
 	[PROTKEY_EMU_CNT_A_REENCIPHERS] = "reenciphers",
 	[PROTKEY_EMU_CNT_A_KM_PARTIAL] = "km-partial",
 	[PROTKEY_EMU_CNT_A_KM_BAD_LEN] = "km-bad-len",
+	[PROTKEY_EMU_CNT_A_DERIVE_BUSY] = "derive-busy",
 };
 
 #define N_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
@@ -353,6 +354,23 @@ static int cmd_latency(struct cli *cli, int argc, char **argv)
 	return with_emu(cli, do_latency, &v);
 }
 
+static int do_busy(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	return pk_emu_set_busy(nl, *(uint32_t *)arg, &cli->err);
+}
+
+/* busy N: the adapter answers "busy" to the next N derives */
+static int cmd_busy(struct cli *cli, int argc, char **argv)
+{
+	unsigned long n;
+	uint32_t v;
+
+	if (argc != 2 || pk_parse_uint(argv[1], UINT32_MAX, &n))
+		return cli_usage(GROUP, "busy", "count, 0..4294967295");
+	v = (uint32_t)n;
+	return with_emu(cli, do_busy, &v);
+}
+
 /* clang-format off */
 const struct command emu_commands[] = {
 	{ "state", cmd_state, "",
@@ -368,6 +386,8 @@ const struct command emu_commands[] = {
 	{ "adapter", cmd_adapter, "on|off [CC.DDDD]",
 	  "set one adapter (or all) online or offline" },
 	{ "latency", cmd_latency, "US", "time each derive takes" },
+	{ "busy", cmd_busy, "N",
+	  "the adapter answers \"busy\" (EBUSY) to the next N derives" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

@@ -384,6 +384,12 @@ int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, struct pk_err *err)
 			   us, err);
 }
 
+int pk_emu_set_busy(struct pk_nl *nl, uint32_t count, struct pk_err *err)
+{
+	return request_u32(nl, PROTKEY_EMU_CMD_SET_BUSY, "set busy answers", -1,
+			   PROTKEY_EMU_A_BUSY_COUNT, count, err);
+}
+
 static uint64_t get_be64(const uint8_t *p)
 {
 	uint64_t v = 0;

@@ -159,7 +159,8 @@ static inline int pke_set_online(struct pk_nl *nl, int online)
 
 /*
  * The known state but for the adapters: no derive latency, no injected
- * failures, no early KM stops, CURRENT = @mk on all, NEW and OLD empty.
+ * failures, no busy answers, no early KM stops, CURRENT = @mk on all, NEW
+ * and OLD empty.
  */
 static inline int pke_reset_mk(struct pk_nl *nl, const uint8_t *mk)
 {
@@ -171,6 +172,9 @@ static inline int pke_reset_mk(struct pk_nl *nl, const uint8_t *mk)
 		      PKE_REQ(nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
 			      PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
 			      PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, EIO));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_SET_BUSY,
+			      PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 0));
 	ret = ret   ?:
 		      PKE_REQ(nl, PROTKEY_EMU_CMD_KM_PARTIAL,
 			      PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 0),
