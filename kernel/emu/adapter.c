@@ -77,6 +77,7 @@ static ktime_t emu_outage_until;
 
 /* Lock-free knobs, read on each derive. */
 static u32 emu_latency_us;
+static u32 emu_query_us;
 static atomic_t emu_fail_count = ATOMIC_INIT(0);
 static int emu_fail_errno = -EIO;
 static atomic_t emu_busy_count = ATOMIC_INIT(0);
@@ -193,10 +194,27 @@ static int find_mk(u64 mkvp, int reg, u8 *mk)
 	return 0;
 }
 
-static void emu_delay_and_fail(int *ret)
+/*
+ * The HSM round trip of a derive: the base latency, plus one query per
+ * usable APQN (pkey asks every online CCA APQN for its master-key
+ * verification patterns to find one that holds the key's MKVP), then an
+ * injected failure if one is due. Both costs are counted as simulated
+ * time, so tests see them applied without timing anything.
+ */
+static void emu_round_trip(int *ret)
 {
-	u32 us = READ_ONCE(emu_latency_us);
+	u32 base = READ_ONCE(emu_latency_us), per = READ_ONCE(emu_query_us);
+	ktime_t now = ktime_get();
+	unsigned int i, n = 0;
+	u64 us;
 
+	mutex_lock(&emu_lock);
+	for (i = 0; i < emu_nr_adapters; i++)
+		n += adapter_usable(&emu_adapters[i], now);
+	mutex_unlock(&emu_lock);
+	us = base + (u64)per * n;
+	emu_count_add(EMU_CNT_APQN_QUERIES, n);
+	emu_count_add(EMU_CNT_DERIVE_COST_US, us);
 	if (us)
 		fsleep(us);
 	if (atomic_dec_if_positive(&emu_fail_count) >= 0)
@@ -210,12 +228,13 @@ static void emu_delay_and_fail(int *ret)
  * @pk: output, the protected key under the current wrapping key
  *
  * Models pkey_keyblob2pkey() for a CCA AES DATA token: pkey's own token
- * checks, the HSM round trip (the configured latency, injected failures),
+ * checks, the HSM round trip (the configured base latency and per-APQN
+ * query cost, injected failures),
  * cca_findcard() (an adapter with the MKVP in CURRENT is preferred over
  * one with it in OLD), then cca_sec2protkey(): the adapter answers busy,
  * or checks the token and the key it deciphers.
  *
- * Context: process context; sleeps for the configured latency; takes
+ * Context: process context; sleeps for the configured costs; takes
  * emu_lock.
  * Return: 0; -EINVAL a token pkey refuses (size, type, version, zero
  * MKVP); -ENODEV no usable adapter holds the key's master key in CURRENT
@@ -233,7 +252,7 @@ int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 	might_sleep();
 	ret = emu_token_check(blob, len, &mkvp);
 	if (!ret)
-		emu_delay_and_fail(&ret);
+		emu_round_trip(&ret);
 	if (ret)
 		goto out_count;
 
@@ -652,14 +671,17 @@ void emu_adapters_set_outage(u32 outage_ms)
 }
 
 /**
- * emu_set_latency() - set the added latency of each derive
- * @latency_us: microseconds; 0 for none
+ * emu_set_latency() - set the cost of each derive
+ * @latency_us: base latency in microseconds; 0 for none
+ * @query_us: cost of querying one usable APQN, in microseconds; each
+ *	derive pays it once per usable adapter
  *
  * Context: any context.
  */
-void emu_set_latency(u32 latency_us)
+void emu_set_latency(u32 latency_us, u32 query_us)
 {
 	WRITE_ONCE(emu_latency_us, latency_us);
+	WRITE_ONCE(emu_query_us, query_us);
 }
 EXPORT_SYMBOL_NS_GPL(emu_set_latency, PROTKEY_EMU_CONTROL);
 
@@ -750,7 +772,7 @@ void emu_reset(void)
 	}
 	emu_outage_until = 0;
 	mutex_unlock(&emu_lock);
-	emu_set_latency(0);
+	emu_set_latency(0, 0);
 	emu_fail_derives(0, EIO);
 	emu_set_busy(0);
 	emu_km_partial(0, 1);

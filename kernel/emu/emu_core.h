@@ -105,6 +105,9 @@ int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
  * @EMU_CNT_KM_PARTIAL: KM calls that stopped early (emu_km_partial())
  * @EMU_CNT_KM_BAD_LEN: KM calls with a length not a multiple of 16
  * @EMU_CNT_DERIVE_BUSY: derives the adapter answered with "busy"
+ * @EMU_CNT_APQN_QUERIES: APQNs queried by derives (one per usable adapter)
+ * @EMU_CNT_DERIVE_COST_US: simulated derive time in microseconds: base
+ *	latency plus the per-APQN query cost
  * @EMU_CNT_PCC_CALLS: PCC calls
  * @EMU_CNT_PCC_STALE: PCC calls refused on a stale WKVP
  * @EMU_CNT_MIGRATIONS: wrapping-key changes
@@ -125,10 +128,13 @@ enum emu_counter {
 	EMU_CNT_KM_PARTIAL,
 	EMU_CNT_KM_BAD_LEN,
 	EMU_CNT_DERIVE_BUSY,
+	EMU_CNT_APQN_QUERIES,
+	EMU_CNT_DERIVE_COST_US,
 	EMU_CNT_MAX,
 };
 
 /* main.c */
 void emu_count(enum emu_counter c);
+void emu_count_add(enum emu_counter c, u64 n);
 
 #endif /* _PROTKEY_EMU_CORE_H */

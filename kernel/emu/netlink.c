@@ -75,6 +75,11 @@ static struct netlink_range_validation emu_nl_latency_range = {
 	.max = 10000000,
 };
 
+static struct netlink_range_validation emu_nl_query_range = {
+	.min = 0,
+	.max = 1000000,
+};
+
 /* clang-format off */
 static const struct nla_policy
 emu_mk_load_nl_policy[PROTKEY_EMU_A_MK + 1] = {
@@ -127,9 +132,11 @@ emu_adapter_set_nl_policy[PROTKEY_EMU_A_ONLINE + 1] = {
 };
 
 static const struct nla_policy
-emu_set_latency_nl_policy[PROTKEY_EMU_A_LATENCY_US + 1] = {
+emu_set_latency_nl_policy[PROTKEY_EMU_A_QUERY_US + 1] = {
 	[PROTKEY_EMU_A_LATENCY_US] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_latency_range),
+	[PROTKEY_EMU_A_QUERY_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_query_range),
 };
 
 static const struct nla_policy
@@ -231,7 +238,11 @@ static int emu_nl_put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_BAD_LEN, c.km_bad_len,
 			      PROTKEY_EMU_CNT_A_PAD) ||
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVE_BUSY, c.derive_busy,
-			      PROTKEY_EMU_CNT_A_PAD)) {
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_APQN_QUERIES,
+			      c.apqn_queries, PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVE_COST_US,
+			      c.derive_cost_us, PROTKEY_EMU_CNT_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -691,7 +702,8 @@ static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
  * @skb: the request
  * @info: the request's attributes and extack
  *
- * Sets the time each derive takes, PROTKEY_EMU_A_LATENCY_US (required).
+ * Sets the cost of each derive: the base latency PROTKEY_EMU_A_LATENCY_US
+ * (required) plus PROTKEY_EMU_A_QUERY_US (absent: 0) per usable APQN.
  *
  * Context: process context, genl_mutex held; may sleep.
  * Return: 0 or a negative errno.
@@ -700,14 +712,17 @@ static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
  *
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: LATENCY_US missing, or an unsupported attribute;
- * - %ERANGE: LATENCY_US above 10000000.
+ * - %ERANGE: LATENCY_US above 10000000 or QUERY_US above 1000000.
  */
 static int protkey_emu_nl_set_latency_doit(struct sk_buff *skb,
 					   struct genl_info *info)
 {
+	const struct nlattr *query = info->attrs[PROTKEY_EMU_A_QUERY_US];
+
 	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_LATENCY_US))
 		return -EINVAL;
-	emu_set_latency(nla_get_u32(info->attrs[PROTKEY_EMU_A_LATENCY_US]));
+	emu_set_latency(nla_get_u32(info->attrs[PROTKEY_EMU_A_LATENCY_US]),
+			query ? nla_get_u32(query) : 0);
 	return 0;
 }
 
@@ -883,7 +898,7 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.cmd = PROTKEY_EMU_CMD_SET_LATENCY,
 		.doit = protkey_emu_nl_set_latency_doit,
 		.policy = emu_set_latency_nl_policy,
-		.maxattr = PROTKEY_EMU_A_LATENCY_US,
+		.maxattr = PROTKEY_EMU_A_QUERY_US,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{

@@ -437,7 +437,7 @@ static void emu_derive_latency(struct kunit *test)
 	/* Arrange */
 	emu_kunit_mk_activate(test, MK_A);
 	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
-	emu_set_latency(30000);
+	emu_set_latency(30000, 0);
 
 	/* Act */
 	start = ktime_get();
@@ -445,6 +445,46 @@ static void emu_derive_latency(struct kunit *test)
 
 	/* Assert */
 	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 30LL);
+}
+
+static void emu_derive_cost_per_apqn(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	struct emu_counters c0, c1, c2, c3;
+	struct emu_adapter_state *st;
+	const char *msg = NULL;
+	struct protkey_pk pk;
+	u64 n;
+
+	/* Arrange: 1 ms base, 2 ms per usable APQN */
+	emu_kunit_mk_activate(test, MK_A);
+	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
+	st = adapter0(test);
+	n = emu_get_adapters(st, EMU_MAX_ADAPTERS);
+	KUNIT_ASSERT_GE(test, n, 2ULL);
+	emu_set_latency(1000, 2000);
+	emu_get_counters(&c0);
+
+	/* Act: every adapter usable, then adapter 0 offline */
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	emu_get_counters(&c1);
+	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(APQN0, false, &msg), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	emu_get_counters(&c2);
+	/* a token pkey refuses costs nothing: no adapter is asked */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, 63, &pk), -EINVAL);
+	emu_get_counters(&c3);
+
+	/* Assert: base + per-APQN cost for each usable APQN */
+	KUNIT_EXPECT_EQ(test, c1.apqn_queries - c0.apqn_queries, n);
+	KUNIT_EXPECT_EQ(test, c1.derive_cost_us - c0.derive_cost_us,
+			1000 + 2000 * n);
+	KUNIT_EXPECT_EQ(test, c2.apqn_queries - c1.apqn_queries, n - 1);
+	KUNIT_EXPECT_EQ(test, c2.derive_cost_us - c1.derive_cost_us,
+			1000 + 2000 * (n - 1));
+	KUNIT_EXPECT_EQ(test, c3.apqn_queries, c2.apqn_queries);
+	KUNIT_EXPECT_EQ(test, c3.derive_cost_us, c2.derive_cost_us);
 }
 
 static void emu_derive_bad_lrc(struct kunit *test)
@@ -561,6 +601,7 @@ static struct kunit_case protkey_emu_adapter_cases[] = {
 	KUNIT_CASE(emu_derive_injected_failures),
 	KUNIT_CASE(emu_derive_busy_answers),
 	KUNIT_CASE(emu_derive_latency),
+	KUNIT_CASE(emu_derive_cost_per_apqn),
 	KUNIT_CASE(emu_derive_bad_lrc),
 	KUNIT_CASE(emu_derive_malformed),
 	KUNIT_CASE(emu_derive_adapter_fault_needs_adapter),

@@ -765,6 +765,7 @@ BAD(adapter_set_missing_online, ADAPTER_SET, EINVAL, "PROTKEY_EMU_A_ONLINE", PRO
 BAD(adapter_set_online_2, ADAPTER_SET, ERANGE, "out of range", 0, true, PKE_U8(PROTKEY_EMU_A_ONLINE, 2));
 BAD(adapter_set_online_u32, ADAPTER_SET, EINVAL, "invalid attribute length", 0, true, PKE_U32(PROTKEY_EMU_A_ONLINE, 1));
 BAD(set_latency_missing, SET_LATENCY, EINVAL, "PROTKEY_EMU_A_LATENCY_US", PROTKEY_EMU_A_LATENCY_US, false, {});
+BAD(set_latency_query_too_long, SET_LATENCY, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 0), PKE_U32(PROTKEY_EMU_A_QUERY_US, 1000001));
 BAD(set_latency_too_long, SET_LATENCY, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 10000001));
 BAD(fail_derives_missing_count, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_COUNT", PROTKEY_EMU_A_FAIL_COUNT, false, PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
 BAD(fail_derives_missing_errno, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_ERRNO", PROTKEY_EMU_A_FAIL_ERRNO, false, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1));
@@ -856,24 +857,25 @@ out:
 }
 
 /*
- * KM stopping part way (KM_PARTIAL) under protkey.ko's xts(paes): one live
- * key object through AF_ALG, its output compared with the kernel's
- * xts(aes) on the clear keys.
+ * The knobs under protkey.ko's xts(paes), on one live key object through
+ * AF_ALG: KM stopping part way (KM_PARTIAL), its output compared with the
+ * kernel's xts(aes) on the clear keys; the derive cost (SET_LATENCY),
+ * checked through the emulator's counters.
  */
-FIXTURE(km)
+FIXTURE(live)
 {
 	struct pk_nl nl;
 	struct pko k;
 };
 
-FIXTURE_SETUP(km)
+FIXTURE_SETUP(live)
 {
 	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
 	ASSERT_EQ(0, emu_normalise(&self->nl));
 	ASSERT_EQ(0, pko_setup(&self->k, 0x61, 3));
 }
 
-FIXTURE_TEARDOWN(km)
+FIXTURE_TEARDOWN(live)
 {
 	pko_teardown(&self->k);
 	emu_normalise(&self->nl);
@@ -887,7 +889,7 @@ static int km_partial(struct pk_nl *nl, uint32_t calls, uint32_t blocks)
 		       PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, blocks));
 }
 
-TEST_F_TIMEOUT(km, protkey_resumes_where_km_stopped, 120)
+TEST_F_TIMEOUT(live, protkey_resumes_where_km_stopped, 120)
 {
 	static uint8_t in[PKO_DATA], out[PKO_DATA], want[PKO_DATA],
 		back[PKO_DATA];
@@ -913,6 +915,40 @@ TEST_F_TIMEOUT(km, protkey_resumes_where_km_stopped, 120)
 	EXPECT_EQ(0, memcmp(back, in, PKO_DATA));
 	EXPECT_EQ(partial + 4,
 		  pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL));
+}
+
+TEST_F_TIMEOUT(live, derive_cost_is_base_plus_query_per_apqn, 120)
+{
+	uint64_t tries, queries, cost;
+	struct pke_state a, b;
+	int i, n = 0;
+
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SET_LATENCY,
+			     PKE_U32(PROTKEY_EMU_A_LATENCY_US, 2000),
+			     PKE_U32(PROTKEY_EMU_A_QUERY_US, 3000)));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &a));
+	for (i = 0; i < a.n; i++)
+		n += a.online[i];
+	ASSERT_LE(1, n);
+
+	/* A relocation: the next I/O re-derives both halves. */
+	ASSERT_EQ(0, pko_migrate(&self->k, 0));
+	ASSERT_EQ(0, pko_check_io(&self->k, 3));
+
+	ASSERT_EQ(0, pke_get_state(&self->nl, &b));
+	tries = b.cnt[PROTKEY_EMU_CNT_A_DERIVES] -
+		a.cnt[PROTKEY_EMU_CNT_A_DERIVES] +
+		b.cnt[PROTKEY_EMU_CNT_A_DERIVE_ERRORS] -
+		a.cnt[PROTKEY_EMU_CNT_A_DERIVE_ERRORS];
+	queries = b.cnt[PROTKEY_EMU_CNT_A_APQN_QUERIES] -
+		  a.cnt[PROTKEY_EMU_CNT_A_APQN_QUERIES];
+	cost = b.cnt[PROTKEY_EMU_CNT_A_DERIVE_COST_US] -
+	       a.cnt[PROTKEY_EMU_CNT_A_DERIVE_COST_US];
+	EXPECT_LE(2, tries);
+	EXPECT_EQ(tries * n, queries);
+	EXPECT_EQ(tries * (2000 + 3000 * (uint64_t)n), cost)
+	TH_LOG("%llu derives, %d APQNs, %llu us", (unsigned long long)tries, n,
+	       (unsigned long long)cost);
 }
 
 /*
