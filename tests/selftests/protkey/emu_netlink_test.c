@@ -952,6 +952,31 @@ TEST_F_TIMEOUT(live, derive_cost_is_base_plus_query_per_apqn, 120)
 }
 
 /*
+ * A busy adapter under I/O: after a relocation the re-derive meets N busy
+ * answers; protkey.ko backs off on -EBUSY as on -ENODEV, so the I/O stalls
+ * and then succeeds, and the derive happens once the N answers are used.
+ */
+TEST_F_TIMEOUT(live, busy_adapter_stalls_io_then_derives, 120)
+{
+	struct pke_state a, b;
+	int i;
+
+	ASSERT_EQ(0, pko_check_io(&self->k, 1));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &a));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SET_BUSY,
+			     PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 4)));
+	ASSERT_EQ(0, pko_migrate(&self->k, 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pko_check_io(&self->k, 10 + i));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &b));
+	EXPECT_EQ(4, b.cnt[PROTKEY_EMU_CNT_A_DERIVE_BUSY] -
+			     a.cnt[PROTKEY_EMU_CNT_A_DERIVE_BUSY]);
+	/* Both halves derived after the busy answers. */
+	EXPECT_LE(2, b.cnt[PROTKEY_EMU_CNT_A_DERIVES] -
+			     a.cnt[PROTKEY_EMU_CNT_A_DERIVES]);
+}
+
+/*
  * Unprivileged callers: every command, with a well-formed request, is
  * refused with EPERM and changes nothing.
  */
