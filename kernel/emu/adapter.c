@@ -3,23 +3,29 @@
  * protkey_emu crypto adapters: emulated Crypto Express APQNs in CCA mode,
  * each with the AES master-key registers NEW, CURRENT and OLD, an online
  * state, and the faults tests inject (outage until a deadline, derive
- * latency, fail the next N derives). Derive, key generation and
- * re-encipher run here; the protected-key wrapping is cpacf.c's.
+ * latency, fail the next N derives, answer "busy" to the next N). Derive,
+ * key generation and re-encipher run here; the protected-key wrapping is
+ * cpacf.c's.
  *
  * EMULATION ONLY: the master keys are kept in clear in this module's
  * memory, and a secure key is the clear key encrypted under such a master
  * key with AES-256-ECB (see token.c). Nothing here is secure.
  *
- * Errnos, each modelled on what Linux 6.1 pkey/zcrypt give for the same
+ * Errnos, each modelled on what Linux pkey/zcrypt give for the same
  * situation (drivers/s390/crypto/pkey_api.c, zcrypt_ccamisc.c):
- *  -EINVAL  malformed token (cca_check_secaeskeytoken(),
- *           pkey_ccainttok2pkey()); bad key size or register argument
+ *  -EINVAL  a fault pkey finds itself before any adapter is asked: wrong
+ *           size, type or version (pkey_keyblob2pkey(),
+ *           cca_check_secaeskeytoken()), a zero MKVP (findcard()); also a
+ *           bad key size or register argument of a control operation
  *  -ENODEV  no usable adapter (online, not in an outage) holds the key's
  *           MKVP in CURRENT or OLD: cca_findcard() fails, so
  *           pkey_skey2pkey() returns -ENODEV; also an unknown APQN
- *  -EIO     the adapter rejects the request: the decrypted key does not
- *           match the token's bit size or LRC (cca_sec2protkey() maps any
- *           CCA reply code to -EIO)
+ *  -EBUSY   the adapter answers "busy" (emu_set_busy()): CCA reply code
+ *           8 with reason 2290, which cca_sec2protkey() maps to -EBUSY
+ *  -EIO     the adapter rejects the request: a fault only the adapter
+ *           finds (reserved bytes, flag, control vector, bit or byte size,
+ *           TVV; the decrypted key does not match the token's bit size or
+ *           LRC): cca_sec2protkey() maps CCA's reply code to -EIO
  *  -ENOKEY  MK set or re-encipher needs a register that is empty
  *           (the emulator's choice: CCA answers with a reply code that
  *           user space sees; there is no kernel errno for it)
@@ -71,15 +77,18 @@ static ktime_t emu_outage_until;
 
 /* Lock-free knobs, read on each derive. */
 static u32 emu_latency_us;
+static u32 emu_query_us;
 static atomic_t emu_fail_count = ATOMIC_INIT(0);
 static int emu_fail_errno = -EIO;
+static atomic_t emu_busy_count = ATOMIC_INIT(0);
 
 /**
- * emu_mkvp_of() - the emulator's MKVP of a master key
+ * emu_mkvp_of() - the MKVP of an AES master key, as CCA computes it
  * @mk: a 32-byte AES master key
  *
- * The emulator's choice: the first 8 bytes of SHA-256(MK), as a big-endian
- * number. (A real CCA adapter computes its own 8-byte AES MKVP.)
+ * CCA's AES master-key verification pattern: the first 8 bytes of
+ * SHA-256(0x01 || MK) (IBM CCA Basic Services, "SHA-256 based master-key
+ * verification method"), as a big-endian number.
  *
  * Context: any context.
  * Return: the MKVP in host order.
@@ -87,10 +96,14 @@ static int emu_fail_errno = -EIO;
 u64 emu_mkvp_of(const u8 mk[PROTKEY_EMU_MK_SIZE])
 {
 	u8 digest[SHA256_DIGEST_SIZE];
+	u8 in[1 + PROTKEY_EMU_MK_SIZE];
 	u64 mkvp;
 
-	sha256(mk, PROTKEY_EMU_MK_SIZE, digest);
+	in[0] = 0x01;
+	memcpy(in + 1, mk, PROTKEY_EMU_MK_SIZE);
+	sha256(in, sizeof(in), digest);
 	mkvp = get_unaligned_be64(digest);
+	memzero_explicit(in, sizeof(in));
 	memzero_explicit(digest, sizeof(digest));
 	return mkvp;
 }
@@ -181,10 +194,27 @@ static int find_mk(u64 mkvp, int reg, u8 *mk)
 	return 0;
 }
 
-static void emu_delay_and_fail(int *ret)
+/*
+ * The HSM round trip of a derive: the base latency, plus one query per
+ * usable APQN (pkey asks every online CCA APQN for its master-key
+ * verification patterns to find one that holds the key's MKVP), then an
+ * injected failure if one is due. Both costs are counted as simulated
+ * time, so tests see them applied without timing anything.
+ */
+static void emu_round_trip(int *ret)
 {
-	u32 us = READ_ONCE(emu_latency_us);
+	u32 base = READ_ONCE(emu_latency_us), per = READ_ONCE(emu_query_us);
+	ktime_t now = ktime_get();
+	unsigned int i, n = 0;
+	u64 us;
 
+	mutex_lock(&emu_lock);
+	for (i = 0; i < emu_nr_adapters; i++)
+		n += adapter_usable(&emu_adapters[i], now);
+	mutex_unlock(&emu_lock);
+	us = base + (u64)per * n;
+	emu_count_add(EMU_CNT_APQN_QUERIES, n);
+	emu_count_add(EMU_CNT_DERIVE_COST_US, us);
 	if (us)
 		fsleep(us);
 	if (atomic_dec_if_positive(&emu_fail_count) >= 0)
@@ -197,34 +227,45 @@ static void emu_delay_and_fail(int *ret)
  * @len: its length
  * @pk: output, the protected key under the current wrapping key
  *
- * Models pkey_keyblob2pkey() for a CCA AES DATA token: parse, the HSM round
- * trip (the configured latency, injected failures), cca_findcard() (an
- * adapter with the MKVP in CURRENT is preferred over one with it in OLD),
- * cca_sec2protkey().
+ * Models pkey_keyblob2pkey() for a CCA AES DATA token: pkey's own token
+ * checks, the HSM round trip (the configured base latency and per-APQN
+ * query cost, injected failures),
+ * cca_findcard() (an adapter with the MKVP in CURRENT is preferred over
+ * one with it in OLD), then cca_sec2protkey(): the adapter answers busy,
+ * or checks the token and the key it deciphers.
  *
- * Context: process context; sleeps for the configured latency; takes
+ * Context: process context; sleeps for the configured costs; takes
  * emu_lock.
- * Return: 0; -EINVAL malformed token; -ENODEV no usable adapter holds the
- * key's master key in CURRENT or OLD; -EIO the adapter rejects the key; an
- * injected errno.
+ * Return: 0; -EINVAL a token pkey refuses (size, type, version, zero
+ * MKVP); -ENODEV no usable adapter holds the key's master key in CURRENT
+ * or OLD; -EBUSY the adapter is busy; -EIO the adapter rejects the token
+ * or the key; an injected errno.
  */
 int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 {
 	u8 mk[PROTKEY_EMU_MK_SIZE];
 	u8 clear[EMU_ENC_KEY_SIZE];
 	struct emu_token tok;
+	u64 mkvp;
 	int ret;
 
 	might_sleep();
-	ret = emu_token_parse(blob, len, &tok);
+	ret = emu_token_check(blob, len, &mkvp);
 	if (!ret)
-		emu_delay_and_fail(&ret);
+		emu_round_trip(&ret);
 	if (ret)
 		goto out_count;
 
 	mutex_lock(&emu_lock);
-	ret = find_mk(tok.mkvp, PROTKEY_EMU_MK_CURRENT, mk) ? 0 : -ENODEV;
+	ret = find_mk(mkvp, PROTKEY_EMU_MK_CURRENT, mk) ? 0 : -ENODEV;
 	mutex_unlock(&emu_lock);
+	/* The adapter found answers: busy, or it checks the token. */
+	if (!ret && atomic_dec_if_positive(&emu_busy_count) >= 0) {
+		emu_count(EMU_CNT_DERIVE_BUSY);
+		ret = -EBUSY;
+	}
+	if (!ret)
+		ret = emu_token_parse(blob, len, &tok);
 	if (!ret)
 		ret = unseal_key(&tok, mk, clear);
 	if (!ret)
@@ -243,7 +284,8 @@ out_count:
  * @info: output
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL for a malformed token.
+ * Return: 0; -EINVAL for a token pkey refuses; -EIO for one the adapter
+ * would reject (emu_token_parse()).
  */
 int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 {
@@ -548,10 +590,10 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
  * @msg: output, a static message on error
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL malformed token, bad @mode, or the token's MKVP is not
- * in the source register of any usable adapter; -ENODEV no usable adapter
- * has the source register loaded; -ENOKEY the target register is empty;
- * -EIO the adapter rejects the key.
+ * Return: 0; -EINVAL a token pkey would refuse, bad @mode, or the token's
+ * MKVP is not in the source register of any usable adapter; -ENODEV no
+ * usable adapter has the source register loaded; -ENOKEY the target
+ * register is empty; -EIO the adapter rejects the token or the key.
  */
 int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 		       u8 out[PROTKEY_EMU_SECKEY_SIZE], const char **msg)
@@ -574,7 +616,8 @@ int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 	}
 	ret = emu_token_parse(token, len, &tok);
 	if (ret) {
-		*msg = "malformed secure key";
+		*msg = ret == -EIO ? "adapter rejected the secure key" :
+				     "malformed secure key";
 		return ret;
 	}
 	mutex_lock(&emu_lock);
@@ -628,14 +671,17 @@ void emu_adapters_set_outage(u32 outage_ms)
 }
 
 /**
- * emu_set_latency() - set the added latency of each derive
- * @latency_us: microseconds; 0 for none
+ * emu_set_latency() - set the cost of each derive
+ * @latency_us: base latency in microseconds; 0 for none
+ * @query_us: cost of querying one usable APQN, in microseconds; each
+ *	derive pays it once per usable adapter
  *
  * Context: any context.
  */
-void emu_set_latency(u32 latency_us)
+void emu_set_latency(u32 latency_us, u32 query_us)
 {
 	WRITE_ONCE(emu_latency_us, latency_us);
+	WRITE_ONCE(emu_query_us, query_us);
 }
 EXPORT_SYMBOL_NS_GPL(emu_set_latency, PROTKEY_EMU_CONTROL);
 
@@ -655,6 +701,23 @@ void emu_fail_derives(u32 count, int err)
 	atomic_set(&emu_fail_count, min_t(u32, count, INT_MAX));
 }
 EXPORT_SYMBOL_NS_GPL(emu_fail_derives, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_set_busy() - make the adapter answer "busy" to the next derives
+ * @count: how many; 0 cancels
+ *
+ * A derive that reaches an adapter (pkey's token checks passed, an adapter
+ * with the key's master key is usable) gets -EBUSY instead of a protected
+ * key, as cca_sec2protkey() reports CCA's reply code 8, reason 2290. Each
+ * such answer uses up one of @count and is counted.
+ *
+ * Context: any context.
+ */
+void emu_set_busy(u32 count)
+{
+	atomic_set(&emu_busy_count, min_t(u32, count, INT_MAX));
+}
+EXPORT_SYMBOL_NS_GPL(emu_set_busy, PROTKEY_EMU_CONTROL);
 
 /**
  * emu_get_adapters() - snapshot the adapters for reporting
@@ -691,8 +754,9 @@ EXPORT_SYMBOL_NS_GPL(emu_get_adapters, PROTKEY_EMU_CONTROL);
  * emu_reset() - reset the adapters to their state after module load
  *
  * Context: process context; takes emu_lock. Sets every adapter online with
- * empty registers, ends an outage, and cancels latency and injected
- * failures. For tests; the wrapping key is not touched.
+ * empty registers, ends an outage, and cancels latency, injected
+ * failures, busy answers and early KM stops. For tests; the wrapping key
+ * is not touched.
  */
 void emu_reset(void)
 {
@@ -708,8 +772,10 @@ void emu_reset(void)
 	}
 	emu_outage_until = 0;
 	mutex_unlock(&emu_lock);
-	emu_set_latency(0);
+	emu_set_latency(0, 0);
 	emu_fail_derives(0, EIO);
+	emu_set_busy(0);
+	emu_km_partial(0, 1);
 }
 EXPORT_SYMBOL_NS_GPL(emu_reset, PROTKEY_EMU_CONTROL);
 

@@ -58,6 +58,7 @@
 #include <crypto/sha2.h>
 #include <crypto/skcipher.h>
 #include <kunit/visibility.h>
+#include <linux/atomic.h>
 #include <linux/bottom_half.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
@@ -180,6 +181,18 @@ struct emu_cpu {
 };
 
 static struct emu_cpu __percpu *emu_cpus;
+
+/*
+ * KM stopping early: the next emu_km_partial_calls KM calls of two blocks
+ * or more process only emu_km_partial_blocks blocks (fewer than asked).
+ * Lock-free knobs, read on each KM.
+ */
+static atomic_t emu_km_partial_calls = ATOMIC_INIT(0);
+static u32 emu_km_partial_blocks = 1;
+
+/* Set by KUnit around a deliberate misuse, so the run shows no splat. */
+VISIBLE_IF_KUNIT bool emu_km_warn_quiet;
+EXPORT_SYMBOL_IF_KUNIT(emu_km_warn_quiet);
 
 static unsigned int pk_keylen(enum protkey_pk_type type)
 {
@@ -490,6 +503,44 @@ static bool xts_tfm(struct emu_xts_tfm *x, struct emu_cpu *c, const u8 *tweak,
 	return true;
 }
 
+/*
+ * Bytes a KM of @len bytes (whole blocks) processes when the knob says it
+ * stops early: k blocks, 0 < k < n, as a CPU that finds the wrapping key
+ * changed after k blocks. Atomic-safe.
+ */
+static unsigned int km_partial_len(unsigned int len)
+{
+	unsigned int blocks = len / AES_BLOCK_SIZE;
+
+	if (blocks < 2 || !atomic_read(&emu_km_partial_calls) ||
+	    atomic_dec_if_positive(&emu_km_partial_calls) < 0)
+		return len;
+	emu_count(EMU_CNT_KM_PARTIAL);
+	return min(READ_ONCE(emu_km_partial_blocks), blocks - 1) *
+	       AES_BLOCK_SIZE;
+}
+
+/**
+ * emu_km_partial() - make the next KM calls stop after some blocks
+ * @calls: how many KM calls of two blocks or more; 0 cancels
+ * @blocks: blocks each of them processes, at least 1; a call of n blocks,
+ *	n <= @blocks, processes n - 1
+ *
+ * Models a KM that stops part way, as on a CPU whose wrapping key changes
+ * in the middle of a request: the XTS parameter is advanced past the
+ * blocks processed and the count returned is short. The wrapping key
+ * itself does not change, so the caller's next KM with the same protected
+ * key succeeds.
+ *
+ * Context: any context.
+ */
+void emu_km_partial(u32 calls, u32 blocks)
+{
+	WRITE_ONCE(emu_km_partial_blocks, max(blocks, 1U));
+	atomic_set(&emu_km_partial_calls, min_t(u32, calls, INT_MAX));
+}
+EXPORT_SYMBOL_NS_GPL(emu_km_partial, PROTKEY_EMU_CONTROL);
+
 /**
  * emu_km_xts() - KM-XTS with a protected key
  * @type: PROTKEY_PK_AES_128 or PROTKEY_PK_AES_256
@@ -498,14 +549,16 @@ static bool xts_tfm(struct emu_xts_tfm *x, struct emu_cpu *c, const u8 *tweak,
  *	advanced past the processed blocks
  * @dst: output; may equal @src
  * @src: input
- * @len: bytes; only whole 16-byte blocks are processed
+ * @len: bytes, a multiple of 16 (a caller bug otherwise: warned once,
+ *	nothing processed)
  *
  * Context: any context, including softirq; never sleeps, never allocates
  * (the kernel's skcipher walk may, as for any xts(aes) user, on a buffer
  * not aligned to 16 bytes that crosses a page).
- * Return: the number of bytes processed: @len rounded down to 16, or 0
- * when the key's WKVP is not the current one (the short count of a real
- * CPU) or for a bad @type.
+ * Return: the number of bytes processed: @len; fewer (at least one block)
+ * when emu_km_partial() says this call stops early; 0 when the key's WKVP
+ * is not the current one (the short count of a real CPU), for a bad @type
+ * or a @len that is not a multiple of 16.
  */
 unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 			struct protkey_xts_km_param *param, u8 *dst,
@@ -519,7 +572,12 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 	if (WARN_ON_ONCE(keylen != AES_KEYSIZE_128 &&
 			 keylen != AES_KEYSIZE_256))
 		return 0;
-	len &= ~(AES_BLOCK_SIZE - 1);
+	if (unlikely(!IS_ALIGNED(len, AES_BLOCK_SIZE))) {
+		emu_count(EMU_CNT_KM_BAD_LEN);
+		WARN_ONCE(!READ_ONCE(emu_km_warn_quiet),
+			  "KM-XTS of %u bytes, not whole blocks\n", len);
+		return 0;
+	}
 
 	rcu_read_lock_bh();
 	c = this_cpu_ptr(emu_cpus);
@@ -540,6 +598,7 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 
 	if (!len)
 		goto out;
+	len = km_partial_len(len);
 	if (READ_ONCE(fast_xts) && virt_addr_valid(src) &&
 	    virt_addr_valid(dst)) {
 		/* The result of this CPU's last PCC: start from its tweak. */

@@ -43,6 +43,13 @@ struct emu_adapter_state {
  * @migrations: wrapping-key changes
  * @keys_generated: secure keys generated
  * @reenciphers: secure keys re-enciphered
+ * @km_partial: KM calls that stopped early (emu_km_partial())
+ * @km_bad_len: KM calls with a length not a multiple of 16 (caller bugs)
+ * @derive_busy: derives the adapter answered with "busy" (emu_set_busy());
+ *	also counted in @derive_errors
+ * @apqn_queries: APQNs queried by derives, one per usable adapter each
+ * @derive_cost_us: simulated derive time in microseconds: the base latency
+ *	plus the query cost of each APQN queried
  */
 struct emu_counters {
 	u64 derives;
@@ -54,6 +61,11 @@ struct emu_counters {
 	u64 migrations;
 	u64 keys_generated;
 	u64 reenciphers;
+	u64 km_partial;
+	u64 km_bad_len;
+	u64 derive_busy;
+	u64 apqn_queries;
+	u64 derive_cost_us;
 };
 
 /*
@@ -73,8 +85,10 @@ int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 		       u8 out[PROTKEY_EMU_SECKEY_SIZE], const char **msg);
 int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg);
 int emu_adapter_set_online(u32 apqn, bool online, const char **msg);
-void emu_set_latency(u32 latency_us);
+void emu_set_latency(u32 latency_us, u32 query_us);
 void emu_fail_derives(u32 count, int err);
+void emu_km_partial(u32 calls, u32 blocks);
+void emu_set_busy(u32 count);
 void emu_reset_counters(void);
 
 /* Reporting. */

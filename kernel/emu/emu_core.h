@@ -46,7 +46,10 @@ struct emu_token {
  * @tok_type: header type byte (offset 0)
  * @tok_version: header version byte (offset 4)
  * @size: exact token size in bytes
- * @parse: validate @blob of @len bytes strictly and fill @tok
+ * @check: the checks pkey makes before an adapter sees @blob of @len
+ *	bytes (-EINVAL); fills @mkvp
+ * @parse: the checks the adapter makes on @blob of @size bytes that passed
+ *	@check (-EIO), and fill @tok
  * @build: write @tok into @blob of @size bytes
  *
  * EP11 AES and CCA AES CIPHER tokens are further entries of the same table.
@@ -56,12 +59,14 @@ struct emu_token_type {
 	u8 tok_type;
 	u8 tok_version;
 	u32 size;
-	int (*parse)(const u8 *blob, u32 len, struct emu_token *tok);
+	int (*check)(const u8 *blob, u32 len, u64 *mkvp);
+	int (*parse)(const u8 *blob, struct emu_token *tok);
 	void (*build)(const struct emu_token *tok, u8 *blob);
 };
 
 /* token.c */
 const struct emu_token_type *emu_token_lookup(const u8 *blob, u32 len);
+int emu_token_check(const u8 *blob, u32 len, u64 *mkvp);
 int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok);
 int emu_token_build(const struct emu_token *tok, u8 *blob, u32 len);
 u32 emu_token_tvv(const u8 *blob);
@@ -86,6 +91,9 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 			struct protkey_xts_km_param *param, u8 *dst,
 			const u8 *src, unsigned int len);
 void emu_cpacf_set_lib_only(bool lib_only);
+#if IS_ENABLED(CONFIG_KUNIT)
+extern bool emu_km_warn_quiet;
+#endif
 int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
 
 /**
@@ -93,7 +101,13 @@ int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
  * @EMU_CNT_DERIVES: successful derives
  * @EMU_CNT_DERIVE_ERRORS: failed derives
  * @EMU_CNT_KM_CALLS: KM calls
- * @EMU_CNT_KM_SHORT: KM calls that ended short
+ * @EMU_CNT_KM_SHORT: KM calls that ended short on a stale WKVP
+ * @EMU_CNT_KM_PARTIAL: KM calls that stopped early (emu_km_partial())
+ * @EMU_CNT_KM_BAD_LEN: KM calls with a length not a multiple of 16
+ * @EMU_CNT_DERIVE_BUSY: derives the adapter answered with "busy"
+ * @EMU_CNT_APQN_QUERIES: APQNs queried by derives (one per usable adapter)
+ * @EMU_CNT_DERIVE_COST_US: simulated derive time in microseconds: base
+ *	latency plus the per-APQN query cost
  * @EMU_CNT_PCC_CALLS: PCC calls
  * @EMU_CNT_PCC_STALE: PCC calls refused on a stale WKVP
  * @EMU_CNT_MIGRATIONS: wrapping-key changes
@@ -111,10 +125,16 @@ enum emu_counter {
 	EMU_CNT_MIGRATIONS,
 	EMU_CNT_KEYS_GENERATED,
 	EMU_CNT_REENCIPHERS,
+	EMU_CNT_KM_PARTIAL,
+	EMU_CNT_KM_BAD_LEN,
+	EMU_CNT_DERIVE_BUSY,
+	EMU_CNT_APQN_QUERIES,
+	EMU_CNT_DERIVE_COST_US,
 	EMU_CNT_MAX,
 };
 
 /* main.c */
 void emu_count(enum emu_counter c);
+void emu_count_add(enum emu_counter c, u64 n);
 
 #endif /* _PROTKEY_EMU_CORE_H */

@@ -36,6 +36,18 @@ void emu_count(enum emu_counter c)
 }
 
 /**
+ * emu_count_add() - add to one counter
+ * @c: which
+ * @n: how much
+ *
+ * Context: any context.
+ */
+void emu_count_add(enum emu_counter c, u64 n)
+{
+	this_cpu_add(emu_counters[c], n);
+}
+
+/**
  * emu_get_counters() - sum the per-CPU counters
  * @c: output
  *
@@ -60,6 +72,11 @@ void emu_get_counters(struct emu_counters *c)
 	c->migrations = sum[EMU_CNT_MIGRATIONS];
 	c->keys_generated = sum[EMU_CNT_KEYS_GENERATED];
 	c->reenciphers = sum[EMU_CNT_REENCIPHERS];
+	c->km_partial = sum[EMU_CNT_KM_PARTIAL];
+	c->km_bad_len = sum[EMU_CNT_KM_BAD_LEN];
+	c->derive_busy = sum[EMU_CNT_DERIVE_BUSY];
+	c->apqn_queries = sum[EMU_CNT_APQN_QUERIES];
+	c->derive_cost_us = sum[EMU_CNT_DERIVE_COST_US];
 }
 EXPORT_SYMBOL_NS_GPL(emu_get_counters, PROTKEY_EMU_CONTROL);
 

@@ -75,6 +75,11 @@ static struct netlink_range_validation emu_nl_latency_range = {
 	.max = 10000000,
 };
 
+static struct netlink_range_validation emu_nl_query_range = {
+	.min = 0,
+	.max = 1000000,
+};
+
 /* clang-format off */
 static const struct nla_policy
 emu_mk_load_nl_policy[PROTKEY_EMU_A_MK + 1] = {
@@ -127,15 +132,28 @@ emu_adapter_set_nl_policy[PROTKEY_EMU_A_ONLINE + 1] = {
 };
 
 static const struct nla_policy
-emu_set_latency_nl_policy[PROTKEY_EMU_A_LATENCY_US + 1] = {
+emu_set_latency_nl_policy[PROTKEY_EMU_A_QUERY_US + 1] = {
 	[PROTKEY_EMU_A_LATENCY_US] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_latency_range),
+	[PROTKEY_EMU_A_QUERY_US] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_query_range),
 };
 
 static const struct nla_policy
 emu_fail_derives_nl_policy[PROTKEY_EMU_A_FAIL_ERRNO + 1] = {
 	[PROTKEY_EMU_A_FAIL_COUNT] = { .type = NLA_U32, },
 	[PROTKEY_EMU_A_FAIL_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 1, 4095),
+};
+
+static const struct nla_policy
+emu_km_partial_nl_policy[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS + 1] = {
+	[PROTKEY_EMU_A_KM_PARTIAL_CALLS] = { .type = NLA_U32, },
+	[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS] = NLA_POLICY_RANGE(NLA_U32, 1, 4096),
+};
+
+static const struct nla_policy
+emu_set_busy_nl_policy[PROTKEY_EMU_A_BUSY_COUNT + 1] = {
+	[PROTKEY_EMU_A_BUSY_COUNT] = { .type = NLA_U32, },
 };
 
 /* clang-format on */
@@ -214,7 +232,17 @@ static int emu_nl_put_counters(struct sk_buff *msg)
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KEYS_GENERATED,
 			      c.keys_generated, PROTKEY_EMU_CNT_A_PAD) ||
 	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_REENCIPHERS, c.reenciphers,
-			      PROTKEY_EMU_CNT_A_PAD)) {
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_PARTIAL, c.km_partial,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_KM_BAD_LEN, c.km_bad_len,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVE_BUSY, c.derive_busy,
+			      PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_APQN_QUERIES,
+			      c.apqn_queries, PROTKEY_EMU_CNT_A_PAD) ||
+	    nla_put_u64_64bit(msg, PROTKEY_EMU_CNT_A_DERIVE_COST_US,
+			      c.derive_cost_us, PROTKEY_EMU_CNT_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -257,7 +285,8 @@ err_cancel:
 static size_t emu_nl_state_size(unsigned int n_adapters)
 {
 	size_t counters =
-		nla_total_size(0) + 9 * nla_total_size_64bit(sizeof(u64));
+		nla_total_size(0) +
+		(PROTKEY_EMU_CNT_A_PAD - 1) * nla_total_size_64bit(sizeof(u64));
 	size_t adapter = nla_total_size(0) + nla_total_size(sizeof(u32)) +
 			 nla_total_size(sizeof(u8)) +
 			 3 * nla_total_size(PROTKEY_EMU_MKVP_SIZE);
@@ -673,7 +702,8 @@ static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
  * @skb: the request
  * @info: the request's attributes and extack
  *
- * Sets the time each derive takes, PROTKEY_EMU_A_LATENCY_US (required).
+ * Sets the cost of each derive: the base latency PROTKEY_EMU_A_LATENCY_US
+ * (required) plus PROTKEY_EMU_A_QUERY_US (absent: 0) per usable APQN.
  *
  * Context: process context, genl_mutex held; may sleep.
  * Return: 0 or a negative errno.
@@ -682,14 +712,17 @@ static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
  *
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: LATENCY_US missing, or an unsupported attribute;
- * - %ERANGE: LATENCY_US above 10000000.
+ * - %ERANGE: LATENCY_US above 10000000 or QUERY_US above 1000000.
  */
 static int protkey_emu_nl_set_latency_doit(struct sk_buff *skb,
 					   struct genl_info *info)
 {
+	const struct nlattr *query = info->attrs[PROTKEY_EMU_A_QUERY_US];
+
 	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_LATENCY_US))
 		return -EINVAL;
-	emu_set_latency(nla_get_u32(info->attrs[PROTKEY_EMU_A_LATENCY_US]));
+	emu_set_latency(nla_get_u32(info->attrs[PROTKEY_EMU_A_LATENCY_US]),
+			query ? nla_get_u32(query) : 0);
 	return 0;
 }
 
@@ -744,6 +777,64 @@ static int protkey_emu_nl_reset_counters_doit(struct sk_buff *skb,
 					      struct genl_info *info)
 {
 	emu_reset_counters();
+	return 0;
+}
+
+/**
+ * protkey_emu_nl_km_partial_doit() - handle PROTKEY_EMU_CMD_KM_PARTIAL
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Makes the next PROTKEY_EMU_A_KM_PARTIAL_CALLS KM calls of two blocks or
+ * more stop after PROTKEY_EMU_A_KM_PARTIAL_BLOCKS blocks (both required; a
+ * count of 0 cancels), see emu_km_partial().
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: KM_PARTIAL_CALLS or KM_PARTIAL_BLOCKS missing, or an
+ *   unsupported attribute;
+ * - %ERANGE: KM_PARTIAL_BLOCKS outside 1..4096.
+ */
+static int protkey_emu_nl_km_partial_doit(struct sk_buff *skb,
+					  struct genl_info *info)
+{
+	u32 calls, blocks;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_KM_PARTIAL_CALLS) ||
+	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_KM_PARTIAL_BLOCKS))
+		return -EINVAL;
+	calls = nla_get_u32(info->attrs[PROTKEY_EMU_A_KM_PARTIAL_CALLS]);
+	blocks = nla_get_u32(info->attrs[PROTKEY_EMU_A_KM_PARTIAL_BLOCKS]);
+	emu_km_partial(calls, blocks);
+	return 0;
+}
+
+/**
+ * protkey_emu_nl_set_busy_doit() - handle PROTKEY_EMU_CMD_SET_BUSY
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Makes the adapter answer "busy" to the next PROTKEY_EMU_A_BUSY_COUNT
+ * derives (required; 0 cancels), see emu_set_busy().
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: BUSY_COUNT missing, or an unsupported attribute.
+ */
+static int protkey_emu_nl_set_busy_doit(struct sk_buff *skb,
+					struct genl_info *info)
+{
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_BUSY_COUNT))
+		return -EINVAL;
+	emu_set_busy(nla_get_u32(info->attrs[PROTKEY_EMU_A_BUSY_COUNT]));
 	return 0;
 }
 
@@ -807,7 +898,7 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.cmd = PROTKEY_EMU_CMD_SET_LATENCY,
 		.doit = protkey_emu_nl_set_latency_doit,
 		.policy = emu_set_latency_nl_policy,
-		.maxattr = PROTKEY_EMU_A_LATENCY_US,
+		.maxattr = PROTKEY_EMU_A_QUERY_US,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
@@ -820,6 +911,20 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 	{
 		.cmd = PROTKEY_EMU_CMD_RESET_COUNTERS,
 		.doit = protkey_emu_nl_reset_counters_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_KM_PARTIAL,
+		.doit = protkey_emu_nl_km_partial_doit,
+		.policy = emu_km_partial_nl_policy,
+		.maxattr = PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_SET_BUSY,
+		.doit = protkey_emu_nl_set_busy_doit,
+		.policy = emu_set_busy_nl_policy,
+		.maxattr = PROTKEY_EMU_A_BUSY_COUNT,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

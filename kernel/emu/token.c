@@ -9,9 +9,9 @@
  *
  * What differs from a real adapter (the emulator's documented scheme): the
  * 32-byte key field is the clear key zero-padded to 32 bytes and encrypted
- * with AES-256-ECB under the 32-byte master key, and the MKVP is the first
- * 8 bytes of SHA-256(MK). A real CCA adapter uses its own key wrapping, so
- * emulated tokens are not usable on real hardware and vice versa.
+ * with AES-256-ECB under the 32-byte master key. A real CCA adapter uses its
+ * own key wrapping, so emulated tokens are not usable on real hardware and
+ * vice versa. The MKVP is CCA's: the first 8 bytes of SHA-256(0x01 || MK).
  */
 #include <kunit/visibility.h>
 #include <linux/build_bug.h>
@@ -107,36 +107,47 @@ static bool all_zero(const u8 *p, size_t n)
 }
 
 /*
- * Every check returns -EINVAL, as cca_check_secaeskeytoken() and
- * pkey_ccainttok2pkey() do for a malformed token (drivers/s390/crypto).
- * The emulator is stricter than the kernel, which leaves the remaining
- * checks to the adapter: it validates what CCA validates (reserved fields,
- * flag, CV, sizes, TVV) and also refuses a zero MKVP, as findcard() does.
+ * What pkey checks itself before any adapter sees the token: the size
+ * (pkey_keyblob2pkey()), type and version (cca_check_secaeskeytoken()),
+ * and a non-zero MKVP (findcard()). Each failure is -EINVAL.
  */
-static int cca_aes_parse(const u8 *blob, u32 len, struct emu_token *tok)
+static int cca_aes_check(const u8 *blob, u32 len, u64 *mkvp)
 {
 	const struct emu_cca_aes_token *t = (const void *)blob;
-	u16 bits;
 
 	if (len != sizeof(*t))
 		return -EINVAL;
 	if (t->type != CCA_TOKTYPE_INTERNAL || t->version != CCA_TOKVER_AES)
 		return -EINVAL;
-	if (!all_zero(t->res0, sizeof(t->res0)) || t->res1)
-		return -EINVAL;
-	if ((t->flag & ~CCA_FLAG_CV) != CCA_FLAG_ENC_KEY)
-		return -EINVAL;
-	if (!all_zero(t->cv, sizeof(t->cv)))
-		return -EINVAL;
-	bits = be16_to_cpu(t->bitsize);
-	if (bits != 128 && bits != 192 && bits != 256)
-		return -EINVAL;
-	if (be16_to_cpu(t->keysize) != EMU_ENC_KEY_SIZE)
-		return -EINVAL;
-	if (be32_to_cpu(t->tvv) != emu_token_tvv(blob))
-		return -EINVAL;
 	if (!t->mkvp)
 		return -EINVAL;
+	*mkvp = be64_to_cpu(t->mkvp);
+	return 0;
+}
+
+/*
+ * What only the adapter finds, on a token that passed cca_aes_check():
+ * reserved bytes, flag, control vector, bit and byte size, TVV. CCA answers
+ * with a reply code, which cca_sec2protkey() turns into -EIO.
+ */
+static int cca_aes_parse(const u8 *blob, struct emu_token *tok)
+{
+	const struct emu_cca_aes_token *t = (const void *)blob;
+	u16 bits;
+
+	if (!all_zero(t->res0, sizeof(t->res0)) || t->res1)
+		return -EIO;
+	if ((t->flag & ~CCA_FLAG_CV) != CCA_FLAG_ENC_KEY)
+		return -EIO;
+	if (!all_zero(t->cv, sizeof(t->cv)))
+		return -EIO;
+	bits = be16_to_cpu(t->bitsize);
+	if (bits != 128 && bits != 192 && bits != 256)
+		return -EIO;
+	if (be16_to_cpu(t->keysize) != EMU_ENC_KEY_SIZE)
+		return -EIO;
+	if (be32_to_cpu(t->tvv) != emu_token_tvv(blob))
+		return -EIO;
 
 	tok->type = &emu_token_cca_aesdata;
 	tok->key_bits = bits;
@@ -167,6 +178,7 @@ const struct emu_token_type emu_token_cca_aesdata = {
 	.tok_type = CCA_TOKTYPE_INTERNAL,
 	.tok_version = CCA_TOKVER_AES,
 	.size = sizeof(struct emu_cca_aes_token),
+	.check = cca_aes_check,
 	.parse = cca_aes_parse,
 	.build = cca_aes_build,
 };
@@ -203,24 +215,51 @@ const struct emu_token_type *emu_token_lookup(const u8 *blob, u32 len)
 EXPORT_SYMBOL_IF_KUNIT(emu_token_lookup);
 
 /**
- * emu_token_parse() - validate a secure-key token strictly and parse it
+ * emu_token_check() - the checks the kernel's pkey makes on a secure key
  * @blob: the secure key
  * @len: its length in bytes
- * @tok: output
+ * @mkvp: output, the MKVP of the master key the token names
+ *
+ * Checks what pkey checks before it sends the token to an adapter: the
+ * format is known, the size is exact, and the MKVP is not zero. What only
+ * the adapter finds is emu_token_parse()'s.
  *
  * Context: any context.
- * Return: 0; -EINVAL for an unknown or malformed token (any wrong size,
- * type, version, reserved byte, flag, control vector, bit size, byte size,
- * TVV, or a zero MKVP), as pkey_keyblob2pkey() and
- * cca_check_secaeskeytoken() report it.
+ * Return: 0; -EINVAL for an unknown format, a wrong size or a zero MKVP, as
+ * pkey_keyblob2pkey(), cca_check_secaeskeytoken() and findcard() report it.
  */
-int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok)
+int emu_token_check(const u8 *blob, u32 len, u64 *mkvp)
 {
 	const struct emu_token_type *tt = emu_token_lookup(blob, len);
 
 	if (!tt)
 		return -EINVAL;
-	return tt->parse(blob, len, tok);
+	return tt->check(blob, len, mkvp);
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_token_check);
+
+/**
+ * emu_token_parse() - validate a secure-key token strictly and parse it
+ * @blob: the secure key
+ * @len: its length in bytes
+ * @tok: output
+ *
+ * emu_token_check(), then what the adapter validates.
+ *
+ * Context: any context.
+ * Return: 0; -EINVAL for what emu_token_check() refuses; -EIO for a token
+ * the adapter rejects (a reserved byte, the flag, the control vector, the
+ * bit or byte size, the TVV), as cca_sec2protkey() maps CCA's reply code.
+ */
+int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok)
+{
+	u64 mkvp;
+	int ret;
+
+	ret = emu_token_check(blob, len, &mkvp);
+	if (ret)
+		return ret;
+	return emu_token_lookup(blob, len)->parse(blob, tok);
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_token_parse);
 

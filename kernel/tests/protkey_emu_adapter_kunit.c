@@ -36,12 +36,18 @@ static struct emu_adapter_state *adapter0(struct kunit *test)
 	return st;
 }
 
+/* CCA's AES MKVP, computed here with the incremental SHA-256 interface. */
 static void mkvp_bytes(u8 seed, u8 out[PROTKEY_EMU_MKVP_SIZE])
 {
 	u8 mk[PROTKEY_EMU_MK_SIZE], digest[SHA256_DIGEST_SIZE];
+	static const u8 prefix = 0x01;
+	struct sha256_state sctx;
 
 	emu_kunit_mk(mk, seed);
-	sha256(mk, sizeof(mk), digest);
+	sha256_init(&sctx);
+	sha256_update(&sctx, &prefix, 1);
+	sha256_update(&sctx, mk, sizeof(mk));
+	sha256_final(&sctx, digest);
 	memcpy(out, digest, PROTKEY_EMU_MKVP_SIZE);
 }
 
@@ -58,7 +64,7 @@ static void emu_mk_load_goes_to_new(struct kunit *test)
 	/* Act */
 	KUNIT_ASSERT_EQ(test, emu_mk_load(APQN0, mk, &msg), 0);
 
-	/* Assert: NEW of adapter 0 only, MKVP = SHA-256(MK)[0..7] */
+	/* Assert: NEW of adapter 0 only, MKVP = SHA-256(0x01 || MK)[0..7] */
 	st = adapter0(test);
 	KUNIT_EXPECT_EQ(test, st[0].apqn, (u32)APQN0);
 	KUNIT_EXPECT_EQ(test, st[0].mkvp_valid, 1U << PROTKEY_EMU_MK_NEW);
@@ -379,6 +385,48 @@ static void emu_derive_injected_failures(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, after.derives - before.derives, 1ULL);
 }
 
+static void emu_derive_busy_answers(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	struct emu_counters before, after;
+	const char *msg = NULL;
+	struct protkey_pk pk;
+
+	/* Arrange */
+	emu_kunit_mk_activate(test, MK_A);
+	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
+	emu_get_counters(&before);
+
+	/* Act */
+	emu_set_busy(2);
+
+	/*
+	 * Assert: no adapter usable is -ENODEV and uses up no busy answer;
+	 * a token pkey refuses never reaches the adapter either
+	 */
+	KUNIT_ASSERT_EQ(test,
+			emu_adapter_set_online(EMU_ALL_APQNS, false, &msg), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(EMU_ALL_APQNS, true, &msg),
+			0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token) - 1, &pk),
+			-EINVAL);
+	/* Assert: then two busy answers, then a protected key */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.derive_busy - before.derive_busy, 2ULL);
+	KUNIT_EXPECT_EQ(test, after.derive_errors - before.derive_errors, 4ULL);
+	KUNIT_EXPECT_EQ(test, after.derives - before.derives, 1ULL);
+
+	/* Assert: 0 cancels */
+	emu_set_busy(5);
+	emu_set_busy(0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+}
+
 static void emu_derive_latency(struct kunit *test)
 {
 	struct protkey_platform_ops *ops = emu_kunit_ops(test);
@@ -389,7 +437,7 @@ static void emu_derive_latency(struct kunit *test)
 	/* Arrange */
 	emu_kunit_mk_activate(test, MK_A);
 	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
-	emu_set_latency(30000);
+	emu_set_latency(30000, 0);
 
 	/* Act */
 	start = ktime_get();
@@ -397,6 +445,46 @@ static void emu_derive_latency(struct kunit *test)
 
 	/* Assert */
 	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 30LL);
+}
+
+static void emu_derive_cost_per_apqn(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	struct emu_counters c0, c1, c2, c3;
+	struct emu_adapter_state *st;
+	const char *msg = NULL;
+	struct protkey_pk pk;
+	u64 n;
+
+	/* Arrange: 1 ms base, 2 ms per usable APQN */
+	emu_kunit_mk_activate(test, MK_A);
+	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
+	st = adapter0(test);
+	n = emu_get_adapters(st, EMU_MAX_ADAPTERS);
+	KUNIT_ASSERT_GE(test, n, 2ULL);
+	emu_set_latency(1000, 2000);
+	emu_get_counters(&c0);
+
+	/* Act: every adapter usable, then adapter 0 offline */
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	emu_get_counters(&c1);
+	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(APQN0, false, &msg), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	emu_get_counters(&c2);
+	/* a token pkey refuses costs nothing: no adapter is asked */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, 63, &pk), -EINVAL);
+	emu_get_counters(&c3);
+
+	/* Assert: base + per-APQN cost for each usable APQN */
+	KUNIT_EXPECT_EQ(test, c1.apqn_queries - c0.apqn_queries, n);
+	KUNIT_EXPECT_EQ(test, c1.derive_cost_us - c0.derive_cost_us,
+			1000 + 2000 * n);
+	KUNIT_EXPECT_EQ(test, c2.apqn_queries - c1.apqn_queries, n - 1);
+	KUNIT_EXPECT_EQ(test, c2.derive_cost_us - c1.derive_cost_us,
+			1000 + 2000 * (n - 1));
+	KUNIT_EXPECT_EQ(test, c3.apqn_queries, c2.apqn_queries);
+	KUNIT_EXPECT_EQ(test, c3.derive_cost_us, c2.derive_cost_us);
 }
 
 static void emu_derive_bad_lrc(struct kunit *test)
@@ -426,8 +514,34 @@ static void emu_derive_malformed(struct kunit *test)
 	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
 	token[20] ^= 0x01;
 
-	/* Act + Assert: the TVV catches it before any adapter is asked */
+	/* Act + Assert: the adapter's TVV check rejects it */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EIO);
+
+	/* Arrange: a version pkey does not know */
+	token[20] ^= 0x01;
+	token[4] = 0x03;
+	put_unaligned_be32(emu_token_tvv(token), token + 60);
+
+	/* Act + Assert: pkey refuses it before any adapter is asked */
 	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EINVAL);
+}
+
+static void emu_derive_adapter_fault_needs_adapter(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	const char *msg = NULL;
+	struct protkey_pk pk;
+
+	/* Arrange: a bad TVV, and no adapter usable */
+	emu_kunit_mk_activate(test, MK_A);
+	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
+	token[63] ^= 0x01;
+	KUNIT_ASSERT_EQ(test,
+			emu_adapter_set_online(EMU_ALL_APQNS, false, &msg), 0);
+
+	/* Act + Assert: no adapter looks at it: findcard() fails first */
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
 }
 
 static const u32 key_bits_cases[] = { 128, 192, 256 };
@@ -485,9 +599,12 @@ static struct kunit_case protkey_emu_adapter_cases[] = {
 	KUNIT_CASE(emu_derive_adapter_offline),
 	KUNIT_CASE(emu_derive_during_outage),
 	KUNIT_CASE(emu_derive_injected_failures),
+	KUNIT_CASE(emu_derive_busy_answers),
 	KUNIT_CASE(emu_derive_latency),
+	KUNIT_CASE(emu_derive_cost_per_apqn),
 	KUNIT_CASE(emu_derive_bad_lrc),
 	KUNIT_CASE(emu_derive_malformed),
+	KUNIT_CASE(emu_derive_adapter_fault_needs_adapter),
 	KUNIT_CASE_PARAM(emu_derive_random_keys, key_bits_gen_params),
 	{}
 };

@@ -4,8 +4,10 @@
  * PCC and KM-XTS with protected keys, end to end from a clear key through
  * a secure key and derive, against IEEE 1619 vectors and against the
  * kernel's generic xts(aes); the short count after a migration; the XTS
- * parameter update across split calls. XTS cases run through both the fast
- * path (the kernel's xts(aes) keyed K1||K1) and the reference code.
+ * parameter update across split calls; KM stopping early and protkey.ko
+ * resuming; KM refusing a length that is not whole blocks. XTS cases run
+ * through both the fast path (the kernel's xts(aes) keyed K1||K1) and the
+ * reference code.
  */
 #include <crypto/aes.h>
 #include <crypto/skcipher.h>
@@ -111,7 +113,9 @@ static void oracle_xts(struct kunit *test, struct crypto_skcipher *tfm,
 	u32 flags;
 	int ret;
 
-	KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key, klen), 0);
+	if (key)
+		KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key, klen),
+				0);
 	req = skcipher_request_alloc(tfm, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, req);
 	memcpy(ivbuf, iv, sizeof(ivbuf));
@@ -346,13 +350,14 @@ static void emu_km_split_equals_whole(struct kunit *test)
 	KUNIT_EXPECT_NE(test, memcmp(a, src, len), 0);
 }
 
-static void emu_km_rounds_down_to_blocks(struct kunit *test)
+static void emu_km_not_whole_blocks_processes_nothing(struct kunit *test)
 {
 	struct protkey_platform_ops *ops = emu_kunit_ops(test);
 	u8 key[32], iv[AES_BLOCK_SIZE] = {}, *src, *dst;
-	struct protkey_xts_km_param km;
+	struct protkey_xts_km_param km, km_before;
+	struct emu_counters before, after;
+	unsigned int done[2];
 	struct xts_keys k;
-	unsigned int done;
 
 	/* Arrange */
 	src = kunit_kzalloc(test, 48, GFP_KERNEL);
@@ -363,14 +368,170 @@ static void emu_km_rounds_down_to_blocks(struct kunit *test)
 	emu_kunit_mk_activate(test, MK_SEED);
 	xts_keys_make(test, key, sizeof(key), &k);
 	KUNIT_ASSERT_EQ(test, xts_pcc(test, &k, iv, &km), 0);
+	km_before = km;
+	emu_get_counters(&before);
 
-	/* Act + Assert: 40 bytes are two whole blocks; byte 32 on untouched */
-	done = ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src, 40);
-	KUNIT_EXPECT_EQ(test, done, 32U);
-	KUNIT_EXPECT_TRUE(test, !memchr_inv(dst + 32, 0x5a, 16));
-	KUNIT_EXPECT_TRUE(test, memchr_inv(dst, 0x5a, 32));
-	done = ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src, 15);
-	KUNIT_EXPECT_EQ(test, done, 0U);
+	/*
+	 * Act: a caller bug, warned once; quiet here because the VM runner
+	 * fails any run that prints a WARNING.
+	 */
+	emu_km_warn_quiet = true;
+	done[0] = ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src, 40);
+	done[1] = ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src, 15);
+	emu_km_warn_quiet = false;
+	KUNIT_EXPECT_EQ(test, done[0], 0U);
+	KUNIT_EXPECT_EQ(test, done[1], 0U);
+
+	/* Assert: nothing written, the XTS parameter untouched, counted */
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(dst, 0x5a, 48));
+	KUNIT_EXPECT_EQ(test, memcmp(&km, &km_before, sizeof(km)), 0);
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.km_bad_len - before.km_bad_len, 2ULL);
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src,
+				    32),
+			32U);
+}
+
+static void emu_km_partial_stops_after_k_blocks(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	struct protkey_xts_km_param whole, part, k3;
+	struct emu_counters before, after;
+	u8 key[64], iv[AES_BLOCK_SIZE];
+	u8 *src, *a, *b, *c;
+	struct xts_keys k;
+
+	/* Arrange: eight blocks; the next KM stops after three */
+	src = kunit_kmalloc(test, 128, GFP_KERNEL);
+	a = kunit_kmalloc(test, 128, GFP_KERNEL);
+	b = kunit_kmalloc(test, 128, GFP_KERNEL);
+	c = kunit_kmalloc(test, 128, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, src && a && b && c);
+	get_random_bytes(key, sizeof(key));
+	get_random_bytes(iv, sizeof(iv));
+	get_random_bytes(src, 128);
+	memset(b, 0xa5, 128);
+	emu_kunit_mk_activate(test, MK_SEED);
+	xts_keys_make(test, key, sizeof(key), &k);
+	KUNIT_ASSERT_EQ(test, xts_pcc(test, &k, iv, &whole), 0);
+	part = whole;
+	k3 = whole;
+	KUNIT_ASSERT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &whole, a, src,
+				    128),
+			128U);
+	KUNIT_ASSERT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &k3, c, src,
+				    3 * AES_BLOCK_SIZE),
+			48U);
+	emu_get_counters(&before);
+	emu_km_partial(1, 3);
+
+	/* Act */
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &part, b, src,
+				    128),
+			48U);
+
+	/* Assert: three blocks done, the parameter advanced past them */
+	EMU_EXPECT_MEMEQ(test, b, a, 48);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(b + 48, 0xa5, 80));
+	EMU_EXPECT_MEMEQ(test, part.init, k3.init, sizeof(part.init));
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.km_partial - before.km_partial, 1ULL);
+
+	/* Assert: the caller resumes from block 3 and gets the whole result */
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &part, b + 48,
+				    src + 48, 80),
+			80U);
+	EMU_EXPECT_MEMEQ(test, b, a, 128);
+	EMU_EXPECT_MEMEQ(test, part.init, whole.init, sizeof(part.init));
+}
+
+static void emu_km_partial_never_whole_nor_none(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 key[32], iv[AES_BLOCK_SIZE] = {}, src[64] = {}, dst[64];
+	struct protkey_xts_km_param km;
+	struct emu_counters before, after;
+	struct xts_keys k;
+
+	/* Arrange: two early stops of 100 blocks each */
+	get_random_bytes(key, sizeof(key));
+	emu_kunit_mk_activate(test, MK_SEED);
+	xts_keys_make(test, key, sizeof(key), &k);
+	KUNIT_ASSERT_EQ(test, xts_pcc(test, &k, iv, &km), 0);
+	emu_get_counters(&before);
+	emu_km_partial(2, 100);
+
+	/* Act + Assert: one block cannot stop early and uses up nothing */
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src,
+				    16),
+			16U);
+	/* Four blocks of the 100 allowed: stops after three, 0 < k < n */
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src,
+				    64),
+			48U);
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src,
+				    32),
+			16U);
+	/* Used up */
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src,
+				    64),
+			64U);
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.km_partial - before.km_partial, 2ULL);
+}
+
+/*
+ * protkey.ko's xts(paes) on emulator secure keys, with KM stopping early:
+ * its result equals the kernel's xts(aes) on the clear keys, so the
+ * request resumed from where KM stopped, with the right XTS parameter.
+ */
+static void emu_km_partial_protkey_resumes(struct kunit *test)
+{
+	u8 key[64], iv[AES_BLOCK_SIZE], blob[2 * PROTKEY_EMU_SECKEY_SIZE];
+	struct crypto_skcipher *paes, *oracle;
+	struct emu_counters before, after;
+	u8 *src, *want, *got;
+
+	/* Arrange */
+	src = kunit_kmalloc(test, MAX_LEN, GFP_KERNEL);
+	want = kunit_kmalloc(test, MAX_LEN, GFP_KERNEL);
+	got = kunit_kmalloc(test, MAX_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, src && want && got);
+	get_random_bytes(key, sizeof(key));
+	get_random_bytes(iv, sizeof(iv));
+	get_random_bytes(src, MAX_LEN);
+	emu_kunit_mk_activate(test, MK_SEED);
+	emu_kunit_seckey(test, key, 32, blob);
+	emu_kunit_seckey(test, key + 32, 32, blob + PROTKEY_EMU_SECKEY_SIZE);
+	paes = crypto_alloc_skcipher("xts(paes)", 0, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(paes), "no xts(paes): %ld",
+			       PTR_ERR(paes));
+	KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(paes, blob, sizeof(blob)),
+			0);
+	oracle = oracle_alloc(test);
+	oracle_xts(test, oracle, key, sizeof(key), true, iv, want, src,
+		   MAX_LEN);
+	emu_get_counters(&before);
+	emu_km_partial(3, 5);
+
+	/* Act */
+	oracle_xts(test, paes, NULL, 0, true, iv, got, src, MAX_LEN);
+
+	/* Assert: three stops, each resumed */
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.km_partial - before.km_partial, 3ULL);
+	EMU_EXPECT_MEMEQ(test, got, want, MAX_LEN);
+	crypto_free_skcipher(oracle);
+	crypto_free_skcipher(paes);
 }
 
 static void emu_km_aes128_at_offset_16(struct kunit *test)
@@ -464,7 +625,10 @@ static struct kunit_case protkey_emu_cpacf_cases[] = {
 	KUNIT_CASE_PARAM(emu_xts_random_vs_generic, random_gen_params),
 	KUNIT_CASE(emu_km_short_after_migrate),
 	KUNIT_CASE_PARAM(emu_km_split_equals_whole, split_gen_params),
-	KUNIT_CASE(emu_km_rounds_down_to_blocks),
+	KUNIT_CASE(emu_km_not_whole_blocks_processes_nothing),
+	KUNIT_CASE(emu_km_partial_stops_after_k_blocks),
+	KUNIT_CASE(emu_km_partial_never_whole_nor_none),
+	KUNIT_CASE(emu_km_partial_protkey_resumes),
 	KUNIT_CASE(emu_km_aes128_at_offset_16),
 	KUNIT_CASE(emu_km_vmalloc_buffer),
 	KUNIT_CASE(emu_pcc_block_not_modelled),

@@ -13,10 +13,11 @@
 
 /*
  * Expected tokens for the master key 00 01 .. 1f and the clear keys below,
- * computed outside the kernel (Python, "cryptography" package) from the
- * emulator's documented scheme: key field = AES-256-ECB_MK(key || zeros),
- * MKVP = SHA-256(MK)[0..7], LRC = XOR of the key bytes, TVV = sum of the
- * big-endian words at 0..59. Equal on little- and big-endian hosts.
+ * computed outside the kernel (Python, "cryptography" package and hashlib)
+ * from the emulator's documented scheme: key field =
+ * AES-256-ECB_MK(key || zeros), MKVP = SHA-256(0x01 || MK)[0..7] (CCA's),
+ * LRC = XOR of the key bytes, TVV = sum of the big-endian words at 0..59.
+ * Equal on little- and big-endian hosts.
  */
 /* clang-format off */
 static const u8 key128[] = {
@@ -39,41 +40,41 @@ static const u8 key256[] = {
 
 static const u8 token128[PROTKEY_EMU_SECKEY_SIZE] = {
 	0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x80, 0x00,
-	0x63, 0x0d, 0xcd, 0x29, 0x66, 0xc4, 0x33, 0x66,
+	0x49, 0x11, 0x76, 0xb0, 0xf4, 0x43, 0xc6, 0x5a,
 	0x8e, 0xa2, 0xb7, 0xca, 0x51, 0x67, 0x45, 0xbf,
 	0xea, 0xfc, 0x49, 0x90, 0x4b, 0x49, 0x60, 0x89,
 	0xf2, 0x90, 0x00, 0xb6, 0x2a, 0x49, 0x9f, 0xd0,
 	0xa9, 0xf3, 0x9a, 0x6a, 0xdd, 0x2e, 0x77, 0x80,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0x80, 0x00, 0x20, 0x89, 0x9d, 0xda, 0xc1,
+	0x00, 0x80, 0x00, 0x20, 0xfd, 0x21, 0x17, 0x3c,
 };
 
 static const u8 token192[PROTKEY_EMU_SECKEY_SIZE] = {
 	0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x80, 0x00,
-	0x63, 0x0d, 0xcd, 0x29, 0x66, 0xc4, 0x33, 0x66,
+	0x49, 0x11, 0x76, 0xb0, 0xf4, 0x43, 0xc6, 0x5a,
 	0x5a, 0x6e, 0x04, 0x57, 0x08, 0xfb, 0x71, 0x96,
 	0xf0, 0x2e, 0x55, 0x3d, 0x02, 0xc3, 0xa6, 0x92,
 	0x25, 0x06, 0x5b, 0x7f, 0xa6, 0x14, 0xe5, 0x5d,
 	0xed, 0x1b, 0x46, 0xee, 0x15, 0x89, 0xbb, 0xdd,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x00, 0xc0, 0x00, 0x20, 0xf3, 0xae, 0x36, 0x12,
+	0x00, 0xc0, 0x00, 0x20, 0x67, 0x31, 0x72, 0x8d,
 };
 
 static const u8 token256[PROTKEY_EMU_SECKEY_SIZE] = {
 	0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x80, 0x0a,
-	0x63, 0x0d, 0xcd, 0x29, 0x66, 0xc4, 0x33, 0x66,
+	0x49, 0x11, 0x76, 0xb0, 0xf4, 0x43, 0xc6, 0x5a,
 	0x67, 0x8a, 0xa0, 0xb9, 0x79, 0xbc, 0xdf, 0xb7,
 	0x5d, 0xa7, 0x3f, 0xb0, 0xdb, 0xb0, 0x66, 0x24,
 	0x64, 0xba, 0x25, 0xd0, 0xad, 0x77, 0xee, 0x84,
 	0xcf, 0x53, 0xf6, 0x64, 0x68, 0x59, 0x04, 0x4a,
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
-	0x01, 0x00, 0x00, 0x20, 0x34, 0x50, 0xb5, 0xff,
+	0x01, 0x00, 0x00, 0x20, 0xa7, 0xd3, 0xf2, 0x7a,
 };
 
 /* clang-format on */
 
-/* MKVP of the master key 00 01 .. 1f: SHA-256(MK)[0..7]. */
-#define FIXED_MKVP 0x630dcd2966c43366ULL
+/* MKVP of the master key 00 01 .. 1f: SHA-256(0x01 || MK)[0..7]. */
+#define FIXED_MKVP 0x491176b0f443c65aULL
 #define FIXED_MK_SEED 0x00
 
 struct fixed_case {
@@ -173,28 +174,34 @@ static void emu_token_parse_bad_length(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, emu_kunit_ops(test)->supports(buf, len));
 }
 
+/*
+ * One field wrong. Faults pkey finds itself (cca_check_secaeskeytoken():
+ * type, version) are -EINVAL; faults only the adapter finds are -EIO, as
+ * cca_sec2protkey() maps any CCA reply code.
+ */
 struct corrupt_case {
 	const char *desc;
 	unsigned int offset;
 	u8 value;
 	bool fix_tvv;
+	int err;
 };
 
 static const struct corrupt_case corrupt_cases[] = {
-	{ "type 0x00 (non-CCA)", 0, 0x00, true },
-	{ "type 0x1f (CCA PKA)", 0, 0x1f, true },
-	{ "res0 not zero", 2, 0x01, true },
-	{ "version 0x05 (AES CIPHER)", 4, 0x05, true },
-	{ "res1 not zero", 5, 0x01, true },
-	{ "flag 0x00 (clear key)", 6, 0x00, true },
-	{ "flag 0xa0 (no key)", 6, 0xa0, true },
-	{ "flag 0x81 (reserved bit)", 6, 0x81, true },
-	{ "control vector not zero", 52, 0x01, true },
-	{ "bitsize 0", 57, 0x00, true },
-	{ "bitsize 129", 57, 0x81, true },
-	{ "keysize 16", 59, 0x10, true },
-	{ "keysize 24", 59, 0x18, true },
-	{ "tvv off by one", 63, 0x00, false },
+	{ "type 0x00 (non-CCA)", 0, 0x00, true, -EINVAL },
+	{ "type 0x1f (CCA PKA)", 0, 0x1f, true, -EINVAL },
+	{ "res0 not zero", 2, 0x01, true, -EIO },
+	{ "version 0x05 (AES CIPHER)", 4, 0x05, true, -EINVAL },
+	{ "res1 not zero", 5, 0x01, true, -EIO },
+	{ "flag 0x00 (clear key)", 6, 0x00, true, -EIO },
+	{ "flag 0xa0 (no key)", 6, 0xa0, true, -EIO },
+	{ "flag 0x81 (reserved bit)", 6, 0x81, true, -EIO },
+	{ "control vector not zero", 52, 0x01, true, -EIO },
+	{ "bitsize 0", 57, 0x00, true, -EIO },
+	{ "bitsize 129", 57, 0x81, true, -EIO },
+	{ "keysize 16", 59, 0x10, true, -EIO },
+	{ "keysize 24", 59, 0x18, true, -EIO },
+	{ "tvv off by one", 63, 0x00, false, -EIO },
 };
 
 static void corrupt_case_desc(const struct corrupt_case *c, char *desc)
@@ -209,6 +216,7 @@ static void emu_token_parse_corrupt_field(struct kunit *test)
 	const struct corrupt_case *c = test->param_value;
 	u8 token[PROTKEY_EMU_SECKEY_SIZE];
 	struct emu_token tok;
+	u64 mkvp;
 
 	/* Arrange: one field wrong, the checksum right unless it is the bug */
 	memcpy(token, token128, sizeof(token));
@@ -222,21 +230,26 @@ static void emu_token_parse_corrupt_field(struct kunit *test)
 
 	/* Act + Assert */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
-			-EINVAL);
+			c->err);
+	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &mkvp),
+			c->err == -EIO ? 0 : c->err);
 }
 
 static void emu_token_parse_zero_mkvp(struct kunit *test)
 {
 	u8 token[PROTKEY_EMU_SECKEY_SIZE];
 	struct emu_token tok;
+	u64 mkvp;
 
 	/* Arrange */
 	memcpy(token, token192, sizeof(token));
 	memset(token + 8, 0, 8);
 	put_unaligned_be32(emu_token_tvv(token), token + 60);
 
-	/* Act + Assert */
+	/* Act + Assert: findcard() refuses it before any adapter is asked */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &mkvp),
 			-EINVAL);
 }
 
@@ -255,7 +268,10 @@ static void emu_token_parse_cv_flag_accepted(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tok.key_bits, 128U);
 }
 
-/* Every single-bit flip anywhere breaks the TVV (or is the TVV). */
+/*
+ * Every single-bit flip anywhere breaks the TVV (or is the TVV): -EIO from
+ * the adapter, but for the type and version bytes, which pkey checks.
+ */
 /* clang-format off */
 static const u32 flip_offsets[] = {
 	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
@@ -287,7 +303,7 @@ static void emu_token_parse_bit_flip(struct kunit *test)
 
 	/* Act + Assert */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
-			-EINVAL);
+			offset == 0 || offset == 4 ? -EINVAL : -EIO);
 }
 
 static void emu_token_lookup_header(struct kunit *test)

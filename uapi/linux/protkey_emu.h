@@ -66,7 +66,7 @@ enum protkey_emu_renc {
  * @PROTKEY_EMU_A_RENC_MODE: u32, &enum protkey_emu_renc
  * @PROTKEY_EMU_A_OUTAGE_MS: u32, adapters unusable for this long, 0..600000
  * @PROTKEY_EMU_A_ONLINE: u8, 1 online, 0 offline
- * @PROTKEY_EMU_A_LATENCY_US: u32, added latency of each derive, 0..10000000
+ * @PROTKEY_EMU_A_LATENCY_US: u32, base latency of each derive, 0..10000000
  * @PROTKEY_EMU_A_FAIL_COUNT: u32, fail this many next derives
  * @PROTKEY_EMU_A_FAIL_ERRNO: u32, positive errno the failed derives return
  * @PROTKEY_EMU_A_WK_GEN: u64, wrapping-key generation (changes on migrate)
@@ -74,6 +74,13 @@ enum protkey_emu_renc {
  * @PROTKEY_EMU_A_COUNTERS: nest, &enum protkey_emu_counter_attrs
  * @PROTKEY_EMU_A_MKVP: binary, 8 bytes: a master-key verification pattern
  * @PROTKEY_EMU_A_PAD: padding for 64-bit attributes
+ * @PROTKEY_EMU_A_KM_PARTIAL_CALLS: u32, this many next KM calls stop early
+ * @PROTKEY_EMU_A_KM_PARTIAL_BLOCKS: u32, blocks each of them processes,
+ *	1..4096
+ * @PROTKEY_EMU_A_BUSY_COUNT: u32, the adapter answers "busy" (EBUSY) to this
+ *	many next derives
+ * @PROTKEY_EMU_A_QUERY_US: u32, cost of querying one usable APQN in each
+ *	derive, 0..1000000
  * @__PROTKEY_EMU_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_A_MAX: the last value
  */
@@ -96,6 +103,10 @@ enum protkey_emu_attrs {
 	PROTKEY_EMU_A_COUNTERS,
 	PROTKEY_EMU_A_MKVP,
 	PROTKEY_EMU_A_PAD,
+	PROTKEY_EMU_A_KM_PARTIAL_CALLS,
+	PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
+	PROTKEY_EMU_A_BUSY_COUNT,
+	PROTKEY_EMU_A_QUERY_US,
 
 	__PROTKEY_EMU_A_MAX,
 	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
@@ -136,6 +147,16 @@ enum protkey_emu_adapter_attrs {
  * @PROTKEY_EMU_CNT_A_MIGRATIONS: u64, wrapping-key changes
  * @PROTKEY_EMU_CNT_A_KEYS_GENERATED: u64, secure keys generated
  * @PROTKEY_EMU_CNT_A_REENCIPHERS: u64, secure keys re-enciphered
+ * @PROTKEY_EMU_CNT_A_KM_PARTIAL: u64, KM calls that stopped early
+ *	(PROTKEY_EMU_CMD_KM_PARTIAL)
+ * @PROTKEY_EMU_CNT_A_KM_BAD_LEN: u64, KM calls with a length not a multiple
+ *	of 16 (a caller bug; nothing processed)
+ * @PROTKEY_EMU_CNT_A_DERIVE_BUSY: u64, derives answered "busy"
+ *	(PROTKEY_EMU_CMD_SET_BUSY); also in DERIVE_ERRORS
+ * @PROTKEY_EMU_CNT_A_APQN_QUERIES: u64, APQNs queried by derives (one per
+ *	usable adapter and derive)
+ * @PROTKEY_EMU_CNT_A_DERIVE_COST_US: u64, simulated derive time in
+ *	microseconds: LATENCY_US plus QUERY_US per APQN queried
  * @PROTKEY_EMU_CNT_A_PAD: padding
  * @__PROTKEY_EMU_CNT_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_CNT_A_MAX: the last value
@@ -151,6 +172,11 @@ enum protkey_emu_counter_attrs {
 	PROTKEY_EMU_CNT_A_MIGRATIONS,
 	PROTKEY_EMU_CNT_A_KEYS_GENERATED,
 	PROTKEY_EMU_CNT_A_REENCIPHERS,
+	PROTKEY_EMU_CNT_A_KM_PARTIAL,
+	PROTKEY_EMU_CNT_A_KM_BAD_LEN,
+	PROTKEY_EMU_CNT_A_DERIVE_BUSY,
+	PROTKEY_EMU_CNT_A_APQN_QUERIES,
+	PROTKEY_EMU_CNT_A_DERIVE_COST_US,
 	PROTKEY_EMU_CNT_A_PAD,
 
 	__PROTKEY_EMU_CNT_A_MAX,
@@ -173,10 +199,15 @@ enum protkey_emu_counter_attrs {
  * @PROTKEY_EMU_CMD_MIGRATE: new wrapping key; adapters unusable for
  *	OUTAGE_MS if given; reply: WK_GEN
  * @PROTKEY_EMU_CMD_ADAPTER_SET: set ONLINE of APQN (or all)
- * @PROTKEY_EMU_CMD_SET_LATENCY: set LATENCY_US of each derive
+ * @PROTKEY_EMU_CMD_SET_LATENCY: set the cost of each derive: LATENCY_US,
+ *	plus QUERY_US (absent: 0) per usable APQN
  * @PROTKEY_EMU_CMD_FAIL_DERIVES: fail the next FAIL_COUNT derives with
  *	FAIL_ERRNO
  * @PROTKEY_EMU_CMD_RESET_COUNTERS: zero the counters
+ * @PROTKEY_EMU_CMD_KM_PARTIAL: the next KM_PARTIAL_CALLS KM calls stop
+ *	after KM_PARTIAL_BLOCKS blocks
+ * @PROTKEY_EMU_CMD_SET_BUSY: the adapter answers "busy" to the next
+ *	BUSY_COUNT derives
  * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
  * @PROTKEY_EMU_CMD_MAX: the last value
  */
@@ -193,6 +224,8 @@ enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_SET_LATENCY,
 	PROTKEY_EMU_CMD_FAIL_DERIVES,
 	PROTKEY_EMU_CMD_RESET_COUNTERS,
+	PROTKEY_EMU_CMD_KM_PARTIAL,
+	PROTKEY_EMU_CMD_SET_BUSY,
 
 	__PROTKEY_EMU_CMD_MAX,
 	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1

@@ -2,8 +2,8 @@
 /*
  * protkeyctl emu: drive the emulated platform (protkey_emu.ko) for demos
  * and tests: state, master-key steps, migration, adapters, derive
- * latency. EMULATION ONLY: mk-load hands a clear master key to the
- * emulator, which keeps it in kernel memory.
+ * latency, busy answers. EMULATION ONLY: mk-load hands a clear master key
+ * to the emulator, which keeps it in kernel memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +29,11 @@ static const char *const counter_names[] = {
 	[PROTKEY_EMU_CNT_A_MIGRATIONS] = "migrations",
 	[PROTKEY_EMU_CNT_A_KEYS_GENERATED] = "keys-generated",
 	[PROTKEY_EMU_CNT_A_REENCIPHERS] = "reenciphers",
+	[PROTKEY_EMU_CNT_A_KM_PARTIAL] = "km-partial",
+	[PROTKEY_EMU_CNT_A_KM_BAD_LEN] = "km-bad-len",
+	[PROTKEY_EMU_CNT_A_DERIVE_BUSY] = "derive-busy",
+	[PROTKEY_EMU_CNT_A_APQN_QUERIES] = "apqn-queries",
+	[PROTKEY_EMU_CNT_A_DERIVE_COST_US] = "derive-cost-us",
 };
 
 #define N_COUNTERS (sizeof(counter_names) / sizeof(counter_names[0]))
@@ -337,18 +342,42 @@ static int cmd_adapter(struct cli *cli, int argc, char **argv)
 
 static int do_latency(struct cli *cli, struct pk_nl *nl, void *arg)
 {
-	return pk_emu_set_latency(nl, *(uint32_t *)arg, &cli->err);
+	const uint32_t *v = arg;
+
+	return pk_emu_set_latency(nl, v[0], v[1], &cli->err);
 }
 
+/* latency US [QUERY_US]: base latency, plus QUERY_US per usable APQN */
 static int cmd_latency(struct cli *cli, int argc, char **argv)
 {
-	unsigned long us;
+	unsigned long us, query = 0;
+	uint32_t v[2];
+
+	if (argc < 2 || argc > 3 || pk_parse_uint(argv[1], 10000000, &us) ||
+	    (argc == 3 && pk_parse_uint(argv[2], 1000000, &query)))
+		return cli_usage(
+			GROUP, "latency",
+			"microseconds, 0..10000000 [per APQN, 0..1000000]");
+	v[0] = (uint32_t)us;
+	v[1] = (uint32_t)query;
+	return with_emu(cli, do_latency, v);
+}
+
+static int do_busy(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	return pk_emu_set_busy(nl, *(uint32_t *)arg, &cli->err);
+}
+
+/* busy N: the adapter answers "busy" to the next N derives */
+static int cmd_busy(struct cli *cli, int argc, char **argv)
+{
+	unsigned long n;
 	uint32_t v;
 
-	if (argc != 2 || pk_parse_uint(argv[1], 10000000, &us))
-		return cli_usage(GROUP, "latency", "microseconds, 0..10000000");
-	v = (uint32_t)us;
-	return with_emu(cli, do_latency, &v);
+	if (argc != 2 || pk_parse_uint(argv[1], UINT32_MAX, &n))
+		return cli_usage(GROUP, "busy", "count, 0..4294967295");
+	v = (uint32_t)n;
+	return with_emu(cli, do_busy, &v);
 }
 
 /* clang-format off */
@@ -365,7 +394,10 @@ const struct command emu_commands[] = {
 	  "new wrapping key (a live relocation), adapters unusable for MS" },
 	{ "adapter", cmd_adapter, "on|off [CC.DDDD]",
 	  "set one adapter (or all) online or offline" },
-	{ "latency", cmd_latency, "US", "time each derive takes" },
+	{ "latency", cmd_latency, "US [QUERY_US]",
+	  "derive cost: US, plus QUERY_US for each usable APQN" },
+	{ "busy", cmd_busy, "N",
+	  "the adapter answers \"busy\" (EBUSY) to the next N derives" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

@@ -205,6 +205,8 @@ struct req {
 	int64_t apqn; /* < 0: absent */
 	int u32_type;
 	uint32_t u32;
+	int u32b_type;
+	uint32_t u32b;
 	int u8_type;
 	uint8_t u8;
 	int bin_type;
@@ -221,6 +223,8 @@ static int request(struct pk_nl *nl, const struct req *r, struct pk_err *err)
 		bad = nla_put_u32(msg, PROTKEY_EMU_A_APQN, (uint32_t)r->apqn);
 	if (!bad && r->u32_type)
 		bad = nla_put_u32(msg, r->u32_type, r->u32);
+	if (!bad && r->u32b_type)
+		bad = nla_put_u32(msg, r->u32b_type, r->u32b);
 	if (!bad && r->u8_type)
 		bad = nla_put_u8(msg, r->u8_type, r->u8);
 	if (!bad && r->bin_type)
@@ -377,11 +381,24 @@ int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
 	return request(nl, &r, err);
 }
 
-int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, struct pk_err *err)
+int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, uint32_t query_us,
+		       struct pk_err *err)
 {
-	return request_u32(nl, PROTKEY_EMU_CMD_SET_LATENCY,
-			   "set derive latency", -1, PROTKEY_EMU_A_LATENCY_US,
-			   us, err);
+	struct req r = { .cmd = PROTKEY_EMU_CMD_SET_LATENCY,
+			 .what = "set derive latency",
+			 .apqn = -1,
+			 .u32_type = PROTKEY_EMU_A_LATENCY_US,
+			 .u32 = us,
+			 .u32b_type = PROTKEY_EMU_A_QUERY_US,
+			 .u32b = query_us };
+
+	return request(nl, &r, err);
+}
+
+int pk_emu_set_busy(struct pk_nl *nl, uint32_t count, struct pk_err *err)
+{
+	return request_u32(nl, PROTKEY_EMU_CMD_SET_BUSY, "set busy answers", -1,
+			   PROTKEY_EMU_A_BUSY_COUNT, count, err);
 }
 
 static uint64_t get_be64(const uint8_t *p)

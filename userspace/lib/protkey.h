@@ -259,7 +259,9 @@ int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
 		    struct pk_err *err);
 int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
 		       struct pk_err *err);
-int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, struct pk_err *err);
+int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, uint32_t query_us,
+		       struct pk_err *err);
+int pk_emu_set_busy(struct pk_nl *nl, uint32_t count, struct pk_err *err);
 int pk_apqn_parse(const char *s, uint32_t *apqn);
 const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp);
 

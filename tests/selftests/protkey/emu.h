@@ -159,7 +159,8 @@ static inline int pke_set_online(struct pk_nl *nl, int online)
 
 /*
  * The known state but for the adapters: no derive latency, no injected
- * failures, CURRENT = @mk on all, NEW and OLD empty.
+ * failures, no busy answers, no early KM stops, CURRENT = @mk on all, NEW
+ * and OLD empty.
  */
 static inline int pke_reset_mk(struct pk_nl *nl, const uint8_t *mk)
 {
@@ -171,6 +172,13 @@ static inline int pke_reset_mk(struct pk_nl *nl, const uint8_t *mk)
 		      PKE_REQ(nl, PROTKEY_EMU_CMD_FAIL_DERIVES,
 			      PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 0),
 			      PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, EIO));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_SET_BUSY,
+			      PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 0));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_KM_PARTIAL,
+			      PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 0),
+			      PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
 	ret = ret ?: pke_mk_load(nl, mk);
 	ret = ret ?: PKE_REQ0(nl, PROTKEY_EMU_CMD_MK_SET);
 	ret = ret ?: pke_mk_clear(nl, PROTKEY_EMU_MK_OLD);

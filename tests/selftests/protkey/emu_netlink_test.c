@@ -6,9 +6,11 @@
  * requests, and refusal of unprivileged callers.
  *
  * The oracle is independent of the emulator: MKVPs are checked against
- * SHA-256 of the loaded master key and secure keys are decrypted with
- * AES-256-ECB under it, both computed by the kernel's own crypto through
- * AF_ALG (the emulator's documented scheme, kernel/emu/token.c).
+ * the first 8 bytes of SHA-256(0x01 || MK), CCA's AES MKVP, of the loaded
+ * master key, and secure keys are decrypted with AES-256-ECB under it,
+ * both computed by the kernel's own crypto through AF_ALG (the emulator's
+ * documented scheme, kernel/emu/token.c), whose answers are checked
+ * against known values first.
  *
  * Runs as root in the test VM with protkey_emu.ko loaded. The tests change
  * the emulator's state; each fixture first brings it to a known state:
@@ -24,6 +26,7 @@
 #include "kselftest_harness.h"
 
 #include "emu.h"
+#include "keyobj.h"
 
 #define MAX_ADAPTERS 64
 
@@ -222,12 +225,19 @@ static int emu_normalise(struct pk_nl *nl)
 	return ret ?: pke_reset_mk(nl, mk1);
 }
 
+/*
+ * CCA's AES master-key verification pattern: the first 8 bytes of
+ * SHA-256(0x01 || MK) (IBM CCA, "SHA-256 based master-key verification
+ * method").
+ */
 static void mkvp_of(struct __test_metadata *_metadata, const uint8_t *mk,
 		    uint8_t mkvp[PROTKEY_EMU_MKVP_SIZE])
 {
-	uint8_t digest[32];
+	uint8_t in[1 + PROTKEY_EMU_MK_SIZE], digest[32];
 
-	ASSERT_EQ(0, pk_sha256(mk, PROTKEY_EMU_MK_SIZE, digest));
+	in[0] = 0x01;
+	memcpy(in + 1, mk, PROTKEY_EMU_MK_SIZE);
+	ASSERT_EQ(0, pk_sha256(in, sizeof(in), digest));
 	memcpy(mkvp, digest, PROTKEY_EMU_MKVP_SIZE);
 }
 
@@ -274,9 +284,16 @@ static bool same_state(const struct emu_state *a, const struct emu_state *b)
 	return !memcmp(a, b, sizeof(*a));
 }
 
-/* The oracle itself: FIPS-197 C.3 (AES-256) and FIPS 180-2 "abc". */
+/*
+ * The oracle itself: FIPS-197 C.3 (AES-256), FIPS 180-2 "abc", and the
+ * MKVP of mk1, computed with Python's hashlib.
+ */
 TEST(oracle_known_answers)
 {
+	static const uint8_t mkvp1[PROTKEY_EMU_MKVP_SIZE] = { 0x85, 0x46, 0xc5,
+							      0x60, 0xfe, 0x40,
+							      0x1c, 0xb9 };
+	uint8_t mkvp[PROTKEY_EMU_MKVP_SIZE];
 	static const uint8_t key[32] = {
 		0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07,
 		0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
@@ -305,6 +322,8 @@ TEST(oracle_known_answers)
 	EXPECT_EQ(0, memcmp(out, pt, 16));
 	ASSERT_EQ(0, pk_sha256("abc", 3, out));
 	EXPECT_EQ(0, memcmp(out, abc, 32));
+	mkvp_of(_metadata, mk1, mkvp);
+	EXPECT_EQ(0, memcmp(mkvp, mkvp1, sizeof(mkvp)));
 }
 
 FIXTURE(emu)
@@ -344,7 +363,7 @@ TEST_F(emu, get_state_reports_everything)
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_NEW]);
 		EXPECT_FALSE(st.ad[i].has[PROTKEY_EMU_MK_OLD]);
 		ASSERT_TRUE(st.ad[i].has[PROTKEY_EMU_MK_CURRENT]);
-		/* MKVP: the first 8 bytes of SHA-256(MK). */
+		/* MKVP: the first 8 bytes of SHA-256(0x01 || MK). */
 		EXPECT_EQ(0, memcmp(st.ad[i].mkvp[PROTKEY_EMU_MK_CURRENT],
 				    mkvp1, sizeof(mkvp1)));
 		if (i)
@@ -592,8 +611,14 @@ TEST_F(emu, reencipher_needs_the_source_register)
 				      PROTKEY_EMU_RENC_OLD_TO_CURRENT, out));
 	EXPECT_NE(0, self->nl.msg[0]);
 	EXPECT_GE(self->nl.bad_offs, 0);
-	/* A corrupted token (TVV off by one) is malformed. */
+	/* A TVV off by one: only the adapter finds it, -EIO as CCA. */
 	tok[63] ^= 1;
+	EXPECT_EQ(-EIO, reencipher(&self->nl, tok,
+				   PROTKEY_EMU_RENC_CURRENT_TO_NEW, out));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "rejected"));
+	/* An unknown version: pkey's own check, -EINVAL. */
+	tok[63] ^= 1;
+	tok[4] = 0x03;
 	EXPECT_EQ(-EINVAL, reencipher(&self->nl, tok,
 				      PROTKEY_EMU_RENC_CURRENT_TO_NEW, out));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "malformed"));
@@ -740,11 +765,18 @@ BAD(adapter_set_missing_online, ADAPTER_SET, EINVAL, "PROTKEY_EMU_A_ONLINE", PRO
 BAD(adapter_set_online_2, ADAPTER_SET, ERANGE, "out of range", 0, true, PKE_U8(PROTKEY_EMU_A_ONLINE, 2));
 BAD(adapter_set_online_u32, ADAPTER_SET, EINVAL, "invalid attribute length", 0, true, PKE_U32(PROTKEY_EMU_A_ONLINE, 1));
 BAD(set_latency_missing, SET_LATENCY, EINVAL, "PROTKEY_EMU_A_LATENCY_US", PROTKEY_EMU_A_LATENCY_US, false, {});
+BAD(set_latency_query_too_long, SET_LATENCY, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 0), PKE_U32(PROTKEY_EMU_A_QUERY_US, 1000001));
 BAD(set_latency_too_long, SET_LATENCY, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 10000001));
 BAD(fail_derives_missing_count, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_COUNT", PROTKEY_EMU_A_FAIL_COUNT, false, PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
 BAD(fail_derives_missing_errno, FAIL_DERIVES, EINVAL, "PROTKEY_EMU_A_FAIL_ERRNO", PROTKEY_EMU_A_FAIL_ERRNO, false, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1));
 BAD(fail_derives_errno_0, FAIL_DERIVES, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 0));
 BAD(fail_derives_errno_4096, FAIL_DERIVES, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 4096));
+BAD(km_partial_missing_calls, KM_PARTIAL, EINVAL, "PROTKEY_EMU_A_KM_PARTIAL_CALLS", PROTKEY_EMU_A_KM_PARTIAL_CALLS, false, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
+BAD(km_partial_missing_blocks, KM_PARTIAL, EINVAL, "PROTKEY_EMU_A_KM_PARTIAL_BLOCKS", PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, false, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1));
+BAD(km_partial_blocks_0, KM_PARTIAL, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 0));
+BAD(km_partial_blocks_4097, KM_PARTIAL, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 4097));
+BAD(set_busy_missing_count, SET_BUSY, EINVAL, "PROTKEY_EMU_A_BUSY_COUNT", PROTKEY_EMU_A_BUSY_COUNT, false, {});
+BAD(set_busy_count_u8, SET_BUSY, EINVAL, "invalid attribute length", 0, true, PKE_U8(PROTKEY_EMU_A_BUSY_COUNT, 1));
 BAD(get_state_takes_no_attrs, GET_STATE, EINVAL, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
 BAD(reset_counters_takes_no_attrs, RESET_COUNTERS, EINVAL, "", 0, true, MK32);
 /* clang-format on */
@@ -789,6 +821,161 @@ TEST_F(bad_request, rejected_with_errno_and_extack)
 	EXPECT_TRUE(same_state(&before, &after));
 }
 
+/* The kernel's xts(aes) on @key (64 bytes) for one unit, IV = @sector LE. */
+static int oracle_xts(const uint8_t key[64], uint64_t sector, const void *in,
+		      void *out, size_t len)
+{
+	struct sockaddr_alg sa = { .salg_family = AF_ALG,
+				   .salg_type = "skcipher",
+				   .salg_name = "xts(aes)" };
+	int tfm, op = -1, ret = -EIO;
+
+	tfm = socket(AF_ALG, SOCK_SEQPACKET, 0);
+	if (tfm < 0)
+		return -errno;
+	if (bind(tfm, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    setsockopt(tfm, SOL_ALG, ALG_SET_KEY, key, 64)) {
+		ret = -errno;
+		goto out;
+	}
+	op = accept(tfm, NULL, 0);
+	if (op < 0) {
+		ret = -errno;
+		goto out;
+	}
+	if (pk_alg_send_sector(op, ALG_OP_ENCRYPT, sector, in, len) !=
+	    (ssize_t)len) {
+		ret = -errno;
+		goto out;
+	}
+	ret = read(op, out, len) == (ssize_t)len ? 0 : -EIO;
+out:
+	if (op >= 0)
+		close(op);
+	close(tfm);
+	return ret;
+}
+
+/*
+ * The knobs under protkey.ko's xts(paes), on one live key object through
+ * AF_ALG: KM stopping part way (KM_PARTIAL), its output compared with the
+ * kernel's xts(aes) on the clear keys; the derive cost (SET_LATENCY),
+ * checked through the emulator's counters.
+ */
+FIXTURE(live)
+{
+	struct pk_nl nl;
+	struct pko k;
+};
+
+FIXTURE_SETUP(live)
+{
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
+	ASSERT_EQ(0, emu_normalise(&self->nl));
+	ASSERT_EQ(0, pko_setup(&self->k, 0x61, 3));
+}
+
+FIXTURE_TEARDOWN(live)
+{
+	pko_teardown(&self->k);
+	emu_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+static int km_partial(struct pk_nl *nl, uint32_t calls, uint32_t blocks)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_KM_PARTIAL,
+		       PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, calls),
+		       PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, blocks));
+}
+
+TEST_F_TIMEOUT(live, protkey_resumes_where_km_stopped, 120)
+{
+	static uint8_t in[PKO_DATA], out[PKO_DATA], want[PKO_DATA],
+		back[PKO_DATA];
+	uint64_t partial;
+	int i;
+
+	for (i = 0; i < PKO_DATA; i++)
+		in[i] = (uint8_t)(i * 5 + 1);
+	ASSERT_EQ(0, oracle_xts(self->k.clear, 7, in, want, PKO_DATA));
+	partial = pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL);
+	ASSERT_NE(UINT64_MAX, partial);
+
+	/* Three stops after five blocks each, then the rest in one go. */
+	ASSERT_EQ(0, km_partial(&self->nl, 3, 5));
+	ASSERT_EQ(0, pko_crypt(self->k.op, 1, 7, in, out));
+	EXPECT_EQ(0, memcmp(out, want, PKO_DATA));
+	EXPECT_EQ(partial + 3,
+		  pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL));
+
+	/* Decryption too: one stop, the most blocks short of a whole call. */
+	ASSERT_EQ(0, km_partial(&self->nl, 1, PKO_DATA / 16));
+	ASSERT_EQ(0, pko_crypt(self->k.op, 0, 7, out, back));
+	EXPECT_EQ(0, memcmp(back, in, PKO_DATA));
+	EXPECT_EQ(partial + 4,
+		  pke_counter(&self->nl, PROTKEY_EMU_CNT_A_KM_PARTIAL));
+}
+
+TEST_F_TIMEOUT(live, derive_cost_is_base_plus_query_per_apqn, 120)
+{
+	uint64_t tries, queries, cost;
+	struct pke_state a, b;
+	int i, n = 0;
+
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SET_LATENCY,
+			     PKE_U32(PROTKEY_EMU_A_LATENCY_US, 2000),
+			     PKE_U32(PROTKEY_EMU_A_QUERY_US, 3000)));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &a));
+	for (i = 0; i < a.n; i++)
+		n += a.online[i];
+	ASSERT_LE(1, n);
+
+	/* A relocation: the next I/O re-derives both halves. */
+	ASSERT_EQ(0, pko_migrate(&self->k, 0));
+	ASSERT_EQ(0, pko_check_io(&self->k, 3));
+
+	ASSERT_EQ(0, pke_get_state(&self->nl, &b));
+	tries = b.cnt[PROTKEY_EMU_CNT_A_DERIVES] -
+		a.cnt[PROTKEY_EMU_CNT_A_DERIVES] +
+		b.cnt[PROTKEY_EMU_CNT_A_DERIVE_ERRORS] -
+		a.cnt[PROTKEY_EMU_CNT_A_DERIVE_ERRORS];
+	queries = b.cnt[PROTKEY_EMU_CNT_A_APQN_QUERIES] -
+		  a.cnt[PROTKEY_EMU_CNT_A_APQN_QUERIES];
+	cost = b.cnt[PROTKEY_EMU_CNT_A_DERIVE_COST_US] -
+	       a.cnt[PROTKEY_EMU_CNT_A_DERIVE_COST_US];
+	EXPECT_LE(2, tries);
+	EXPECT_EQ(tries * n, queries);
+	EXPECT_EQ(tries * (2000 + 3000 * (uint64_t)n), cost)
+	TH_LOG("%llu derives, %d APQNs, %llu us", (unsigned long long)tries, n,
+	       (unsigned long long)cost);
+}
+
+/*
+ * A busy adapter under I/O: after a relocation the re-derive meets N busy
+ * answers; protkey.ko backs off on -EBUSY as on -ENODEV, so the I/O stalls
+ * and then succeeds, and the derive happens once the N answers are used.
+ */
+TEST_F_TIMEOUT(live, busy_adapter_stalls_io_then_derives, 120)
+{
+	struct pke_state a, b;
+	int i;
+
+	ASSERT_EQ(0, pko_check_io(&self->k, 1));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &a));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SET_BUSY,
+			     PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 4)));
+	ASSERT_EQ(0, pko_migrate(&self->k, 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pko_check_io(&self->k, 10 + i));
+	ASSERT_EQ(0, pke_get_state(&self->nl, &b));
+	EXPECT_EQ(4, b.cnt[PROTKEY_EMU_CNT_A_DERIVE_BUSY] -
+			     a.cnt[PROTKEY_EMU_CNT_A_DERIVE_BUSY]);
+	/* Both halves derived after the busy answers. */
+	EXPECT_LE(2, b.cnt[PROTKEY_EMU_CNT_A_DERIVES] -
+			     a.cnt[PROTKEY_EMU_CNT_A_DERIVES]);
+}
+
 /*
  * Unprivileged callers: every command, with a well-formed request, is
  * refused with EPERM and changes nothing.
@@ -822,6 +1009,8 @@ UNPRIV(ADAPTER_SET, PKE_U8(PROTKEY_EMU_A_ONLINE, 0));
 UNPRIV(SET_LATENCY, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 5));
 UNPRIV(FAIL_DERIVES, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
 UNPRIV(RESET_COUNTERS, {});
+UNPRIV(SET_BUSY, PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 1));
+UNPRIV(KM_PARTIAL, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
 /* clang-format on */
 
 FIXTURE_SETUP(unpriv)

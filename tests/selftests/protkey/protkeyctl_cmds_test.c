@@ -2,8 +2,9 @@
 /*
  * The protkeyctl commands the other programs do not drive: key import and
  * remove (with their refusals), and the emulator controls emu state,
- * adapter, mk-clear and latency, each checked by what it does to the
- * platform (a key that no longer validates, a derive that takes longer).
+ * adapter, mk-clear, latency and busy, each checked by what it does to the
+ * platform (a key that no longer validates, a derive that takes longer,
+ * busy answers counted).
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
  */
@@ -33,6 +34,7 @@ FIXTURE_TEARDOWN(cmds)
 {
 	if (self->ctl[0]) {
 		pk_run(NULL, 0, self->ctl, "emu", "latency", "0", NULL);
+		pk_run(NULL, 0, self->ctl, "emu", "busy", "0", NULL);
 		pk_run(NULL, 0, self->ctl, "emu", "adapter", "on", NULL);
 	}
 	if (self->repo[0])
@@ -147,6 +149,32 @@ TEST_F_TIMEOUT(cmds, emu_latency_slows_each_derive, 120)
 	EXPECT_LE(800, t1 - t0) TH_LOG("two derives took %lld ms", t1 - t0);
 	ASSERT_EQ(0, CTL("emu", "latency", "0"));
 	EXPECT_EQ(1, CTL("emu", "latency", "soon")) TH_LOG("%s", self->out);
+}
+
+/* "derive-busy" of "emu state --json", or -1. */
+static long long derive_busy(FIXTURE_DATA(cmds) * self)
+{
+	char v[32];
+
+	if (CTL("--json", "emu", "state") ||
+	    pk_json_get(self->out, "derive-busy", v, sizeof(v)))
+		return -1;
+	return atoll(v);
+}
+
+TEST_F_TIMEOUT(cmds, emu_busy_answers_the_next_derives, 120)
+{
+	long long before;
+
+	before = derive_busy(self);
+	ASSERT_LE(0, before) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "busy", "2")) TH_LOG("%s", self->out);
+	/* protkey.ko waits out a busy adapter, as an absent one */
+	ASSERT_EQ(0, CTL("key", "generate", "busy")) TH_LOG("%s", self->out);
+	EXPECT_EQ(before + 2, derive_busy(self)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "idle")) TH_LOG("%s", self->out);
+	EXPECT_EQ(before + 2, derive_busy(self)) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("emu", "busy", "many")) TH_LOG("%s", self->out);
 }
 
 TEST_HARNESS_MAIN
