@@ -13,7 +13,7 @@
 # usage: scripts/check.sh [all|build|lint|check|userspace|fuzz|vm|demo]
 #        (default all; check: the checker's own tests, tests/check/run)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 export BUILD=${BUILD:-$ROOT/build}
 RES=$BUILD/results
@@ -89,13 +89,14 @@ vm_verdict() {
 		echo "FAIL $t/vm/runner" >>"$RES/$t.res"
 }
 
-KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)}
-export KDIR
-
 if runs build; then
-	stage_start "host (KDIR=$KDIR)"
+	stage_start host
 	groups+=(host)
-	[ "$what" = all ] && gate host deps/install scripts/install-deps
+	gate host deps/install scripts/install-deps
+	# After install-deps: on a fresh machine it brings the headers.
+	KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)}
+	export KDIR
+	echo "   (KDIR=$KDIR)"
 	host_tree
 	gate host build/modules-amd64 host_make modules
 	gate host build/sparse host_make sparse
