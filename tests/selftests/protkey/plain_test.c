@@ -363,7 +363,7 @@ TEST_F_TIMEOUT(plain, refusals_leave_no_mapping_no_key_no_change, 180)
 	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 }
 
-TEST_F_TIMEOUT(plain, key_in_no_register_is_refused_at_once, 60)
+TEST_F_TIMEOUT(plain, key_in_no_register_is_refused_at_once, 120)
 {
 	char mkvp[17];
 	long long t0;
