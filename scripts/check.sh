@@ -1,35 +1,69 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The whole test job: dependencies, build gates, lint, userspace tests and
-# the three VM targets. Every gate and test case writes one PASS/FAIL/SKIP
-# line into $BUILD/results/*.res; the last line printed is the total:
-# "N passed, N failed". Exits non-zero on any failure.
+# The whole test job: dependencies, build gates, lint, the checker's own
+# tests, userspace unit tests, fuzzing, the three VM targets and the demo.
+# Every gate and test case writes one PASS/FAIL/SKIP line into
+# $BUILD/results/<group>.res; scripts/check-summary then checks the groups
+# against tests/check-baseline (every group reports, none below its
+# minimum count) and prints the total last: "N passed, N failed, N
+# skipped". Each stage prints how long it took, the summary the total.
+# Exits non-zero on any failure.
 #
-# usage: scripts/check.sh [all|build|lint|userspace|vm|demo] (default all)
+# usage: scripts/check.sh [all|build|lint|check|userspace|fuzz|vm|demo]
+#        (default all; check: the checker's own tests, tests/check/run)
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 export BUILD=${BUILD:-$ROOT/build}
 RES=$BUILD/results
 what=${1:-all}
-start=$(date +%s)
+start=$SECONDS
+
+case $what in
+all | build | lint | check | userspace | fuzz | vm | demo) ;;
+*)
+	echo "usage: $0 [all|build|lint|check|userspace|fuzz|vm|demo]" >&2
+	exit 2
+	;;
+esac
 
 mkdir -p "$RES" "$BUILD/logs"
 rm -f "$RES"/*.res
 
+# The groups the stages that ran must have reported (the summary's check).
+groups=()
+times=()
+stage_start() {
+	echo "== $1"
+	stage_t0=$SECONDS
+}
+stage_end() {
+	local secs=$((SECONDS - stage_t0))
+	echo "   ($1 took $secs s)"
+	times+=("$1 $secs s")
+}
+runs() { [ "$what" = all ] || [ "$what" = "$1" ]; }
+
+# gate <group> <name> <command...>: one result line in <group>.res.
 gate() {
-	local name=$1 log=$BUILD/logs/${1//\//_}.log
-	shift
-	mkdir -p "$BUILD/logs"
+	local group=$1 name=$2 log=$BUILD/logs/${2//\//_}.log
+	shift 2
 	if "$@" >"$log" 2>&1; then
-		echo "PASS $name" >>"$RES/host.res"
+		echo "PASS $name" >>"$RES/$group.res"
 		echo "PASS $name"
 	else
-		echo "FAIL $name" >>"$RES/host.res"
+		echo "FAIL $name" >>"$RES/$group.res"
 		echo "FAIL $name (log: $log)"
 		tail -25 "$log" | sed 's/^/    /'
 	fi
+}
+
+# A runner that failed without a FAIL line to show for it gets one.
+runner_failed() {
+	local group=$1
+	grep -q '^FAIL ' "$RES/$group.res" 2>/dev/null ||
+		echo "FAIL $group/runner" >>"$RES/$group.res"
 }
 
 # Builds the modules against the stock Debian headers in a copy of the
@@ -43,77 +77,116 @@ host_make() {
 	make -C "$BUILD/host/src" KDIR="$KDIR" BUILD="$BUILD" "$@"
 }
 
-if [ "$what" = all ]; then
-	gate deps/install scripts/install-deps
-fi
-KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)}
-export KDIR
+# One VM target, its output prefixed with "[<target>] " (the runner
+# already prefixes the guest's lines).
+vm_target() {
+	local t=$1
+	tests/vm/run "$t" 2>&1 | sed -u "/^\[$t\] /!s/^/[$t] /"
+}
+vm_verdict() {
+	local t=$1 rc=$2
+	[ "$rc" -eq 0 ] || grep -q . "$RES/$t.res" 2>/dev/null ||
+		echo "FAIL $t/vm/runner" >>"$RES/$t.res"
+}
 
-if [ "$what" = all ] || [ "$what" = build ]; then
-	echo "== build (KDIR=$KDIR)"
+if runs build; then
+	stage_start host
+	groups+=(host)
+	gate host deps/install scripts/install-deps
+	# After install-deps: on a fresh machine it brings the headers.
+	KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)}
+	export KDIR
+	echo "   (KDIR=$KDIR)"
 	host_tree
-	gate build/modules-amd64 host_make modules
-	gate build/sparse host_make sparse
+	gate host build/modules-amd64 host_make modules
+	gate host build/sparse host_make sparse
+	stage_end host
 fi
 
-if [ "$what" = all ] || [ "$what" = lint ]; then
-	echo "== lint"
-	RESULTS=$RES/lint.res scripts/lint >"$BUILD/logs/lint.log" 2>&1
-	grep -E '^(PASS|FAIL) ' "$BUILD/logs/lint.log"
-	grep -q '^FAIL' "$RES/lint.res" && sed 's/^/    /' "$BUILD/logs/lint.log" | grep -vE '^    (PASS|FAIL) ' | head -40
-fi
-
-if [ "$what" = all ] || [ "$what" = userspace ]; then
-	if [ -f userspace/Makefile ]; then
-		echo "== userspace"
-		gate userspace/build make -C userspace
-		gate userspace/unit make -C userspace test
-		# One result per unit test case as well ("ok N - name").
-		sed -n 's/^ok [0-9]* - \(.*\)/PASS userspace\/unit\/\1/p; s/^not ok [0-9]* - \(.*\)/FAIL userspace\/unit\/\1/p' \
-			"$BUILD/logs/userspace_unit.log" | tr ' ' '_' |
-			sed 's/^\(PASS\|FAIL\)_/\1 /' >"$RES/userspace.res"
-		# libFuzzer harnesses, FUZZ_SECONDS (20) each: one result per
-		# harness ("ok N - fuzz <name> (<runs> runs)").
-		gate userspace/fuzz make -C userspace fuzz
-		sed -n 's/^ok [0-9]* - fuzz \([^ :]*\).*/PASS userspace\/fuzz\/\1/p; s/^not ok [0-9]* - fuzz \([^ :]*\).*/FAIL userspace\/fuzz\/\1/p' \
-			"$BUILD/logs/userspace_fuzz.log" >>"$RES/userspace.res"
+if runs lint; then
+	stage_start lint
+	groups+=(lint)
+	if ! RESULTS=$RES/lint.res scripts/lint >"$BUILD/logs/lint.log" 2>&1; then
+		runner_failed lint
 	fi
+	grep -E '^(PASS|FAIL) ' "$BUILD/logs/lint.log"
+	grep -q '^FAIL' "$RES/lint.res" &&
+		sed 's/^/    /' "$BUILD/logs/lint.log" | grep -vE '^    (PASS|FAIL) ' | head -40
+	stage_end lint
 fi
 
-if [ "$what" = all ] || [ "$what" = vm ]; then
-	for t in test stock s390x; do
-		echo "== vm: $t"
-		t0=$(date +%s)
-		if ! tests/vm/run "$t"; then
-			grep -q . "$RES/$t.res" 2>/dev/null ||
-				echo "FAIL $t/vm/runner" >>"$RES/$t.res"
-		fi
-		echo "   ($t took $(($(date +%s) - t0)) s)"
+if runs check; then
+	stage_start "check (the checker's own tests)"
+	groups+=(check)
+	if ! tests/check/run --results "$RES/check.res" >"$BUILD/logs/check.log" 2>&1; then
+		runner_failed check
+	fi
+	grep '^not ok ' "$BUILD/logs/check.log" | sed 's/^/    /'
+	tail -1 "$BUILD/logs/check.log"
+	stage_end check
+fi
+
+if runs userspace; then
+	stage_start userspace
+	groups+=(userspace)
+	gate userspace userspace/build make -C userspace
+	if ! make -C userspace test RESULTS="$RES/userspace.res" \
+		>"$BUILD/logs/userspace_unit.log" 2>&1; then
+		runner_failed userspace
+		grep -E '^not ok ' "$BUILD/logs/userspace_unit.log" | sed 's/^/    /'
+	fi
+	grep -E '^[0-9]+ passed, [0-9]+ failed$' "$BUILD/logs/userspace_unit.log"
+	stage_end userspace
+fi
+
+if runs fuzz; then
+	# libFuzzer harnesses, FUZZ_RUNS inputs each (userspace/Makefile): one
+	# result per harness ("ok N - fuzz <name> (<runs> runs)").
+	stage_start fuzz
+	groups+=(fuzz)
+	make -C userspace fuzz >"$BUILD/logs/fuzz.log" 2>&1
+	rc=$?
+	sed -n 's/^ok [0-9]* - fuzz \([^ :]*\).*/PASS fuzz\/\1/p; s/^not ok [0-9]* - fuzz \([^ :]*\).*/FAIL fuzz\/\1/p' \
+		"$BUILD/logs/fuzz.log" >>"$RES/fuzz.res"
+	[ "$rc" -eq 0 ] || runner_failed fuzz
+	grep -E '^(not )?ok [0-9]* - fuzz ' "$BUILD/logs/fuzz.log"
+	stage_end fuzz
+fi
+
+if runs vm; then
+	groups+=(test stock s390x)
+	stage_start "vm: test"
+	vm_target test
+	vm_verdict test $?
+	stage_end test
+	# stock and s390x side by side: their caches, build directories and
+	# locks are their own; each keeps its log in $BUILD/logs/vm-<target>.log.
+	stage_start "vm: stock and s390x, concurrently"
+	declare -A pid
+	for t in stock s390x; do
+		(vm_target "$t" | tee "$BUILD/logs/vm-$t.log") &
+		pid[$t]=$!
 	done
+	for t in stock s390x; do
+		wait "${pid[$t]}"
+		vm_verdict "$t" $?
+	done
+	stage_end "stock and s390x"
 fi
 
-if [ "$what" = all ] || [ "$what" = demo ]; then
-	echo "== demo (the main job, stock kernel)"
-	t0=$(date +%s)
-	gate demo/stock tests/demo/run
-	echo "   (demo took $(($(date +%s) - t0)) s)"
+if runs demo; then
+	stage_start "demo (the main job, stock kernel)"
+	groups+=(demo)
+	gate demo demo/stock tests/demo/run
+	stage_end demo
 fi
 
+echo "== times"
+printf '   %s\n' "${times[@]}"
+echo "   (make check took $((SECONDS - start)) s)"
 echo "== summary"
-for f in "$RES"/*.res; do
-	[ -e "$f" ] || continue
-	p=$(grep -c '^PASS ' "$f")
-	x=$(grep -c '^FAIL ' "$f")
-	s=$(grep -c '^SKIP ' "$f")
-	printf '%-8s %4d passed, %d failed, %d skipped\n' \
-		"$(basename "$f" .res)" "$p" "$x" "$s"
-	grep '^FAIL ' "$f" | sed 's/^/    /'
-done
-echo "(make check took $(($(date +%s) - start)) s)"
-passed=$(cat "$RES"/*.res 2>/dev/null | grep -c '^PASS ')
-failed=$(cat "$RES"/*.res 2>/dev/null | grep -c '^FAIL ')
-if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
-	failed=1
+if [ "$what" = all ]; then
+	scripts/check-summary "$RES"
+else
+	scripts/check-summary --groups "${groups[*]}" "$RES"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]

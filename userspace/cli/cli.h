@@ -63,6 +63,8 @@ int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
 			int mode, uint8_t *out);
 int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 		 const char *match[2]);
+int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
+		      const char *what);
 
 int cli_fail(struct cli *cli, int ret);
 int cli_usage(const char *group, const char *cmd, const char *fmt, ...)

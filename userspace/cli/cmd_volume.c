@@ -155,13 +155,15 @@ static void print_plain_opened(struct cli *cli, const char *path,
 /*
  * open DEV NAME --plain --key KEY [--sector-size N] [--force]: the key as
  * logon key protkey:KEY, then the mapping, then the record in KEY.info,
- * under the repository's exclusive lock. A failure after the checks
- * undoes what was done: no mapping, no logon key that was not there.
+ * under the repository's exclusive lock. A key no adapter can derive is
+ * refused before anything changes (cli_mk_check_open()). A failure after
+ * the checks undoes what was done: no mapping, no logon key that was not
+ * there.
  */
 static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
 			  char **argv)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], what[160];
 	struct pk_repo repo;
 	struct pk_key key;
 	uint64_t bytes;
@@ -181,6 +183,14 @@ static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
 	ret = pk_repo_read(&repo, o->key, &key, &cli->err);
 	if (ret) {
 		pk_repo_close(&repo);
+		return cli_fail(cli, ret);
+	}
+	snprintf(what, sizeof(what), "cannot map %s: key '%s'", argv[1],
+		 o->key);
+	ret = cli_mk_check_open(cli, &key.xts, what);
+	if (ret) {
+		pk_repo_close(&repo);
+		pk_key_free(&key);
 		return cli_fail(cli, ret);
 	}
 	had_key = pk_keyring_present(o->key);
@@ -307,6 +317,34 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
+/*
+ * The volume key of @dev that @pass opens, against the adapters' registers
+ * (cli_mk_check_open()). A volume key that is no XTS secure key is left to
+ * cryptsetup and the kernel.
+ */
+static int luks_check_mk(struct cli *cli, const char *dev, const char *name,
+			 const char *pass, size_t plen)
+{
+	uint8_t vk[PK_XTS_BLOB_MAX];
+	struct pk_xts_info xts;
+	struct pk_err perr;
+	char what[160];
+	size_t vk_len;
+	int ret;
+
+	ret = pk_luks_volume_key(dev, -1, pass, plen, vk, &vk_len, &cli->err);
+	if (ret < 0)
+		return ret;
+	ret = 0;
+	if (!pk_xts_parse(vk, vk_len, &xts, &perr)) {
+		snprintf(what, sizeof(what),
+			 "cannot open %s as %s: its volume key", dev, name);
+		ret = cli_mk_check_open(cli, &xts, what);
+	}
+	explicit_bzero(vk, sizeof(vk));
+	return ret;
+}
+
 /* open DEV NAME --key-file FILE */
 static int cmd_open(struct cli *cli, int argc, char **argv)
 {
@@ -323,6 +361,7 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 				 "need DEV NAME --key-file FILE");
 	ret = pk_name_check(argv[i + 1], &cli->err);
 	ret = ret ?: cli_read_secret(cli, o.key_file, &pass, &plen);
+	ret = ret ?: luks_check_mk(cli, argv[i], argv[i + 1], pass, plen);
 	ret = ret ?: pk_luks_open(argv[i], argv[i + 1], pass, plen, &cli->err);
 	pk_wipe_free(pass, plen);
 	if (!ret && !cli->json)

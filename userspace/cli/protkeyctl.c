@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,66 @@ int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 	for (i = 0; i < 2 && !ret; i++)
 		match[i] = pk_mk_match(st, xts->half[i].mkvp);
 	pk_nl_close(nl);
+	free(st);
+	return ret;
+}
+
+/* Whether some adapter, online or not, holds @mkvp as CURRENT or OLD. */
+static bool mk_held(const struct pk_emu_state *st, uint64_t mkvp)
+{
+	static const int regs[] = { PROTKEY_EMU_MK_CURRENT,
+				    PROTKEY_EMU_MK_OLD };
+	int i, j;
+
+	for (i = 0; i < st->n; i++)
+		for (j = 0; j < 2; j++)
+			if ((st->ad[i].has & (1u << (regs[j] - 1))) &&
+			    st->ad[i].mkvp[regs[j] - 1] == mkvp)
+				return true;
+	return false;
+}
+
+/**
+ * cli_mk_check_open() - refuse at once a key that no adapter can derive
+ * @cli: for the error
+ * @xts: the parsed XTS key
+ * @what: the key in the message, e.g. "key 'k'"
+ *
+ * Opening a volume makes the kernel derive the key, waiting up to
+ * rekey_timeout_ms for a usable adapter. Waiting helps in an outage, with
+ * adapters present but offline or unusable for a while; it cannot help
+ * when no adapter, online or offline, holds a half's master key as
+ * CURRENT or OLD. That fails here, at once, naming the MKVP. Without the
+ * emulator's family (no emulated platform) the kernel decides alone.
+ *
+ * Return: 0, -ENOKEY with @cli->err set, or another negative error.
+ */
+int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
+		      const char *what)
+{
+	struct pk_emu_state *st;
+	struct pk_nl *nl = NULL;
+	uint64_t mkvp;
+	int i, ret;
+
+	ret = cli_emu_open(cli, &nl);
+	if (ret == -EPROTONOSUPPORT)
+		return 0;
+	if (ret)
+		return ret;
+	st = calloc(1, sizeof(*st));
+	ret = st ? pk_emu_get_state(nl, st, &cli->err) :
+		   pk_err_set(&cli->err, -ENOMEM, "emulator state");
+	pk_nl_close(nl);
+	for (i = 0; i < 2 && !ret; i++) {
+		mkvp = xts->half[i].mkvp;
+		if (!mk_held(st, mkvp))
+			ret = pk_err_platform(
+				&cli->err, -ENOKEY,
+				"%s: no adapter holds the master key of its %s half (MKVP %016" PRIx64
+				") as CURRENT or OLD, so none can derive it",
+				what, i ? "tweak" : "data", mkvp);
+	}
 	free(st);
 	return ret;
 }

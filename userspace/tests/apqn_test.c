@@ -18,6 +18,7 @@ int main(void)
 	uint32_t apqn = 0;
 	size_t i;
 
+	t_plan(16);
 	t_ok(!pk_apqn_parse("01.00ff", &apqn) &&
 		     apqn == PROTKEY_EMU_APQN(0x01, 0xff),
 	     "apqn: 01.00ff");

@@ -139,6 +139,7 @@ static void test_volumes(void)
 
 int main(void)
 {
+	t_plan(28);
 	test_params();
 	test_parse_valid();
 	test_parse_bad();

@@ -215,6 +215,7 @@ static void test_hash(void)
 
 int main(void)
 {
+	t_plan(32);
 	test_sha256();
 	test_roundtrip();
 	test_malformed();

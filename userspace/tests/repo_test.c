@@ -234,6 +234,7 @@ int main(void)
 	struct pk_err err;
 	char sub[4200], *top;
 
+	t_plan(23);
 	top = t_mkdtemp();
 	snprintf(sub, sizeof(sub), "%s/repo", top);
 	if (!t_ok(!pk_repo_open(&repo, sub, PK_REPO_CREATE | PK_REPO_WRITE,

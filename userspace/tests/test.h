@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A minimal TAP-like harness for the libprotkey unit tests: one
- * "ok N - name" or "not ok N - name" line per check, a summary line, and
- * helpers to build CCA AES DATA tokens and to snapshot a directory.
+ * A minimal TAP harness for the libprotkey unit tests: the plan "1..N"
+ * first (t_plan()), one "ok N - name" or "not ok N - name" line per check,
+ * a summary line, and helpers to build CCA AES DATA tokens and to snapshot
+ * a directory. tests/run fails a program whose results fall short of its
+ * plan, so a check that stops running cannot go unnoticed.
  */
 #ifndef PROTKEY_TEST_H
 #define PROTKEY_TEST_H
@@ -20,7 +22,18 @@
 
 #include "protkey.h"
 
-static int t_num, t_failed;
+static int t_num, t_failed, t_planned = -1;
+
+/**
+ * t_plan() - print the plan, before the first check
+ * @n: how many checks the program runs, counted by hand
+ */
+static inline void t_plan(int n)
+{
+	t_planned = n;
+	printf("1..%d\n", n);
+	fflush(stdout);
+}
 
 static inline bool __attribute__((format(printf, 2, 3)))
 t_ok(bool cond, const char *fmt, ...)
@@ -37,9 +50,14 @@ t_ok(bool cond, const char *fmt, ...)
 	return cond;
 }
 
+/* The summary; fails when a check failed or the count is not the plan. */
 static inline int t_done(void)
 {
 	printf("# %d passed, %d failed\n", t_num - t_failed, t_failed);
+	if (t_num != t_planned) {
+		printf("# planned %d checks, ran %d\n", t_planned, t_num);
+		return 1;
+	}
 	return t_failed ? 1 : 0;
 }
 

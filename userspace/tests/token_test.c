@@ -178,6 +178,7 @@ static void test_xts(void)
 
 int main(void)
 {
+	t_plan(31);
 	test_valid();
 	test_truncations();
 	test_bad_fields();

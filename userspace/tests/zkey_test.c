@@ -114,6 +114,7 @@ int main(void)
 	size_t n;
 	int ret;
 
+	t_plan(9);
 	snprintf(zdir, sizeof(zdir), "%s/zkey", top);
 	snprintf(rdir, sizeof(rdir), "%s/repo", top);
 	mkdir(zdir, 0700);

@@ -6,7 +6,9 @@
  * fresh repository, so what reaches the disk is checked against plain
  * AES-XTS with that clear key (AF_ALG "xts(aes)", dm-crypt's plain64 IV)
  * for 512- and 4096-byte sectors. Every refusal is checked to leave no
- * mapping, no logon key and an unchanged repository.
+ * mapping, no logon key and an unchanged repository. A key whose master
+ * key is in no adapter's register is refused at once; an outage is waited
+ * out for rekey_timeout_ms before the kernel refuses the table.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded,
  * with the installed protkeyctl (/usr/sbin/protkeyctl, $PROTKEYCTL to
@@ -25,6 +27,7 @@
 #define DEV_SIZE (16ULL << 20)
 #define DATA_LEN (256ULL << 10)
 #define DATA_OFF (1ULL << 20)
+#define PARAM_TIMEOUT "/sys/module/protkey/parameters/rekey_timeout_ms"
 
 /* Two master keys the emulator moves through to strand a key. */
 #define MK1_HEX \
@@ -39,6 +42,7 @@ FIXTURE(plain)
 	char repo[64];
 	struct pk_vol v;
 	struct pk_loop lo2;
+	char timeout_saved[32];
 	char out[PK_OUT_LEN];
 };
 
@@ -84,6 +88,7 @@ FIXTURE_SETUP(plain)
 {
 	self->v.lo.fd = -1;
 	self->lo2.fd = -1;
+	self->timeout_saved[0] = '\0';
 	if (!PK_CTL_SETUP("/tmp/pkplain-repo.XXXXXX"))
 		SKIP(return, "no protkeyctl installed");
 	pk_dm_remove(MAP);
@@ -114,7 +119,23 @@ FIXTURE_TEARDOWN(plain)
 	pk_loop_teardown(&self->lo2);
 	unlink(PASS_FILE);
 	unlink(BLOB_FILE);
+	if (self->timeout_saved[0])
+		pk_write_file(PARAM_TIMEOUT, self->timeout_saved,
+			      strlen(self->timeout_saved));
 	pk_ctl_teardown(&self->nl, self->repo);
+}
+
+/* protkey.ko's rekey_timeout_ms, restored by the teardown. */
+static int set_timeout(FIXTURE_DATA(plain) * self, unsigned int ms)
+{
+	char buf[16];
+	int ret = 0;
+
+	if (!self->timeout_saved[0])
+		ret = pk_read_file(PARAM_TIMEOUT, self->timeout_saved,
+				   sizeof(self->timeout_saved));
+	snprintf(buf, sizeof(buf), "%u", ms);
+	return ret ?: pk_write_file(PARAM_TIMEOUT, buf, strlen(buf));
 }
 
 /* "volume open DEV MAP --plain --key KEY --sector-size N". */
@@ -342,18 +363,55 @@ TEST_F_TIMEOUT(plain, refusals_leave_no_mapping_no_key_no_change, 180)
 	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 }
 
-TEST_F_TIMEOUT(plain, table_refused_by_the_kernel_leaves_nothing, 180)
+TEST_F_TIMEOUT(plain, key_in_no_register_is_refused_at_once, 120)
 {
+	char mkvp[17];
+	long long t0;
 	uint64_t fp;
+	int i;
 
-	/* two MK changes: the key's MK is in no register, setkey fails */
+	/* the wait protkeyctl must not leave to the kernel */
+	ASSERT_EQ(0, set_timeout(self, 60000));
+	/* two MK changes: the key's MK is in no register of any adapter */
 	ASSERT_EQ(0, CTL("emu", "mk-load", MK1_HEX)) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, CTL("emu", "mk-load", MK2_HEX)) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	/* the data half's MKVP, bytes 8..15 of its token */
+	for (i = 0; i < 8; i++)
+		snprintf(mkvp + 2 * i, 3, "%02x", self->v.blob[8 + i]);
 	fp = pk_repo_fingerprint(self->repo);
+	t0 = pk_now_ms();
 	EXPECT_EQ(4, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
 	TH_LOG("%s", self->out);
+	EXPECT_GT(10000, pk_now_ms() - t0)
+	TH_LOG("refused after %lld ms", pk_now_ms() - t0);
+	EXPECT_NE(NULL, strstr(self->out, MAP)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, mkvp))
+	TH_LOG("no MKVP %s in: %s", mkvp, self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
+	EXPECT_FALSE(logon_present(KEY));
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+}
+
+TEST_F_TIMEOUT(plain, table_refused_by_the_kernel_leaves_nothing, 60)
+{
+	long long t0;
+	uint64_t fp;
+
+	/*
+	 * Every adapter offline: an outage, which the kernel waits out for
+	 * rekey_timeout_ms before it refuses the table.
+	 */
+	ASSERT_EQ(0, set_timeout(self, 2000));
+	ASSERT_EQ(0, CTL("emu", "adapter", "off")) TH_LOG("%s", self->out);
+	fp = pk_repo_fingerprint(self->repo);
+	t0 = pk_now_ms();
+	EXPECT_EQ(4, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
+	TH_LOG("%s", self->out);
+	EXPECT_LE(2000, pk_now_ms() - t0)
+	TH_LOG("refused after %lld ms, before rekey_timeout_ms",
+	       pk_now_ms() - t0);
 	EXPECT_NE(NULL, strstr(self->out, MAP)) TH_LOG("%s", self->out);
 	EXPECT_FALSE(pk_dm_exists(MAP));
 	EXPECT_FALSE(logon_present(KEY));
