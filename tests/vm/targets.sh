@@ -208,14 +208,45 @@ s390x_kbuild() {
 		"apt-get install linux-kbuild-6.1 (or pick a kernel with S390X_KABI)"
 }
 
-setup_s390x() {
-	local kabi ver cache x dr ready
-	T_ARCH=s390x
+# s390x_resolve: sets kabi, ver (the s390x kernel's ABI and version) and
+# pkgs (the s390x packages of the guest userspace) from apt's lists and the
+# host's packages. apt-cache takes seconds per call on a loaded machine:
+# the answer is kept per state of both (the mtimes of the lists directory
+# and of dpkg's status) and S390X_KABI.
+s390x_resolve() {
+	local memo tmp
+	memo=$PROTKEY_CACHE/s390x/.resolved-$({
+		stat -c '%Y' /var/lib/apt/lists /var/lib/dpkg/status
+		echo "${S390X_KABI:-}"
+	} | sha256sum | cut -c1-16)
+	if [ -s "$memo" ]; then
+		{
+			read -r kabi
+			read -r ver
+			mapfile -t pkgs
+		} <"$memo"
+		return
+	fi
 	kabi=${S390X_KABI:-$(apt-cache depends linux-image-s390x:s390x 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*\)-s390x:s390x/\1/p' | head -n 1)}
 	[ -n "$kabi" ] || die "no s390x kernel in apt's lists (dpkg --add-architecture s390x && apt-get update)"
+	ver=$(apt-cache show "linux-image-$kabi-s390x:s390x" | sed -n 's/^Version: //p' | head -n 1)
+	# Host-only libraries (fio's libpmem on amd64) have no s390x build; the
+	# s390x binaries do not need them, and mkinitramfs checks what they need.
+	mapfile -t pkgs < <(guest_packages | sed 's/$/:s390x/' | xargs apt-cache show --no-all-versions 2>/dev/null |
+		sed -n 's/^Package: //p' | sort -u)
+	mkdir -p "${memo%/*}"
+	tmp=$(mktemp "$memo.XXXXXX")
+	printf '%s\n' "$kabi" "$ver" "${pkgs[@]}" >"$tmp"
+	chmod 644 "$tmp"
+	mv "$tmp" "$memo"
+}
+
+setup_s390x() {
+	local kabi ver cache x dr ready
+	T_ARCH=s390x
+	s390x_resolve
 	KREL=$kabi-s390x
-	ver=$(apt-cache show "linux-image-$KREL:s390x" | sed -n 's/^Version: //p' | head -n 1)
 	cache=$PROTKEY_CACHE/s390x/${KREL}_$ver
 	cache_lock "$cache"
 	fetch_debs "$cache/kernel-debs" "linux-image-$KREL:s390x" \
@@ -223,10 +254,6 @@ setup_s390x() {
 	# The headers run the amd64 kbuild tools (fixdep, modpost, ...), at best
 	# of the same version; see s390x_kbuild.
 	s390x_kbuild "$cache" "$ver"
-	# Host-only libraries (fio's libpmem on amd64) have no s390x build; the
-	# s390x binaries do not need them, and mkinitramfs checks what they need.
-	mapfile -t pkgs < <(guest_packages | sed 's/$/:s390x/' | xargs apt-cache show --no-all-versions 2>/dev/null |
-		sed -n 's/^Package: //p' | sort -u)
 	# libatomic1: s390x's librbd (fio) needs it, amd64's does not.
 	fetch_debs "$cache/user-debs" busybox-static:s390x libnl-3-dev:s390x \
 		libnl-genl-3-dev:s390x libatomic1:s390x "${pkgs[@]/%/:s390x}" || die "$s390x_hint"
