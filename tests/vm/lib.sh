@@ -58,10 +58,43 @@ ksrc_dir() {
 	printf '%s\n' "$dir"
 }
 
+# What the runner takes from the kernel source besides a test kernel's build:
+# the kselftest headers and kunit.py with its modules.
+KSRC_FILES=(tools/testing/selftests/kselftest_harness.h
+	tools/testing/selftests/kselftest.h tools/testing/kunit)
+
+# Extracts only KSRC_FILES from the kernel source tarball (a directory with
+# its subtree), once per source version, and prints the directory holding
+# them: the stock and s390x targets need no unpacked tree.
+ksrc_files() {
+	local ver dir top tmp
+	ver=$(ksrc_version)
+	dir=$PROTKEY_CACHE/linux-source-files/${ver}_$(printf '%s\n' "${KSRC_FILES[@]}" |
+		sha256sum | cut -c1-8)
+	if [ ! -e "$dir/.protkey-extracted" ]; then
+		[ -r "$KSRC_TARBALL" ] || die "no kernel source at $KSRC_TARBALL (install linux-source-6.1)"
+		mkdir -p "$PROTKEY_CACHE/linux-source-files"
+		# The tarball's top directory: linux-source-6.1/ for Debian's.
+		top=$(tar -tJf "$KSRC_TARBALL" | head -n 1) || true
+		top=${top%%/*}
+		(
+			flock 9
+			[ -e "$dir/.protkey-extracted" ] && exit 0
+			tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+			log "extracting ${KSRC_FILES[*]} from $KSRC_TARBALL"
+			tar -xJf "$KSRC_TARBALL" -C "$tmp" --strip-components=1 \
+				"${KSRC_FILES[@]/#/$top/}"
+			touch "$tmp/.protkey-extracted"
+			rm -rf "$dir"
+			mv "$tmp" "$dir"
+		) 9>"$PROTKEY_CACHE/linux-source-files/.lock"
+		[ -e "$dir/.protkey-extracted" ] || die "extracting from $KSRC_TARBALL failed"
+	fi
+	printf '%s\n' "$dir"
+}
+
 # Prints the directory holding kselftest_harness.h and kselftest.h, taken from
 # the kernel source (never copied into the repository).
 ksft_inc() {
-	local src
-	src=$(ksrc_dir)
-	printf '%s\n' "$src/tools/testing/selftests"
+	printf '%s\n' "$(ksrc_files)/tools/testing/selftests"
 }

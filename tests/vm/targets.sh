@@ -22,21 +22,49 @@ GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/
 # Libraries the selftests link at run time (besides libc).
 GUEST_LIBS=(libnl-3.so.200 libnl-genl-3.so.200)
 
+# The package caches of a target kernel ($PROTKEY_CACHE/<target>/<version>/)
+# are shared by every run on the machine (a "make demo" beside a "make
+# check", another clone's runs). cache_lock <dir> takes a shared lock on
+# <dir>.lock (fd 7) that the run keeps until it exits: what it reads cannot
+# change under it. Before changing the cache, cache_write upgrades it to an
+# exclusive lock (waiting for the other runs' reads to end; flock(1)
+# converts by unlocking first, so two upgraders cannot deadlock) and the
+# caller checks again whether the work is still to be done; cache_read goes
+# back to shared.
+cache_lock() {
+	mkdir -p "${1%/*}"
+	exec 7>>"$1.lock"
+	flock -s 7
+}
+cache_write() {
+	flock -x 7
+}
+cache_read() {
+	flock -s 7
+}
+
 # Downloads packages into $1 with apt-get (never installs them); skipped when
-# the same list was fetched before.
+# the same list was fetched before. Returns non-zero when apt-get fails.
 fetch_debs() {
 	local dir=$1 stamp
 	shift
 	stamp=$dir/.fetched-$(printf '%s\n' "$@" | sha256sum | cut -c1-16)
 	[ -e "$stamp" ] && return 0
-	# A changed list replaces the whole set: stale versions must not be
-	# unpacked over fresh ones.
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	log "downloading $# packages into $dir"
-	(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >/dev/null) ||
-		die "apt-get download failed (s390x packages need: dpkg --add-architecture s390x && apt-get update)"
-	touch "$stamp"
+	cache_write
+	if [ ! -e "$stamp" ]; then
+		# A changed list replaces the whole set: stale versions must not be
+		# unpacked over fresh ones.
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		log "downloading $# packages into $dir"
+		if ! (cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$@" >/dev/null); then
+			rm -rf "$dir"
+			cache_read
+			return 1
+		fi
+		touch "$stamp"
+	fi
+	cache_read
 }
 
 # unpack_debs <debs-dir>... <root>: unpacks every .deb of the directories
@@ -46,6 +74,11 @@ unpack_debs() {
 	local root=${!#} dirs=("${@:1:$#-1}") d deb link target sum
 	sum=$(for d in "${dirs[@]}"; do (cd "$d" && ls ./*.deb); done | sha256sum | cut -c1-16)
 	[ "$(cat "$root/.protkey-unpacked" 2>/dev/null)" = "$sum" ] && return 0
+	cache_write
+	if [ "$(cat "$root/.protkey-unpacked" 2>/dev/null)" = "$sum" ]; then
+		cache_read
+		return 0
+	fi
 	rm -rf "$root"
 	mkdir -p "$root"
 	for d in "${dirs[@]}"; do
@@ -60,13 +93,17 @@ unpack_debs() {
 		esac
 	done < <(find "$root" -type l)
 	echo "$sum" >"$root/.protkey-unpacked"
+	cache_read
 }
 
 # Debian's image packages leave modules.dep to the installer: generate it in
 # the unpacked root so that modprobe -d can resolve dependencies.
 depmod_root() {
 	local root=$1 krel=$2
+	[ -e "$root/lib/modules/$krel/modules.dep" ] && return 0
+	cache_write
 	[ -e "$root/lib/modules/$krel/modules.dep" ] || depmod -b "$root" "$krel"
+	cache_read
 }
 
 # Names the packages owning the guest programs and every library they and
@@ -125,8 +162,10 @@ setup_stock() {
 	KREL=${KDIR##*/linux-headers-}
 	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$KREL")
 	cache=$PROTKEY_CACHE/stock/${KREL}_$ver
+	cache_lock "$cache"
 	# The image matching the headers, unpacked only: the host keeps its kernel.
-	fetch_debs "$cache/debs" "linux-image-$KREL=$ver"
+	fetch_debs "$cache/debs" "linux-image-$KREL=$ver" ||
+		die "cannot download linux-image-$KREL=$ver (the headers' version; apt-get update?)"
 	unpack_debs "$cache/debs" "$cache/root"
 	depmod_root "$cache/root" "$KREL"
 	KMAKE_ARGS=()
@@ -135,49 +174,116 @@ setup_stock() {
 	SYSROOT=/
 }
 
-setup_s390x() {
-	local kabi ver cache x dr
-	T_ARCH=s390x
+s390x_hint="apt-get download failed (s390x packages need: dpkg --add-architecture s390x && apt-get update)"
+
+# s390x_kbuild <cache> <version>: sets S390X_KBUILD to a linux-kbuild-6.1
+# tree (amd64 host tools) for the s390x headers of <version>: that version
+# from the archive, else the host's installed linux-kbuild-6.1, else the
+# version apt offers; the tools of another 6.1 build work for out-of-tree
+# modules, and the log says which one is used. Dies naming the package to
+# install when there is none.
+s390x_kbuild() {
+	local cache=$1 ver=$2 have cand
+	if fetch_debs "$cache/kbuild-debs" "linux-kbuild-6.1:amd64=$ver"; then
+		unpack_debs "$cache/kbuild-debs" "$cache/kbuild"
+		S390X_KBUILD=$cache/kbuild/usr/lib/linux-kbuild-6.1
+		return
+	fi
+	have=$(dpkg-query -W -f='${Version}' linux-kbuild-6.1 2>/dev/null) || true
+	if [ -n "$have" ] && [ -x /usr/lib/linux-kbuild-6.1/scripts/basic/fixdep ]; then
+		log "linux-kbuild-6.1:amd64=$ver is not in the archive: using the installed $have"
+		S390X_KBUILD=/usr/lib/linux-kbuild-6.1
+		return
+	fi
+	cand=$(apt-cache policy linux-kbuild-6.1:amd64 2>/dev/null | sed -n 's/^ *Candidate: //p')
+	if [ -n "$cand" ] && [ "$cand" != "(none)" ] &&
+		fetch_debs "$cache/kbuild-debs-$cand" "linux-kbuild-6.1:amd64=$cand"; then
+		log "linux-kbuild-6.1:amd64=$ver is not in the archive: using $cand"
+		unpack_debs "$cache/kbuild-debs-$cand" "$cache/kbuild-$cand"
+		S390X_KBUILD=$cache/kbuild-$cand/usr/lib/linux-kbuild-6.1
+		return
+	fi
+	die "the s390x headers $ver need the amd64 build tools of linux-kbuild-6.1;" \
+		"that version is not in the archive and none is installed:" \
+		"apt-get install linux-kbuild-6.1 (or pick a kernel with S390X_KABI)"
+}
+
+# s390x_resolve: sets kabi, ver (the s390x kernel's ABI and version) and
+# pkgs (the s390x packages of the guest userspace) from apt's lists and the
+# host's packages. apt-cache takes seconds per call on a loaded machine:
+# the answer is kept per state of both (the mtimes of the lists directory
+# and of dpkg's status) and S390X_KABI.
+s390x_resolve() {
+	local memo tmp
+	memo=$PROTKEY_CACHE/s390x/.resolved-$({
+		stat -c '%Y' /var/lib/apt/lists /var/lib/dpkg/status
+		echo "${S390X_KABI:-}"
+	} | sha256sum | cut -c1-16)
+	if [ -s "$memo" ]; then
+		{
+			read -r kabi
+			read -r ver
+			mapfile -t pkgs
+		} <"$memo"
+		return
+	fi
 	kabi=${S390X_KABI:-$(apt-cache depends linux-image-s390x:s390x 2>/dev/null |
 		sed -n 's/.*Depends: linux-image-\(.*\)-s390x:s390x/\1/p' | head -n 1)}
 	[ -n "$kabi" ] || die "no s390x kernel in apt's lists (dpkg --add-architecture s390x && apt-get update)"
-	KREL=$kabi-s390x
-	ver=$(apt-cache show "linux-image-$KREL:s390x" | sed -n 's/^Version: //p' | head -n 1)
-	cache=$PROTKEY_CACHE/s390x/${KREL}_$ver
-	fetch_debs "$cache/kernel-debs" "linux-image-$KREL:s390x" \
-		"linux-headers-$KREL:s390x" "linux-headers-$kabi-common"
-	# The headers run the amd64 kbuild tools of the same version.
-	fetch_debs "$cache/kbuild-debs" "linux-kbuild-6.1:amd64=$ver"
+	ver=$(apt-cache show "linux-image-$kabi-s390x:s390x" | sed -n 's/^Version: //p' | head -n 1)
 	# Host-only libraries (fio's libpmem on amd64) have no s390x build; the
 	# s390x binaries do not need them, and mkinitramfs checks what they need.
 	mapfile -t pkgs < <(guest_packages | sed 's/$/:s390x/' | xargs apt-cache show --no-all-versions 2>/dev/null |
 		sed -n 's/^Package: //p' | sort -u)
+	mkdir -p "${memo%/*}"
+	tmp=$(mktemp "$memo.XXXXXX")
+	printf '%s\n' "$kabi" "$ver" "${pkgs[@]}" >"$tmp"
+	chmod 644 "$tmp"
+	mv "$tmp" "$memo"
+}
+
+setup_s390x() {
+	local kabi ver cache x dr ready
+	T_ARCH=s390x
+	s390x_resolve
+	KREL=$kabi-s390x
+	cache=$PROTKEY_CACHE/s390x/${KREL}_$ver
+	cache_lock "$cache"
+	fetch_debs "$cache/kernel-debs" "linux-image-$KREL:s390x" \
+		"linux-headers-$KREL:s390x" "linux-headers-$kabi-common" || die "$s390x_hint"
+	# The headers run the amd64 kbuild tools (fixdep, modpost, ...), at best
+	# of the same version; see s390x_kbuild.
+	s390x_kbuild "$cache" "$ver"
 	# libatomic1: s390x's librbd (fio) needs it, amd64's does not.
 	fetch_debs "$cache/user-debs" busybox-static:s390x libnl-3-dev:s390x \
-		libnl-genl-3-dev:s390x libatomic1:s390x "${pkgs[@]/%/:s390x}"
+		libnl-genl-3-dev:s390x libatomic1:s390x "${pkgs[@]/%/:s390x}" || die "$s390x_hint"
 	unpack_debs "$cache/kernel-debs" "$cache/kernel"
 	depmod_root "$cache/kernel" "$KREL"
-	unpack_debs "$cache/kbuild-debs" "$cache/kbuild"
 	unpack_debs "$cache/user-debs" "$cache/root"
 	# protkeyctl's build: the -dev packages of what it links, unpacked with
 	# the runtime packages into a root of its own (the guest's stays lean).
 	fetch_debs "$cache/dev-debs" libcryptsetup-dev:s390x libjson-c-dev:s390x \
-		libkeyutils-dev:s390x libdevmapper-dev:s390x
+		libkeyutils-dev:s390x libdevmapper-dev:s390x || die "$s390x_hint"
 	unpack_debs "$cache/user-debs" "$cache/dev-debs" "$cache/dev-root"
 
 	# Cross-build tree: the headers' Makefile includes the -common tree by an
 	# absolute path; point it into the cache. Its relative scripts/ and tools/
 	# links then find the amd64 kbuild beside it.
 	x=$cache/xbuild
-	if ! cmp -s "$cache/kernel/.protkey-unpacked" "$x/.protkey-ready"; then
-		rm -rf "$x"
-		mkdir -p "$x/usr/src" "$x/usr/lib"
-		cp -a "$cache/kernel/usr/src/linux-headers-$KREL" \
-			"$cache/kernel/usr/src/linux-headers-$kabi-common" "$x/usr/src/"
-		cp -a "$cache/kbuild/usr/lib/linux-kbuild-6.1" "$x/usr/lib/"
-		sed -i "s#^include .*#include $x/usr/src/linux-headers-$kabi-common/Makefile#" \
-			"$x/usr/src/linux-headers-$KREL/Makefile"
-		cp "$cache/kernel/.protkey-unpacked" "$x/.protkey-ready"
+	ready="$(cat "$cache/kernel/.protkey-unpacked") $S390X_KBUILD"
+	if [ "$(cat "$x/.protkey-ready" 2>/dev/null)" != "$ready" ]; then
+		cache_write
+		if [ "$(cat "$x/.protkey-ready" 2>/dev/null)" != "$ready" ]; then
+			rm -rf "$x"
+			mkdir -p "$x/usr/src" "$x/usr/lib"
+			cp -a "$cache/kernel/usr/src/linux-headers-$KREL" \
+				"$cache/kernel/usr/src/linux-headers-$kabi-common" "$x/usr/src/"
+			cp -a "$S390X_KBUILD" "$x/usr/lib/"
+			sed -i "s#^include .*#include $x/usr/src/linux-headers-$kabi-common/Makefile#" \
+				"$x/usr/src/linux-headers-$KREL/Makefile"
+			echo "$ready" >"$x/.protkey-ready"
+		fi
+		cache_read
 	fi
 	KDIR=$x/usr/src/linux-headers-$KREL
 	KMAKE_ARGS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
