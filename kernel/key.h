@@ -2,7 +2,9 @@
 /*
  * protkey key objects: one per distinct XTS secure key, shared by every tfm
  * that holds that key; they own the protected keys, their re-derivation and
- * the requests parked while a re-derivation runs. See key.c.
+ * the requests parked while a re-derivation runs. See key.c (identity,
+ * lookup, lifetime), rederive.c (the re-derivation engine) and key_admin.c
+ * (update, revoke, rederive, snapshot).
  */
 #ifndef _PROTKEY_KEY_H
 #define _PROTKEY_KEY_H
@@ -219,6 +221,9 @@ struct protkey_key_snapshot {
 #define PROTKEY_KEY_RETRY 1
 
 int protkey_key_validate(const u8 *blob, unsigned int len);
+int protkey_key_compute_vp(struct protkey_platform_ops *ops,
+			   const struct protkey_pk pk[2],
+			   u8 vp[PROTKEY_KEY_VP_SIZE]);
 int protkey_key_get(const u8 *blob, unsigned int len,
 		    struct protkey_key **keyp);
 void protkey_key_put(struct protkey_key *key);
@@ -286,9 +291,6 @@ static inline void protkey_pk_load(u8 slot[PROTKEY_MAX_PROTKEY_SIZE],
 #if IS_ENABLED(CONFIG_KUNIT)
 int protkey_key_get_ops(struct protkey_platform_ops *ops, const u8 *blob,
 			unsigned int len, struct protkey_key **keyp);
-int protkey_key_compute_vp(struct protkey_platform_ops *ops,
-			   const struct protkey_pk pk[2],
-			   u8 vp[PROTKEY_KEY_VP_SIZE]);
 extern unsigned int protkey_rekey_timeout_ms;
 #endif
 
