@@ -276,7 +276,7 @@ VISIBLE_IF_KUNIT int protkey_key_get_ops(struct protkey_platform_ops *ops,
 	if (*keyp)
 		return 0;
 
-	ret = protkey_key_derive_identify(ops, blob, len / 2, pk, vp);
+	ret = protkey_key_identify(ops, blob, len / 2, pk, vp, true);
 	if (ret)
 		return ret;
 

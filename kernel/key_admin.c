@@ -74,7 +74,7 @@ int protkey_key_update_blob(struct protkey_key *key, const u8 *blob,
 		return -EINVAL;
 	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED)
 		return -EKEYREVOKED;
-	ret = protkey_key_identify_once(key->ops, blob, half, vp);
+	ret = protkey_key_identify(key->ops, blob, half, NULL, vp, false);
 	if (ret)
 		return ret;
 	if (crypto_memneq(vp, key->vp, sizeof(vp)))

@@ -24,12 +24,9 @@ void protkey_key_swap_blob(struct protkey_key *key, struct protkey_blob *b);
 void protkey_key_unhash(struct protkey_key *key);
 
 /* rederive.c */
-int protkey_key_derive_identify(struct protkey_platform_ops *ops,
-				const u8 *blob, u32 half,
-				struct protkey_pk pk[2],
-				u8 vp[PROTKEY_KEY_VP_SIZE]);
-int protkey_key_identify_once(struct protkey_platform_ops *ops, const u8 *blob,
-			      u32 half, u8 vp[PROTKEY_KEY_VP_SIZE]);
+int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
+			 u32 half, struct protkey_pk pk[2],
+			 u8 vp[PROTKEY_KEY_VP_SIZE], bool wait);
 void protkey_key_work(struct work_struct *work);
 void protkey_key_note_wk(u64 gen);
 void protkey_key_complete_list(struct list_head *list, int err);

@@ -144,63 +144,70 @@ static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
 	return ret;
 }
 
-/* Both halves, retrying what retrying can cure, like the worker does. */
-static int derive_pair_sync(struct protkey_platform_ops *ops, const u8 *blob,
-			    u32 half, struct protkey_pk pk[2])
+/**
+ * protkey_key_identify() - derive both halves and compute their pattern
+ * @ops: the platform
+ * @blob: the secure key: two tokens back to back
+ * @half: length of one half
+ * @pk: output: the protected keys; NULL when only @vp is wanted
+ * @vp: output: the verification pattern
+ * @wait: retry while no adapter is usable (the errors the worker retries),
+ *	with the worker's backoff, until rekey_timeout_ms after the start;
+ *	false for one attempt
+ *
+ * The one synchronous derive of protkey.ko: setkey identifies a new key
+ * with it (waiting out a short outage), update checks a re-enciphered
+ * blob (without waiting). A wrapping-key change between the derive and
+ * the pattern computation costs another round, VP_TRIES in all.
+ *
+ * Context: process context, may sleep (HSM round trips, backoff); holds
+ * no lock of a key object.
+ * Return: 0; -EINVAL when the platform rejects a half or the halves
+ * derive to different or non-XTS key sizes; the errno of the last derive
+ * (-ENODEV, -EBUSY, -EIO, ...); -EINTR on a fatal signal while waiting;
+ * -EAGAIN when the wrapping key kept changing.
+ */
+int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
+			 u32 half, struct protkey_pk pk[2],
+			 u8 vp[PROTKEY_KEY_VP_SIZE], bool wait)
 {
 	unsigned long start = jiffies;
 	unsigned long deadline =
 		start + msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
+	unsigned int expired = 0;
+	struct protkey_pk tmp[2];
 	int ret;
 
 	for (;;) {
-		ret = derive_half(ops, blob, half, &pk[0]);
+		ret = derive_half(ops, blob, half, &tmp[0]);
 		if (!ret)
-			ret = derive_half(ops, blob + half, half, &pk[1]);
-		if (!ret && pk[0].type != pk[1].type)
+			ret = derive_half(ops, blob + half, half, &tmp[1]);
+		if (!ret && tmp[0].type != tmp[1].type)
 			ret = -EINVAL;
 		if (!ret)
-			return 0;
-		memzero_explicit(pk, 2 * sizeof(*pk));
-		if (!derive_retryable(ret) || time_after(jiffies, deadline))
-			return ret;
+			ret = protkey_key_compute_vp(ops, tmp, vp);
+		if (!ret) {
+			if (pk)
+				memcpy(pk, tmp, sizeof(tmp));
+			break;
+		}
+		if (ret == -EKEYEXPIRED) {
+			ret = -EAGAIN;
+			if (++expired < VP_TRIES)
+				continue;
+			break;
+		}
+		if (!wait || !derive_retryable(ret) ||
+		    time_after(jiffies, deadline))
+			break;
 		msleep(backoff_ms(jiffies_to_msecs(jiffies - start)));
-		if (fatal_signal_pending(current))
-			return -EINTR;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
 	}
-}
-
-/**
- * protkey_key_derive_identify() - derive both halves and identify the key
- * @ops: the platform
- * @blob: the secure key: two tokens back to back
- * @half: length of one half
- * @pk: output: the protected keys
- * @vp: output: their verification pattern
- *
- * Retries while no adapter is usable, up to rekey_timeout_ms.
- *
- * Context: process context, may sleep.
- * Return: 0, or the errno of the last derive; -EINTR on a fatal signal;
- * -EAGAIN when the wrapping key kept changing.
- */
-int protkey_key_derive_identify(struct protkey_platform_ops *ops,
-				const u8 *blob, u32 half,
-				struct protkey_pk pk[2],
-				u8 vp[PROTKEY_KEY_VP_SIZE])
-{
-	int ret = -EAGAIN;
-	int i;
-
-	for (i = 0; i < VP_TRIES && ret; i++) {
-		ret = derive_pair_sync(ops, blob, half, pk);
-		if (ret)
-			return ret;
-		ret = protkey_key_compute_vp(ops, pk, vp);
-		if (ret)
-			memzero_explicit(pk, 2 * sizeof(*pk));
-	}
-	return ret ? -EAGAIN : 0;
+	memzero_explicit(tmp, sizeof(tmp));
+	return ret;
 }
 
 /* Caller holds key->lock. Returns -EINPROGRESS or -EBUSY. */
@@ -646,40 +653,6 @@ void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm)
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush);
-
-/**
- * protkey_key_identify_once() - derive both halves once and identify them
- * @ops: the platform
- * @blob: the secure key: two tokens back to back
- * @half: length of one half
- * @vp: output: the verification pattern
- *
- * Does not wait for adapters.
- *
- * Context: process context, may sleep.
- * Return: 0, the errno of a failed derive, or -EAGAIN when the wrapping
- * key kept changing.
- */
-int protkey_key_identify_once(struct protkey_platform_ops *ops, const u8 *blob,
-			      u32 half, u8 vp[PROTKEY_KEY_VP_SIZE])
-{
-	struct protkey_pk pk[2];
-	int i, ret;
-
-	for (i = 0; i < VP_TRIES; i++) {
-		ret = derive_half(ops, blob, half, &pk[0]);
-		if (!ret)
-			ret = derive_half(ops, blob + half, half, &pk[1]);
-		if (!ret && pk[0].type != pk[1].type)
-			ret = -EINVAL;
-		if (!ret)
-			ret = protkey_key_compute_vp(ops, pk, vp);
-		memzero_explicit(pk, sizeof(pk));
-		if (ret != -EKEYEXPIRED)
-			return ret;
-	}
-	return -EAGAIN;
-}
 
 /**
  * protkey_key_kick() - make a waiting worker try at once
