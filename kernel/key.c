@@ -136,7 +136,11 @@ static struct protkey_key *lookup_vp(const u8 vp[PROTKEY_KEY_VP_SIZE])
 	return NULL;
 }
 
-static void key_release(struct work_struct *work);
+static void keys_release(struct work_struct *work);
+
+/* Dead objects waiting for keys_release(), on system_wq. */
+static LLIST_HEAD(releases);
+static DECLARE_WORK(release_work, keys_release);
 
 /**
  * protkey_blob_new() - a blob holding a copy of a secure key
@@ -198,7 +202,6 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	key->half_len = len / 2;
 	RCU_INIT_POINTER(key->blob, b);
 	mutex_init(&key->blob_mutex);
-	INIT_WORK(&key->release, key_release);
 	protkey_key_read_info(ops, blob, len / 2, key->info);
 	seqlock_init(&key->pk_lock);
 	memcpy(key->pk, pk, sizeof(key->pk));
@@ -206,6 +209,7 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	spin_lock_init(&key->lock);
 	INIT_LIST_HEAD(&key->parked);
 	INIT_DELAYED_WORK(&key->work, protkey_key_work);
+	INIT_WORK(&key->notify, protkey_key_notify);
 	key->stats.derives = 2;
 	key->stats.wk_generation = ops->wk_generation();
 	protkey_key_note_wk(key->stats.wk_generation);
@@ -344,22 +348,30 @@ static void key_free_rcu(struct rcu_head *rcu)
 	kfree_sensitive(key);
 }
 
-/* The rest of the last put, where the keyring may be locked. */
-static void key_release(struct work_struct *work)
+/* The rest of a last put, where the keyring may be locked. */
+static void key_release(struct protkey_key *key)
 {
-	struct protkey_key *key =
-		container_of(work, struct protkey_key, release);
-
 	protkey_keytype_detach(key);
 	call_rcu(&key->rcu, key_free_rcu);
+}
+
+static void keys_release(struct work_struct *work)
+{
+	struct protkey_key *key, *next;
+	struct llist_node *dead;
+
+	dead = llist_del_all(&releases);
+	llist_for_each_entry_safe(key, next, dead, release) key_release(key);
 }
 
 /**
  * protkey_key_put() - drop a reference to a key object
  * @key: the key object, or NULL
  *
- * The last reference unpublishes the object, stops its worker and unpins
- * the platform; a work item then removes its key from ``.protkey``
+ * The last reference unpublishes the object, stops its worker and its
+ * notify work and unpins the platform; a work item on system_wq (not the
+ * reclaim workqueue: this is no I/O path) then removes its key from
+ * ``.protkey``
  * (keyring locks and the key's semaphore may be held by this caller: the
  * key type's update and revoke drop references) and frees the object,
  * wiped, after an RCU grace period (table lookups and key descriptions
@@ -378,9 +390,12 @@ void protkey_key_put(struct protkey_key *key)
 	mutex_unlock(&keys_lock);
 
 	cancel_delayed_work_sync(&key->work);
+	/* After the worker: it queues the notify work. */
+	cancel_work_sync(&key->notify);
 	WARN_ON_ONCE(!list_empty(&key->parked));
 	protkey_platform_put(key->ops);
-	queue_work(protkey_wq, &key->release);
+	llist_add(&key->release, &releases);
+	schedule_work(&release_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_put);
 
@@ -576,10 +591,10 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_key_state_name);
  * protkey_key_flush_releases() - wait for the teardown of dead objects
  *
  * Context: module exit, before the keyring goes away: the release work
- * unlinks keys from it.
+ * unlinks keys from it. No key object is put any more by then.
  */
 void protkey_key_flush_releases(void)
 {
-	flush_workqueue(protkey_wq);
+	flush_work(&release_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush_releases);

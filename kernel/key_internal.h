@@ -28,6 +28,7 @@ int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
 			 u32 half, struct protkey_pk pk[2],
 			 u8 vp[PROTKEY_KEY_VP_SIZE], bool wait);
 void protkey_key_work(struct work_struct *work);
+void protkey_key_notify(struct work_struct *work);
 void protkey_key_note_wk(u64 gen);
 void protkey_key_complete_list(struct list_head *list, int err);
 void protkey_key_refresh_info(struct protkey_key *key);

@@ -16,6 +16,7 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/wait_bit.h>
 
@@ -45,13 +46,30 @@
  * parked list, a request can never be parked after the worker's last look
  * at the list: it is either drained or told to retry.
  *
- * The worker is a delayed work item on an ordered-per-item workqueue, so it
- * never runs concurrently with itself: one derive per key half per episode,
- * whatever the number of tfms, CPUs and requests. Halves derived in an
- * earlier attempt of the same episode are kept (&protkey_key.staged_mask),
- * so a retry derives only what is missing. Between attempts the work item
- * re-queues itself with a delay (10 ms doubling to 1 s) instead of sleeping,
- * so a thousand stalled keys do not pin a thousand kworkers.
+ * The worker is a delayed work item on the unbound protkey_rekey workqueue,
+ * which has a rescuer (WQ_MEM_RECLAIM): parked writes may be what memory
+ * reclaim waits for, so the worker must make progress when no new kworker
+ * can be created. A work item never runs concurrently with itself: one
+ * derive per key half per episode, whatever the number of tfms, CPUs and
+ * requests. Halves derived in an earlier attempt of the same episode are
+ * kept (&protkey_key.staged_mask), so a retry derives only what is
+ * missing. Between attempts the work item re-queues itself with a delay
+ * instead of sleeping, so a thousand stalled keys do not pin a thousand
+ * kworkers. The delay is a sixteenth of the time the episode has waited,
+ * at least 10 ms, at most 1 s, never past the deadline.
+ *
+ * For the same reason the worker runs in a memalloc_noio_save() scope,
+ * allocates nothing, and calls the platform only for derives, with
+ * PROTKEY_DERIVE_NOMEMALLOC. Events and the re-read of the master-key
+ * match (key_info), which allocate, run in a second work item on
+ * system_wq (&protkey_key.notify) that the worker queues after the drain
+ * or give-up (or while it backs off, for KEY_STALLED).
+ *
+ * Locks across platform calls: the worker holds &protkey_key.blob_mutex
+ * across derive, the notify work and update hold it across key_info;
+ * nothing holds &protkey_key.lock, &protkey_key.pk_lock or the table
+ * mutex across a platform call, and setkey's and update's derives run
+ * without any lock of the key object.
  *
  * On success the worker publishes the keys under the seqlock (BHs off, so a
  * softirq reader on the same CPU cannot spin on an odd count), sets VALID
@@ -130,13 +148,16 @@ static bool pk_valid(const struct protkey_pk *pk)
 	       (pk->type == PROTKEY_PK_AES_256 && pk->len == 64);
 }
 
-/* One derive with the checks the cipher depends on. May sleep. */
+/*
+ * One derive with the checks the cipher depends on. May sleep. @flags:
+ * &enum protkey_derive_flags.
+ */
 static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
-		       u32 len, struct protkey_pk *pk)
+		       u32 len, struct protkey_pk *pk, u32 flags)
 {
 	int ret;
 
-	ret = ops->derive(blob, len, pk);
+	ret = ops->derive(blob, len, pk, flags);
 	if (!ret && !pk_valid(pk))
 		ret = -EINVAL;
 	if (ret)
@@ -179,9 +200,9 @@ int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
 	int ret;
 
 	for (;;) {
-		ret = derive_half(ops, blob, half, &tmp[0]);
+		ret = derive_half(ops, blob, half, &tmp[0], 0);
 		if (!ret)
-			ret = derive_half(ops, blob + half, half, &tmp[1]);
+			ret = derive_half(ops, blob + half, half, &tmp[1], 0);
 		if (!ret && tmp[0].type != tmp[1].type)
 			ret = -EINVAL;
 		if (!ret)
@@ -402,7 +423,8 @@ static int derive_staged(struct protkey_key *key)
 		if (key->staged_mask & BIT(i))
 			continue;
 		ret = derive_half(key->ops, b->data + i * key->half_len,
-				  key->half_len, &key->staged[i]);
+				  key->half_len, &key->staged[i],
+				  PROTKEY_DERIVE_NOMEMALLOC);
 		spin_lock_irqsave(&key->lock, flags);
 		if (ret) {
 			key->stats.derive_errors++;
@@ -473,8 +495,12 @@ static void check_wk(struct protkey_key *key)
 		protkey_nl_notify_wk_changed(gen);
 }
 
-/* Returns false (and publishes nothing) when the key was revoked. */
-static bool publish(struct protkey_key *key, s64 *latency_us)
+/*
+ * Returns false (and publishes nothing) when the key was revoked. Records
+ * the KEY_REDERIVED event; the worker queues the notify work after the
+ * drain.
+ */
+static bool publish(struct protkey_key *key)
 {
 	unsigned long flags;
 
@@ -494,7 +520,8 @@ static bool publish(struct protkey_key *key, s64 *latency_us)
 	key->stats.last_stall_ms =
 		jiffies_to_msecs(jiffies - key->episode_start);
 	key->stats.wk_generation = key->ops->wk_generation();
-	*latency_us = ktime_us_delta(ktime_get(), key->episode_ktime);
+	key->ev.latency_us = ktime_us_delta(ktime_get(), key->episode_ktime);
+	key->ev.pending |= PROTKEY_KEY_EV_REDERIVED;
 	if (atomic_read(&key->state) != PROTKEY_KEY_REVOKED)
 		atomic_set(&key->state, PROTKEY_KEY_VALID);
 	spin_unlock_irqrestore(&key->lock, flags);
@@ -523,13 +550,17 @@ static void give_up(struct protkey_key *key, int err)
 	key->stats.last_stall_ms = ms;
 	key->stats.failures++;
 	key->stats.failed_requests += n;
+	key->ev.pending |= PROTKEY_KEY_EV_FAILED;
+	key->ev.fail_err = err;
+	key->ev.fail_waited_ms = ms;
+	key->ev.fail_requests += n;
 	spin_unlock_irqrestore(&key->lock, flags);
 
 	why = derive_retryable(err) ? "no usable adapter" : "derive failed";
 	pr_err_ratelimited("key %*phN: %s after %u ms (%pe): %u I/Os fail\n", 8,
 			   key->vp, why, ms, ERR_PTR(err), n);
 	protkey_key_complete_list(&failed, -EIO);
-	protkey_nl_notify_failed(key, err, ms, n);
+	queue_work(system_wq, &key->notify);
 }
 
 /* Next retry delay, never past the deadline; 0 when the time is up. */
@@ -550,32 +581,24 @@ static unsigned long retry_delay(struct protkey_key *key)
 /* At most one KEY_STALLED event per second of an episode. Worker only. */
 static void stalled(struct protkey_key *key, int err)
 {
-	unsigned long now = jiffies;
-	u32 waited;
+	unsigned long flags, now = jiffies;
 
 	if (key->stall_event && time_before(now, key->stall_event + HZ))
 		return;
 	key->stall_event = now;
-	waited = jiffies_to_msecs(now - key->episode_start);
-	protkey_nl_notify_stalled(key, waited, err);
+	spin_lock_irqsave(&key->lock, flags);
+	key->ev.pending |= PROTKEY_KEY_EV_STALLED;
+	key->ev.stall_waited_ms = jiffies_to_msecs(now - key->episode_start);
+	key->ev.stall_err = err;
+	spin_unlock_irqrestore(&key->lock, flags);
+	queue_work(system_wq, &key->notify);
 }
 
-/**
- * protkey_key_work() - the worker of a key object
- * @work: &protkey_key.work
- *
- * Derives what the episode lacks, publishes, sends the events (process
- * context, so the fast path never does) and drains.
- *
- * Context: process context, on the protkey_rekey workqueue.
- */
-void protkey_key_work(struct work_struct *work)
+/* The worker's body: derive, publish or back off or give up, drain. */
+static void rederive(struct protkey_key *key)
 {
-	struct protkey_key *key =
-		container_of(to_delayed_work(work), struct protkey_key, work);
 	enum protkey_key_state state;
 	unsigned long flags, delay;
-	s64 latency_us;
 	bool empty;
 	int ret;
 
@@ -592,14 +615,12 @@ void protkey_key_work(struct work_struct *work)
 	if (state == PROTKEY_KEY_FAILED && empty)
 		return;
 
-	check_wk(key);
 	ret = derive_staged(key);
 	if (!ret) {
-		if (!publish(key, &latency_us))
+		if (!publish(key))
 			return;
-		protkey_nl_notify_rederived(key, latency_us);
-		protkey_key_refresh_info(key);
 		drain(key);
+		queue_work(system_wq, &key->notify);
 		return;
 	}
 	if (state == PROTKEY_KEY_STALE && derive_retryable(ret)) {
@@ -611,6 +632,83 @@ void protkey_key_work(struct work_struct *work)
 		}
 	}
 	give_up(key, ret);
+}
+
+/**
+ * protkey_key_work() - the worker of a key object
+ * @work: &protkey_key.work
+ *
+ * Derives what the episode lacks, publishes, and drains the parked
+ * requests; or backs off, or gives up. Leaves the events to
+ * protkey_key_notify().
+ *
+ * Context: process context, on the protkey_rekey workqueue (its rescuer
+ * under memory pressure), in a memalloc_noio scope: parked writes may be
+ * what memory reclaim waits for, so nothing the worker calls may recurse
+ * into I/O. Takes &protkey_key.blob_mutex across the platform's derive.
+ */
+void protkey_key_work(struct work_struct *work)
+{
+	struct protkey_key *key =
+		container_of(to_delayed_work(work), struct protkey_key, work);
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	rederive(key);
+	memalloc_noio_restore(noio);
+}
+
+/* KUnit sets it to see which events are sent when; empty outside tests. */
+VISIBLE_IF_KUNIT struct protkey_key_hooks protkey_key_hooks;
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_hooks);
+
+static void event_hook(struct protkey_key *key, enum protkey_key_event ev)
+{
+	if (protkey_key_hooks.event)
+		protkey_key_hooks.event(key, ev);
+}
+
+/**
+ * protkey_key_notify() - send the events the worker recorded
+ * @work: &protkey_key.notify
+ *
+ * Sends WK_CHANGED when the wrapping-key generation moved, then
+ * KEY_STALLED, KEY_REDERIVED (and re-reads the master-key match, which
+ * may send KEY_NEEDS_REENCIPHER) and KEY_FAILED, as recorded. The worker
+ * queues it after the drain, so the events never delay parked I/O.
+ *
+ * Context: process context, on system_wq; may sleep and allocate; takes
+ * &protkey_key.lock, then &protkey_key.blob_mutex across key_info.
+ */
+void protkey_key_notify(struct work_struct *work)
+{
+	struct protkey_key *key =
+		container_of(work, struct protkey_key, notify);
+	struct protkey_key_events ev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&key->lock, flags);
+	ev = key->ev;
+	key->ev.pending = 0;
+	key->ev.fail_requests = 0;
+	spin_unlock_irqrestore(&key->lock, flags);
+
+	check_wk(key);
+	if (ev.pending & PROTKEY_KEY_EV_STALLED) {
+		event_hook(key, PROTKEY_KEY_EV_STALLED);
+		protkey_nl_notify_stalled(key, ev.stall_waited_ms,
+					  ev.stall_err);
+	}
+	if (ev.pending & PROTKEY_KEY_EV_REDERIVED) {
+		event_hook(key, PROTKEY_KEY_EV_REDERIVED);
+		protkey_nl_notify_rederived(key, ev.latency_us);
+		protkey_key_refresh_info(key);
+	}
+	if (ev.pending & PROTKEY_KEY_EV_FAILED) {
+		event_hook(key, PROTKEY_KEY_EV_FAILED);
+		protkey_nl_notify_failed(key, ev.fail_err, ev.fail_waited_ms,
+					 ev.fail_requests);
+	}
 }
 
 /**
