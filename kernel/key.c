@@ -1,161 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * protkey key objects: shared protected keys and their re-derivation.
+ * protkey key objects: identity, lookup and lifetime.
  *
  * Every tfm that holds the same XTS secure key shares one struct
- * protkey_key. The object owns the two protected keys, re-derives them from
- * the secure-key halves when the wrapping key changes (single flight: its
- * worker), and holds the requests that met a stale protected key until the
- * worker has new keys or gives up.
+ * protkey_key. This file finds or creates that object (by blob bytes, then
+ * by verification pattern), hands out copies of its protected keys to the
+ * fast path, and tears it down after the last reference. The re-derivation
+ * engine is in rederive.c, the administrative operations in key_admin.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <crypto/algapi.h>
 #include <kunit/visibility.h>
-#include <linux/bottom_half.h>
-#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
-#include <linux/jiffies.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/wait_bit.h>
 
 #include "key.h"
+#include "key_internal.h"
 #include "keytype.h"
-#include "netlink.h"
-#include "param.h"
 #include "token.h"
 
-/**
- * DOC: re-derivation and its concurrency
- *
- * The fast path (the cipher's encrypt/decrypt, possibly in softirq) reads
- * &protkey_key.state with atomic_read() and, when it is VALID, copies the
- * protected keys under the &protkey_key.pk_lock seqlock into its own
- * parameter blocks. It takes no lock, allocates nothing, never sleeps. Only
- * the platform's cipher primitive decides whether a protected key is
- * still valid: a short count (or PCC's -EKEYEXPIRED) means the wrapping key
- * changed.
- *
- * A request that meets a stale key, or finds the key not VALID, calls
- * protkey_key_park(). Under &protkey_key.lock it either learns that newer
- * protected keys were published since it read its copy (then it simply runs
- * again: this is why a late short count on an old copy never triggers a
- * second derive), or it starts an episode (VALID -> STALE, queue the
- * worker) or joins the running one, and is appended to
- * &protkey_key.parked. Because the state is re-checked under the lock
- * that the worker holds when it publishes VALID and when it takes the
- * parked list, a request can never be parked after the worker's last look
- * at the list: it is either drained or told to retry.
- *
- * The worker is a delayed work item on an ordered-per-item workqueue, so it
- * never runs concurrently with itself: one derive per key half per episode,
- * whatever the number of tfms, CPUs and requests. Halves derived in an
- * earlier attempt of the same episode are kept (&protkey_key.staged_mask),
- * so a retry derives only what is missing. Between attempts the work item
- * re-queues itself with a delay (10 ms doubling to 1 s) instead of sleeping,
- * so a thousand stalled keys do not pin a thousand kworkers.
- *
- * On success the worker publishes the keys under the seqlock (BHs off, so a
- * softirq reader on the same CPU cannot spin on an odd count), sets VALID
- * under &protkey_key.lock, then runs the parked requests one by one in
- * process context with BHs disabled and completes them. New requests take
- * the fast path meanwhile; the crypto API does not order requests. If the
- * wrapping key changes again during the drain, a resumed request re-parks
- * and a new episode starts; the drain stops at once.
- *
- * Past rekey_timeout_ms, or on an error that retrying cannot cure, the
- * worker sets FAILED, takes the whole parked list under the lock and
- * completes it with -EIO, saying why once (rate-limited). A request that
- * arrives in FAILED parks and makes the worker try one derive at once, so
- * I/O works again as soon as an adapter returns, without a new long stall.
- *
- * Requests are never completed with wrong data: a parked request keeps its
- * progress in its own context (bytes done and the current XTS parameter)
- * and resumes exactly there; in-place data already processed is never
- * processed twice.
- */
-
-/**
- * DOC: rekey_timeout_ms
- *
- * How long parked I/O waits for a re-derivation. Default 60000 ms:
- * zcrypt waits up to 60 s for the AP bus at boot
- * (zcrypt_wait_api_operational()), adapters typically return within
- * seconds after a relocation, and 60 s stays below the 120 s hung-task
- * warning that a longer stall would trigger for the waiting I/O. 0 fails
- * parked requests after the first unsuccessful derive, as in-tree paes on
- * Linux 6.1 does after its three quick attempts. The same bound applies
- * to the synchronous derive in setkey.
- */
-
-VISIBLE_IF_KUNIT unsigned int protkey_rekey_timeout_ms = 60000;
-EXPORT_SYMBOL_IF_KUNIT(protkey_rekey_timeout_ms);
-module_param_cb(rekey_timeout_ms, &protkey_param_ops_timeout_ms,
-		&protkey_rekey_timeout_ms, 0644);
-MODULE_PARM_DESC(rekey_timeout_ms,
-		 "How long I/O waits for a re-derived protected key (ms)");
-
-/*
- * Retry delays after a retryable derive error: a sixteenth of the time
- * waited so far, within these bounds. An outage of T then ends at most
- * max(T / 16, BACKOFF_MIN_MS) before the retry that sees it end, about
- * 6 %, inside the P4 target (stall <= T + 10 %) with room for the derive
- * itself; about 40 attempts in the first second, one a second after 16.
- */
-#define BACKOFF_MIN_MS 10
-#define BACKOFF_MAX_MS 1000
-#define BACKOFF_SHIFT 4
-
-/* The delay after waiting @waited_ms: @waited_ms / 16, clamped. */
-static unsigned int backoff_ms(unsigned int waited_ms)
-{
-	return clamp_t(unsigned int, waited_ms >> BACKOFF_SHIFT, BACKOFF_MIN_MS,
-		       BACKOFF_MAX_MS);
-}
-
-/* Parked requests per key before MAY_BACKLOG callers get -EBUSY. */
-#define MAX_PARKED 64
-/* Attempts to compute the verification pattern across WK changes. */
-#define VP_TRIES 5
 #define KEY_HASH_BITS 6
 
 static DEFINE_HASHTABLE(keys_by_vp, KEY_HASH_BITS);
 static DEFINE_HASHTABLE(keys_by_blob, KEY_HASH_BITS);
 static DEFINE_MUTEX(keys_lock);
 static LIST_HEAD(keys_all);
-static struct workqueue_struct *protkey_wq;
-/* The last wrapping-key generation a worker saw, for WK_CHANGED events. */
-static atomic64_t wk_seen = ATOMIC64_INIT(0);
-
-static bool derive_retryable(int err)
-{
-	return err == -ENODEV || err == -EBUSY || err == -EAGAIN;
-}
-
-static bool pk_valid(const struct protkey_pk *pk)
-{
-	return (pk->type == PROTKEY_PK_AES_128 && pk->len == 48) ||
-	       (pk->type == PROTKEY_PK_AES_256 && pk->len == 64);
-}
-
-/* One derive with the checks the cipher depends on. May sleep. */
-static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
-		       u32 len, struct protkey_pk *pk)
-{
-	int ret;
-
-	ret = ops->derive(blob, len, pk);
-	if (!ret && !pk_valid(pk))
-		ret = -EINVAL;
-	if (ret)
-		memzero_explicit(pk, sizeof(*pk));
-	return ret;
-}
 
 /**
  * protkey_key_validate() - check the shape of an XTS secure key
@@ -196,9 +68,9 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_key_validate);
  * Context: any; never sleeps.
  * Return: 0, or -EKEYEXPIRED when the wrapping key changed meanwhile.
  */
-VISIBLE_IF_KUNIT int protkey_key_compute_vp(struct protkey_platform_ops *ops,
-					    const struct protkey_pk pk[2],
-					    u8 vp[PROTKEY_KEY_VP_SIZE])
+int protkey_key_compute_vp(struct protkey_platform_ops *ops,
+			   const struct protkey_pk pk[2],
+			   u8 vp[PROTKEY_KEY_VP_SIZE])
 {
 	static const u8 zero[PROTKEY_KEY_VP_SIZE];
 	struct protkey_xts_pcc_param pcc = {};
@@ -221,51 +93,6 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_compute_vp);
-
-/* Both halves, retrying what retrying can cure, like the worker does. */
-static int derive_pair_sync(struct protkey_platform_ops *ops, const u8 *blob,
-			    u32 half, struct protkey_pk pk[2])
-{
-	unsigned long start = jiffies;
-	unsigned long deadline =
-		start + msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
-	int ret;
-
-	for (;;) {
-		ret = derive_half(ops, blob, half, &pk[0]);
-		if (!ret)
-			ret = derive_half(ops, blob + half, half, &pk[1]);
-		if (!ret && pk[0].type != pk[1].type)
-			ret = -EINVAL;
-		if (!ret)
-			return 0;
-		memzero_explicit(pk, 2 * sizeof(*pk));
-		if (!derive_retryable(ret) || time_after(jiffies, deadline))
-			return ret;
-		msleep(backoff_ms(jiffies_to_msecs(jiffies - start)));
-		if (fatal_signal_pending(current))
-			return -EINTR;
-	}
-}
-
-/* Derive and identify: fills @pk and @vp. May sleep. */
-static int derive_identify(struct protkey_platform_ops *ops, const u8 *blob,
-			   u32 half, struct protkey_pk pk[2],
-			   u8 vp[PROTKEY_KEY_VP_SIZE])
-{
-	int ret = -EAGAIN;
-	int i;
-
-	for (i = 0; i < VP_TRIES && ret; i++) {
-		ret = derive_pair_sync(ops, blob, half, pk);
-		if (ret)
-			return ret;
-		ret = protkey_key_compute_vp(ops, pk, vp);
-		if (ret)
-			memzero_explicit(pk, 2 * sizeof(*pk));
-	}
-	return ret ? -EAGAIN : 0;
-}
 
 static struct hlist_head *blob_bucket(const u8 *blob, unsigned int len)
 {
@@ -310,10 +137,21 @@ static struct protkey_key *lookup_vp(const u8 vp[PROTKEY_KEY_VP_SIZE])
 	return NULL;
 }
 
-static void key_work(struct work_struct *work);
-static void key_release(struct work_struct *work);
+static void keys_release(struct work_struct *work);
 
-static struct protkey_blob *blob_new(const u8 *data, unsigned int len)
+/* Dead objects waiting for keys_release(), on system_wq. */
+static LLIST_HEAD(releases);
+static DECLARE_WORK(release_work, keys_release);
+
+/**
+ * protkey_blob_new() - a blob holding a copy of a secure key
+ * @data: the secure key: two tokens back to back
+ * @len: its length
+ *
+ * Context: process context, may sleep.
+ * Return: the blob (free it with kfree_sensitive()), or NULL.
+ */
+struct protkey_blob *protkey_blob_new(const u8 *data, unsigned int len)
 {
 	struct protkey_blob *b;
 
@@ -323,9 +161,17 @@ static struct protkey_blob *blob_new(const u8 *data, unsigned int len)
 	return b;
 }
 
-/* The platform's view of both halves; zeroed where it cannot parse. */
-static void read_info(struct protkey_platform_ops *ops, const u8 *blob,
-		      u32 half, struct protkey_key_info info[2])
+/**
+ * protkey_key_read_info() - the platform's view of both halves
+ * @ops: the platform
+ * @blob: the secure key
+ * @half: length of one half
+ * @info: output; zeroed for a half the platform cannot parse
+ *
+ * Context: process context, may sleep (calls @ops->key_info).
+ */
+void protkey_key_read_info(struct protkey_platform_ops *ops, const u8 *blob,
+			   u32 half, struct protkey_key_info info[2])
 {
 	int i;
 
@@ -345,7 +191,7 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	key = kzalloc(sizeof(*key), GFP_KERNEL);
 	if (!key)
 		return NULL;
-	b = blob_new(blob, len);
+	b = protkey_blob_new(blob, len);
 	if (!b) {
 		kfree(key);
 		return NULL;
@@ -357,17 +203,17 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	key->half_len = len / 2;
 	RCU_INIT_POINTER(key->blob, b);
 	mutex_init(&key->blob_mutex);
-	INIT_WORK(&key->release, key_release);
-	read_info(ops, blob, len / 2, key->info);
+	protkey_key_read_info(ops, blob, len / 2, key->info);
 	seqlock_init(&key->pk_lock);
 	memcpy(key->pk, pk, sizeof(key->pk));
 	atomic_set(&key->state, PROTKEY_KEY_VALID);
 	spin_lock_init(&key->lock);
 	INIT_LIST_HEAD(&key->parked);
-	INIT_DELAYED_WORK(&key->work, key_work);
+	INIT_DELAYED_WORK(&key->work, protkey_key_work);
+	INIT_WORK(&key->notify, protkey_key_notify);
 	key->stats.derives = 2;
 	key->stats.wk_generation = ops->wk_generation();
-	atomic64_cmpxchg(&wk_seen, 0, key->stats.wk_generation);
+	protkey_key_note_wk(key->stats.wk_generation);
 	return key;
 }
 
@@ -435,7 +281,7 @@ VISIBLE_IF_KUNIT int protkey_key_get_ops(struct protkey_platform_ops *ops,
 	if (*keyp)
 		return 0;
 
-	ret = derive_identify(ops, blob, len / 2, pk, vp);
+	ret = protkey_key_identify(ops, blob, len / 2, pk, vp, true);
 	if (ret)
 		return ret;
 
@@ -503,22 +349,30 @@ static void key_free_rcu(struct rcu_head *rcu)
 	kfree_sensitive(key);
 }
 
-/* The rest of the last put, where the keyring may be locked. */
-static void key_release(struct work_struct *work)
+/* The rest of a last put, where the keyring may be locked. */
+static void key_release(struct protkey_key *key)
 {
-	struct protkey_key *key =
-		container_of(work, struct protkey_key, release);
-
 	protkey_keytype_detach(key);
 	call_rcu(&key->rcu, key_free_rcu);
+}
+
+static void keys_release(struct work_struct *work)
+{
+	struct protkey_key *key, *next;
+	struct llist_node *dead;
+
+	dead = llist_del_all(&releases);
+	llist_for_each_entry_safe(key, next, dead, release) key_release(key);
 }
 
 /**
  * protkey_key_put() - drop a reference to a key object
  * @key: the key object, or NULL
  *
- * The last reference unpublishes the object, stops its worker and unpins
- * the platform; a work item then removes its key from ``.protkey``
+ * The last reference unpublishes the object, stops its worker and its
+ * notify work and unpins the platform; a work item on system_wq (not the
+ * reclaim workqueue: this is no I/O path) then removes its key from
+ * ``.protkey``
  * (keyring locks and the key's semaphore may be held by this caller: the
  * key type's update and revoke drop references) and frees the object,
  * wiped, after an RCU grace period (table lookups and key descriptions
@@ -537,9 +391,12 @@ void protkey_key_put(struct protkey_key *key)
 	mutex_unlock(&keys_lock);
 
 	cancel_delayed_work_sync(&key->work);
+	/* After the worker: it queues the notify work. */
+	cancel_work_sync(&key->notify);
 	WARN_ON_ONCE(!list_empty(&key->parked));
 	protkey_platform_put(key->ops);
-	queue_work(protkey_wq, &key->release);
+	llist_add(&key->release, &releases);
+	schedule_work(&release_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_put);
 
@@ -597,465 +454,15 @@ u32 protkey_key_load_params(struct protkey_key *key, u8 *pcc_slot, u8 *km_slot,
 	return gen;
 }
 
-/* Caller holds key->lock. Returns -EINPROGRESS or -EBUSY. */
-static int enqueue(struct protkey_key *key, struct protkey_parked *p,
-		   bool requeue)
-{
-	list_add_tail(&p->node, &key->parked);
-	key->nparked++;
-	if (!requeue && key->nparked > MAX_PARKED &&
-	    (p->req->flags & CRYPTO_TFM_REQ_MAY_BACKLOG)) {
-		p->backlog = true;
-		return -EBUSY;
-	}
-	return -EINPROGRESS;
-}
-
-/* Caller holds key->lock. */
-static void episode_begin(struct protkey_key *key)
-{
-	key->episode_start = jiffies;
-	key->episode_ktime = ktime_get();
-	key->stall_event = 0;
-}
-
-static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
-		bool requeue)
-{
-	unsigned long flags;
-	bool kick = false;
-	int ret;
-
-	spin_lock_irqsave(&key->lock, flags);
-	switch (atomic_read(&key->state)) {
-	case PROTKEY_KEY_VALID:
-		if (!stale || p->gen != READ_ONCE(key->pk_gen)) {
-			spin_unlock_irqrestore(&key->lock, flags);
-			return PROTKEY_KEY_RETRY;
-		}
-		atomic_set(&key->state, PROTKEY_KEY_STALE);
-		episode_begin(key);
-		key->stats.stalls++;
-		kick = true;
-		break;
-	case PROTKEY_KEY_FAILED:
-		if (list_empty(&key->parked))
-			episode_begin(key);
-		kick = true;
-		break;
-	case PROTKEY_KEY_REVOKED:
-		spin_unlock_irqrestore(&key->lock, flags);
-		return -EIO;
-	default:
-		break;
-	}
-	ret = enqueue(key, p, requeue);
-	if (kick)
-		queue_delayed_work(protkey_wq, &key->work, 0);
-	spin_unlock_irqrestore(&key->lock, flags);
-	return ret;
-}
-
 /**
- * protkey_key_park() - hand a request to the key's worker
+ * protkey_key_swap_blob() - replace the blob and its place in the table
  * @key: the key object
- * @p: the request's parking record; @p->req, @p->resume and (when
- *	@stale) @p->gen set, @p->backlog false
- * @stale: the request met a stale protected key of generation @p->gen;
- *	false when it only found the key not usable
+ * @b: the new blob; the caller frees the old one after a grace period
  *
- * Starts a re-derivation episode if none runs and @p->gen is the current
- * generation; joins the running one otherwise.
- *
- * Context: any, including softirq; takes &protkey_key.lock with
- * interrupts disabled; never sleeps, never allocates.
- * Return: -EINPROGRESS: parked, the worker completes it; -EBUSY: parked
- * as backlog (only with CRYPTO_TFM_REQ_MAY_BACKLOG, past a per-key
- * threshold), the worker reports -EINPROGRESS then the result;
- * PROTKEY_KEY_RETRY: not parked, newer protected keys are usable: run the
- * request again; -EIO: not parked, the key was revoked (keyctl revoke).
+ * Context: process context, may sleep (waits for an RCU grace period);
+ * the caller holds &protkey_key.blob_mutex.
  */
-int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
-		     bool stale)
-{
-	return park(key, p, stale, false);
-}
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_park);
-
-/* Completes requests taken off the parked list. Process context. */
-static void complete_list(struct list_head *list, int err)
-{
-	struct protkey_parked *p, *n;
-	struct crypto_async_request *req;
-	bool backlog;
-
-	list_for_each_entry_safe(p, n, list, node) {
-		list_del(&p->node);
-		req = p->req;
-		backlog = p->backlog;
-		local_bh_disable();
-		if (backlog)
-			crypto_request_complete(req, -EINPROGRESS);
-		crypto_request_complete(req, err);
-		local_bh_enable();
-	}
-}
-
-static void running_done(struct protkey_key *key)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&key->lock, flags);
-	key->running_tfm = NULL;
-	spin_unlock_irqrestore(&key->lock, flags);
-	/* Pairs with the condition check in wait_var_event(). */
-	smp_mb();
-	wake_up_var(&key->running_tfm);
-}
-
-/* Runs one parked request; true when it completed (not re-parked). */
-static bool drain_one(struct protkey_key *key, struct protkey_parked *p)
-{
-	struct crypto_async_request *req = p->req;
-	int ret, tries;
-
-	local_bh_disable();
-	if (p->backlog) {
-		p->backlog = false;
-		crypto_request_complete(req, -EINPROGRESS);
-	}
-	for (tries = 0; tries < 4; tries++) {
-		ret = p->resume(req);
-		if (ret != -EKEYEXPIRED)
-			break;
-		ret = park(key, p, true, true);
-		if (ret == -EIO)
-			break;
-		if (ret != PROTKEY_KEY_RETRY) {
-			local_bh_enable();
-			return false;
-		}
-	}
-	if (ret == -EKEYEXPIRED)
-		ret = -EIO;
-	crypto_request_complete(req, ret);
-	local_bh_enable();
-	return true;
-}
-
-/* Runs the parked requests while the key stays VALID. Worker only. */
-static void drain(struct protkey_key *key)
-{
-	struct protkey_parked *p;
-	unsigned long flags;
-
-	for (;;) {
-		spin_lock_irqsave(&key->lock, flags);
-		if (atomic_read(&key->state) != PROTKEY_KEY_VALID ||
-		    list_empty(&key->parked)) {
-			spin_unlock_irqrestore(&key->lock, flags);
-			return;
-		}
-		p = list_first_entry(&key->parked, struct protkey_parked, node);
-		list_del(&p->node);
-		key->nparked--;
-		key->running_tfm = p->req->tfm;
-		spin_unlock_irqrestore(&key->lock, flags);
-
-		drain_one(key, p);
-		running_done(key);
-	}
-}
-
-/* Derives the halves this episode still lacks. Worker only. */
-static int derive_staged(struct protkey_key *key)
-{
-	struct protkey_blob *b;
-	unsigned long flags;
-	int i, ret = 0;
-
-	mutex_lock(&key->blob_mutex);
-	b = rcu_dereference_protected(key->blob,
-				      lockdep_is_held(&key->blob_mutex));
-	if (!b)
-		ret = -EKEYREVOKED;
-	for (i = 0; i < 2 && !ret; i++) {
-		if (key->staged_mask & BIT(i))
-			continue;
-		ret = derive_half(key->ops, b->data + i * key->half_len,
-				  key->half_len, &key->staged[i]);
-		spin_lock_irqsave(&key->lock, flags);
-		if (ret) {
-			key->stats.derive_errors++;
-			key->stats.last_error = ret;
-		} else {
-			key->stats.derives++;
-			key->staged_mask |= BIT(i);
-		}
-		spin_unlock_irqrestore(&key->lock, flags);
-	}
-	mutex_unlock(&key->blob_mutex);
-	if (!ret && (key->staged[0].type != key->pk[0].type ||
-		     key->staged[1].type != key->pk[1].type))
-		ret = -EINVAL;
-	return ret;
-}
-
-/*
- * Reads the master-key match of both halves after a derive and warns when
- * a half is only under the OLD master key. Worker and update only.
- */
-static void refresh_info(struct protkey_key *key)
-{
-	struct protkey_key_info info[2];
-	struct protkey_blob *b;
-	unsigned long flags;
-
-	mutex_lock(&key->blob_mutex);
-	b = rcu_dereference_protected(key->blob,
-				      lockdep_is_held(&key->blob_mutex));
-	if (!b) {
-		mutex_unlock(&key->blob_mutex);
-		return;
-	}
-	read_info(key->ops, b->data, key->half_len, info);
-	mutex_unlock(&key->blob_mutex);
-
-	spin_lock_irqsave(&key->lock, flags);
-	memcpy(key->info, info, sizeof(info));
-	spin_unlock_irqrestore(&key->lock, flags);
-	if (info[0].match == PROTKEY_MK_OLD || info[1].match == PROTKEY_MK_OLD)
-		protkey_nl_notify_needs_reencipher(key, info);
-}
-
-/* One WK_CHANGED event per generation that a worker notices. */
-static void check_wk(struct protkey_key *key)
-{
-	u64 gen = key->ops->wk_generation();
-	u64 seen = atomic64_xchg(&wk_seen, gen);
-
-	if (seen && seen != gen)
-		protkey_nl_notify_wk_changed(gen);
-}
-
-/* Returns false (and publishes nothing) when the key was revoked. */
-static bool publish(struct protkey_key *key, s64 *latency_us)
-{
-	unsigned long flags;
-
-	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
-		memzero_explicit(key->staged, sizeof(key->staged));
-		key->staged_mask = 0;
-		return false;
-	}
-	write_seqlock_bh(&key->pk_lock);
-	memcpy(key->pk, key->staged, sizeof(key->pk));
-	key->pk_gen++;
-	write_sequnlock_bh(&key->pk_lock);
-	memzero_explicit(key->staged, sizeof(key->staged));
-	key->staged_mask = 0;
-
-	spin_lock_irqsave(&key->lock, flags);
-	key->stats.last_stall_ms =
-		jiffies_to_msecs(jiffies - key->episode_start);
-	key->stats.wk_generation = key->ops->wk_generation();
-	*latency_us = ktime_us_delta(ktime_get(), key->episode_ktime);
-	if (atomic_read(&key->state) != PROTKEY_KEY_REVOKED)
-		atomic_set(&key->state, PROTKEY_KEY_VALID);
-	spin_unlock_irqrestore(&key->lock, flags);
-	return true;
-}
-
-static void give_up(struct protkey_key *key, int err)
-{
-	unsigned long flags;
-	unsigned int n, ms;
-	LIST_HEAD(failed);
-	const char *why;
-
-	memzero_explicit(key->staged, sizeof(key->staged));
-	key->staged_mask = 0;
-	spin_lock_irqsave(&key->lock, flags);
-	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
-		spin_unlock_irqrestore(&key->lock, flags);
-		return;
-	}
-	atomic_set(&key->state, PROTKEY_KEY_FAILED);
-	list_splice_init(&key->parked, &failed);
-	n = key->nparked;
-	key->nparked = 0;
-	ms = jiffies_to_msecs(jiffies - key->episode_start);
-	key->stats.last_stall_ms = ms;
-	key->stats.failures++;
-	key->stats.failed_requests += n;
-	spin_unlock_irqrestore(&key->lock, flags);
-
-	why = derive_retryable(err) ? "no usable adapter" : "derive failed";
-	pr_err_ratelimited("key %*phN: %s after %u ms (%pe): %u I/Os fail\n", 8,
-			   key->vp, why, ms, ERR_PTR(err), n);
-	complete_list(&failed, -EIO);
-	protkey_nl_notify_failed(key, err, ms, n);
-}
-
-/* Next retry delay, never past the deadline; 0 when the time is up. */
-static unsigned long retry_delay(struct protkey_key *key)
-{
-	unsigned long now = jiffies, deadline, delay;
-	unsigned int waited;
-
-	deadline = key->episode_start +
-		   msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
-	if (!time_before(now, deadline))
-		return 0;
-	waited = jiffies_to_msecs(now - key->episode_start);
-	delay = msecs_to_jiffies(backoff_ms(waited));
-	return max(min(delay, deadline - now), 1UL);
-}
-
-/* At most one KEY_STALLED event per second of an episode. Worker only. */
-static void stalled(struct protkey_key *key, int err)
-{
-	unsigned long now = jiffies;
-	u32 waited;
-
-	if (key->stall_event && time_before(now, key->stall_event + HZ))
-		return;
-	key->stall_event = now;
-	waited = jiffies_to_msecs(now - key->episode_start);
-	protkey_nl_notify_stalled(key, waited, err);
-}
-
-/*
- * The worker: derives what the episode lacks, publishes, sends the events
- * (process context, so the fast path never does) and drains.
- */
-static void key_work(struct work_struct *work)
-{
-	struct protkey_key *key =
-		container_of(to_delayed_work(work), struct protkey_key, work);
-	enum protkey_key_state state;
-	unsigned long flags, delay;
-	s64 latency_us;
-	bool empty;
-	int ret;
-
-	spin_lock_irqsave(&key->lock, flags);
-	state = atomic_read(&key->state);
-	empty = list_empty(&key->parked);
-	spin_unlock_irqrestore(&key->lock, flags);
-	if (state == PROTKEY_KEY_REVOKED)
-		return;
-	if (state == PROTKEY_KEY_VALID) {
-		drain(key);
-		return;
-	}
-	if (state == PROTKEY_KEY_FAILED && empty)
-		return;
-
-	check_wk(key);
-	ret = derive_staged(key);
-	if (!ret) {
-		if (!publish(key, &latency_us))
-			return;
-		protkey_nl_notify_rederived(key, latency_us);
-		refresh_info(key);
-		drain(key);
-		return;
-	}
-	if (state == PROTKEY_KEY_STALE && derive_retryable(ret)) {
-		delay = retry_delay(key);
-		if (delay) {
-			stalled(key, ret);
-			queue_delayed_work(protkey_wq, &key->work, delay);
-			return;
-		}
-	}
-	give_up(key, ret);
-}
-
-/**
- * protkey_key_flush() - fail a tfm's parked requests before it goes away
- * @key: the key object the tfm uses
- * @tfm: the tfm
- *
- * Completes every parked request of @tfm with -EIO and waits until the
- * worker no longer runs one. Callers must not free a tfm with requests in
- * flight; this makes a caller that does so lose its requests instead of
- * the worker touching freed memory.
- *
- * Context: process context, may sleep.
- */
-void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm)
-{
-	struct protkey_parked *p, *n;
-	unsigned long flags;
-	LIST_HEAD(failed);
-	bool busy;
-
-	for (;;) {
-		spin_lock_irqsave(&key->lock, flags);
-		list_for_each_entry_safe(p, n, &key->parked, node) {
-			if (p->req->tfm != tfm)
-				continue;
-			list_move_tail(&p->node, &failed);
-			key->nparked--;
-		}
-		busy = key->running_tfm == tfm;
-		spin_unlock_irqrestore(&key->lock, flags);
-
-		if (!list_empty(&failed))
-			pr_warn_ratelimited("tfm freed with parked requests\n");
-		complete_list(&failed, -EIO);
-		if (!busy)
-			return;
-		wait_var_event(&key->running_tfm,
-			       READ_ONCE(key->running_tfm) != tfm);
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush);
-
-/**
- * protkey_key_get_stats() - a consistent snapshot of a key's counters
- * @key: the key object
- * @stats: output
- *
- * Context: any; takes &protkey_key.lock.
- */
-void protkey_key_get_stats(struct protkey_key *key,
-			   struct protkey_key_stats *stats)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&key->lock, flags);
-	*stats = key->stats;
-	spin_unlock_irqrestore(&key->lock, flags);
-}
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_get_stats);
-
-/* Derives both halves once, without waiting, and computes the pattern. */
-static int identify_once(struct protkey_platform_ops *ops, const u8 *blob,
-			 u32 half, u8 vp[PROTKEY_KEY_VP_SIZE])
-{
-	struct protkey_pk pk[2];
-	int i, ret;
-
-	for (i = 0; i < VP_TRIES; i++) {
-		ret = derive_half(ops, blob, half, &pk[0]);
-		if (!ret)
-			ret = derive_half(ops, blob + half, half, &pk[1]);
-		if (!ret && pk[0].type != pk[1].type)
-			ret = -EINVAL;
-		if (!ret)
-			ret = protkey_key_compute_vp(ops, pk, vp);
-		memzero_explicit(pk, sizeof(pk));
-		if (ret != -EKEYEXPIRED)
-			return ret;
-	}
-	return -EAGAIN;
-}
-
-/* Replaces the blob and its place in the blob table; blob_mutex held. */
-static void swap_blob(struct protkey_key *key, struct protkey_blob *b)
+void protkey_key_swap_blob(struct protkey_key *key, struct protkey_blob *b)
 {
 	mutex_lock(&keys_lock);
 	hlist_del_init_rcu(&key->hash_blob);
@@ -1070,224 +477,22 @@ static void swap_blob(struct protkey_key *key, struct protkey_blob *b)
 	mutex_unlock(&keys_lock);
 }
 
-/* Makes a waiting worker try at once (after an update). */
-static void kick(struct protkey_key *key)
-{
-	enum protkey_key_state state = atomic_read(&key->state);
-
-	if (state == PROTKEY_KEY_STALE || state == PROTKEY_KEY_FAILED)
-		mod_delayed_work(protkey_wq, &key->work, 0);
-}
-
 /**
- * protkey_key_update_blob() - give a live key object a re-enciphered blob
- * @key: the key object, with a reference held by the caller
- * @blob: the new secure key: two tokens back to back
- * @len: its length
+ * protkey_key_unhash() - take a key object out of the lookup tables
+ * @key: the key object
  *
- * Checks that @blob is the same key: halves of the current size that
- * the object's platform supports, derived once each (no waiting for
- * adapters) into protected keys whose verification pattern equals the
- * object's. Then swaps the blob, so that the next derive (a re-derivation
- * episode, including one running now) uses it, and makes a waiting worker
- * retry at once. On any error nothing changes.
+ * A later setkey with the same key creates a new object. The object stays
+ * in the list of all objects (netlink dumps show it) until its last put.
  *
- * Concurrency: the worker derives under &protkey_key.blob_mutex, so it
- * uses either the old or the new blob for a half, never a mix of bytes;
- * both derive to the same clear key, so halves staged from the old blob
- * stay good. Table lookups read the blob under RCU; the old blob is freed,
- * wiped, after a grace period.
- *
- * Context: process context, may sleep (two HSM round trips).
- * Return: 0; -EINVAL for a malformed blob (see protkey_key_validate()),
- * another size than the current blob, or a token the platform does not
- * support or rejects; -EKEYREJECTED when it is another key (different
- * verification pattern); -EKEYREVOKED when @key was revoked; -ENODEV,
- * -EBUSY, -EIO as the platform's derive (no adapter holds its master
- * key, adapters busy, request rejected); -EAGAIN when the wrapping key
- * kept changing; -ENOMEM.
+ * Context: process context; takes the table mutex.
  */
-int protkey_key_update_blob(struct protkey_key *key, const u8 *blob,
-			    unsigned int len)
+void protkey_key_unhash(struct protkey_key *key)
 {
-	struct protkey_blob *b, *old;
-	u8 vp[PROTKEY_KEY_VP_SIZE];
-	u32 half = key->half_len;
-	int ret;
-
-	if (len != 2 * half || protkey_key_validate(blob, len) ||
-	    !key->ops->supports(blob, half) ||
-	    !key->ops->supports(blob + half, half))
-		return -EINVAL;
-	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED)
-		return -EKEYREVOKED;
-	ret = identify_once(key->ops, blob, half, vp);
-	if (ret)
-		return ret;
-	if (crypto_memneq(vp, key->vp, sizeof(vp)))
-		return -EKEYREJECTED;
-	b = blob_new(blob, len);
-	if (!b)
-		return -ENOMEM;
-
-	mutex_lock(&key->blob_mutex);
-	old = rcu_dereference_protected(key->blob,
-					lockdep_is_held(&key->blob_mutex));
-	if (old)
-		swap_blob(key, b);
-	mutex_unlock(&key->blob_mutex);
-	if (!old) {
-		kfree_sensitive(b);
-		return -EKEYREVOKED;
-	}
-	kfree_sensitive(old);
-	refresh_info(key);
-	kick(key);
-	return 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_update_blob);
-
-/* Wipes the protected keys; the worker no longer runs. */
-static void wipe_pk(struct protkey_key *key)
-{
-	int i;
-
-	memzero_explicit(key->staged, sizeof(key->staged));
-	key->staged_mask = 0;
-	write_seqlock_bh(&key->pk_lock);
-	/* Type and length stay: a stale WKVP of zeros is all the CPU sees. */
-	for (i = 0; i < 2; i++)
-		memzero_explicit(key->pk[i].protkey,
-				 sizeof(key->pk[i].protkey));
-	key->pk_gen++;
-	write_sequnlock_bh(&key->pk_lock);
-}
-
-/**
- * protkey_key_revoke() - wipe a key object and fail its I/O from now on
- * @key: the key object, with a reference held by the caller
- *
- * Sets REVOKED, takes the object out of the lookup tables (a later setkey
- * with the same key creates a new object), wipes the secure key and the
- * protected keys, stops the worker and fails the parked requests with
- * -EIO. New requests on the tfms that still hold the object fail with
- * -EIO. Idempotent.
- *
- * Concurrency: the state changes under &protkey_key.lock, where parking
- * re-checks it, so no request parks after the parked list was taken. A
- * request that copied the protected keys before the wipe may still
- * complete with them: revoke is not a barrier for I/O already running on
- * the fast path. The worker re-checks the state before it publishes or
- * gives up, and is cancelled before the wipe.
- *
- * Context: process context, may sleep; the caller may hold the key's
- * semaphore (key type revoke).
- */
-void protkey_key_revoke(struct protkey_key *key)
-{
-	struct protkey_blob *old;
-	unsigned long flags;
-	LIST_HEAD(failed);
-
-	mutex_lock(&key->blob_mutex);
-	spin_lock_irqsave(&key->lock, flags);
-	atomic_set(&key->state, PROTKEY_KEY_REVOKED);
-	list_splice_init(&key->parked, &failed);
-	key->stats.failed_requests += key->nparked;
-	key->nparked = 0;
-	spin_unlock_irqrestore(&key->lock, flags);
-
 	mutex_lock(&keys_lock);
 	hlist_del_init_rcu(&key->hash_vp);
 	hlist_del_init_rcu(&key->hash_blob);
 	mutex_unlock(&keys_lock);
-	old = rcu_replace_pointer(key->blob, NULL,
-				  lockdep_is_held(&key->blob_mutex));
-	mutex_unlock(&key->blob_mutex);
-
-	cancel_delayed_work_sync(&key->work);
-	wipe_pk(key);
-	complete_list(&failed, -EIO);
-	synchronize_rcu();
-	kfree_sensitive(old);
 }
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_revoke);
-
-/**
- * protkey_key_rederive() - re-derive now if the protected keys are stale
- * @key: the key object, with a reference held by the caller
- *
- * Pre-warming after a migration: tests the protected keys with the
- * verification-pattern computation (PCC + KM on 32 bytes); when they are
- * stale, or the key is FAILED, starts a re-derivation episode without
- * waiting for I/O to meet the stale key. Does nothing while the keys are
- * valid or an episode runs.
- *
- * Context: process context; does not wait for the worker.
- * Return: 0; -EKEYREVOKED for a revoked key.
- */
-int protkey_key_rederive(struct protkey_key *key)
-{
-	u8 vp[PROTKEY_KEY_VP_SIZE];
-	struct protkey_pk pk[2];
-	unsigned long flags;
-	int ret = 0;
-	u32 gen = 0;
-
-	if (protkey_key_usable(key)) {
-		gen = protkey_key_read_pk(key, pk);
-		ret = protkey_key_compute_vp(key->ops, pk, vp);
-		memzero_explicit(pk, sizeof(pk));
-		if (ret != -EKEYEXPIRED)
-			return 0;
-		ret = 0;
-	}
-	spin_lock_irqsave(&key->lock, flags);
-	switch (atomic_read(&key->state)) {
-	case PROTKEY_KEY_VALID:
-		if (gen != key->pk_gen)
-			break;
-		key->stats.stalls++;
-		fallthrough;
-	case PROTKEY_KEY_FAILED:
-		atomic_set(&key->state, PROTKEY_KEY_STALE);
-		episode_begin(key);
-		queue_delayed_work(protkey_wq, &key->work, 0);
-		break;
-	case PROTKEY_KEY_REVOKED:
-		ret = -EKEYREVOKED;
-		break;
-	default:
-		break;
-	}
-	spin_unlock_irqrestore(&key->lock, flags);
-	return ret;
-}
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_rederive);
-
-/**
- * protkey_key_snapshot() - a consistent view of a key object's state
- * @key: the key object; a reference, the table mutex, or an RCU read
- *	section that found it keeps it in memory
- * @snap: output
- *
- * Context: any; takes &protkey_key.lock; never sleeps.
- */
-void protkey_key_snapshot(struct protkey_key *key,
-			  struct protkey_key_snapshot *snap)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&key->lock, flags);
-	snap->state = atomic_read(&key->state);
-	snap->stats = key->stats;
-	memcpy(snap->info, key->info, sizeof(snap->info));
-	spin_unlock_irqrestore(&key->lock, flags);
-	memcpy(snap->vp, key->vp, sizeof(snap->vp));
-	snap->users = refcount_read(&key->ref);
-	snap->serial = READ_ONCE(key->serial);
-}
-EXPORT_SYMBOL_IF_KUNIT(protkey_key_snapshot);
 
 /**
  * protkey_key_hold() - take a reference unless the object is dying
@@ -1387,39 +592,10 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_key_state_name);
  * protkey_key_flush_releases() - wait for the teardown of dead objects
  *
  * Context: module exit, before the keyring goes away: the release work
- * unlinks keys from it.
+ * unlinks keys from it. No key object is put any more by then.
  */
 void protkey_key_flush_releases(void)
 {
-	flush_workqueue(protkey_wq);
+	flush_work(&release_work);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush_releases);
-
-/**
- * protkey_key_init() - set up the key objects' workqueue
- *
- * Context: module init. The workqueue has a rescuer (WQ_MEM_RECLAIM):
- * re-derivation is on the I/O path, and memory reclaim may wait for the
- * parked writes.
- *
- * Return: 0 or -ENOMEM.
- */
-int protkey_key_init(void)
-{
-	protkey_wq = alloc_workqueue("protkey_rekey",
-				     WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
-	return protkey_wq ? 0 : -ENOMEM;
-}
-
-/**
- * protkey_key_exit() - tear down what protkey_key_init() set up
- *
- * Context: module exit. No key object is left: each belongs to a tfm,
- * and a tfm pins this module.
- */
-void protkey_key_exit(void)
-{
-	destroy_workqueue(protkey_wq);
-	/* Frees of the last key objects. */
-	rcu_barrier();
-}

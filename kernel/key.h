@@ -2,14 +2,18 @@
 /*
  * protkey key objects: one per distinct XTS secure key, shared by every tfm
  * that holds that key; they own the protected keys, their re-derivation and
- * the requests parked while a re-derivation runs. See key.c.
+ * the requests parked while a re-derivation runs. See key.c (identity,
+ * lookup, lifetime), rederive.c (the re-derivation engine) and key_admin.c
+ * (update, revoke, rederive, snapshot).
  */
 #ifndef _PROTKEY_KEY_H
 #define _PROTKEY_KEY_H
 
 #include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -51,6 +55,43 @@ enum protkey_key_state {
 	PROTKEY_KEY_STALE,
 	PROTKEY_KEY_FAILED,
 	PROTKEY_KEY_REVOKED,
+};
+
+/**
+ * enum protkey_key_event - events a key object's worker leaves for its
+ *	notify work (&protkey_key.notify)
+ * @PROTKEY_KEY_EV_STALLED: I/O waits for an adapter (KEY_STALLED)
+ * @PROTKEY_KEY_EV_REDERIVED: new protected keys were published and the
+ *	parked requests drained (KEY_REDERIVED); the master-key match is
+ *	re-read after it (KEY_NEEDS_REENCIPHER)
+ * @PROTKEY_KEY_EV_FAILED: an episode gave up and failed its parked
+ *	requests (KEY_FAILED)
+ */
+enum protkey_key_event {
+	PROTKEY_KEY_EV_STALLED = BIT(0),
+	PROTKEY_KEY_EV_REDERIVED = BIT(1),
+	PROTKEY_KEY_EV_FAILED = BIT(2),
+};
+
+/**
+ * struct protkey_key_events - what the notify work is to send
+ * @pending: mask of &enum protkey_key_event; events of one kind that the
+ *	worker records before the notify work runs are coalesced
+ * @latency_us: of the last KEY_REDERIVED
+ * @stall_waited_ms: of the last KEY_STALLED
+ * @stall_err: of the last KEY_STALLED, negative errno
+ * @fail_err: of the last KEY_FAILED, negative errno
+ * @fail_waited_ms: of the last KEY_FAILED
+ * @fail_requests: requests failed since the last KEY_FAILED was sent
+ */
+struct protkey_key_events {
+	unsigned int pending;
+	s64 latency_us;
+	u32 stall_waited_ms;
+	int stall_err;
+	int fail_err;
+	u32 fail_waited_ms;
+	u32 fail_requests;
 };
 
 /**
@@ -111,8 +152,9 @@ struct protkey_key_stats {
  *	represents this object, with a reference; set once after creation
  *	(NULL if that failed), put by the release work after the object died.
  * @serial: the serial of @kkey, 0 without one; set with @kkey.
- * @release: runs the teardown that may not run in protkey_key_put()'s
- *	caller's context (keyring unlink), then frees the object.
+ * @release: linkage in the list of dead objects whose teardown may not
+ *	run in protkey_key_put()'s caller's context (keyring unlink); a work
+ *	item on system_wq unlinks their keys and frees them.
  * @info: what the platform reads from each half (MKVP, master-key match);
  *	refreshed after each derive and update, under @lock.
  * @pk_lock: seqlock over @pk and @pk_gen; written by setkey (before the
@@ -137,7 +179,14 @@ struct protkey_key_stats {
  * @staged: protected keys derived in the current episode, not yet
  *	published; owned by the worker.
  * @staged_mask: bit i set when @staged[i] holds a fresh key; worker only.
- * @work: the worker: single flight for the re-derivation of this key.
+ * @work: the worker: single flight for the re-derivation of this key, on
+ *	the protkey_rekey workqueue (WQ_MEM_RECLAIM), in a memalloc_noio
+ *	scope; it allocates nothing and calls only the platform's derive.
+ * @notify: sends the events the worker recorded in @ev and re-reads
+ *	@info, on system_wq: the netlink messages and the platform's
+ *	key_info may allocate, which the worker must not do while requests
+ *	that memory reclaim may wait for are parked. Queued after the drain.
+ * @ev: the events for @notify, under @lock.
  * @stats: counters, under @lock.
  */
 struct protkey_key {
@@ -153,7 +202,7 @@ struct protkey_key {
 	struct mutex blob_mutex; /* see @blob_mutex above */
 	struct key *kkey;
 	s32 serial;
-	struct work_struct release;
+	struct llist_node release;
 	struct protkey_key_info info[2];
 
 	seqlock_t pk_lock;
@@ -171,6 +220,8 @@ struct protkey_key {
 	struct protkey_pk staged[2];
 	unsigned int staged_mask;
 	struct delayed_work work;
+	struct work_struct notify;
+	struct protkey_key_events ev;
 	struct protkey_key_stats stats;
 };
 
@@ -219,6 +270,9 @@ struct protkey_key_snapshot {
 #define PROTKEY_KEY_RETRY 1
 
 int protkey_key_validate(const u8 *blob, unsigned int len);
+int protkey_key_compute_vp(struct protkey_platform_ops *ops,
+			   const struct protkey_pk pk[2],
+			   u8 vp[PROTKEY_KEY_VP_SIZE]);
 int protkey_key_get(const u8 *blob, unsigned int len,
 		    struct protkey_key **keyp);
 void protkey_key_put(struct protkey_key *key);
@@ -283,13 +337,19 @@ static inline void protkey_pk_load(u8 slot[PROTKEY_MAX_PROTKEY_SIZE],
 		       pk->len);
 }
 
+/**
+ * struct protkey_key_hooks - observation points for the KUnit suites
+ * @event: called by the notify work before it sends an event
+ */
+struct protkey_key_hooks {
+	void (*event)(struct protkey_key *key, enum protkey_key_event ev);
+};
+
 #if IS_ENABLED(CONFIG_KUNIT)
 int protkey_key_get_ops(struct protkey_platform_ops *ops, const u8 *blob,
 			unsigned int len, struct protkey_key **keyp);
-int protkey_key_compute_vp(struct protkey_platform_ops *ops,
-			   const struct protkey_pk pk[2],
-			   u8 vp[PROTKEY_KEY_VP_SIZE]);
 extern unsigned int protkey_rekey_timeout_ms;
+extern struct protkey_key_hooks protkey_key_hooks;
 #endif
 
 #endif /* _PROTKEY_KEY_H */

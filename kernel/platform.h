@@ -136,6 +136,21 @@ enum protkey_platform_flags {
 };
 
 /**
+ * enum protkey_derive_flags - flags of &protkey_platform_ops.derive
+ * @PROTKEY_DERIVE_NOMEMALLOC: the derive is on the I/O path: requests wait
+ *	for it that memory reclaim may wait for in turn. The backend must
+ *	not allocate memory, not even with GFP_NOIO: only what it reserved
+ *	in advance (as pkey and zcrypt use mempools under
+ *	PKEY_XFLAG_NOMEMALLOC). When its reserves are exhausted it fails the
+ *	call with -EBUSY, which protkey.ko retries with backoff. protkey.ko
+ *	also calls it in a memalloc_noio_save() scope, so an allocation
+ *	hidden in a callee cannot recurse into I/O either.
+ */
+enum protkey_derive_flags {
+	PROTKEY_DERIVE_NOMEMALLOC = BIT(0),
+};
+
+/**
  * struct protkey_platform_ops - one protected-key platform backend
  * @name: short name, selected by protkey.ko's ``platform=`` parameter
  * @owner: the backend's module; protkey.ko pins it across each call
@@ -149,12 +164,14 @@ enum protkey_platform_flags {
  * @key_info: parse a secure key and report its master-key match.
  *	May sleep. Return: 0, -EINVAL for a malformed token.
  * @derive: turn a secure key into a protected key under the current
- *	wrapping key (pkey_keyblob2pkey()). May sleep (an HSM round trip).
- *	Return: 0; -EINVAL for a malformed token; -ENODEV when no usable
- *	adapter holds the key's master key in CURRENT or OLD (real pkey
- *	cannot tell an outage from a missing master key either: use
- *	@key_info); -EIO for a request the adapter rejected; -EBUSY while
- *	adapters are busy; other errnos as the backend documents them.
+ *	wrapping key (pkey_key2protkey() with its xflags). @flags is a mask
+ *	of &enum protkey_derive_flags; protkey.ko's re-derive worker passes
+ *	PROTKEY_DERIVE_NOMEMALLOC, setkey and update pass 0. May sleep (an
+ *	HSM round trip). Return: 0; -EINVAL for a malformed token; -ENODEV
+ *	when no usable adapter holds the key's master key in CURRENT or OLD
+ *	(real pkey cannot tell an outage from a missing master key either:
+ *	use @key_info); -EIO for a request the adapter rejected; -EBUSY
+ *	while adapters are busy; other errnos as the backend documents them.
  * @pcc_xts: compute the XTS parameter from protected key 2 (PCC).
  *	Never sleeps, no allocation. Return: 0, or -EKEYEXPIRED when the
  *	key's WKVP does not match the current wrapping key (condition code 1).
@@ -175,7 +192,8 @@ struct protkey_platform_ops {
 
 	bool (*supports)(const u8 *blob, u32 len);
 	int (*key_info)(const u8 *blob, u32 len, struct protkey_key_info *info);
-	int (*derive)(const u8 *blob, u32 len, struct protkey_pk *pk);
+	int (*derive)(const u8 *blob, u32 len, struct protkey_pk *pk,
+		      u32 flags);
 	int (*pcc_xts)(enum protkey_pk_type type,
 		       struct protkey_xts_pcc_param *param);
 	unsigned int (*km_xts)(enum protkey_pk_type type,

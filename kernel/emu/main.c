@@ -104,13 +104,23 @@ static bool emu_supports(const u8 *blob, u32 len)
 	return tt && len == tt->size;
 }
 
+/*
+ * The emulated adapter allocates nothing on a derive, so it keeps the
+ * PROTKEY_DERIVE_NOMEMALLOC contract whatever @flags says.
+ */
+static int emu_derive_op(const u8 *blob, u32 len, struct protkey_pk *pk,
+			 u32 flags)
+{
+	return emu_derive(blob, len, pk);
+}
+
 static struct protkey_platform_ops emu_platform_ops = {
 	.name = "emu",
 	.owner = THIS_MODULE,
 	.flags = PROTKEY_PLATFORM_F_NO_CLEAR_KEY,
 	.supports = emu_supports,
 	.key_info = emu_key_info,
-	.derive = emu_derive,
+	.derive = emu_derive_op,
 	.pcc_xts = emu_pcc_xts,
 	.km_xts = emu_km_xts,
 	.wk_generation = emu_wk_generation,

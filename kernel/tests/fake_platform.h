@@ -17,6 +17,10 @@
  * changes: byte 6 of a token names its "master key"; key_info reports
  * mk_old as the OLD register, derives of mk_gone fail with -ENODEV (0 for
  * neither).
+ *
+ * It also records how it is called: derives in a memalloc_noio scope and
+ * with PROTKEY_DERIVE_NOMEMALLOC, and key_info calls in a noio scope, so
+ * that tests can check the I/O-path contract of the re-derive worker.
  */
 #ifndef _PROTKEY_FAKE_PLATFORM_H
 #define _PROTKEY_FAKE_PLATFORM_H
@@ -27,6 +31,7 @@
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 
 #include "../platform.h"
@@ -50,6 +55,11 @@ struct fake_state {
 	atomic_t km_calls;
 	u8 mk_old;
 	u8 mk_gone;
+	atomic_t derive_noio;
+	atomic_t derive_nomemalloc;
+	atomic_t key_info_calls;
+	atomic_t key_info_noio;
+	void (*key_info_cb)(void);
 };
 
 static struct fake_state fake;
@@ -67,6 +77,11 @@ static void fake_reset(void)
 	atomic_set(&fake.km_calls, 0);
 	fake.mk_old = 0;
 	fake.mk_gone = 0;
+	atomic_set(&fake.derive_noio, 0);
+	atomic_set(&fake.derive_nomemalloc, 0);
+	atomic_set(&fake.key_info_calls, 0);
+	atomic_set(&fake.key_info_noio, 0);
+	fake.key_info_cb = NULL;
 }
 
 static void fake_migrate(void)
@@ -109,6 +124,11 @@ static bool fake_supports(const u8 *blob, u32 len)
 
 static int fake_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 {
+	atomic_inc(&fake.key_info_calls);
+	if (current->flags & PF_MEMALLOC_NOIO)
+		atomic_inc(&fake.key_info_noio);
+	if (fake.key_info_cb)
+		fake.key_info_cb();
 	if (!fake_supports(blob, len))
 		return -EINVAL;
 	memset(info, 0, sizeof(*info));
@@ -125,12 +145,17 @@ static int fake_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 	return 0;
 }
 
-static int fake_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
+static int fake_derive(const u8 *blob, u32 len, struct protkey_pk *pk,
+		       u32 flags)
 {
 	u64 gen = atomic64_read(&fake.gen);
 	unsigned int i, keylen;
 
 	atomic_inc(&fake.derive_calls);
+	if (current->flags & PF_MEMALLOC_NOIO)
+		atomic_inc(&fake.derive_noio);
+	if (flags & PROTKEY_DERIVE_NOMEMALLOC)
+		atomic_inc(&fake.derive_nomemalloc);
 	if (fake.derive_delay_ms)
 		msleep(fake.derive_delay_ms);
 	if (!fake_supports(blob, len))

@@ -166,7 +166,7 @@ static void emu_derive_current_old_gone(struct kunit *test)
 	emu_kunit_seckey(test, clear128, sizeof(clear128), token);
 
 	/* Act + Assert: CURRENT */
-	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, clear), 0);
 	EMU_EXPECT_MEMEQ(test, clear, clear128, sizeof(clear));
 	KUNIT_ASSERT_EQ(test, ops->key_info(token, sizeof(token), &info), 0);
@@ -175,7 +175,7 @@ static void emu_derive_current_old_gone(struct kunit *test)
 	/* Act + Assert: OLD after one MK change */
 	emu_kunit_mk_activate(test, MK_B);
 	memset(&pk, 0, sizeof(pk));
-	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, clear), 0);
 	EMU_EXPECT_MEMEQ(test, clear, clear128, sizeof(clear));
 	KUNIT_ASSERT_EQ(test, ops->key_info(token, sizeof(token), &info), 0);
@@ -183,7 +183,8 @@ static void emu_derive_current_old_gone(struct kunit *test)
 
 	/* Act + Assert: gone after the second change */
 	emu_kunit_mk_activate(test, MK_C);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-ENODEV);
 	KUNIT_ASSERT_EQ(test, ops->key_info(token, sizeof(token), &info), 0);
 	KUNIT_EXPECT_EQ(test, info.match, PROTKEY_MK_NONE);
 	KUNIT_EXPECT_EQ(test, info.usable_adapters, 2U);
@@ -216,9 +217,9 @@ static void emu_key_info_new_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, info.match, PROTKEY_MK_NEW);
 	KUNIT_EXPECT_EQ(test, info.mkvp, emu_mkvp_of(mk));
 	KUNIT_EXPECT_EQ(test, info.key_bits, 128U);
-	KUNIT_EXPECT_EQ(test, ops->derive(out, sizeof(out), &pk), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ops->derive(out, sizeof(out), &pk, 0), -ENODEV);
 	KUNIT_ASSERT_EQ(test, emu_mk_set(EMU_ALL_APQNS, &msg), 0);
-	KUNIT_EXPECT_EQ(test, ops->derive(out, sizeof(out), &pk), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(out, sizeof(out), &pk, 0), 0);
 }
 
 static void emu_key_reencipher_old_to_current(struct kunit *test)
@@ -246,13 +247,13 @@ static void emu_key_reencipher_old_to_current(struct kunit *test)
 	emu_kunit_mk(mk, MK_B);
 	KUNIT_ASSERT_EQ(test, emu_token_parse(out, sizeof(out), &tok), 0);
 	KUNIT_EXPECT_EQ(test, tok.mkvp, emu_mkvp_of(mk));
-	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk_old), 0);
-	KUNIT_ASSERT_EQ(test, ops->derive(out, sizeof(out), &pk_new), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk_old, 0), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(out, sizeof(out), &pk_new, 0), 0);
 	EMU_EXPECT_MEMEQ(test, pk_old.protkey, pk_new.protkey, pk_new.len);
 	emu_kunit_mk_activate(test, MK_C);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk_old),
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk_old, 0),
 			-ENODEV);
-	KUNIT_EXPECT_EQ(test, ops->derive(out, sizeof(out), &pk_new), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(out, sizeof(out), &pk_new, 0), 0);
 }
 
 static void emu_key_reencipher_errors(struct kunit *test)
@@ -329,12 +330,13 @@ static void emu_derive_adapter_offline(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(APQN0, false, &msg), 0);
 
 	/* Assert */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-ENODEV);
 	KUNIT_ASSERT_EQ(test, ops->key_info(token, sizeof(token), &info), 0);
 	KUNIT_EXPECT_EQ(test, info.usable_adapters, 1U);
 	KUNIT_EXPECT_EQ(test, info.match, PROTKEY_MK_NONE);
 	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(APQN0, true, &msg), 0);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 }
 
 static void emu_derive_during_outage(struct kunit *test)
@@ -354,11 +356,12 @@ static void emu_derive_during_outage(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, emu_migrate(200, &gen, &msg), 0);
 
 	/* Assert: unusable until the deadline, usable after it */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-ENODEV);
 	st = adapter0(test);
 	KUNIT_EXPECT_FALSE(test, st[0].online);
 	msleep(250);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 }
 
 static void emu_derive_injected_failures(struct kunit *test)
@@ -377,9 +380,11 @@ static void emu_derive_injected_failures(struct kunit *test)
 	emu_fail_derives(2, EBUSY);
 
 	/* Assert */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 	emu_get_counters(&after);
 	KUNIT_EXPECT_EQ(test, after.derive_errors - before.derive_errors, 2ULL);
 	KUNIT_EXPECT_EQ(test, after.derives - before.derives, 1ULL);
@@ -407,15 +412,18 @@ static void emu_derive_busy_answers(struct kunit *test)
 	 */
 	KUNIT_ASSERT_EQ(test,
 			emu_adapter_set_online(EMU_ALL_APQNS, false, &msg), 0);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-ENODEV);
 	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(EMU_ALL_APQNS, true, &msg),
 			0);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token) - 1, &pk),
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token) - 1, &pk, 0),
 			-EINVAL);
 	/* Assert: then two busy answers, then a protected key */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EBUSY);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-EBUSY);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 	emu_get_counters(&after);
 	KUNIT_EXPECT_EQ(test, after.derive_busy - before.derive_busy, 2ULL);
 	KUNIT_EXPECT_EQ(test, after.derive_errors - before.derive_errors, 4ULL);
@@ -424,7 +432,7 @@ static void emu_derive_busy_answers(struct kunit *test)
 	/* Assert: 0 cancels */
 	emu_set_busy(5);
 	emu_set_busy(0);
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 }
 
 static void emu_derive_latency(struct kunit *test)
@@ -441,7 +449,7 @@ static void emu_derive_latency(struct kunit *test)
 
 	/* Act */
 	start = ktime_get();
-	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 
 	/* Assert */
 	KUNIT_EXPECT_GE(test, ktime_ms_delta(ktime_get(), start), 30LL);
@@ -467,13 +475,13 @@ static void emu_derive_cost_per_apqn(struct kunit *test)
 	emu_get_counters(&c0);
 
 	/* Act: every adapter usable, then adapter 0 offline */
-	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 	emu_get_counters(&c1);
 	KUNIT_ASSERT_EQ(test, emu_adapter_set_online(APQN0, false, &msg), 0);
-	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), 0);
 	emu_get_counters(&c2);
 	/* a token pkey refuses costs nothing: no adapter is asked */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, 63, &pk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, 63, &pk, 0), -EINVAL);
 	emu_get_counters(&c3);
 
 	/* Assert: base + per-APQN cost for each usable APQN */
@@ -500,7 +508,7 @@ static void emu_derive_bad_lrc(struct kunit *test)
 	put_unaligned_be32(emu_token_tvv(token), token + 60);
 
 	/* Act + Assert: the adapter rejects the request */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EIO);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), -EIO);
 }
 
 static void emu_derive_malformed(struct kunit *test)
@@ -515,7 +523,7 @@ static void emu_derive_malformed(struct kunit *test)
 	token[20] ^= 0x01;
 
 	/* Act + Assert: the adapter's TVV check rejects it */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EIO);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0), -EIO);
 
 	/* Arrange: a version pkey does not know */
 	token[20] ^= 0x01;
@@ -523,7 +531,8 @@ static void emu_derive_malformed(struct kunit *test)
 	put_unaligned_be32(emu_token_tvv(token), token + 60);
 
 	/* Act + Assert: pkey refuses it before any adapter is asked */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-EINVAL);
 }
 
 static void emu_derive_adapter_fault_needs_adapter(struct kunit *test)
@@ -541,7 +550,8 @@ static void emu_derive_adapter_fault_needs_adapter(struct kunit *test)
 			emu_adapter_set_online(EMU_ALL_APQNS, false, &msg), 0);
 
 	/* Act + Assert: no adapter looks at it: findcard() fails first */
-	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk), -ENODEV);
+	KUNIT_EXPECT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
+			-ENODEV);
 }
 
 static const u32 key_bits_cases[] = { 128, 192, 256 };
@@ -570,7 +580,7 @@ static void emu_derive_random_keys(struct kunit *test)
 		/* Act */
 		get_random_bytes(key, bits / 8);
 		emu_kunit_seckey(test, key, bits / 8, token);
-		KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk),
+		KUNIT_ASSERT_EQ(test, ops->derive(token, sizeof(token), &pk, 0),
 				0);
 
 		/* Assert: type, length, WKVP place, the key inside */

@@ -45,8 +45,8 @@ static void xts_keys_make(struct kunit *test, const u8 *key, unsigned int klen,
 
 	emu_kunit_seckey(test, key, klen / 2, tok1);
 	emu_kunit_seckey(test, key + klen / 2, klen / 2, tok2);
-	KUNIT_ASSERT_EQ(test, ops->derive(tok1, sizeof(tok1), &k->pk1), 0);
-	KUNIT_ASSERT_EQ(test, ops->derive(tok2, sizeof(tok2), &k->pk2), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(tok1, sizeof(tok1), &k->pk1, 0), 0);
+	KUNIT_ASSERT_EQ(test, ops->derive(tok2, sizeof(tok2), &k->pk2, 0), 0);
 	k->type = k->pk1.type;
 }
 

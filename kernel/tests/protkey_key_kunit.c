@@ -36,6 +36,8 @@ static int key_test_init(struct kunit *test)
 
 static void key_test_exit(struct kunit *test)
 {
+	protkey_key_hooks.event = NULL;
+	fake.key_info_cb = NULL;
 	protkey_rekey_timeout_ms = saved_timeout;
 }
 
@@ -371,6 +373,91 @@ static void flush_fails_parked_requests_of_tfm(struct kunit *test)
 	protkey_key_put(key);
 }
 
+static void worker_derives_noio_with_nomemalloc(struct kunit *test)
+{
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	/* Arrange: setkey's derives are no I/O path. */
+	r = stale_key_reqs(test, &key, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_noio), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_nomemalloc), 0);
+	atomic_set(&fake.derive_calls, 0);
+
+	/* Act: the worker re-derives for parked requests. */
+	submit_all(test, r, 4);
+
+	/* Assert: both derives in a noio scope, with the flag. */
+	KUNIT_EXPECT_EQ(test, r[3].err, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_noio), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_nomemalloc), 2);
+	protkey_key_put(key);
+}
+
+/* What the requests of order_test looked like when an event or info came. */
+static struct {
+	struct fake_req *r;
+	unsigned int n;
+	int done_at_event;
+	int done_at_info;
+	struct completion event;
+} order;
+
+static int order_done(void)
+{
+	unsigned int i;
+	int done = 0;
+
+	for (i = 0; i < order.n; i++)
+		done += completion_done(&order.r[i].done);
+	return done;
+}
+
+static void order_event(struct protkey_key *key, enum protkey_key_event ev)
+{
+	if (ev != PROTKEY_KEY_EV_REDERIVED)
+		return;
+	order.done_at_event = order_done();
+	complete(&order.event);
+}
+
+static void order_key_info(void)
+{
+	order.done_at_info = order_done();
+}
+
+static void events_and_info_after_drain(struct kunit *test)
+{
+	struct protkey_key *key;
+
+	/* Arrange: parked requests; record events and key_info calls. */
+	order.r = stale_key_reqs(test, &key, 4);
+	order.n = 4;
+	order.done_at_event = -1;
+	order.done_at_info = -1;
+	init_completion(&order.event);
+	atomic_set(&fake.key_info_calls, 0);
+	fake.key_info_cb = order_key_info;
+	protkey_key_hooks.event = order_event;
+
+	/* Act */
+	submit_all(test, order.r, 4);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&order.event, 5 * HZ),
+			0);
+	flush_work(&key->notify);
+
+	/* Assert: KEY_REDERIVED and the info refresh after the drain. */
+	KUNIT_EXPECT_EQ(test, order.done_at_event, 4);
+	KUNIT_EXPECT_EQ(test, order.done_at_info, 4);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.key_info_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.key_info_noio), 0);
+	protkey_key_hooks.event = NULL;
+	fake.key_info_cb = NULL;
+	protkey_key_put(key);
+}
+
 static struct kunit_case protkey_key_cases[] = {
 	KUNIT_CASE_PARAM(validate_table, validate_gen_params),
 	KUNIT_CASE(get_same_blob_shares_object),
@@ -383,6 +470,8 @@ static struct kunit_case protkey_key_cases[] = {
 	KUNIT_CASE(outage_longer_than_timeout_fails_then_recovers),
 	KUNIT_CASE(hard_error_fails_without_retry),
 	KUNIT_CASE(flush_fails_parked_requests_of_tfm),
+	KUNIT_CASE(worker_derives_noio_with_nomemalloc),
+	KUNIT_CASE(events_and_info_after_drain),
 	{}
 };
 

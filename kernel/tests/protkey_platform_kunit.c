@@ -30,7 +30,8 @@ static int fake_key_info(const u8 *blob, u32 len, struct protkey_key_info *i)
 	return -EOPNOTSUPP;
 }
 
-static int fake_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
+static int fake_derive(const u8 *blob, u32 len, struct protkey_pk *pk,
+		       u32 flags)
 {
 	return -EOPNOTSUPP;
 }

@@ -383,7 +383,7 @@ static int bench_keys(struct bench *b, const u8 *key, unsigned int half)
 				       &msg);
 	for (i = 0; i < 2 && !ret; i++)
 		ret = b->ops->derive(tok[i], sizeof(tok[i]),
-				     i ? &b->pk2 : &b->pk1);
+				     i ? &b->pk2 : &b->pk1, 0);
 	b->type = b->pk1.type;
 	if (!ret)
 		bench_params(b);

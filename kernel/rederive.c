@@ -1,0 +1,839 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkey re-derivation engine: derives, parking, the worker.
+ *
+ * How a key object's protected keys are derived from its secure key: the
+ * synchronous derive of setkey and update, and the asynchronous episode
+ * that a stale protected key starts (park, worker, drain, backoff, give up).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <crypto/algapi.h>
+#include <kunit/visibility.h>
+#include <linux/bottom_half.h>
+#include <linux/delay.h>
+#include <linux/err.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/wait_bit.h>
+
+#include "key.h"
+#include "key_internal.h"
+#include "netlink.h"
+#include "param.h"
+
+/**
+ * DOC: re-derivation and its concurrency
+ *
+ * The fast path (the cipher's encrypt/decrypt, possibly in softirq) reads
+ * &protkey_key.state with atomic_read() and, when it is VALID, copies the
+ * protected keys under the &protkey_key.pk_lock seqlock into its own
+ * parameter blocks. It takes no lock, allocates nothing, never sleeps. Only
+ * the platform's cipher primitive decides whether a protected key is
+ * still valid: a short count (or PCC's -EKEYEXPIRED) means the wrapping key
+ * changed.
+ *
+ * A request that meets a stale key, or finds the key not VALID, calls
+ * protkey_key_park(). Under &protkey_key.lock it either learns that newer
+ * protected keys were published since it read its copy (then it simply runs
+ * again: this is why a late short count on an old copy never triggers a
+ * second derive), or it starts an episode (VALID -> STALE, queue the
+ * worker) or joins the running one, and is appended to
+ * &protkey_key.parked. Because the state is re-checked under the lock
+ * that the worker holds when it publishes VALID and when it takes the
+ * parked list, a request can never be parked after the worker's last look
+ * at the list: it is either drained or told to retry.
+ *
+ * The worker is a delayed work item on the unbound protkey_rekey workqueue,
+ * which has a rescuer (WQ_MEM_RECLAIM): parked writes may be what memory
+ * reclaim waits for, so the worker must make progress when no new kworker
+ * can be created. A work item never runs concurrently with itself: one
+ * derive per key half per episode, whatever the number of tfms, CPUs and
+ * requests. Halves derived in an earlier attempt of the same episode are
+ * kept (&protkey_key.staged_mask), so a retry derives only what is
+ * missing. Between attempts the work item re-queues itself with a delay
+ * instead of sleeping, so a thousand stalled keys do not pin a thousand
+ * kworkers. The delay is a sixteenth of the time the episode has waited,
+ * at least 10 ms, at most 1 s, never past the deadline.
+ *
+ * For the same reason the worker runs in a memalloc_noio_save() scope,
+ * allocates nothing, and calls the platform only for derives, with
+ * PROTKEY_DERIVE_NOMEMALLOC. Events and the re-read of the master-key
+ * match (key_info), which allocate, run in a second work item on
+ * system_wq (&protkey_key.notify) that the worker queues after the drain
+ * or give-up (or while it backs off, for KEY_STALLED).
+ *
+ * Locks across platform calls: the worker holds &protkey_key.blob_mutex
+ * across derive, the notify work and update hold it across key_info;
+ * nothing holds &protkey_key.lock, &protkey_key.pk_lock or the table
+ * mutex across a platform call, and setkey's and update's derives run
+ * without any lock of the key object.
+ *
+ * On success the worker publishes the keys under the seqlock (BHs off, so a
+ * softirq reader on the same CPU cannot spin on an odd count), sets VALID
+ * under &protkey_key.lock, then runs the parked requests one by one in
+ * process context with BHs disabled and completes them. New requests take
+ * the fast path meanwhile; the crypto API does not order requests. If the
+ * wrapping key changes again during the drain, a resumed request re-parks
+ * and a new episode starts; the drain stops at once.
+ *
+ * Past rekey_timeout_ms, or on an error that retrying cannot cure, the
+ * worker sets FAILED, takes the whole parked list under the lock and
+ * completes it with -EIO, saying why once (rate-limited). A request that
+ * arrives in FAILED parks and makes the worker try one derive at once, so
+ * I/O works again as soon as an adapter returns, without a new long stall.
+ *
+ * Requests are never completed with wrong data: a parked request keeps its
+ * progress in its own context (bytes done and the current XTS parameter)
+ * and resumes exactly there; in-place data already processed is never
+ * processed twice.
+ */
+
+/**
+ * DOC: rekey_timeout_ms
+ *
+ * How long parked I/O waits for a re-derivation. Default 60000 ms:
+ * zcrypt waits up to 60 s for the AP bus at boot
+ * (zcrypt_wait_api_operational()), adapters typically return within
+ * seconds after a relocation, and 60 s stays below the 120 s hung-task
+ * warning that a longer stall would trigger for the waiting I/O. 0 fails
+ * parked requests after the first unsuccessful derive, as in-tree paes on
+ * Linux 6.1 does after its three quick attempts. The same bound applies
+ * to the synchronous derive in setkey.
+ */
+
+VISIBLE_IF_KUNIT unsigned int protkey_rekey_timeout_ms = 60000;
+EXPORT_SYMBOL_IF_KUNIT(protkey_rekey_timeout_ms);
+module_param_cb(rekey_timeout_ms, &protkey_param_ops_timeout_ms,
+		&protkey_rekey_timeout_ms, 0644);
+MODULE_PARM_DESC(rekey_timeout_ms,
+		 "How long I/O waits for a re-derived protected key (ms)");
+
+/*
+ * Retry delays after a retryable derive error: a sixteenth of the time
+ * waited so far, within these bounds. An outage of T then ends at most
+ * max(T / 16, BACKOFF_MIN_MS) before the retry that sees it end, about
+ * 6 %, inside the P4 target (stall <= T + 10 %) with room for the derive
+ * itself; about 40 attempts in the first second, one a second after 16.
+ */
+#define BACKOFF_MIN_MS 10
+#define BACKOFF_MAX_MS 1000
+#define BACKOFF_SHIFT 4
+
+/* The delay after waiting @waited_ms: @waited_ms / 16, clamped. */
+static unsigned int backoff_ms(unsigned int waited_ms)
+{
+	return clamp_t(unsigned int, waited_ms >> BACKOFF_SHIFT, BACKOFF_MIN_MS,
+		       BACKOFF_MAX_MS);
+}
+
+/* Parked requests per key before MAY_BACKLOG callers get -EBUSY. */
+#define MAX_PARKED 64
+/* Attempts to compute the verification pattern across WK changes. */
+#define VP_TRIES 5
+
+struct workqueue_struct *protkey_wq;
+/* The last wrapping-key generation a worker saw, for WK_CHANGED events. */
+static atomic64_t wk_seen = ATOMIC64_INIT(0);
+
+static bool derive_retryable(int err)
+{
+	return err == -ENODEV || err == -EBUSY || err == -EAGAIN;
+}
+
+static bool pk_valid(const struct protkey_pk *pk)
+{
+	return (pk->type == PROTKEY_PK_AES_128 && pk->len == 48) ||
+	       (pk->type == PROTKEY_PK_AES_256 && pk->len == 64);
+}
+
+/*
+ * One derive with the checks the cipher depends on. May sleep. @flags:
+ * &enum protkey_derive_flags.
+ */
+static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
+		       u32 len, struct protkey_pk *pk, u32 flags)
+{
+	int ret;
+
+	ret = ops->derive(blob, len, pk, flags);
+	if (!ret && !pk_valid(pk))
+		ret = -EINVAL;
+	if (ret)
+		memzero_explicit(pk, sizeof(*pk));
+	return ret;
+}
+
+/**
+ * protkey_key_identify() - derive both halves and compute their pattern
+ * @ops: the platform
+ * @blob: the secure key: two tokens back to back
+ * @half: length of one half
+ * @pk: output: the protected keys; NULL when only @vp is wanted
+ * @vp: output: the verification pattern
+ * @wait: retry while no adapter is usable (the errors the worker retries),
+ *	with the worker's backoff, until rekey_timeout_ms after the start;
+ *	false for one attempt
+ *
+ * The one synchronous derive of protkey.ko: setkey identifies a new key
+ * with it (waiting out a short outage), update checks a re-enciphered
+ * blob (without waiting). A wrapping-key change between the derive and
+ * the pattern computation costs another round, VP_TRIES in all.
+ *
+ * Context: process context, may sleep (HSM round trips, backoff); holds
+ * no lock of a key object.
+ * Return: 0; -EINVAL when the platform rejects a half or the halves
+ * derive to different or non-XTS key sizes; the errno of the last derive
+ * (-ENODEV, -EBUSY, -EIO, ...); -EINTR on a fatal signal while waiting;
+ * -EAGAIN when the wrapping key kept changing.
+ */
+int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
+			 u32 half, struct protkey_pk pk[2],
+			 u8 vp[PROTKEY_KEY_VP_SIZE], bool wait)
+{
+	unsigned long start = jiffies;
+	unsigned long deadline =
+		start + msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
+	unsigned int expired = 0;
+	struct protkey_pk tmp[2];
+	int ret;
+
+	for (;;) {
+		ret = derive_half(ops, blob, half, &tmp[0], 0);
+		if (!ret)
+			ret = derive_half(ops, blob + half, half, &tmp[1], 0);
+		if (!ret && tmp[0].type != tmp[1].type)
+			ret = -EINVAL;
+		if (!ret)
+			ret = protkey_key_compute_vp(ops, tmp, vp);
+		if (!ret) {
+			if (pk)
+				memcpy(pk, tmp, sizeof(tmp));
+			break;
+		}
+		if (ret == -EKEYEXPIRED) {
+			ret = -EAGAIN;
+			if (++expired < VP_TRIES)
+				continue;
+			break;
+		}
+		if (!wait || !derive_retryable(ret) ||
+		    time_after(jiffies, deadline))
+			break;
+		msleep(backoff_ms(jiffies_to_msecs(jiffies - start)));
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+	}
+	memzero_explicit(tmp, sizeof(tmp));
+	return ret;
+}
+
+/* Caller holds key->lock. Returns -EINPROGRESS or -EBUSY. */
+static int enqueue(struct protkey_key *key, struct protkey_parked *p,
+		   bool requeue)
+{
+	list_add_tail(&p->node, &key->parked);
+	key->nparked++;
+	if (!requeue && key->nparked > MAX_PARKED &&
+	    (p->req->flags & CRYPTO_TFM_REQ_MAY_BACKLOG)) {
+		p->backlog = true;
+		return -EBUSY;
+	}
+	return -EINPROGRESS;
+}
+
+/* Caller holds key->lock. */
+static void episode_begin(struct protkey_key *key)
+{
+	key->episode_start = jiffies;
+	key->episode_ktime = ktime_get();
+	key->stall_event = 0;
+}
+
+static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
+		bool requeue)
+{
+	unsigned long flags;
+	bool kick = false;
+	int ret;
+
+	spin_lock_irqsave(&key->lock, flags);
+	switch (atomic_read(&key->state)) {
+	case PROTKEY_KEY_VALID:
+		if (!stale || p->gen != READ_ONCE(key->pk_gen)) {
+			spin_unlock_irqrestore(&key->lock, flags);
+			return PROTKEY_KEY_RETRY;
+		}
+		atomic_set(&key->state, PROTKEY_KEY_STALE);
+		episode_begin(key);
+		key->stats.stalls++;
+		kick = true;
+		break;
+	case PROTKEY_KEY_FAILED:
+		if (list_empty(&key->parked))
+			episode_begin(key);
+		kick = true;
+		break;
+	case PROTKEY_KEY_REVOKED:
+		spin_unlock_irqrestore(&key->lock, flags);
+		return -EIO;
+	default:
+		break;
+	}
+	ret = enqueue(key, p, requeue);
+	if (kick)
+		queue_delayed_work(protkey_wq, &key->work, 0);
+	spin_unlock_irqrestore(&key->lock, flags);
+	return ret;
+}
+
+/**
+ * protkey_key_park() - hand a request to the key's worker
+ * @key: the key object
+ * @p: the request's parking record; @p->req, @p->resume and (when
+ *	@stale) @p->gen set, @p->backlog false
+ * @stale: the request met a stale protected key of generation @p->gen;
+ *	false when it only found the key not usable
+ *
+ * Starts a re-derivation episode if none runs and @p->gen is the current
+ * generation; joins the running one otherwise.
+ *
+ * Context: any, including softirq; takes &protkey_key.lock with
+ * interrupts disabled; never sleeps, never allocates.
+ * Return: -EINPROGRESS: parked, the worker completes it; -EBUSY: parked
+ * as backlog (only with CRYPTO_TFM_REQ_MAY_BACKLOG, past a per-key
+ * threshold), the worker reports -EINPROGRESS then the result;
+ * PROTKEY_KEY_RETRY: not parked, newer protected keys are usable: run the
+ * request again; -EIO: not parked, the key was revoked (keyctl revoke).
+ */
+int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
+		     bool stale)
+{
+	return park(key, p, stale, false);
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_park);
+
+/**
+ * protkey_key_complete_list() - complete requests taken off the parked list
+ * @list: the requests (&struct protkey_parked.node)
+ * @err: their result
+ *
+ * Context: process context; takes no lock of the key object.
+ */
+void protkey_key_complete_list(struct list_head *list, int err)
+{
+	struct protkey_parked *p, *n;
+	struct crypto_async_request *req;
+	bool backlog;
+
+	list_for_each_entry_safe(p, n, list, node) {
+		list_del(&p->node);
+		req = p->req;
+		backlog = p->backlog;
+		local_bh_disable();
+		if (backlog)
+			crypto_request_complete(req, -EINPROGRESS);
+		crypto_request_complete(req, err);
+		local_bh_enable();
+	}
+}
+
+static void running_done(struct protkey_key *key)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&key->lock, flags);
+	key->running_tfm = NULL;
+	spin_unlock_irqrestore(&key->lock, flags);
+	/* Pairs with the condition check in wait_var_event(). */
+	smp_mb();
+	wake_up_var(&key->running_tfm);
+}
+
+/* Runs one parked request; true when it completed (not re-parked). */
+static bool drain_one(struct protkey_key *key, struct protkey_parked *p)
+{
+	struct crypto_async_request *req = p->req;
+	int ret, tries;
+
+	local_bh_disable();
+	if (p->backlog) {
+		p->backlog = false;
+		crypto_request_complete(req, -EINPROGRESS);
+	}
+	for (tries = 0; tries < 4; tries++) {
+		ret = p->resume(req);
+		if (ret != -EKEYEXPIRED)
+			break;
+		ret = park(key, p, true, true);
+		if (ret == -EIO)
+			break;
+		if (ret != PROTKEY_KEY_RETRY) {
+			local_bh_enable();
+			return false;
+		}
+	}
+	if (ret == -EKEYEXPIRED)
+		ret = -EIO;
+	crypto_request_complete(req, ret);
+	local_bh_enable();
+	return true;
+}
+
+/* Runs the parked requests while the key stays VALID. Worker only. */
+static void drain(struct protkey_key *key)
+{
+	struct protkey_parked *p;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&key->lock, flags);
+		if (atomic_read(&key->state) != PROTKEY_KEY_VALID ||
+		    list_empty(&key->parked)) {
+			spin_unlock_irqrestore(&key->lock, flags);
+			return;
+		}
+		p = list_first_entry(&key->parked, struct protkey_parked, node);
+		list_del(&p->node);
+		key->nparked--;
+		key->running_tfm = p->req->tfm;
+		spin_unlock_irqrestore(&key->lock, flags);
+
+		drain_one(key, p);
+		running_done(key);
+	}
+}
+
+/* Derives the halves this episode still lacks. Worker only. */
+static int derive_staged(struct protkey_key *key)
+{
+	struct protkey_blob *b;
+	unsigned long flags;
+	int i, ret = 0;
+
+	mutex_lock(&key->blob_mutex);
+	b = rcu_dereference_protected(key->blob,
+				      lockdep_is_held(&key->blob_mutex));
+	if (!b)
+		ret = -EKEYREVOKED;
+	for (i = 0; i < 2 && !ret; i++) {
+		if (key->staged_mask & BIT(i))
+			continue;
+		ret = derive_half(key->ops, b->data + i * key->half_len,
+				  key->half_len, &key->staged[i],
+				  PROTKEY_DERIVE_NOMEMALLOC);
+		spin_lock_irqsave(&key->lock, flags);
+		if (ret) {
+			key->stats.derive_errors++;
+			key->stats.last_error = ret;
+		} else {
+			key->stats.derives++;
+			key->staged_mask |= BIT(i);
+		}
+		spin_unlock_irqrestore(&key->lock, flags);
+	}
+	mutex_unlock(&key->blob_mutex);
+	if (!ret && (key->staged[0].type != key->pk[0].type ||
+		     key->staged[1].type != key->pk[1].type))
+		ret = -EINVAL;
+	return ret;
+}
+
+/**
+ * protkey_key_refresh_info() - re-read the master-key match of both halves
+ * @key: the key object
+ *
+ * Sends a needs-reencipher event when a half is only under the OLD master
+ * key. Called after a derive (the worker) and after an update.
+ *
+ * Context: process context, may sleep; takes &protkey_key.blob_mutex.
+ */
+void protkey_key_refresh_info(struct protkey_key *key)
+{
+	struct protkey_key_info info[2];
+	struct protkey_blob *b;
+	unsigned long flags;
+
+	mutex_lock(&key->blob_mutex);
+	b = rcu_dereference_protected(key->blob,
+				      lockdep_is_held(&key->blob_mutex));
+	if (!b) {
+		mutex_unlock(&key->blob_mutex);
+		return;
+	}
+	protkey_key_read_info(key->ops, b->data, key->half_len, info);
+	mutex_unlock(&key->blob_mutex);
+
+	spin_lock_irqsave(&key->lock, flags);
+	memcpy(key->info, info, sizeof(info));
+	spin_unlock_irqrestore(&key->lock, flags);
+	if (info[0].match == PROTKEY_MK_OLD || info[1].match == PROTKEY_MK_OLD)
+		protkey_nl_notify_needs_reencipher(key, info);
+}
+
+/**
+ * protkey_key_note_wk() - remember the first wrapping-key generation seen
+ * @gen: the platform's generation when a key object was created
+ *
+ * Context: any.
+ */
+void protkey_key_note_wk(u64 gen)
+{
+	atomic64_cmpxchg(&wk_seen, 0, gen);
+}
+
+/* One WK_CHANGED event per generation that a worker notices. */
+static void check_wk(struct protkey_key *key)
+{
+	u64 gen = key->ops->wk_generation();
+	u64 seen = atomic64_xchg(&wk_seen, gen);
+
+	if (seen && seen != gen)
+		protkey_nl_notify_wk_changed(gen);
+}
+
+/*
+ * Returns false (and publishes nothing) when the key was revoked. Records
+ * the KEY_REDERIVED event; the worker queues the notify work after the
+ * drain.
+ */
+static bool publish(struct protkey_key *key)
+{
+	unsigned long flags;
+
+	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
+		memzero_explicit(key->staged, sizeof(key->staged));
+		key->staged_mask = 0;
+		return false;
+	}
+	write_seqlock_bh(&key->pk_lock);
+	memcpy(key->pk, key->staged, sizeof(key->pk));
+	key->pk_gen++;
+	write_sequnlock_bh(&key->pk_lock);
+	memzero_explicit(key->staged, sizeof(key->staged));
+	key->staged_mask = 0;
+
+	spin_lock_irqsave(&key->lock, flags);
+	key->stats.last_stall_ms =
+		jiffies_to_msecs(jiffies - key->episode_start);
+	key->stats.wk_generation = key->ops->wk_generation();
+	key->ev.latency_us = ktime_us_delta(ktime_get(), key->episode_ktime);
+	key->ev.pending |= PROTKEY_KEY_EV_REDERIVED;
+	if (atomic_read(&key->state) != PROTKEY_KEY_REVOKED)
+		atomic_set(&key->state, PROTKEY_KEY_VALID);
+	spin_unlock_irqrestore(&key->lock, flags);
+	return true;
+}
+
+static void give_up(struct protkey_key *key, int err)
+{
+	unsigned long flags;
+	unsigned int n, ms;
+	LIST_HEAD(failed);
+	const char *why;
+
+	memzero_explicit(key->staged, sizeof(key->staged));
+	key->staged_mask = 0;
+	spin_lock_irqsave(&key->lock, flags);
+	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
+		spin_unlock_irqrestore(&key->lock, flags);
+		return;
+	}
+	atomic_set(&key->state, PROTKEY_KEY_FAILED);
+	list_splice_init(&key->parked, &failed);
+	n = key->nparked;
+	key->nparked = 0;
+	ms = jiffies_to_msecs(jiffies - key->episode_start);
+	key->stats.last_stall_ms = ms;
+	key->stats.failures++;
+	key->stats.failed_requests += n;
+	key->ev.pending |= PROTKEY_KEY_EV_FAILED;
+	key->ev.fail_err = err;
+	key->ev.fail_waited_ms = ms;
+	key->ev.fail_requests += n;
+	spin_unlock_irqrestore(&key->lock, flags);
+
+	why = derive_retryable(err) ? "no usable adapter" : "derive failed";
+	pr_err_ratelimited("key %*phN: %s after %u ms (%pe): %u I/Os fail\n", 8,
+			   key->vp, why, ms, ERR_PTR(err), n);
+	protkey_key_complete_list(&failed, -EIO);
+	queue_work(system_wq, &key->notify);
+}
+
+/* Next retry delay, never past the deadline; 0 when the time is up. */
+static unsigned long retry_delay(struct protkey_key *key)
+{
+	unsigned long now = jiffies, deadline, delay;
+	unsigned int waited;
+
+	deadline = key->episode_start +
+		   msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
+	if (!time_before(now, deadline))
+		return 0;
+	waited = jiffies_to_msecs(now - key->episode_start);
+	delay = msecs_to_jiffies(backoff_ms(waited));
+	return max(min(delay, deadline - now), 1UL);
+}
+
+/* At most one KEY_STALLED event per second of an episode. Worker only. */
+static void stalled(struct protkey_key *key, int err)
+{
+	unsigned long flags, now = jiffies;
+
+	if (key->stall_event && time_before(now, key->stall_event + HZ))
+		return;
+	key->stall_event = now;
+	spin_lock_irqsave(&key->lock, flags);
+	key->ev.pending |= PROTKEY_KEY_EV_STALLED;
+	key->ev.stall_waited_ms = jiffies_to_msecs(now - key->episode_start);
+	key->ev.stall_err = err;
+	spin_unlock_irqrestore(&key->lock, flags);
+	queue_work(system_wq, &key->notify);
+}
+
+/* The worker's body: derive, publish or back off or give up, drain. */
+static void rederive(struct protkey_key *key)
+{
+	enum protkey_key_state state;
+	unsigned long flags, delay;
+	bool empty;
+	int ret;
+
+	spin_lock_irqsave(&key->lock, flags);
+	state = atomic_read(&key->state);
+	empty = list_empty(&key->parked);
+	spin_unlock_irqrestore(&key->lock, flags);
+	if (state == PROTKEY_KEY_REVOKED)
+		return;
+	if (state == PROTKEY_KEY_VALID) {
+		drain(key);
+		return;
+	}
+	if (state == PROTKEY_KEY_FAILED && empty)
+		return;
+
+	ret = derive_staged(key);
+	if (!ret) {
+		if (!publish(key))
+			return;
+		drain(key);
+		queue_work(system_wq, &key->notify);
+		return;
+	}
+	if (state == PROTKEY_KEY_STALE && derive_retryable(ret)) {
+		delay = retry_delay(key);
+		if (delay) {
+			stalled(key, ret);
+			queue_delayed_work(protkey_wq, &key->work, delay);
+			return;
+		}
+	}
+	give_up(key, ret);
+}
+
+/**
+ * protkey_key_work() - the worker of a key object
+ * @work: &protkey_key.work
+ *
+ * Derives what the episode lacks, publishes, and drains the parked
+ * requests; or backs off, or gives up. Leaves the events to
+ * protkey_key_notify().
+ *
+ * Context: process context, on the protkey_rekey workqueue (its rescuer
+ * under memory pressure), in a memalloc_noio scope: parked writes may be
+ * what memory reclaim waits for, so nothing the worker calls may recurse
+ * into I/O. Takes &protkey_key.blob_mutex across the platform's derive.
+ */
+void protkey_key_work(struct work_struct *work)
+{
+	struct protkey_key *key =
+		container_of(to_delayed_work(work), struct protkey_key, work);
+	unsigned int noio;
+
+	noio = memalloc_noio_save();
+	rederive(key);
+	memalloc_noio_restore(noio);
+}
+
+/* KUnit sets it to see which events are sent when; empty outside tests. */
+VISIBLE_IF_KUNIT struct protkey_key_hooks protkey_key_hooks;
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_hooks);
+
+static void event_hook(struct protkey_key *key, enum protkey_key_event ev)
+{
+	if (protkey_key_hooks.event)
+		protkey_key_hooks.event(key, ev);
+}
+
+/**
+ * protkey_key_notify() - send the events the worker recorded
+ * @work: &protkey_key.notify
+ *
+ * Sends WK_CHANGED when the wrapping-key generation moved, then
+ * KEY_STALLED, KEY_REDERIVED (and re-reads the master-key match, which
+ * may send KEY_NEEDS_REENCIPHER) and KEY_FAILED, as recorded. The worker
+ * queues it after the drain, so the events never delay parked I/O.
+ *
+ * Context: process context, on system_wq; may sleep and allocate; takes
+ * &protkey_key.lock, then &protkey_key.blob_mutex across key_info.
+ */
+void protkey_key_notify(struct work_struct *work)
+{
+	struct protkey_key *key =
+		container_of(work, struct protkey_key, notify);
+	struct protkey_key_events ev;
+	unsigned long flags;
+
+	spin_lock_irqsave(&key->lock, flags);
+	ev = key->ev;
+	key->ev.pending = 0;
+	key->ev.fail_requests = 0;
+	spin_unlock_irqrestore(&key->lock, flags);
+
+	check_wk(key);
+	if (ev.pending & PROTKEY_KEY_EV_STALLED) {
+		event_hook(key, PROTKEY_KEY_EV_STALLED);
+		protkey_nl_notify_stalled(key, ev.stall_waited_ms,
+					  ev.stall_err);
+	}
+	if (ev.pending & PROTKEY_KEY_EV_REDERIVED) {
+		event_hook(key, PROTKEY_KEY_EV_REDERIVED);
+		protkey_nl_notify_rederived(key, ev.latency_us);
+		protkey_key_refresh_info(key);
+	}
+	if (ev.pending & PROTKEY_KEY_EV_FAILED) {
+		event_hook(key, PROTKEY_KEY_EV_FAILED);
+		protkey_nl_notify_failed(key, ev.fail_err, ev.fail_waited_ms,
+					 ev.fail_requests);
+	}
+}
+
+/**
+ * protkey_key_flush() - fail a tfm's parked requests before it goes away
+ * @key: the key object the tfm uses
+ * @tfm: the tfm
+ *
+ * Completes every parked request of @tfm with -EIO and waits until the
+ * worker no longer runs one. Callers must not free a tfm with requests in
+ * flight; this makes a caller that does so lose its requests instead of
+ * the worker touching freed memory.
+ *
+ * Context: process context, may sleep.
+ */
+void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm)
+{
+	struct protkey_parked *p, *n;
+	unsigned long flags;
+	LIST_HEAD(failed);
+	bool busy;
+
+	for (;;) {
+		spin_lock_irqsave(&key->lock, flags);
+		list_for_each_entry_safe(p, n, &key->parked, node) {
+			if (p->req->tfm != tfm)
+				continue;
+			list_move_tail(&p->node, &failed);
+			key->nparked--;
+		}
+		busy = key->running_tfm == tfm;
+		spin_unlock_irqrestore(&key->lock, flags);
+
+		if (!list_empty(&failed))
+			pr_warn_ratelimited("tfm freed with parked requests\n");
+		protkey_key_complete_list(&failed, -EIO);
+		if (!busy)
+			return;
+		wait_var_event(&key->running_tfm,
+			       READ_ONCE(key->running_tfm) != tfm);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush);
+
+/**
+ * protkey_key_kick() - make a waiting worker try at once
+ * @key: the key object
+ *
+ * Used after an update brought a blob that may derive now.
+ *
+ * Context: any.
+ */
+void protkey_key_kick(struct protkey_key *key)
+{
+	enum protkey_key_state state = atomic_read(&key->state);
+
+	if (state == PROTKEY_KEY_STALE || state == PROTKEY_KEY_FAILED)
+		mod_delayed_work(protkey_wq, &key->work, 0);
+}
+
+/**
+ * protkey_key_request_rederive() - start an episode if the keys are stale
+ * @key: the key object
+ * @gen: the generation of protected keys found stale, or 0 when the
+ *	caller saw the key not VALID
+ *
+ * Starts an episode when the key is VALID with protected keys of
+ * generation @gen, or FAILED. Nothing while an episode runs.
+ *
+ * Context: any; takes &protkey_key.lock.
+ * Return: 0, or -EKEYREVOKED for a revoked key.
+ */
+int protkey_key_request_rederive(struct protkey_key *key, u32 gen)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&key->lock, flags);
+	switch (atomic_read(&key->state)) {
+	case PROTKEY_KEY_VALID:
+		if (gen != key->pk_gen)
+			break;
+		key->stats.stalls++;
+		fallthrough;
+	case PROTKEY_KEY_FAILED:
+		atomic_set(&key->state, PROTKEY_KEY_STALE);
+		episode_begin(key);
+		queue_delayed_work(protkey_wq, &key->work, 0);
+		break;
+	case PROTKEY_KEY_REVOKED:
+		ret = -EKEYREVOKED;
+		break;
+	default:
+		break;
+	}
+	spin_unlock_irqrestore(&key->lock, flags);
+	return ret;
+}
+
+/**
+ * protkey_key_init() - set up the key objects' workqueue
+ *
+ * Context: module init. The workqueue has a rescuer (WQ_MEM_RECLAIM):
+ * re-derivation is on the I/O path, and memory reclaim may wait for the
+ * parked writes.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int protkey_key_init(void)
+{
+	protkey_wq = alloc_workqueue("protkey_rekey",
+				     WQ_MEM_RECLAIM | WQ_UNBOUND, 0);
+	return protkey_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * protkey_key_exit() - tear down what protkey_key_init() set up
+ *
+ * Context: module exit. No key object is left: each belongs to a tfm,
+ * and a tfm pins this module.
+ */
+void protkey_key_exit(void)
+{
+	destroy_workqueue(protkey_wq);
+	/* Frees of the last key objects. */
+	rcu_barrier();
+}
