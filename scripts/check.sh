@@ -121,11 +121,11 @@ bounded() {
 }
 
 # One VM target, its output prefixed with "[<target>] " (the runner
-# already prefixes the guest's lines). VM_RUN replaces the runner (the
-# checker's own tests).
+# already prefixes the guest's lines). CHECK_VM_RUNNER replaces the
+# runner (the checker's own tests; the runner's VM_RUN is another thing).
 vm_target() {
 	local t=$1
-	bounded "$t" "${VM_RUN:-tests/vm/run}" "$t" 2>&1 |
+	bounded "$t" "${CHECK_VM_RUNNER:-tests/vm/run}" "$t" 2>&1 |
 		sed -u "/^\[$t\] /!s/^/[$t] /"
 }
 vm_verdict() {
