@@ -209,6 +209,7 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	atomic_set(&key->state, PROTKEY_KEY_VALID);
 	spin_lock_init(&key->lock);
 	INIT_LIST_HEAD(&key->parked);
+	key->failed_next = jiffies;
 	INIT_DELAYED_WORK(&key->work, protkey_key_work);
 	INIT_WORK(&key->notify, protkey_key_notify);
 	key->stats.derives = 2;

@@ -44,9 +44,11 @@ struct key;
  *	up to rekey_timeout_ms. Requests park.
  * @PROTKEY_KEY_FAILED: the last re-derivation gave up (timeout or hard
  *	error) and failed the parked requests. A new request parks and makes
- *	the worker try one derive at once: success revives the key, failure
- *	fails the request with -EIO without another wait.
- * @PROTKEY_KEY_REVOKED: an administrator revoked the key (keyctl revoke):
+ *	the worker try one derive, at most one per PROTKEY_FAILED_RETRY_MS
+ *	(later requests join it): success revives the key, failure fails
+ *	the requests with -EIO without another wait.
+ * @PROTKEY_KEY_REVOKED: an administrator revoked the key (netlink
+ *	key-revoke, CAP_SYS_ADMIN):
  *	its protected keys and secure key are wiped and every request fails
  *	with -EIO until the last tfm lets go. Final.
  */
@@ -172,6 +174,13 @@ struct protkey_key_stats {
  * @running_tfm: the tfm of the parked request the worker is running right
  *	now, or NULL; lets a tfm that goes away wait for its last request.
  *	Compared, never dereferenced.
+ * @completing: lists of requests taken off @parked (by give-up or revoke)
+ *	whose completion still runs without @lock; protkey_key_flush() waits
+ *	for it to drop to zero, so that no tfm is freed under a completion.
+ * @failed_next: jiffies before which a request that parks in FAILED does
+ *	not make the worker try again (the interval of one-shot attempts).
+ * @attempts: derive attempts of the current episode; worker only, reset
+ *	by episode_begin() under @lock.
  * @episode_start: jiffies when the current re-derivation episode began.
  * @episode_ktime: the same instant, for the latency in events.
  * @stall_event: jiffies of the last KEY_STALLED event of the episode;
@@ -214,6 +223,9 @@ struct protkey_key {
 	struct list_head parked;
 	unsigned int nparked;
 	struct crypto_tfm *running_tfm;
+	unsigned int completing;
+	unsigned long failed_next;
+	unsigned int attempts;
 	unsigned long episode_start;
 	ktime_t episode_ktime;
 	unsigned long stall_event;
@@ -229,10 +241,14 @@ struct protkey_key {
  * struct protkey_parked - a request parked on a key object
  * @node: linkage in &protkey_key.parked, under &protkey_key.lock
  * @req: the request
- * @resume: runs the request again from where it stopped, on the key's
- *	current protected keys. Called by the worker in process context with
+ * @key: the key object the request parked on, set by protkey_key_park();
+ *	the worker resumes the request with this object's protected keys,
+ *	whatever key the request's tfm holds by then
+ * @resume: runs the request again from where it stopped, on the current
+ *	protected keys of @key. Called by the worker in process context with
  *	BHs disabled. Return: 0 when done, -EKEYEXPIRED when it met a stale
- *	protected key again (its progress saved), another errno to fail it.
+ *	protected key again (its progress saved), another (negative) errno
+ *	to fail it.
  * @gen: &protkey_key.pk_gen of the protected keys the request last used
  * @backlog: the request was accepted with -EBUSY; it is told -EINPROGRESS
  *	before its final completion.
@@ -243,7 +259,8 @@ struct protkey_key {
 struct protkey_parked {
 	struct list_head node;
 	struct crypto_async_request *req;
-	int (*resume)(struct crypto_async_request *req);
+	struct protkey_key *key;
+	int (*resume)(struct protkey_parked *p);
 	u32 gen;
 	bool backlog;
 };
@@ -269,6 +286,9 @@ struct protkey_key_snapshot {
 /* protkey_key_park() result: the key is usable again, run the request. */
 #define PROTKEY_KEY_RETRY 1
 
+/* Least time between two one-shot derive attempts of a FAILED key. */
+#define PROTKEY_FAILED_RETRY_MS 1000
+
 int protkey_key_validate(const u8 *blob, unsigned int len);
 int protkey_key_compute_vp(struct protkey_platform_ops *ops,
 			   const struct protkey_pk pk[2],
@@ -281,6 +301,7 @@ u32 protkey_key_load_params(struct protkey_key *key, u8 *pcc_slot, u8 *km_slot,
 			    u32 type[2]);
 int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 		     bool stale);
+int protkey_key_park_force(struct protkey_key *key, struct protkey_parked *p);
 void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm);
 void protkey_key_get_stats(struct protkey_key *key,
 			   struct protkey_key_stats *stats);

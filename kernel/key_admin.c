@@ -148,6 +148,7 @@ void protkey_key_revoke(struct protkey_key *key)
 	list_splice_init(&key->parked, &failed);
 	key->stats.failed_requests += key->nparked;
 	key->nparked = 0;
+	key->completing++;
 	spin_unlock_irqrestore(&key->lock, flags);
 
 	protkey_key_unhash(key);
@@ -157,7 +158,7 @@ void protkey_key_revoke(struct protkey_key *key)
 
 	cancel_delayed_work_sync(&key->work);
 	wipe_pk(key);
-	protkey_key_complete_list(&failed, -EIO);
+	protkey_key_complete_taken(key, &failed, -EIO);
 	synchronize_rcu();
 	kfree_sensitive(old);
 }

@@ -31,6 +31,8 @@ void protkey_key_work(struct work_struct *work);
 void protkey_key_notify(struct work_struct *work);
 void protkey_key_note_wk(u64 gen);
 void protkey_key_complete_list(struct list_head *list, int err);
+void protkey_key_complete_taken(struct protkey_key *key, struct list_head *list,
+				int err);
 void protkey_key_refresh_info(struct protkey_key *key);
 void protkey_key_kick(struct protkey_key *key);
 int protkey_key_request_rederive(struct protkey_key *key, u32 gen);

@@ -83,8 +83,16 @@
  * Past rekey_timeout_ms, or on an error that retrying cannot cure, the
  * worker sets FAILED, takes the whole parked list under the lock and
  * completes it with -EIO, saying why once (rate-limited). A request that
- * arrives in FAILED parks and makes the worker try one derive at once, so
- * I/O works again as soon as an adapter returns, without a new long stall.
+ * arrives in FAILED parks and makes the worker try one derive, at most
+ * one per PROTKEY_FAILED_RETRY_MS (requests arriving meanwhile join it),
+ * so I/O works again soon after an adapter returns, without a new long
+ * stall and without a derive and an event per request. The worker gives
+ * up only from the state it started from: an admin re-derive that turned
+ * FAILED into a new episode meanwhile is left to run.
+ *
+ * The deadline of an episode is a bound: a retry that wakes at it gives
+ * up without another derive, and the second half is not started after
+ * it; only a round trip already running may end past it.
  *
  * Requests are never completed with wrong data: a parked request keeps its
  * progress in its own context (bytes done and the current XTS parameter)
@@ -167,6 +175,24 @@ static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
 	return ret;
 }
 
+/*
+ * Sleeps for the backoff of the time waited since @start, never past
+ * @deadline. Returns true when a signal ended the sleep.
+ */
+static bool sleep_until_retry(unsigned long start, unsigned long deadline)
+{
+	unsigned long now = jiffies, delay;
+
+	delay = msecs_to_jiffies(backoff_ms(jiffies_to_msecs(now - start)));
+	if (!time_before(now, deadline))
+		delay = 0;
+	else if (time_before(deadline, now + delay))
+		delay = deadline - now;
+	if (delay)
+		schedule_timeout_interruptible(delay);
+	return signal_pending(current);
+}
+
 /**
  * protkey_key_identify() - derive both halves and compute their pattern
  * @ops: the platform
@@ -175,19 +201,21 @@ static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
  * @pk: output: the protected keys; NULL when only @vp is wanted
  * @vp: output: the verification pattern
  * @wait: retry while no adapter is usable (the errors the worker retries),
- *	with the worker's backoff, until rekey_timeout_ms after the start;
- *	false for one attempt
+ *	with the worker's backoff, until rekey_timeout_ms after the start:
+ *	the last sleep ends at that deadline and no derive starts after it,
+ *	so the call returns at most one derive round trip past it; false
+ *	for one attempt
  *
  * The one synchronous derive of protkey.ko: setkey identifies a new key
  * with it (waiting out a short outage), update checks a re-enciphered
  * blob (without waiting). A wrapping-key change between the derive and
  * the pattern computation costs another round, VP_TRIES in all.
  *
- * Context: process context, may sleep (HSM round trips, backoff); holds
- * no lock of a key object.
+ * Context: process context, may sleep (HSM round trips, backoff; the
+ * backoff sleeps are interruptible); holds no lock of a key object.
  * Return: 0; -EINVAL when the platform rejects a half or the halves
  * derive to different or non-XTS key sizes; the errno of the last derive
- * (-ENODEV, -EBUSY, -EIO, ...); -EINTR on a fatal signal while waiting;
+ * (-ENODEV, -EBUSY, -EIO, ...); -EINTR when a signal ended the wait;
  * -EAGAIN when the wrapping key kept changing.
  */
 int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
@@ -221,13 +249,15 @@ int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
 			break;
 		}
 		if (!wait || !derive_retryable(ret) ||
-		    time_after(jiffies, deadline))
+		    !time_before(jiffies, deadline))
 			break;
-		msleep(backoff_ms(jiffies_to_msecs(jiffies - start)));
-		if (fatal_signal_pending(current)) {
+		/* The last sleep ends at the deadline; no derive after it. */
+		if (sleep_until_retry(start, deadline)) {
 			ret = -EINTR;
 			break;
 		}
+		if (!time_before(jiffies, deadline))
+			break;
 	}
 	memzero_explicit(tmp, sizeof(tmp));
 	return ret;
@@ -253,19 +283,34 @@ static void episode_begin(struct protkey_key *key)
 	key->episode_start = jiffies;
 	key->episode_ktime = ktime_get();
 	key->stall_event = 0;
+	key->attempts = 0;
 }
 
+/*
+ * PROTKEY_FAILED_RETRY_MS (key.h), the interval between one-shot derive
+ * attempts of a FAILED key: requests that keep arriving while no adapter
+ * can derive the key cost at most one derive and one KEY_FAILED event per
+ * interval, however many they are. The same as an episode's longest retry
+ * delay.
+ */
+#define FAILED_RETRY_MS PROTKEY_FAILED_RETRY_MS
+static_assert(FAILED_RETRY_MS == BACKOFF_MAX_MS);
+
+/*
+ * @force: park even when newer protected keys were published (start an
+ * episode on a VALID key): for a request that kept meeting stale keys.
+ */
 static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
-		bool requeue)
+		bool requeue, bool force)
 {
-	unsigned long flags;
+	unsigned long flags, delay = 0;
 	bool kick = false;
 	int ret;
 
 	spin_lock_irqsave(&key->lock, flags);
 	switch (atomic_read(&key->state)) {
 	case PROTKEY_KEY_VALID:
-		if (!stale || p->gen != READ_ONCE(key->pk_gen)) {
+		if (!force && (!stale || p->gen != READ_ONCE(key->pk_gen))) {
 			spin_unlock_irqrestore(&key->lock, flags);
 			return PROTKEY_KEY_RETRY;
 		}
@@ -275,9 +320,13 @@ static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
 		kick = true;
 		break;
 	case PROTKEY_KEY_FAILED:
-		if (list_empty(&key->parked))
+		/* One attempt per FAILED_RETRY_MS; later requests join it. */
+		if (list_empty(&key->parked)) {
 			episode_begin(key);
-		kick = true;
+			kick = true;
+			if (time_before(jiffies, key->failed_next))
+				delay = key->failed_next - jiffies;
+		}
 		break;
 	case PROTKEY_KEY_REVOKED:
 		spin_unlock_irqrestore(&key->lock, flags);
@@ -285,9 +334,10 @@ static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
 	default:
 		break;
 	}
+	p->key = key;
 	ret = enqueue(key, p, requeue);
 	if (kick)
-		queue_delayed_work(protkey_wq, &key->work, 0);
+		queue_delayed_work(protkey_wq, &key->work, delay);
 	spin_unlock_irqrestore(&key->lock, flags);
 	return ret;
 }
@@ -309,14 +359,35 @@ static int park(struct protkey_key *key, struct protkey_parked *p, bool stale,
  * as backlog (only with CRYPTO_TFM_REQ_MAY_BACKLOG, past a per-key
  * threshold), the worker reports -EINPROGRESS then the result;
  * PROTKEY_KEY_RETRY: not parked, newer protected keys are usable: run the
- * request again; -EIO: not parked, the key was revoked (keyctl revoke).
+ * request again; -EIO: not parked, the key was revoked (netlink
+ * key-revoke).
  */
 int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 		     bool stale)
 {
-	return park(key, p, stale, false);
+	return park(key, p, stale, false, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_park);
+
+/**
+ * protkey_key_park_force() - park a request that kept meeting stale keys
+ * @key: the key object
+ * @p: the request's parking record, as for protkey_key_park()
+ *
+ * For a request that found the protected keys stale on several runs in a
+ * row, each time after newer ones had been published: it parks even on a
+ * VALID key (starting an episode), so the caller never has to give up on
+ * a request that protkey_key_park() kept telling to run again.
+ *
+ * Context: as protkey_key_park().
+ * Return: -EINPROGRESS, -EBUSY or -EIO as protkey_key_park(); never
+ * PROTKEY_KEY_RETRY.
+ */
+int protkey_key_park_force(struct protkey_key *key, struct protkey_parked *p)
+{
+	return park(key, p, true, false, true);
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_park_force);
 
 /**
  * protkey_key_complete_list() - complete requests taken off the parked list
@@ -343,6 +414,33 @@ void protkey_key_complete_list(struct list_head *list, int err)
 	}
 }
 
+/**
+ * protkey_key_complete_taken() - complete requests taken off the parked list
+ * @key: the key object they were parked on
+ * @list: the requests; the caller took them off &protkey_key.parked and
+ *	incremented &protkey_key.completing, both under &protkey_key.lock
+ * @err: their result
+ *
+ * Completes them, then drops &protkey_key.completing and wakes
+ * protkey_key_flush(), which waits for it: a tfm that goes away while
+ * give-up or revoke completes its requests outside the lock waits for them.
+ *
+ * Context: process context; takes &protkey_key.lock.
+ */
+void protkey_key_complete_taken(struct protkey_key *key, struct list_head *list,
+				int err)
+{
+	unsigned long flags;
+
+	protkey_key_complete_list(list, err);
+	spin_lock_irqsave(&key->lock, flags);
+	key->completing--;
+	spin_unlock_irqrestore(&key->lock, flags);
+	/* Pairs with the condition check in wait_var_event(). */
+	smp_mb();
+	wake_up_var(&key->completing);
+}
+
 static void running_done(struct protkey_key *key)
 {
 	unsigned long flags;
@@ -355,6 +453,9 @@ static void running_done(struct protkey_key *key)
 	wake_up_var(&key->running_tfm);
 }
 
+/* Runs on keys already replaced after which a parked request parks by force. */
+#define DRAIN_TRIES 4
+
 /* Runs one parked request; true when it completed (not re-parked). */
 static bool drain_one(struct protkey_key *key, struct protkey_parked *p)
 {
@@ -366,19 +467,29 @@ static bool drain_one(struct protkey_key *key, struct protkey_parked *p)
 		p->backlog = false;
 		crypto_request_complete(req, -EINPROGRESS);
 	}
-	for (tries = 0; tries < 4; tries++) {
-		ret = p->resume(req);
+	/*
+	 * The request either completes with its own result (zero or an
+	 * errno), or parks again, or ends with -EIO: never with a positive
+	 * value. After DRAIN_TRIES runs that each met keys already replaced,
+	 * it parks by force.
+	 */
+	for (tries = 1;; tries++) {
+		ret = p->resume(p);
 		if (ret != -EKEYEXPIRED)
 			break;
-		ret = park(key, p, true, true);
-		if (ret == -EIO)
-			break;
-		if (ret != PROTKEY_KEY_RETRY) {
+		ret = park(key, p, true, true, tries >= DRAIN_TRIES);
+		if (ret == -EINPROGRESS || ret == -EBUSY) {
 			local_bh_enable();
 			return false;
 		}
+		if (ret != PROTKEY_KEY_RETRY)
+			break;
+		if (WARN_ON_ONCE(tries >= DRAIN_TRIES)) {
+			ret = -EIO;
+			break;
+		}
 	}
-	if (ret == -EKEYEXPIRED)
+	if (WARN_ON_ONCE(ret > 0))
 		ret = -EIO;
 	crypto_request_complete(req, ret);
 	local_bh_enable();
@@ -409,11 +520,16 @@ static void drain(struct protkey_key *key)
 	}
 }
 
-/* Derives the halves this episode still lacks. Worker only. */
-static int derive_staged(struct protkey_key *key)
+/*
+ * Derives the halves this episode still lacks. Worker only. With
+ * @deadline set, a half is not started once it has passed (the halves
+ * already derived stay staged): -ETIME.
+ */
+static int derive_staged(struct protkey_key *key, const unsigned long *deadline)
 {
 	struct protkey_blob *b;
 	unsigned long flags;
+	bool derived = false;
 	int i, ret = 0;
 
 	mutex_lock(&key->blob_mutex);
@@ -424,6 +540,11 @@ static int derive_staged(struct protkey_key *key)
 	for (i = 0; i < 2 && !ret; i++) {
 		if (key->staged_mask & BIT(i))
 			continue;
+		if (derived && deadline && !time_before(jiffies, *deadline)) {
+			ret = -ETIME;
+			break;
+		}
+		derived = true;
 		ret = derive_half(key->ops, b->data + i * key->half_len,
 				  key->half_len, &key->staged[i],
 				  PROTKEY_DERIVE_NOMEMALLOC);
@@ -451,23 +572,38 @@ static int derive_staged(struct protkey_key *key)
  * Sends a needs-reencipher event when a half is only under the OLD master
  * key. Called after a derive (the worker) and after an update.
  *
- * Context: process context, may sleep; takes &protkey_key.blob_mutex.
+ * Context: process context, may sleep and allocate; takes
+ * &protkey_key.blob_mutex only to copy the secure key, not across the
+ * platform's key_info.
  */
 void protkey_key_refresh_info(struct protkey_key *key)
 {
 	struct protkey_key_info info[2];
 	struct protkey_blob *b;
 	unsigned long flags;
+	u8 *copy;
 
+	/*
+	 * key_info may allocate, and its allocations may wait for memory
+	 * reclaim, which may wait for I/O parked on this key: so it runs on
+	 * a copy of the secure key, without &protkey_key.blob_mutex, which
+	 * the worker needs to derive.
+	 */
+	copy = kmalloc(2 * key->half_len, GFP_KERNEL);
+	if (!copy)
+		return;
 	mutex_lock(&key->blob_mutex);
 	b = rcu_dereference_protected(key->blob,
 				      lockdep_is_held(&key->blob_mutex));
+	if (b)
+		memcpy(copy, b->data, 2 * key->half_len);
+	mutex_unlock(&key->blob_mutex);
 	if (!b) {
-		mutex_unlock(&key->blob_mutex);
+		kfree(copy);
 		return;
 	}
-	protkey_key_read_info(key->ops, b->data, key->half_len, info);
-	mutex_unlock(&key->blob_mutex);
+	protkey_key_read_info(key->ops, copy, key->half_len, info);
+	kfree_sensitive(copy);
 
 	spin_lock_irqsave(&key->lock, flags);
 	memcpy(key->info, info, sizeof(info));
@@ -530,7 +666,14 @@ static bool publish(struct protkey_key *key)
 	return true;
 }
 
-static void give_up(struct protkey_key *key, int err)
+/*
+ * Fails the parked requests and sets FAILED, unless the state moved on
+ * from @seen, the state this run of the worker started from: a revoke,
+ * or an admin re-derive request that turned FAILED into a new STALE
+ * episode (it queued the worker again, which runs that episode).
+ */
+static void give_up(struct protkey_key *key, enum protkey_key_state seen,
+		    int err)
 {
 	unsigned long flags;
 	unsigned int n, ms;
@@ -540,14 +683,16 @@ static void give_up(struct protkey_key *key, int err)
 	memzero_explicit(key->staged, sizeof(key->staged));
 	key->staged_mask = 0;
 	spin_lock_irqsave(&key->lock, flags);
-	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED) {
+	if (atomic_read(&key->state) != seen) {
 		spin_unlock_irqrestore(&key->lock, flags);
 		return;
 	}
 	atomic_set(&key->state, PROTKEY_KEY_FAILED);
+	key->failed_next = jiffies + msecs_to_jiffies(FAILED_RETRY_MS);
 	list_splice_init(&key->parked, &failed);
 	n = key->nparked;
 	key->nparked = 0;
+	key->completing++;
 	ms = jiffies_to_msecs(jiffies - key->episode_start);
 	key->stats.last_stall_ms = ms;
 	key->stats.failures++;
@@ -561,18 +706,26 @@ static void give_up(struct protkey_key *key, int err)
 	why = derive_retryable(err) ? "no usable adapter" : "derive failed";
 	pr_err_ratelimited("key %*phN: %s after %u ms (%pe): %u I/Os fail\n", 8,
 			   key->vp, why, ms, ERR_PTR(err), n);
-	protkey_key_complete_list(&failed, -EIO);
+	protkey_key_complete_taken(key, &failed, -EIO);
 	queue_work(system_wq, &key->notify);
 }
 
-/* Next retry delay, never past the deadline; 0 when the time is up. */
+static unsigned long episode_deadline(struct protkey_key *key)
+{
+	return key->episode_start +
+	       msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
+}
+
+/*
+ * Next retry delay, never past the deadline; 0 when the time is up. A
+ * retry that would land on the deadline gives up there without a derive.
+ */
 static unsigned long retry_delay(struct protkey_key *key)
 {
 	unsigned long now = jiffies, deadline, delay;
 	unsigned int waited;
 
-	deadline = key->episode_start +
-		   msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
+	deadline = episode_deadline(key);
 	if (!time_before(now, deadline))
 		return 0;
 	waited = jiffies_to_msecs(now - key->episode_start);
@@ -599,14 +752,17 @@ static void stalled(struct protkey_key *key, int err)
 /* The worker's body: derive, publish or back off or give up, drain. */
 static void rederive(struct protkey_key *key)
 {
+	unsigned long flags, delay, deadline;
 	enum protkey_key_state state;
-	unsigned long flags, delay;
-	bool empty;
+	unsigned int attempts;
+	bool empty, bounded;
 	int ret;
 
 	spin_lock_irqsave(&key->lock, flags);
 	state = atomic_read(&key->state);
 	empty = list_empty(&key->parked);
+	attempts = key->attempts++;
+	deadline = episode_deadline(key);
 	spin_unlock_irqrestore(&key->lock, flags);
 	if (state == PROTKEY_KEY_REVOKED)
 		return;
@@ -617,7 +773,18 @@ static void rederive(struct protkey_key *key)
 	if (state == PROTKEY_KEY_FAILED && empty)
 		return;
 
-	ret = derive_staged(key);
+	/*
+	 * The deadline is a bound: a retry that wakes at it gives up without
+	 * another HSM round trip (the first attempt of an episode always
+	 * derives, even with rekey_timeout_ms=0), and a half is not started
+	 * after it.
+	 */
+	bounded = state == PROTKEY_KEY_STALE && attempts;
+	if (bounded && !time_before(jiffies, deadline)) {
+		give_up(key, state, key->stats.last_error ?: -ETIME);
+		return;
+	}
+	ret = derive_staged(key, bounded ? &deadline : NULL);
 	if (!ret) {
 		if (!publish(key))
 			return;
@@ -633,7 +800,9 @@ static void rederive(struct protkey_key *key)
 			return;
 		}
 	}
-	give_up(key, ret);
+	if (ret == -ETIME)
+		ret = key->stats.last_error ?: -ETIME;
+	give_up(key, state, ret);
 }
 
 /**
@@ -719,9 +888,10 @@ void protkey_key_notify(struct work_struct *work)
  * @tfm: the tfm
  *
  * Completes every parked request of @tfm with -EIO and waits until the
- * worker no longer runs one. Callers must not free a tfm with requests in
- * flight; this makes a caller that does so lose its requests instead of
- * the worker touching freed memory.
+ * worker no longer runs one, and until the requests that give-up or
+ * revoke took off the parked list (of any tfm) are completed. Callers
+ * must not free a tfm with requests in flight; this makes a caller that
+ * does so lose its requests instead of the worker touching freed memory.
  *
  * Context: process context, may sleep.
  */
@@ -747,10 +917,12 @@ void protkey_key_flush(struct protkey_key *key, struct crypto_tfm *tfm)
 			pr_warn_ratelimited("tfm freed with parked requests\n");
 		protkey_key_complete_list(&failed, -EIO);
 		if (!busy)
-			return;
+			break;
 		wait_var_event(&key->running_tfm,
 			       READ_ONCE(key->running_tfm) != tfm);
 	}
+	/* Requests give-up or revoke took off the list and still complete. */
+	wait_var_event(&key->completing, !READ_ONCE(key->completing));
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_flush);
 

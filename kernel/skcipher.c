@@ -124,16 +124,14 @@ static int xts_run(struct skcipher_request *req, struct protkey_key *key)
 	return ret;
 }
 
-/* Called by the key's worker for a parked request; BHs are disabled. */
-static int xts_resume(struct crypto_async_request *areq)
+/*
+ * Called by the worker of the key object the request parked on, with BHs
+ * disabled: it runs on that object's protected keys (the worker holds it),
+ * even if the tfm was given another key since.
+ */
+static int xts_resume(struct protkey_parked *p)
 {
-	struct skcipher_request *req = skcipher_request_cast(areq);
-	int ret;
-
-	rcu_read_lock();
-	ret = xts_run(req, xts_key(crypto_skcipher_reqtfm(req)));
-	rcu_read_unlock();
-	return ret;
+	return xts_run(skcipher_request_cast(p->req), p->key);
 }
 
 /* Fast path, then parking. Caller holds rcu_read_lock(). */
@@ -156,9 +154,7 @@ static int xts_submit(struct skcipher_request *req, struct protkey_key *key)
 			return ret;
 	}
 	/* The wrapping key keeps changing: let the worker sort it out. */
-	rctx->parked.gen = READ_ONCE(key->pk_gen);
-	ret = protkey_key_park(key, &rctx->parked, true);
-	return ret == PROTKEY_KEY_RETRY ? -EAGAIN : ret;
+	return protkey_key_park_force(key, &rctx->parked);
 }
 
 static int xts_crypt(struct skcipher_request *req, enum protkey_km_dir dir)
@@ -199,7 +195,9 @@ static int xts_crypt(struct skcipher_request *req, enum protkey_km_dir dir)
  * Return: 0 when done; -EINPROGRESS: parked, the completion follows;
  * -EBUSY: parked as backlog (CRYPTO_TFM_REQ_MAY_BACKLOG only), the
  * completion reports -EINPROGRESS, then the result; -EINVAL for a bad
- * length; -ENOKEY without a key. A parked request completes with 0, or
+ * length; -ENOKEY without a key; -EIO for a revoked key; never -EAGAIN
+ * (a request that keeps meeting replaced keys parks by force, see
+ * protkey_key_park_force()). A parked request completes with 0, or
  * with -EIO when the key could not be re-derived in rekey_timeout_ms or
  * the platform reported a hard error.
  */
@@ -253,7 +251,7 @@ static void xts_release_key(struct crypto_skcipher *tfm,
  * - -EBUSY: adapters stayed busy until rekey_timeout_ms.
  * - -EIO: the adapter rejected the request.
  * - -EAGAIN: the wrapping key changed on every attempt to identify the key.
- * - -EINTR: a fatal signal arrived while waiting for an adapter.
+ * - -EINTR: a signal arrived while waiting for an adapter.
  * - -EDQUOT: the caller lacks CAP_SYS_ADMIN and already holds
  *   max_user_keys keyed tfms (see quota.c).
  * - -ENOMEM: no memory for a new key object.

@@ -46,6 +46,7 @@ struct fake_state {
 	atomic64_t gen;
 	atomic_t derives;
 	atomic_t derive_calls;
+	unsigned long last_derive_start;
 	atomic_t fail_count;
 	int fail_errno;
 	unsigned long outage_until;
@@ -152,6 +153,7 @@ static int fake_derive(const u8 *blob, u32 len, struct protkey_pk *pk,
 	unsigned int i, keylen;
 
 	atomic_inc(&fake.derive_calls);
+	WRITE_ONCE(fake.last_derive_start, jiffies);
 	if (current->flags & PF_MEMALLOC_NOIO)
 		atomic_inc(&fake.derive_noio);
 	if (flags & PROTKEY_DERIVE_NOMEMALLOC)

@@ -21,6 +21,8 @@ struct fake_req {
 	struct crypto_async_request base;
 	struct protkey_parked p;
 	struct protkey_key *key;
+	struct protkey_key *ran_on;
+	int stale_runs;
 	struct completion done;
 	int submitted;
 	int err;
@@ -39,18 +41,33 @@ static void fake_req_done(struct crypto_async_request *areq, int err)
 	complete(&r->done);
 }
 
-static int fake_req_resume(struct crypto_async_request *areq)
+/*
+ * Runs on @key (the object the request parked on, as the worker passes
+ * it) and records which object that was.
+ */
+static int fake_req_run(struct fake_req *r, struct protkey_key *key)
 {
-	struct fake_req *r = container_of(areq, struct fake_req, base);
 	u8 vp[PROTKEY_KEY_VP_SIZE];
 	struct protkey_pk pk[2];
 	int ret;
 
-	r->p.gen = protkey_key_read_pk(r->key, pk);
-	ret = protkey_key_compute_vp(r->key->ops, pk, vp);
-	if (!ret && memcmp(vp, r->key->vp, sizeof(vp)))
+	r->ran_on = key;
+	if (r->stale_runs > 0) {
+		/* Keys already replaced: what a long-delayed run sees. */
+		r->stale_runs--;
+		r->p.gen = READ_ONCE(key->pk_gen) - 1;
+		return -EKEYEXPIRED;
+	}
+	r->p.gen = protkey_key_read_pk(key, pk);
+	ret = protkey_key_compute_vp(key->ops, pk, vp);
+	if (!ret && memcmp(vp, key->vp, sizeof(vp)))
 		ret = -EBADMSG;
 	return ret;
+}
+
+static int fake_req_resume(struct protkey_parked *p)
+{
+	return fake_req_run(container_of(p, struct fake_req, p), p->key);
 }
 
 /* @n requests on @key with request flags @flags, freed with the test. */
@@ -84,7 +101,7 @@ static int submit(struct fake_req *r)
 	for (;;) {
 		ret = -EKEYEXPIRED;
 		if (protkey_key_usable(r->key))
-			ret = fake_req_resume(&r->base);
+			ret = fake_req_run(r, r->key);
 		if (ret != -EKEYEXPIRED) {
 			r->err = ret;
 			complete(&r->done);

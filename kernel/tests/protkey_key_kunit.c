@@ -7,6 +7,9 @@
 #include <crypto/skcipher.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
 #include <linux/scatterlist.h>
 
 #include "../key.h"
@@ -458,6 +461,294 @@ static void events_and_info_after_drain(struct kunit *test)
 	protkey_key_put(key);
 }
 
+/* Polls @v every 5 ms for up to @ms; true when it exceeded @than. */
+static bool poll_above(atomic_t *v, int than, unsigned int ms)
+{
+	unsigned long end = jiffies + msecs_to_jiffies(ms);
+
+	while (atomic_read(v) <= than && time_before(jiffies, end))
+		usleep_range(5000, 6000);
+	return atomic_read(v) > than;
+}
+
+/* A key that a long outage and a short timeout left FAILED. */
+static struct fake_req *
+failed_key_reqs(struct kunit *test, struct protkey_key **key, unsigned int n)
+{
+	struct fake_req *r;
+
+	r = stale_key_reqs(test, key, n + 1);
+	protkey_rekey_timeout_ms = 100;
+	fake_set_outage(60000);
+	submit_all(test, r, 1);
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&(*key)->state), PROTKEY_KEY_FAILED);
+	return r + 1;
+}
+
+static void drain_parks_by_force_never_positive(struct kunit *test)
+{
+	struct protkey_key *key;
+	struct fake_req *r;
+	int calls;
+
+	/* Arrange: a parked request whose next 4 runs meet replaced keys. */
+	r = stale_key_reqs(test, &key, 1);
+	fake_set_outage(60000);
+	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
+	r[0].stale_runs = 4;
+	calls = atomic_read(&fake.derive_calls);
+
+	/* Act: adapters return; the worker derives and drains. */
+	fake.outage = false;
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r[0].done, 30 * HZ),
+			0);
+
+	/* Assert: after 3 retries it parked by force, then ran: result 0. */
+	KUNIT_EXPECT_EQ(test, r[0].err, 0);
+	KUNIT_EXPECT_EQ(test, r[0].stale_runs, 0);
+	KUNIT_EXPECT_GE(test, atomic_read(&fake.derive_calls) - calls, 4);
+	protkey_key_put(key);
+}
+
+static void park_force_parks_on_valid_key(struct kunit *test)
+{
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	/* Arrange: a valid key; a request that saw keys already replaced. */
+	r = stale_key_reqs(test, &key, 1);
+	atomic64_dec(&fake.gen); /* undo the migration: the keys are valid */
+	r[0].p.gen = READ_ONCE(key->pk_gen) - 1;
+
+	/* Act + Assert: plain park says retry, forced park parks. */
+	KUNIT_EXPECT_EQ(test, protkey_key_park(key, &r[0].p, true),
+			PROTKEY_KEY_RETRY);
+	KUNIT_EXPECT_EQ(test, protkey_key_park_force(key, &r[0].p),
+			-EINPROGRESS);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r[0].done, 30 * HZ),
+			0);
+	KUNIT_EXPECT_EQ(test, r[0].err, 0);
+	protkey_key_put(key);
+}
+
+static void give_up_keeps_admin_stale(struct kunit *test)
+{
+	struct protkey_key *key;
+	struct fake_req *r;
+	int calls;
+
+	/* Arrange: FAILED; the next one-shot derive is slow and fails. */
+	r = failed_key_reqs(test, &key, 1);
+	fake.outage = false;
+	fake.derive_delay_ms = 300;
+	fake.fail_errno = -ENODEV;
+	atomic_set(&fake.fail_count, 1);
+	calls = atomic_read(&fake.derive_calls);
+	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
+	KUNIT_ASSERT_TRUE(test, poll_above(&fake.derive_calls, calls, 5000));
+
+	/* Act: an admin asks for a re-derive while that derive runs. */
+	protkey_rekey_timeout_ms = 5000;
+	KUNIT_EXPECT_EQ(test, protkey_key_rederive(key), 0);
+
+	/* Assert: the failed attempt did not fail the admin's episode. */
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r[0].done, 30 * HZ),
+			0);
+	KUNIT_EXPECT_EQ(test, r[0].err, 0);
+	KUNIT_EXPECT_TRUE(test, protkey_key_usable(key));
+	protkey_key_put(key);
+}
+
+static void failed_attempts_keep_an_interval(struct kunit *test)
+{
+	struct protkey_key *key;
+	struct fake_req *r;
+	int calls;
+
+	/* Arrange: FAILED, adapters still gone; one attempt fails r[0]. */
+	r = failed_key_reqs(test, &key, 2);
+	submit_all(test, r, 1);
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	calls = atomic_read(&fake.derive_calls);
+
+	/* Act: the next request at once. */
+	KUNIT_ASSERT_EQ(test, submit(&r[1]), -EINPROGRESS);
+
+	/* Assert: no attempt before the interval; then one, which fails. */
+	msleep(PROTKEY_FAILED_RETRY_MS / 4);
+	KUNIT_EXPECT_FALSE(test, completion_done(&r[1].done));
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), calls);
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r[1].done, 30 * HZ),
+			0);
+	KUNIT_EXPECT_EQ(test, r[1].err, -EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derive_calls), calls + 1);
+	protkey_key_put(key);
+}
+
+static struct {
+	atomic_t started;
+	atomic_t finished;
+} slow;
+
+static void slow_req_done(struct crypto_async_request *areq, int err)
+{
+	struct fake_req *r = container_of(areq, struct fake_req, base);
+
+	atomic_inc(&slow.started);
+	mdelay(300);
+	r->err = err;
+	atomic_inc(&slow.finished);
+	complete(&r->done);
+}
+
+static void flush_waits_for_given_up_requests(struct kunit *test)
+{
+	struct crypto_tfm *tfm = (struct crypto_tfm *)0x1000;
+	struct protkey_key *key;
+	struct fake_req *r;
+
+	/* Arrange: a request whose completion takes 300 ms. */
+	r = stale_key_reqs(test, &key, 1);
+	r[0].base.tfm = tfm;
+	r[0].base.complete = slow_req_done;
+	atomic_set(&slow.started, 0);
+	atomic_set(&slow.finished, 0);
+	protkey_rekey_timeout_ms = 100;
+	fake_set_outage(60000);
+	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
+
+	/* Act: the tfm goes away while give-up completes the request. */
+	KUNIT_ASSERT_TRUE(test, poll_above(&slow.started, 0, 10000));
+	protkey_key_flush(key, tfm);
+
+	/* Assert: flush returned only after that completion. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&slow.finished), 1);
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	protkey_key_put(key);
+}
+
+static void resume_on_the_key_parked_on(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key, *other;
+	struct fake_req *r;
+
+	/* Arrange: a request parks on key; then its "tfm" holds another. */
+	r = stale_key_reqs(test, &key, 1);
+	make_xts(blob, clear2, clear1, 32, 1);
+	other = get_key(test, blob);
+	KUNIT_ASSERT_PTR_NE(test, other, key);
+	fake_set_outage(60000);
+	KUNIT_ASSERT_EQ(test, submit(&r[0]), -EINPROGRESS);
+	r[0].key = other;
+
+	/* Act */
+	fake.outage = false;
+	KUNIT_ASSERT_NE(test, wait_for_completion_timeout(&r[0].done, 30 * HZ),
+			0);
+
+	/* Assert: resumed on the object it parked on, with its keys. */
+	KUNIT_EXPECT_PTR_EQ(test, r[0].ran_on, key);
+	KUNIT_EXPECT_EQ(test, r[0].err, 0);
+	protkey_key_put(other);
+	protkey_key_put(key);
+}
+
+static void no_derive_starts_after_the_deadline(struct kunit *test)
+{
+	struct protkey_key *key;
+	unsigned long deadline;
+	struct fake_req *r;
+
+	/* Arrange: adapters gone for longer than the timeout. */
+	r = stale_key_reqs(test, &key, 1);
+	protkey_rekey_timeout_ms = 300;
+	fake_set_outage(60000);
+
+	/* Act */
+	submit_all(test, r, 1);
+
+	/* Assert: failed; every derive of the episode began before T. */
+	KUNIT_EXPECT_EQ(test, r[0].err, -EIO);
+	deadline = key->episode_start + msecs_to_jiffies(300);
+	KUNIT_EXPECT_TRUE(test, time_before(fake.last_derive_start, deadline));
+	KUNIT_EXPECT_GT(test, atomic_read(&fake.derive_calls), 3);
+	protkey_key_put(key);
+}
+
+static void get_waits_at_most_the_timeout(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key = NULL;
+	unsigned long t0;
+
+	/* Arrange */
+	protkey_rekey_timeout_ms = 300;
+	fake_set_outage(60000);
+	t0 = jiffies;
+
+	/* Act */
+	KUNIT_EXPECT_EQ(test,
+			protkey_key_get_ops(&fake_ops, blob_init(blob),
+					    2 * FAKE_TOKEN_SIZE, &key),
+			-ENODEV);
+
+	/* Assert: no derive began after the deadline (one jiffy of slack). */
+	KUNIT_EXPECT_TRUE(test, time_before(fake.last_derive_start,
+					    t0 + msecs_to_jiffies(300) + 1));
+	KUNIT_EXPECT_GT(test, atomic_read(&fake.derive_calls), 3);
+}
+
+static struct {
+	struct completion done;
+	int ret;
+} sig;
+
+static int get_thread(void *data)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_key *key = NULL;
+
+	allow_signal(SIGUSR1);
+	sig.ret = protkey_key_get_ops(&fake_ops, blob_init(blob),
+				      2 * FAKE_TOKEN_SIZE, &key);
+	if (key)
+		protkey_key_put(key);
+	flush_signals(current);
+	complete(&sig.done);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 10);
+	return 0;
+}
+
+static void get_wait_is_interruptible(struct kunit *test)
+{
+	struct task_struct *t;
+	unsigned long left;
+
+	/* Arrange: setkey waits for an adapter, up to 20 s. */
+	protkey_rekey_timeout_ms = 20000;
+	fake_set_outage(60000);
+	init_completion(&sig.done);
+	t = kthread_run(get_thread, NULL, "protkey_kunit_get");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_ASSERT_TRUE(test, poll_above(&fake.derive_calls, 2, 5000));
+
+	/* Act: a signal, not a fatal one. */
+	send_sig(SIGUSR1, t, 0);
+
+	/* Assert: the wait ends at once with -EINTR. */
+	left = wait_for_completion_timeout(&sig.done, 3 * HZ);
+	KUNIT_EXPECT_NE(test, left, 0);
+	if (!left) {
+		fake.outage = false;
+		wait_for_completion(&sig.done);
+	}
+	KUNIT_EXPECT_EQ(test, sig.ret, -EINTR);
+	kthread_stop(t);
+}
+
 static struct kunit_case protkey_key_cases[] = {
 	KUNIT_CASE_PARAM(validate_table, validate_gen_params),
 	KUNIT_CASE(get_same_blob_shares_object),
@@ -472,6 +763,15 @@ static struct kunit_case protkey_key_cases[] = {
 	KUNIT_CASE(flush_fails_parked_requests_of_tfm),
 	KUNIT_CASE(worker_derives_noio_with_nomemalloc),
 	KUNIT_CASE(events_and_info_after_drain),
+	KUNIT_CASE(drain_parks_by_force_never_positive),
+	KUNIT_CASE(park_force_parks_on_valid_key),
+	KUNIT_CASE(give_up_keeps_admin_stale),
+	KUNIT_CASE(failed_attempts_keep_an_interval),
+	KUNIT_CASE(flush_waits_for_given_up_requests),
+	KUNIT_CASE(resume_on_the_key_parked_on),
+	KUNIT_CASE(no_derive_starts_after_the_deadline),
+	KUNIT_CASE(get_waits_at_most_the_timeout),
+	KUNIT_CASE(get_wait_is_interruptible),
 	{}
 };
 
