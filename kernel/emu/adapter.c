@@ -1,11 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * protkey_emu crypto adapters: emulated Crypto Express APQNs in CCA mode,
- * each with the AES master-key registers NEW, CURRENT and OLD, an online
- * state, and the faults tests inject (outage until a deadline, derive
- * latency, fail the next N derives, answer "busy" to the next N). Derive,
- * key generation and re-encipher run here; the protected-key wrapping is
- * cpacf.c's.
+ * protkey_emu crypto adapters: emulated Crypto Express APQNs, each in one
+ * mode: CCA (the AES master-key registers NEW, CURRENT and OLD), EP11 (the
+ * wrapping keys CURRENT and NEW, the NEW one uncommitted or committed) or
+ * accelerator (no keys). Each has an online state, and the faults tests
+ * inject (outage until a deadline, derive latency, fail the next N
+ * derives, answer "busy" to the next N). Derive, key generation and
+ * re-encipher run here; the protected-key wrapping is cpacf.c's.
+ *
+ * An EP11 adapter keeps its wrapping keys in the registers CURRENT and NEW
+ * of the CCA layout; it has no OLD one. As on a real EP11 coprocessor, a
+ * wrapping key loaded into NEW must be committed before keys can be
+ * re-enciphered to it or it can be made CURRENT, and making it CURRENT
+ * drops the previous CURRENT one: keys still under it are lost (zkey's
+ * "ep11 master key change" procedure re-enciphers them first).
  *
  * EMULATION ONLY: the master keys are kept in clear in this module's
  * memory, and a secure key is the clear key encrypted under such a master
@@ -26,12 +34,21 @@
  *           finds (reserved bytes, flag, control vector, bit or byte size,
  *           TVV; the decrypted key does not match the token's bit size or
  *           LRC): cca_sec2protkey() maps CCA's reply code to -EIO
- *  -ENOKEY  MK set or re-encipher needs a register that is empty
- *           (the emulator's choice: CCA answers with a reply code that
- *           user space sees; there is no kernel errno for it)
+ *  -ENOKEY  MK set, commit or re-encipher needs a register that is
+ *           empty, or an EP11 NEW wrapping key that is not committed
+ *           (the emulator's choice: CCA and EP11 answer with a reply code
+ *           that user space sees; there is no kernel errno for it)
+ *
+ * For EP11 keys the same errnos apply with EP11's facts: pkey's own
+ * checks (ep11_check_aes_key_with_hdr(), ep11_check_aes_key()) give
+ * -EINVAL; no usable EP11 adapter with the key's WKVP as its CURRENT
+ * wrapping key gives -ENODEV (ep11_findcard2() fails); a blob whose MAC
+ * does not verify, or whose fields only the adapter checks are wrong,
+ * gives -EIO.
  *  any      the errno injected with emu_fail_derives()
  */
 #include <crypto/aes.h>
+#include <crypto/algapi.h>
 #include <crypto/sha2.h>
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
@@ -54,19 +71,28 @@
 /**
  * struct emu_adapter - one emulated APQN
  * @apqn: PROTKEY_EMU_APQN(card, EMU_DOMAIN)
+ * @mode: &enum protkey_emu_mode, set by emu_adapter_set_mode()
+ * @default_mode: the mode given at module load, restored by emu_reset()
  * @online: set by emu_adapter_set_online()
+ * @wk_new: EP11 only: &enum protkey_emu_wk_new of the NEW register
  * @mk_valid: bit (1 << reg) set when register reg holds a key
- * @mk: clear master key per &enum protkey_emu_mk_reg (index 0 unused)
- * @mkvp: MKVP per register, host order
+ * @mk: clear master key (CCA) or wrapping key (EP11) per &enum
+ *	protkey_emu_mk_reg (index 0 unused)
+ * @mkvp: MKVP per register, host order; for EP11 the first 8 WKVP bytes
+ * @wkvp: EP11 only: the WKVP per register
  *
  * All members are protected by emu_lock.
  */
 struct emu_adapter {
 	u32 apqn;
+	u32 mode;
+	u32 default_mode;
 	bool online;
+	u32 wk_new;
 	u32 mk_valid;
 	u8 mk[EMU_NR_REGS][PROTKEY_EMU_MK_SIZE];
 	u64 mkvp[EMU_NR_REGS];
+	u8 wkvp[EMU_NR_REGS][PROTKEY_EMU_WKVP_SIZE];
 };
 
 static DEFINE_MUTEX(emu_lock);
@@ -109,10 +135,47 @@ u64 emu_mkvp_of(const u8 mk[PROTKEY_EMU_MK_SIZE])
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_mkvp_of);
 
+/**
+ * emu_wkvp_of() - the verification pattern of an EP11 wrapping key
+ * @wk: a 32-byte wrapping key
+ * @wkvp: output: SHA-256(0x02 || WK), the emulator's WKVP (an EP11 key
+ *	blob holds its leftmost 16 bytes, as a real one does)
+ *
+ * Context: any context.
+ */
+void emu_wkvp_of(const u8 wk[PROTKEY_EMU_MK_SIZE],
+		 u8 wkvp[PROTKEY_EMU_WKVP_SIZE])
+{
+	u8 in[1 + PROTKEY_EMU_MK_SIZE];
+
+	in[0] = 0x02;
+	memcpy(in + 1, wk, PROTKEY_EMU_MK_SIZE);
+	sha256(in, sizeof(in), wkvp);
+	memzero_explicit(in, sizeof(in));
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_wkvp_of);
+
 static bool adapter_usable(const struct emu_adapter *a, ktime_t now)
 {
 	lockdep_assert_held(&emu_lock);
 	return a->online && !ktime_before(now, emu_outage_until);
+}
+
+/* A usable adapter of @mode with register @reg loaded. */
+static bool adapter_has(const struct emu_adapter *a, u32 mode, int reg,
+			ktime_t now)
+{
+	return a->mode == mode && adapter_usable(a, now) &&
+	       (a->mk_valid & MK_BIT(reg));
+}
+
+/* Does @a's register @reg hold the key @tok names? (@a has the mode.) */
+static bool reg_matches(const struct emu_adapter *a, int reg,
+			const struct emu_token *tok)
+{
+	if (tok->type->mode == PROTKEY_EMU_MODE_EP11)
+		return !memcmp(a->wkvp[reg], tok->wkvp, sizeof(tok->wkvp));
+	return a->mkvp[reg] == tok->mkvp;
 }
 
 /* AES-256-ECB over the 32-byte key field; the emulator's MK scheme. */
@@ -131,34 +194,49 @@ static void mk_crypt(const u8 *mk, const u8 *in, u8 *out, bool enc)
 	memzero_explicit(&ctx, sizeof(ctx));
 }
 
-/* Builds @tok from @clear (key_bits / 8 bytes) under master key @mk. */
+/*
+ * Builds @tok (its @type set, for EP11 also its @attr) from @clear
+ * (key_bits / 8 bytes) under register @reg of adapter @a.
+ */
 static void seal_key(struct emu_token *tok, const u8 *clear, u32 key_bits,
-		     const u8 *mk, u64 mkvp)
+		     const struct emu_adapter *a, int reg)
 {
 	u8 padded[EMU_ENC_KEY_SIZE] = {};
 
 	memcpy(padded, clear, key_bits / 8);
-	tok->type = &emu_token_cca_aesdata;
 	tok->key_bits = key_bits;
-	tok->mkvp = mkvp;
-	tok->lrc = emu_token_lrc(clear, key_bits / 8);
-	mk_crypt(mk, padded, tok->enc_key, true);
+	tok->mkvp = a->mkvp[reg];
+	mk_crypt(a->mk[reg], padded, tok->enc_key, true);
+	if (tok->type->mode == PROTKEY_EMU_MODE_EP11) {
+		memcpy(tok->wkvp, a->wkvp[reg], sizeof(tok->wkvp));
+		emu_ep11_mac(a->mk[reg], tok, tok->mac);
+	} else {
+		tok->lrc = emu_token_lrc(clear, key_bits / 8);
+	}
 	memzero_explicit(padded, sizeof(padded));
 }
 
 /*
  * Decrypts @tok under @mk into @clear (32 bytes). The adapter checks what it
- * can: the padding beyond the key size must be zero and the LRC must match;
- * anything else is a rejected request, -EIO as cca_sec2protkey() reports
- * a CCA reply code.
+ * can: an EP11 blob's MAC must verify; the padding beyond the key size must
+ * be zero and a CCA token's LRC must match. Anything else is a rejected
+ * request, -EIO as cca_sec2protkey() and ep11_kblob2protkey() report the
+ * adapter's reply.
  */
 static int unseal_key(const struct emu_token *tok, const u8 *mk, u8 *clear)
 {
 	u32 keylen = tok->key_bits / 8;
+	u8 mac[EMU_EP11_MAC_SIZE];
 
+	if (tok->type->mode == PROTKEY_EMU_MODE_EP11) {
+		emu_ep11_mac(mk, tok, mac);
+		if (crypto_memneq(mac, tok->mac, sizeof(mac)))
+			return -EIO;
+	}
 	mk_crypt(mk, tok->enc_key, clear, false);
 	if (memchr_inv(clear + keylen, 0, EMU_ENC_KEY_SIZE - keylen) ||
-	    emu_token_lrc(clear, keylen) != tok->lrc) {
+	    (tok->type->mode == PROTKEY_EMU_MODE_CCA &&
+	     emu_token_lrc(clear, keylen) != tok->lrc)) {
 		memzero_explicit(clear, EMU_ENC_KEY_SIZE);
 		return -EIO;
 	}
@@ -166,26 +244,30 @@ static int unseal_key(const struct emu_token *tok, const u8 *mk, u8 *clear)
 }
 
 /*
- * Finds a usable adapter whose register @reg holds @mkvp; with
- * @reg == PROTKEY_EMU_MK_CURRENT it falls back to OLD, preferring CURRENT
- * over all adapters first as cca_findcard() does. Copies the matching MK to
+ * Finds a usable adapter of @tok's mode that holds its key: a CCA token's
+ * MKVP in CURRENT or else OLD, preferring CURRENT over all adapters first
+ * as cca_findcard() does; an EP11 key's WKVP in CURRENT only, as
+ * ep11_findcard2() matches the current WKVP. Copies the matching key to
  * @mk. Caller holds emu_lock. Return: the register that matched, or 0.
  */
-static int find_mk(u64 mkvp, int reg, u8 *mk)
+static int find_mk(const struct emu_token *tok, u8 *mk)
 {
+	static const int regs[] = { PROTKEY_EMU_MK_CURRENT,
+				    PROTKEY_EMU_MK_OLD };
+	u32 mode = tok->type->mode;
 	ktime_t now = ktime_get();
-	int pass, r;
-	unsigned int i;
+	unsigned int i, pass;
 
-	for (pass = 0; pass < 2; pass++) {
-		r = pass ? PROTKEY_EMU_MK_OLD : reg;
-		if (pass && reg != PROTKEY_EMU_MK_CURRENT)
+	for (pass = 0; pass < ARRAY_SIZE(regs); pass++) {
+		int r = regs[pass];
+
+		if (pass && mode == PROTKEY_EMU_MODE_EP11)
 			break;
 		for (i = 0; i < emu_nr_adapters; i++) {
 			struct emu_adapter *a = &emu_adapters[i];
 
-			if (!adapter_usable(a, now) ||
-			    !(a->mk_valid & MK_BIT(r)) || a->mkvp[r] != mkvp)
+			if (!adapter_has(a, mode, r, now) ||
+			    !reg_matches(a, r, tok))
 				continue;
 			memcpy(mk, a->mk[r], PROTKEY_EMU_MK_SIZE);
 			return r;
@@ -196,12 +278,13 @@ static int find_mk(u64 mkvp, int reg, u8 *mk)
 
 /*
  * The HSM round trip of a derive: the base latency, plus one query per
- * usable APQN (pkey asks every online CCA APQN for its master-key
- * verification patterns to find one that holds the key's MKVP), then an
+ * usable APQN of the key's mode (pkey asks every online CCA or EP11 APQN
+ * for its master-key verification patterns to find one that holds the
+ * key's MKVP or WKVP), then an
  * injected failure if one is due. Both costs are counted as simulated
  * time, so tests see them applied without timing anything.
  */
-static void emu_round_trip(int *ret)
+static void emu_round_trip(u32 mode, int *ret)
 {
 	u32 base = READ_ONCE(emu_latency_us), per = READ_ONCE(emu_query_us);
 	ktime_t now = ktime_get();
@@ -210,7 +293,8 @@ static void emu_round_trip(int *ret)
 
 	mutex_lock(&emu_lock);
 	for (i = 0; i < emu_nr_adapters; i++)
-		n += adapter_usable(&emu_adapters[i], now);
+		n += emu_adapters[i].mode == mode &&
+		     adapter_usable(&emu_adapters[i], now);
 	mutex_unlock(&emu_lock);
 	us = base + (u64)per * n;
 	emu_count_add(EMU_CNT_APQN_QUERIES, n);
@@ -227,37 +311,38 @@ static void emu_round_trip(int *ret)
  * @len: its length
  * @pk: output, the protected key under the current wrapping key
  *
- * Models pkey_keyblob2pkey() for a CCA AES DATA token: pkey's own token
- * checks, the HSM round trip (the configured base latency and per-APQN
- * query cost, injected failures),
- * cca_findcard() (an adapter with the MKVP in CURRENT is preferred over
- * one with it in OLD), then cca_sec2protkey(): the adapter answers busy,
- * or checks the token and the key it deciphers.
+ * Models pkey_keyblob2pkey() for a CCA AES DATA token or an EP11 AES key:
+ * pkey's own token checks, the HSM round trip (the configured base latency
+ * and per-APQN query cost, injected failures), cca_findcard() (an adapter
+ * with the MKVP in CURRENT is preferred over one with it in OLD) or
+ * ep11_findcard2() (an EP11 adapter whose CURRENT wrapping key has the
+ * key's WKVP), then cca_sec2protkey() or ep11_kblob2protkey(): the adapter
+ * answers busy, or checks the token (for EP11 its MAC) and the key it
+ * deciphers.
  *
  * Context: process context; sleeps for the configured costs; takes
  * emu_lock.
  * Return: 0; -EINVAL a token pkey refuses (size, type, version, zero
- * MKVP); -ENODEV no usable adapter holds the key's master key in CURRENT
- * or OLD; -EBUSY the adapter is busy; -EIO the adapter rejects the token
- * or the key; an injected errno.
+ * MKVP, EP11 magic or attributes); -ENODEV no usable adapter holds the
+ * key's master key (CCA: CURRENT or OLD; EP11: CURRENT); -EBUSY the adapter
+ * is busy; -EIO the adapter rejects the token or the key; an injected errno.
  */
 int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 {
 	u8 mk[PROTKEY_EMU_MK_SIZE];
 	u8 clear[EMU_ENC_KEY_SIZE];
 	struct emu_token tok;
-	u64 mkvp;
 	int ret;
 
 	might_sleep();
-	ret = emu_token_check(blob, len, &mkvp);
+	ret = emu_token_check(blob, len, &tok);
 	if (!ret)
-		emu_round_trip(&ret);
+		emu_round_trip(tok.type->mode, &ret);
 	if (ret)
 		goto out_count;
 
 	mutex_lock(&emu_lock);
-	ret = find_mk(mkvp, PROTKEY_EMU_MK_CURRENT, mk) ? 0 : -ENODEV;
+	ret = find_mk(&tok, mk) ? 0 : -ENODEV;
 	mutex_unlock(&emu_lock);
 	/* The adapter found answers: busy, or it checks the token. */
 	if (!ret && atomic_dec_if_positive(&emu_busy_count) >= 0) {
@@ -272,6 +357,7 @@ int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 		ret = emu_pk_wrap(clear, tok.key_bits / 8, pk);
 	memzero_explicit(clear, sizeof(clear));
 	memzero_explicit(mk, sizeof(mk));
+	memzero_explicit(&tok, sizeof(tok));
 out_count:
 	emu_count(ret ? EMU_CNT_DERIVE_ERRORS : EMU_CNT_DERIVES);
 	return ret;
@@ -282,6 +368,11 @@ out_count:
  * @blob: the secure key
  * @len: its length
  * @info: output
+ *
+ * The match is the best register over the usable adapters of the key's
+ * mode: CURRENT, then OLD, then NEW (an EP11 adapter has no OLD); the
+ * usable adapters counted are those of the key's mode. For an EP11 key,
+ * @info->mkvp is the first 8 bytes of its WKVP.
  *
  * Context: process context; takes emu_lock.
  * Return: 0; -EINVAL for a token pkey refuses; -EIO for one the adapter
@@ -294,6 +385,7 @@ int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 	static const enum protkey_mk_match match[] = { PROTKEY_MK_CURRENT,
 						       PROTKEY_MK_OLD,
 						       PROTKEY_MK_NEW };
+	u32 mode;
 	ktime_t now = ktime_get();
 	struct emu_token tok;
 	unsigned int i, j;
@@ -308,23 +400,25 @@ int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
 	info->token_version = tok.type->tok_version;
 	info->mkvp = tok.mkvp;
 	info->match = PROTKEY_MK_NONE;
+	mode = tok.type->mode;
 
 	mutex_lock(&emu_lock);
 	for (i = 0; i < emu_nr_adapters; i++)
-		info->usable_adapters += adapter_usable(&emu_adapters[i], now);
+		info->usable_adapters += emu_adapters[i].mode == mode &&
+					 adapter_usable(&emu_adapters[i], now);
 	for (j = 0; j < ARRAY_SIZE(order) && !info->match; j++) {
 		for (i = 0; i < emu_nr_adapters; i++) {
 			struct emu_adapter *a = &emu_adapters[i];
 
-			if (adapter_usable(a, now) &&
-			    (a->mk_valid & MK_BIT(order[j])) &&
-			    a->mkvp[order[j]] == tok.mkvp) {
+			if (adapter_has(a, mode, order[j], now) &&
+			    reg_matches(a, order[j], &tok)) {
 				info->match = match[j];
 				break;
 			}
 		}
 	}
 	mutex_unlock(&emu_lock);
+	memzero_explicit(&tok, sizeof(tok));
 	return 0;
 }
 
@@ -364,54 +458,145 @@ static int adapter_range(u32 apqn, unsigned int *first, unsigned int *last,
 	return 0;
 }
 
+/* Empties register @reg of @a. */
+static void reg_clear(struct emu_adapter *a, int reg)
+{
+	memzero_explicit(a->mk[reg], PROTKEY_EMU_MK_SIZE);
+	memzero_explicit(a->wkvp[reg], PROTKEY_EMU_WKVP_SIZE);
+	a->mkvp[reg] = 0;
+	a->mk_valid &= ~MK_BIT(reg);
+	if (reg == PROTKEY_EMU_MK_NEW)
+		a->wk_new = PROTKEY_EMU_WK_NEW_EMPTY;
+}
+
+/*
+ * Checks the adapters of an operation that an accelerator cannot do: an
+ * addressed accelerator is an error, "all" passes over them. Caller holds
+ * emu_lock. Return: 0, or -EINVAL.
+ */
+static int no_accel(u32 apqn, unsigned int first, const char **msg)
+{
+	if (apqn != EMU_ALL_APQNS &&
+	    emu_adapters[first].mode == PROTKEY_EMU_MODE_ACCEL) {
+		*msg = "an accelerator has no master keys";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /**
  * emu_mk_load() - load a master key into the NEW register, as a TKE does
- * @apqn: the adapter, or EMU_ALL_APQNS
- * @mk: the clear 32-byte AES master key
+ * @apqn: the adapter, or EMU_ALL_APQNS (every CCA and EP11 adapter)
+ * @mk: the clear 32-byte AES master key (CCA) or wrapping key (EP11)
  * @msg: output, a static message on error
  *
+ * On an EP11 adapter the loaded key is uncommitted (emu_mk_commit()).
+ *
  * Context: process context; takes emu_lock.
- * Return: 0; -ENODEV for an unknown APQN.
+ * Return: 0; -ENODEV for an unknown APQN; -EINVAL for an accelerator.
  */
 int emu_mk_load(u32 apqn, const u8 mk[PROTKEY_EMU_MK_SIZE], const char **msg)
 {
+	const int reg = PROTKEY_EMU_MK_NEW;
+	u8 wkvp[PROTKEY_EMU_WKVP_SIZE];
 	u64 mkvp = emu_mkvp_of(mk);
 	unsigned int i, last;
 	int ret;
 
+	emu_wkvp_of(mk, wkvp);
 	mutex_lock(&emu_lock);
 	ret = adapter_range(apqn, &i, &last, msg);
+	if (!ret)
+		ret = no_accel(apqn, i, msg);
 	for (; !ret && i < last; i++) {
-		memcpy(emu_adapters[i].mk[PROTKEY_EMU_MK_NEW], mk,
-		       PROTKEY_EMU_MK_SIZE);
-		emu_adapters[i].mkvp[PROTKEY_EMU_MK_NEW] = mkvp;
-		emu_adapters[i].mk_valid |= MK_BIT(PROTKEY_EMU_MK_NEW);
+		struct emu_adapter *a = &emu_adapters[i];
+
+		if (a->mode == PROTKEY_EMU_MODE_ACCEL)
+			continue;
+		memcpy(a->mk[reg], mk, PROTKEY_EMU_MK_SIZE);
+		a->mk_valid |= MK_BIT(reg);
+		if (a->mode == PROTKEY_EMU_MODE_EP11) {
+			memcpy(a->wkvp[reg], wkvp, sizeof(wkvp));
+			a->mkvp[reg] = get_unaligned_be64(wkvp);
+			a->wk_new = PROTKEY_EMU_WK_NEW_UNCOMMITTED;
+		} else {
+			a->mkvp[reg] = mkvp;
+		}
 	}
 	mutex_unlock(&emu_lock);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(emu_mk_load, PROTKEY_EMU_CONTROL);
 
+/**
+ * emu_mk_commit() - commit an EP11 adapter's NEW wrapping key
+ * @apqn: the adapter, or EMU_ALL_APQNS (every EP11 adapter)
+ * @msg: output, a static message on error
+ *
+ * All addressed EP11 adapters commit, or none does.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0; -ENODEV for an unknown APQN; -EINVAL for an adapter that is
+ * not in EP11 mode, or "all" when there is no EP11 adapter; -ENOKEY when
+ * an addressed NEW wrapping key is empty or already committed.
+ */
+int emu_mk_commit(u32 apqn, const char **msg)
+{
+	unsigned int i, first, last, n = 0;
+	int ret;
+
+	mutex_lock(&emu_lock);
+	ret = adapter_range(apqn, &first, &last, msg);
+	for (i = first; !ret && i < last; i++) {
+		const struct emu_adapter *a = &emu_adapters[i];
+
+		if (a->mode != PROTKEY_EMU_MODE_EP11)
+			continue;
+		n++;
+		if (a->wk_new != PROTKEY_EMU_WK_NEW_UNCOMMITTED) {
+			*msg = a->wk_new == PROTKEY_EMU_WK_NEW_EMPTY ?
+				       "NEW wrapping-key register is empty" :
+				       "NEW wrapping key is already committed";
+			ret = -ENOKEY;
+		}
+	}
+	if (!ret && !n) {
+		*msg = apqn == EMU_ALL_APQNS ?
+			       "no adapter is in EP11 mode" :
+			       "only an EP11 adapter commits a wrapping key";
+		ret = -EINVAL;
+	}
+	for (i = first; !ret && i < last; i++) {
+		if (emu_adapters[i].mode == PROTKEY_EMU_MODE_EP11)
+			emu_adapters[i].wk_new = PROTKEY_EMU_WK_NEW_COMMITTED;
+	}
+	mutex_unlock(&emu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(emu_mk_commit, PROTKEY_EMU_CONTROL);
+
 static void mk_move(struct emu_adapter *a, int from, int to)
 {
 	memcpy(a->mk[to], a->mk[from], PROTKEY_EMU_MK_SIZE);
+	memcpy(a->wkvp[to], a->wkvp[from], PROTKEY_EMU_WKVP_SIZE);
 	a->mkvp[to] = a->mkvp[from];
 	a->mk_valid |= MK_BIT(to);
-	memzero_explicit(a->mk[from], PROTKEY_EMU_MK_SIZE);
-	a->mkvp[from] = 0;
-	a->mk_valid &= ~MK_BIT(from);
+	reg_clear(a, from);
 }
 
 /**
- * emu_mk_set() - activate the NEW master key: CURRENT -> OLD, NEW -> CURRENT
- * @apqn: the adapter, or EMU_ALL_APQNS
+ * emu_mk_set() - activate the NEW master key
+ * @apqn: the adapter, or EMU_ALL_APQNS (every CCA and EP11 adapter)
  * @msg: output, a static message on error
  *
- * All addressed adapters change, or none does.
+ * CCA: CURRENT -> OLD, NEW -> CURRENT. EP11: a committed NEW wrapping key
+ * becomes CURRENT and the previous CURRENT one is gone. All addressed
+ * adapters change, or none does.
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -ENODEV for an unknown APQN; -ENOKEY when an addressed
- * adapter's NEW register is empty.
+ * Return: 0; -ENODEV for an unknown APQN; -EINVAL for an accelerator;
+ * -ENOKEY when an addressed adapter's NEW register is empty or, on EP11,
+ * not committed.
  */
 int emu_mk_set(u32 apqn, const char **msg)
 {
@@ -420,16 +605,30 @@ int emu_mk_set(u32 apqn, const char **msg)
 
 	mutex_lock(&emu_lock);
 	ret = adapter_range(apqn, &first, &last, msg);
+	if (!ret)
+		ret = no_accel(apqn, first, msg);
 	for (i = first; !ret && i < last; i++) {
-		if (!(emu_adapters[i].mk_valid & MK_BIT(PROTKEY_EMU_MK_NEW))) {
+		const struct emu_adapter *a = &emu_adapters[i];
+
+		if (a->mode == PROTKEY_EMU_MODE_ACCEL)
+			continue;
+		if (!(a->mk_valid & MK_BIT(PROTKEY_EMU_MK_NEW))) {
 			*msg = "NEW master-key register is empty";
+			ret = -ENOKEY;
+		} else if (a->mode == PROTKEY_EMU_MODE_EP11 &&
+			   a->wk_new != PROTKEY_EMU_WK_NEW_COMMITTED) {
+			*msg = "NEW wrapping key is not committed";
 			ret = -ENOKEY;
 		}
 	}
 	for (i = first; !ret && i < last; i++) {
 		struct emu_adapter *a = &emu_adapters[i];
 
-		if (a->mk_valid & MK_BIT(PROTKEY_EMU_MK_CURRENT))
+		if (a->mode == PROTKEY_EMU_MODE_ACCEL)
+			continue;
+		if (a->mode == PROTKEY_EMU_MODE_EP11)
+			reg_clear(a, PROTKEY_EMU_MK_CURRENT);
+		else if (a->mk_valid & MK_BIT(PROTKEY_EMU_MK_CURRENT))
 			mk_move(a, PROTKEY_EMU_MK_CURRENT, PROTKEY_EMU_MK_OLD);
 		mk_move(a, PROTKEY_EMU_MK_NEW, PROTKEY_EMU_MK_CURRENT);
 	}
@@ -445,10 +644,12 @@ EXPORT_SYMBOL_NS_GPL(emu_mk_set, PROTKEY_EMU_CONTROL);
  * @msg: output, a static message on error
  *
  * Clearing an empty register succeeds. CURRENT cannot be cleared (CCA
- * clears only NEW and OLD; zeroising the adapter is not modelled).
+ * clears only NEW and OLD; zeroising the adapter is not modelled). An EP11
+ * adapter has no OLD register: on all adapters it is passed over.
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL for another register; -ENODEV for an unknown APQN.
+ * Return: 0; -EINVAL for another register, for an accelerator, or for OLD
+ * on an EP11 adapter; -ENODEV for an unknown APQN.
  */
 int emu_mk_clear(u32 apqn, enum protkey_emu_mk_reg reg, const char **msg)
 {
@@ -461,53 +662,81 @@ int emu_mk_clear(u32 apqn, enum protkey_emu_mk_reg reg, const char **msg)
 	}
 	mutex_lock(&emu_lock);
 	ret = adapter_range(apqn, &i, &last, msg);
+	if (!ret)
+		ret = no_accel(apqn, i, msg);
+	if (!ret && apqn != EMU_ALL_APQNS && reg == PROTKEY_EMU_MK_OLD &&
+	    emu_adapters[i].mode == PROTKEY_EMU_MODE_EP11) {
+		*msg = "an EP11 adapter has no OLD register";
+		ret = -EINVAL;
+	}
 	for (; !ret && i < last; i++) {
-		memzero_explicit(emu_adapters[i].mk[reg], PROTKEY_EMU_MK_SIZE);
-		emu_adapters[i].mkvp[reg] = 0;
-		emu_adapters[i].mk_valid &= ~MK_BIT(reg);
+		struct emu_adapter *a = &emu_adapters[i];
+
+		if (a->mode == PROTKEY_EMU_MODE_CCA ||
+		    (a->mode == PROTKEY_EMU_MODE_EP11 &&
+		     reg == PROTKEY_EMU_MK_NEW))
+			reg_clear(a, reg);
 	}
 	mutex_unlock(&emu_lock);
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(emu_mk_clear, PROTKEY_EMU_CONTROL);
 
-/* Caller holds emu_lock. Return: the first usable adapter with @reg. */
-static struct emu_adapter *first_with(int reg)
+/*
+ * Caller holds emu_lock. Return: the first usable adapter of @mode with
+ * @reg loaded.
+ */
+static struct emu_adapter *first_with(u32 mode, int reg)
 {
 	ktime_t now = ktime_get();
 	unsigned int i;
 
 	for (i = 0; i < emu_nr_adapters; i++) {
-		if (adapter_usable(&emu_adapters[i], now) &&
-		    (emu_adapters[i].mk_valid & MK_BIT(reg)))
+		if (adapter_has(&emu_adapters[i], mode, reg, now))
 			return &emu_adapters[i];
 	}
 	return NULL;
 }
 
 /**
- * emu_key_generate() - make a CCA AES DATA secure key under the CURRENT MK
+ * emu_key_generate_type() - make a secure key under the CURRENT MK
+ * @key_type: &enum protkey_emu_key_type
  * @key_bits: 128, 192 or 256
  * @clear: the clear key (@key_bits / 8 bytes), or NULL for a random key
  * @clear_len: length of @clear; ignored when @clear is NULL
- * @token: output, the 64-byte token
+ * @token: output buffer
+ * @size: its size: at least the made token's
+ * @len: output, the made token's size: 64 (CCA AES DATA), 336 (EP11 AES
+ *	with header) or 320 (EP11 AES without header)
  * @msg: output, a static message on error
  *
- * Uses the first usable adapter with a CURRENT master key, as PKEY_GENSECK
- * and PKEY_CLR2SECK use the first APQN that can serve.
+ * Uses the first usable adapter of the key type's mode with a CURRENT
+ * master key (CCA) or wrapping key (EP11), as PKEY_GENSECK2 and
+ * PKEY_CLR2SECK2 use the first APQN that can serve. An EP11 key gets
+ * the attributes the kernel's ep11_genaeskey() gives (EMU_EP11_ATTR_DEFAULTS).
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL for a bad size; -ENODEV when no usable adapter has a
- * CURRENT master key.
+ * Return: 0; -EINVAL for a bad key type, size or buffer; -ENODEV when no
+ * usable adapter of the mode has a CURRENT key.
  */
-int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
-		     u8 token[PROTKEY_EMU_SECKEY_SIZE], const char **msg)
+int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
+			  u32 clear_len, u8 *token, u32 size, u32 *len,
+			  const char **msg)
 {
+	const struct emu_token_type *tt = emu_token_type_of(key_type);
 	u8 key[EMU_ENC_KEY_SIZE];
 	struct emu_adapter *a;
-	struct emu_token tok;
+	struct emu_token tok = {};
 	int ret = 0;
 
+	if (!tt) {
+		*msg = "unknown key type";
+		return -EINVAL;
+	}
+	if (size < tt->size) {
+		*msg = "buffer too small for the key";
+		return -EINVAL;
+	}
 	if (key_bits != 128 && key_bits != 192 && key_bits != 256) {
 		*msg = "key size must be 128, 192 or 256 bits";
 		return -EINVAL;
@@ -521,32 +750,61 @@ int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
 	else
 		get_random_bytes(key, key_bits / 8);
 
+	tok.type = tt;
+	tok.attr = EMU_EP11_ATTR_DEFAULTS;
 	mutex_lock(&emu_lock);
-	a = first_with(PROTKEY_EMU_MK_CURRENT);
+	a = first_with(tt->mode, PROTKEY_EMU_MK_CURRENT);
 	if (a)
-		seal_key(&tok, key, key_bits, a->mk[PROTKEY_EMU_MK_CURRENT],
-			 a->mkvp[PROTKEY_EMU_MK_CURRENT]);
+		seal_key(&tok, key, key_bits, a, PROTKEY_EMU_MK_CURRENT);
 	mutex_unlock(&emu_lock);
 	memzero_explicit(key, sizeof(key));
 	if (!a) {
-		*msg = "no usable adapter with a CURRENT master key";
+		*msg = "no usable adapter of the mode with a CURRENT key";
 		return -ENODEV;
 	}
-	ret = emu_token_build(&tok, token, PROTKEY_EMU_SECKEY_SIZE);
+	ret = emu_token_build(&tok, token, tt->size);
 	memzero_explicit(&tok, sizeof(tok));
-	if (!ret)
-		emu_count(EMU_CNT_KEYS_GENERATED);
-	return ret;
+	if (ret)
+		return ret;
+	*len = tt->size;
+	emu_count(EMU_CNT_KEYS_GENERATED);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(emu_key_generate_type, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_key_generate() - make a CCA AES DATA secure key under the CURRENT MK
+ * @key_bits: 128, 192 or 256
+ * @clear: the clear key (@key_bits / 8 bytes), or NULL for a random key
+ * @clear_len: length of @clear; ignored when @clear is NULL
+ * @token: output, the 64-byte token
+ * @msg: output, a static message on error
+ *
+ * emu_key_generate_type() for PROTKEY_EMU_KEY_CCA_AESDATA.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: as emu_key_generate_type().
+ */
+int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
+		     u8 token[PROTKEY_EMU_SECKEY_SIZE], const char **msg)
+{
+	u32 len;
+
+	return emu_key_generate_type(PROTKEY_EMU_KEY_CCA_AESDATA, key_bits,
+				     clear, clear_len, token,
+				     PROTKEY_EMU_SECKEY_SIZE, &len, msg);
 }
 EXPORT_SYMBOL_NS_GPL(emu_key_generate, PROTKEY_EMU_CONTROL);
 
 /*
  * Re-enciphers @tok from register @from to register @to on the first usable
- * adapter whose @from holds the token's MKVP. Caller holds emu_lock.
+ * adapter of its mode whose @from holds the token's key. Caller holds
+ * emu_lock.
  */
 static int reencipher_locked(struct emu_token *tok, int from, int to,
 			     const char **msg)
 {
+	u32 mode = tok->type->mode;
 	u8 clear[EMU_ENC_KEY_SIZE];
 	ktime_t now = ktime_get();
 	struct emu_adapter *a = NULL;
@@ -554,12 +812,11 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
 	int ret;
 
 	for (i = 0; i < emu_nr_adapters && !a; i++) {
-		if (adapter_usable(&emu_adapters[i], now) &&
-		    (emu_adapters[i].mk_valid & MK_BIT(from)) &&
-		    emu_adapters[i].mkvp[from] == tok->mkvp)
+		if (adapter_has(&emu_adapters[i], mode, from, now) &&
+		    reg_matches(&emu_adapters[i], from, tok))
 			a = &emu_adapters[i];
 	}
-	if (!a && first_with(from)) {
+	if (!a && first_with(mode, from)) {
 		*msg = "key is not enciphered under the source master key";
 		return -EINVAL;
 	}
@@ -571,12 +828,17 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
 		*msg = "target master-key register is empty";
 		return -ENOKEY;
 	}
+	if (mode == PROTKEY_EMU_MODE_EP11 &&
+	    a->wk_new != PROTKEY_EMU_WK_NEW_COMMITTED) {
+		*msg = "NEW wrapping key is not committed";
+		return -ENOKEY;
+	}
 	ret = unseal_key(tok, a->mk[from], clear);
 	if (ret) {
 		*msg = "adapter rejected the key";
 		return ret;
 	}
-	seal_key(tok, clear, tok->key_bits, a->mk[to], a->mkvp[to]);
+	seal_key(tok, clear, tok->key_bits, a, to);
 	memzero_explicit(clear, sizeof(clear));
 	return 0;
 }
@@ -585,18 +847,21 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
  * emu_key_reencipher() - re-encipher a secure key to another master key
  * @token: the secure key
  * @len: its length
- * @mode: OLD -> CURRENT (CCA RTCMK) or CURRENT -> NEW (RTNMK)
- * @out: output, the re-enciphered 64-byte token, with the target MKVP
+ * @mode: OLD -> CURRENT (CCA RTCMK) or CURRENT -> NEW (RTNMK; for EP11 the
+ *	only direction, to a committed NEW wrapping key)
+ * @out: output, at least @len bytes: the re-enciphered key, with the
+ *	target MKVP or WKVP, as long as @token
  * @msg: output, a static message on error
  *
  * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL a token pkey would refuse, bad @mode, or the token's
- * MKVP is not in the source register of any usable adapter; -ENODEV no
- * usable adapter has the source register loaded; -ENOKEY the target
- * register is empty; -EIO the adapter rejects the token or the key.
+ * Return: 0; -EINVAL a token pkey would refuse, bad @mode (OLD -> CURRENT
+ * on an EP11 key), or the token's MKVP is not in the source register of
+ * any usable adapter; -ENODEV no usable adapter has the source register
+ * loaded; -ENOKEY the target register is empty or, on EP11, not
+ * committed; -EIO the adapter rejects the token or the key.
  */
 int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
-		       u8 out[PROTKEY_EMU_SECKEY_SIZE], const char **msg)
+		       u8 *out, const char **msg)
 {
 	struct emu_token tok;
 	int from, to, ret;
@@ -620,11 +885,16 @@ int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 				     "malformed secure key";
 		return ret;
 	}
+	if (tok.type->mode == PROTKEY_EMU_MODE_EP11 &&
+	    from == PROTKEY_EMU_MK_OLD) {
+		*msg = "an EP11 key is re-enciphered from CURRENT to NEW only";
+		return -EINVAL;
+	}
 	mutex_lock(&emu_lock);
 	ret = reencipher_locked(&tok, from, to, msg);
 	mutex_unlock(&emu_lock);
 	if (!ret)
-		ret = emu_token_build(&tok, out, PROTKEY_EMU_SECKEY_SIZE);
+		ret = emu_token_build(&tok, out, len);
 	memzero_explicit(&tok, sizeof(tok));
 	if (!ret)
 		emu_count(EMU_CNT_REENCIPHERS);
@@ -654,6 +924,47 @@ int emu_adapter_set_online(u32 apqn, bool online, const char **msg)
 	return ret;
 }
 EXPORT_SYMBOL_NS_GPL(emu_adapter_set_online, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_adapter_set_mode() - switch an adapter (or all) to another mode
+ * @apqn: the adapter, or EMU_ALL_APQNS
+ * @mode: &enum protkey_emu_mode
+ * @msg: output, a static message on error
+ *
+ * As on a real Crypto Express card, the mode changes only while the
+ * adapter is offline, and a new mode starts with empty registers. All
+ * addressed adapters change, or none does.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0; -EINVAL for a bad mode; -ENODEV for an unknown APQN; -EBUSY
+ * when an addressed adapter is online.
+ */
+int emu_adapter_set_mode(u32 apqn, u32 mode, const char **msg)
+{
+	unsigned int i, first, last;
+	int r, ret;
+
+	if (mode < PROTKEY_EMU_MODE_CCA || mode > PROTKEY_EMU_MODE_ACCEL) {
+		*msg = "unknown adapter mode";
+		return -EINVAL;
+	}
+	mutex_lock(&emu_lock);
+	ret = adapter_range(apqn, &first, &last, msg);
+	for (i = first; !ret && i < last; i++) {
+		if (emu_adapters[i].online) {
+			*msg = "an adapter changes its mode only while offline";
+			ret = -EBUSY;
+		}
+	}
+	for (i = first; !ret && i < last; i++) {
+		for (r = PROTKEY_EMU_MK_NEW; r <= PROTKEY_EMU_MK_OLD; r++)
+			reg_clear(&emu_adapters[i], r);
+		emu_adapters[i].mode = mode;
+	}
+	mutex_unlock(&emu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(emu_adapter_set_mode, PROTKEY_EMU_CONTROL);
 
 /**
  * emu_adapters_set_outage() - make every adapter unusable for a while
@@ -740,9 +1051,14 @@ unsigned int emu_get_adapters(struct emu_adapter_state *out, unsigned int max)
 		memset(&out[i], 0, sizeof(out[i]));
 		out[i].apqn = a->apqn;
 		out[i].online = adapter_usable(a, now);
+		out[i].mode = a->mode;
 		out[i].mkvp_valid = a->mk_valid;
-		for (r = PROTKEY_EMU_MK_NEW; r <= PROTKEY_EMU_MK_OLD; r++)
+		out[i].wk_new = a->wk_new;
+		for (r = PROTKEY_EMU_MK_NEW; r <= PROTKEY_EMU_MK_OLD; r++) {
 			put_unaligned_be64(a->mkvp[r], out[i].mkvp[r]);
+			memcpy(out[i].wkvp[r], a->wkvp[r],
+			       PROTKEY_EMU_WKVP_SIZE);
+		}
 	}
 	i = emu_nr_adapters;
 	mutex_unlock(&emu_lock);
@@ -753,10 +1069,10 @@ EXPORT_SYMBOL_NS_GPL(emu_get_adapters, PROTKEY_EMU_CONTROL);
 /**
  * emu_reset() - reset the adapters to their state after module load
  *
- * Context: process context; takes emu_lock. Sets every adapter online with
- * empty registers, ends an outage, and cancels latency, injected
- * failures, busy answers and early KM stops. For tests; the wrapping key
- * is not touched.
+ * Context: process context; takes emu_lock. Sets every adapter online in
+ * its module-load mode with empty registers, ends an outage, and cancels
+ * latency, injected failures, busy answers and early KM stops. For tests;
+ * the wrapping key is not touched.
  */
 void emu_reset(void)
 {
@@ -765,9 +1081,12 @@ void emu_reset(void)
 	mutex_lock(&emu_lock);
 	for (i = 0; i < emu_nr_adapters; i++) {
 		u32 apqn = emu_adapters[i].apqn;
+		u32 mode = emu_adapters[i].default_mode;
 
 		memzero_explicit(&emu_adapters[i], sizeof(emu_adapters[i]));
 		emu_adapters[i].apqn = apqn;
+		emu_adapters[i].mode = mode;
+		emu_adapters[i].default_mode = mode;
 		emu_adapters[i].online = true;
 	}
 	emu_outage_until = 0;
@@ -782,21 +1101,29 @@ EXPORT_SYMBOL_NS_GPL(emu_reset, PROTKEY_EMU_CONTROL);
 /**
  * emu_adapters_init() - create the adapters
  * @nr: how many, 1..EMU_MAX_ADAPTERS: cards 0..nr-1 in domain EMU_DOMAIN
+ * @modes: the mode of each (&enum protkey_emu_mode), or NULL for all CCA
  *
  * Context: process context (module init).
- * Return: 0; -EINVAL for a bad @nr; -ENOMEM.
+ * Return: 0; -EINVAL for a bad @nr or mode; -ENOMEM.
  */
-int emu_adapters_init(unsigned int nr)
+int emu_adapters_init(unsigned int nr, const u32 *modes)
 {
 	unsigned int i;
 
 	if (!nr || nr > EMU_MAX_ADAPTERS)
 		return -EINVAL;
+	for (i = 0; modes && i < nr; i++) {
+		if (modes[i] < PROTKEY_EMU_MODE_CCA ||
+		    modes[i] > PROTKEY_EMU_MODE_ACCEL)
+			return -EINVAL;
+	}
 	emu_adapters = kcalloc(nr, sizeof(*emu_adapters), GFP_KERNEL);
 	if (!emu_adapters)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
 		emu_adapters[i].apqn = PROTKEY_EMU_APQN(i, EMU_DOMAIN);
+		emu_adapters[i].mode = modes ? modes[i] : PROTKEY_EMU_MODE_CCA;
+		emu_adapters[i].default_mode = emu_adapters[i].mode;
 		emu_adapters[i].online = true;
 	}
 	emu_nr_adapters = nr;

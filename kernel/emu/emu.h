@@ -23,13 +23,20 @@
  * @online: adapter online and usable (not offline, not in an outage)
  * @mkvp_valid: bit (1 << reg) set when register reg (&enum protkey_emu_mk_reg)
  *	holds a key
- * @mkvp: MKVP per register, indexed by &enum protkey_emu_mk_reg
+ * @mode: &enum protkey_emu_mode
+ * @wk_new: EP11 only: &enum protkey_emu_wk_new
+ * @mkvp: MKVP per register, indexed by &enum protkey_emu_mk_reg; for EP11
+ *	the first 8 bytes of the WKVP
+ * @wkvp: EP11 only: WKVP per register (NEW and CURRENT)
  */
 struct emu_adapter_state {
 	u32 apqn;
 	bool online;
 	u32 mkvp_valid;
+	u32 mode;
+	u32 wk_new;
 	u8 mkvp[EMU_MK_REGS][PROTKEY_EMU_MKVP_SIZE];
+	u8 wkvp[EMU_MK_REGS][PROTKEY_EMU_WKVP_SIZE];
 };
 
 /**
@@ -79,12 +86,18 @@ struct emu_counters {
 int emu_mk_load(u32 apqn, const u8 mk[PROTKEY_EMU_MK_SIZE], const char **msg);
 int emu_mk_set(u32 apqn, const char **msg);
 int emu_mk_clear(u32 apqn, enum protkey_emu_mk_reg reg, const char **msg);
+int emu_mk_commit(u32 apqn, const char **msg);
 int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
 		     u8 token[PROTKEY_EMU_SECKEY_SIZE], const char **msg);
+int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
+			  u32 clear_len, u8 *token, u32 size, u32 *len,
+			  const char **msg);
+/* @out holds at least @len bytes; the output is as long as @token. */
 int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
-		       u8 out[PROTKEY_EMU_SECKEY_SIZE], const char **msg);
+		       u8 *out, const char **msg);
 int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg);
 int emu_adapter_set_online(u32 apqn, bool online, const char **msg);
+int emu_adapter_set_mode(u32 apqn, u32 mode, const char **msg);
 void emu_set_latency(u32 latency_us, u32 query_us);
 void emu_fail_derives(u32 count, int err);
 void emu_km_partial(u32 calls, u32 blocks);

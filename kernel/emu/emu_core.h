@@ -20,6 +20,19 @@
 
 /* Encrypted-key field of a CCA AES DATA token: always 32 bytes. */
 #define EMU_ENC_KEY_SIZE 32
+/* The WKVP bytes an EP11 key blob holds: the leftmost 16 of 32. */
+#define EMU_EP11_BLOB_WKVP_SIZE 16
+/* An EP11 key blob's MAC field; the emulator's MAC is a SHA-256. */
+#define EMU_EP11_MAC_SIZE 32
+/* EP11 attribute bits (zkey/ep11.h, the kernel's zcrypt_ep11misc.h). */
+#define EMU_EP11_ATTR_EXTRACTABLE 0x00000001ULL
+#define EMU_EP11_ATTR_DECRYPT 0x00000400ULL
+#define EMU_EP11_ATTR_ENCRYPT 0x00000800ULL
+#define EMU_EP11_ATTR_PKEY_EXTRACTABLE 0x00200000ULL
+/* The kernel's KEY_ATTR_DEFAULTS of an EP11 AES key it generates. */
+#define EMU_EP11_ATTR_DEFAULTS                                    \
+	(EMU_EP11_ATTR_PKEY_EXTRACTABLE | EMU_EP11_ATTR_ENCRYPT | \
+	 EMU_EP11_ATTR_DECRYPT)
 
 struct emu_token_type;
 
@@ -28,7 +41,12 @@ struct emu_token_type;
  * @type: the token type that parsed (or will build) it
  * @key_bits: AES key size in bits: 128, 192 or 256
  * @mkvp: verification pattern of the enciphering master key (host order;
- *	its big-endian bytes are the MKVP bytes)
+ *	its big-endian bytes are the MKVP bytes); for EP11 the first 8 bytes
+ *	of @wkvp, for reporting
+ * @wkvp: EP11 only: the 16 WKVP bytes of the blob, matched against an
+ *	adapter's CURRENT wrapping key
+ * @attr: EP11 only: the blob's attribute bits (EMU_EP11_ATTR_*)
+ * @mac: EP11 only: the blob's MAC (see token.c for the emulated scheme)
  * @lrc: XOR of the clear key bytes (CCA's LRC), checked after decryption
  * @enc_key: the key, zero-padded to 32 bytes and enciphered under the MK
  */
@@ -36,6 +54,9 @@ struct emu_token {
 	const struct emu_token_type *type;
 	u32 key_bits;
 	u64 mkvp;
+	u8 wkvp[EMU_EP11_BLOB_WKVP_SIZE];
+	u64 attr;
+	u8 mac[EMU_EP11_MAC_SIZE];
 	u8 lrc;
 	u8 enc_key[EMU_ENC_KEY_SIZE];
 };
@@ -43,43 +64,55 @@ struct emu_token {
 /**
  * struct emu_token_type - one secure-key token format (a table entry)
  * @name: zkey-style name, e.g. "CCA-AESDATA"
+ * @mode: the adapter mode that handles it (&enum protkey_emu_mode)
  * @tok_type: header type byte (offset 0)
  * @tok_version: header version byte (offset 4)
- * @size: exact token size in bytes
+ * @size: size in bytes of the tokens the emulator makes
+ * @min_size: smallest size pkey accepts
+ * @max_size: largest size pkey accepts
  * @check: the checks pkey makes before an adapter sees @blob of @len
- *	bytes (-EINVAL); fills @mkvp
- * @parse: the checks the adapter makes on @blob of @size bytes that passed
- *	@check (-EIO), and fill @tok
- * @build: write @tok into @blob of @size bytes
- *
- * EP11 AES and CCA AES CIPHER tokens are further entries of the same table.
+ *	bytes (-EINVAL); fills the header fields of @tok: @type, @mkvp and,
+ *	for EP11, @wkvp
+ * @parse: the checks the adapter makes on @blob of @len bytes that passed
+ *	@check (-EIO), and fill the rest of @tok
+ * @build: write @tok into @blob of @len bytes (@min_size..@max_size)
  */
 struct emu_token_type {
 	const char *name;
+	u32 mode;
 	u8 tok_type;
 	u8 tok_version;
 	u32 size;
-	int (*check)(const u8 *blob, u32 len, u64 *mkvp);
-	int (*parse)(const u8 *blob, struct emu_token *tok);
-	void (*build)(const struct emu_token *tok, u8 *blob);
+	u32 min_size;
+	u32 max_size;
+	int (*check)(const u8 *blob, u32 len, struct emu_token *tok);
+	int (*parse)(const u8 *blob, u32 len, struct emu_token *tok);
+	void (*build)(const struct emu_token *tok, u8 *blob, u32 len);
 };
 
 /* token.c */
 const struct emu_token_type *emu_token_lookup(const u8 *blob, u32 len);
-int emu_token_check(const u8 *blob, u32 len, u64 *mkvp);
+int emu_token_check(const u8 *blob, u32 len, struct emu_token *tok);
 int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok);
 int emu_token_build(const struct emu_token *tok, u8 *blob, u32 len);
 u32 emu_token_tvv(const u8 *blob);
 u8 emu_token_lrc(const u8 *clear, u32 len);
+const struct emu_token_type *emu_token_type_of(u32 key_type);
+void emu_ep11_mac(const u8 wk[PROTKEY_EMU_MK_SIZE], const struct emu_token *tok,
+		  u8 mac[EMU_EP11_MAC_SIZE]);
 extern const struct emu_token_type emu_token_cca_aesdata;
+extern const struct emu_token_type emu_token_ep11_aes;
+extern const struct emu_token_type emu_token_ep11_aes_nohdr;
 
 /* adapter.c */
-int emu_adapters_init(unsigned int nr);
+int emu_adapters_init(unsigned int nr, const u32 *modes);
 void emu_adapters_exit(void);
 void emu_adapters_set_outage(u32 outage_ms);
 int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk);
 int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info);
 u64 emu_mkvp_of(const u8 mk[PROTKEY_EMU_MK_SIZE]);
+void emu_wkvp_of(const u8 wk[PROTKEY_EMU_MK_SIZE],
+		 u8 wkvp[PROTKEY_EMU_WKVP_SIZE]);
 void emu_reset(void);
 
 /* cpacf.c */

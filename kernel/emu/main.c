@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * protkey_emu.ko: an emulation of the IBM Z protected-key platform
- * (Crypto Express adapters in CCA mode and the CPACF protected-key
- * functions), registered with protkey.ko as the platform "emu".
+ * (Crypto Express adapters in CCA, EP11 or accelerator mode and the CPACF
+ * protected-key functions), registered with protkey.ko as the platform
+ * "emu".
  *
  * EMULATION ONLY: master keys, clear AES keys and the wrapping key live in
  * this module's memory. It models the platform's behaviour and error codes
@@ -14,12 +15,17 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/percpu.h>
+#include <linux/string.h>
 
 #include "emu_core.h"
 
 static unsigned int adapters = EMU_DEFAULT_ADAPTERS;
 module_param(adapters, uint, 0444);
-MODULE_PARM_DESC(adapters, "CCA adapters 1..16, APQNs 00.0001 01.0001 ...");
+MODULE_PARM_DESC(adapters, "Adapters 1..16, APQNs 00.0001 01.0001 ...");
+
+static char *modes;
+module_param(modes, charp, 0444);
+MODULE_PARM_DESC(modes, "Adapter modes, comma-separated: cca, ep11, accel");
 
 static DEFINE_PER_CPU(u64[EMU_CNT_MAX], emu_counters);
 
@@ -101,7 +107,51 @@ static bool emu_supports(const u8 *blob, u32 len)
 {
 	const struct emu_token_type *tt = emu_token_lookup(blob, len);
 
-	return tt && len == tt->size;
+	return tt && len >= tt->min_size && len <= tt->max_size;
+}
+
+/*
+ * Parses the "modes" parameter into @out (EMU_MAX_ADAPTERS entries, each
+ * CCA unless named). Return: 0, or -EINVAL for an unknown mode or more
+ * modes than adapters.
+ */
+static int __init parse_modes(const char *list, unsigned int nr, u32 *out)
+{
+	static const char *const names[] = {
+		[PROTKEY_EMU_MODE_CCA] = "cca",
+		[PROTKEY_EMU_MODE_EP11] = "ep11",
+		[PROTKEY_EMU_MODE_ACCEL] = "accel",
+	};
+	unsigned int i = 0;
+	const char *p = list;
+	int m;
+
+	for (i = 0; i < EMU_MAX_ADAPTERS; i++)
+		out[i] = PROTKEY_EMU_MODE_CCA;
+	for (i = 0; p && *p; i++) {
+		size_t n = strchrnul(p, ',') - p;
+
+		if (i >= nr) {
+			pr_err("modes=: more modes than the %u adapter(s)\n",
+			       nr);
+			return -EINVAL;
+		}
+		for (m = PROTKEY_EMU_MODE_CCA; m <= PROTKEY_EMU_MODE_ACCEL;
+		     m++) {
+			if (strlen(names[m]) == n && !strncmp(p, names[m], n))
+				break;
+		}
+		if (m > PROTKEY_EMU_MODE_ACCEL) {
+			pr_err("modes=: unknown mode '%.*s' (cca, ep11 or accel)\n",
+			       (int)n, p);
+			return -EINVAL;
+		}
+		out[i] = m;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
 }
 
 /*
@@ -134,9 +184,15 @@ static struct protkey_platform_ops emu_platform_ops = {
  */
 static int __init protkey_emu_init(void)
 {
+	u32 mode[EMU_MAX_ADAPTERS];
 	int ret;
 
-	ret = emu_adapters_init(adapters);
+	if (!adapters || adapters > EMU_MAX_ADAPTERS)
+		return -EINVAL;
+	ret = parse_modes(modes, adapters, mode);
+	if (ret)
+		return ret;
+	ret = emu_adapters_init(adapters, mode);
 	if (ret)
 		return ret;
 	ret = emu_cpacf_init();

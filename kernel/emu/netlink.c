@@ -104,15 +104,19 @@ emu_mk_clear_nl_policy[PROTKEY_EMU_A_MK_REG + 1] = {
 };
 
 static const struct nla_policy
-emu_key_generate_nl_policy[PROTKEY_EMU_A_CLEAR_KEY + 1] = {
+emu_key_generate_nl_policy[PROTKEY_EMU_A_KEY_TYPE + 1] = {
 	[PROTKEY_EMU_A_KEY_BITS] = NLA_POLICY_RANGE(NLA_U32, 128, 256),
 	[PROTKEY_EMU_A_CLEAR_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 32),
+	[PROTKEY_EMU_A_KEY_TYPE] =
+		NLA_POLICY_RANGE(NLA_U32, PROTKEY_EMU_KEY_CCA_AESDATA,
+				 PROTKEY_EMU_KEY_EP11_AES_NOHDR),
 };
 
 static const struct nla_policy
 emu_key_reencipher_nl_policy[PROTKEY_EMU_A_RENC_MODE + 1] = {
 	[PROTKEY_EMU_A_SECURE_KEY] =
-		NLA_POLICY_EXACT_LEN(PROTKEY_EMU_SECKEY_SIZE),
+		NLA_POLICY_RANGE(NLA_BINARY, PROTKEY_EMU_SECKEY_SIZE,
+				 PROTKEY_EMU_SECKEY_MAX_SIZE),
 	[PROTKEY_EMU_A_RENC_MODE] =
 		NLA_POLICY_RANGE(NLA_U32, PROTKEY_EMU_RENC_OLD_TO_CURRENT,
 				 PROTKEY_EMU_RENC_CURRENT_TO_NEW),
@@ -125,10 +129,19 @@ emu_migrate_nl_policy[PROTKEY_EMU_A_OUTAGE_MS + 1] = {
 };
 
 static const struct nla_policy
-emu_adapter_set_nl_policy[PROTKEY_EMU_A_ONLINE + 1] = {
+emu_adapter_set_nl_policy[PROTKEY_EMU_A_MODE + 1] = {
 	[PROTKEY_EMU_A_APQN] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
 	[PROTKEY_EMU_A_ONLINE] = NLA_POLICY_MAX(NLA_U8, 1),
+	[PROTKEY_EMU_A_MODE] =
+		NLA_POLICY_RANGE(NLA_U32, PROTKEY_EMU_MODE_CCA,
+				 PROTKEY_EMU_MODE_ACCEL),
+};
+
+static const struct nla_policy
+emu_mk_commit_nl_policy[PROTKEY_EMU_A_APQN + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
 };
 
 static const struct nla_policy
@@ -265,13 +278,28 @@ static int emu_nl_put_adapter(struct sk_buff *msg,
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u32(msg, PROTKEY_EMU_ADAPTER_A_APQN, a->apqn) ||
-	    nla_put_u8(msg, PROTKEY_EMU_ADAPTER_A_ONLINE, a->online))
+	    nla_put_u8(msg, PROTKEY_EMU_ADAPTER_A_ONLINE, a->online) ||
+	    nla_put_u32(msg, PROTKEY_EMU_ADAPTER_A_MODE, a->mode))
 		goto err_cancel;
 	for (reg = PROTKEY_EMU_MK_NEW; reg <= PROTKEY_EMU_MK_OLD; reg++) {
 		if (!(a->mkvp_valid & BIT(reg)))
 			continue;
 		if (nla_put(msg, mkvp_attr[reg], PROTKEY_EMU_MKVP_SIZE,
 			    a->mkvp[reg]))
+			goto err_cancel;
+	}
+	if (a->mode == PROTKEY_EMU_MODE_EP11) {
+		if (nla_put_u32(msg, PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE,
+				a->wk_new))
+			goto err_cancel;
+		if ((a->mkvp_valid & BIT(PROTKEY_EMU_MK_CURRENT)) &&
+		    nla_put(msg, PROTKEY_EMU_ADAPTER_A_WKVP_CURRENT,
+			    PROTKEY_EMU_WKVP_SIZE,
+			    a->wkvp[PROTKEY_EMU_MK_CURRENT]))
+			goto err_cancel;
+		if ((a->mkvp_valid & BIT(PROTKEY_EMU_MK_NEW)) &&
+		    nla_put(msg, PROTKEY_EMU_ADAPTER_A_WKVP_NEW,
+			    PROTKEY_EMU_WKVP_SIZE, a->wkvp[PROTKEY_EMU_MK_NEW]))
 			goto err_cancel;
 	}
 	nla_nest_end(msg, nest);
@@ -287,9 +315,10 @@ static size_t emu_nl_state_size(unsigned int n_adapters)
 	size_t counters =
 		nla_total_size(0) +
 		(PROTKEY_EMU_CNT_A_PAD - 1) * nla_total_size_64bit(sizeof(u64));
-	size_t adapter = nla_total_size(0) + nla_total_size(sizeof(u32)) +
+	size_t adapter = nla_total_size(0) + 3 * nla_total_size(sizeof(u32)) +
 			 nla_total_size(sizeof(u8)) +
-			 3 * nla_total_size(PROTKEY_EMU_MKVP_SIZE);
+			 3 * nla_total_size(PROTKEY_EMU_MKVP_SIZE) +
+			 2 * nla_total_size(PROTKEY_EMU_WKVP_SIZE);
 
 	return nla_total_size_64bit(sizeof(u64)) + counters +
 	       n_adapters * adapter;
@@ -499,20 +528,18 @@ static int emu_nl_check_key_size(struct genl_info *info, u32 *key_bits)
 	return 0;
 }
 
-/* Replies with one binary attribute of the command's own type. */
-static int emu_nl_reply_token(struct genl_info *info,
-			      const u8 token[PROTKEY_EMU_SECKEY_SIZE])
+/* Replies with the secure key @token of @len bytes. */
+static int emu_nl_reply_token(struct genl_info *info, const u8 *token, u32 len)
 {
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(nla_total_size(PROTKEY_EMU_SECKEY_SIZE), GFP_KERNEL);
+	msg = genlmsg_new(nla_total_size(len), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
 				info->genlhdr->cmd);
-	if (!hdr || nla_put(msg, PROTKEY_EMU_A_SECURE_KEY,
-			    PROTKEY_EMU_SECKEY_SIZE, token)) {
+	if (!hdr || nla_put(msg, PROTKEY_EMU_A_SECURE_KEY, len, token)) {
 		nlmsg_free(msg);
 		NL_SET_ERR_MSG_MOD(info->extack, "secure key reply too large");
 		return -EMSGSIZE;
@@ -526,10 +553,11 @@ static int emu_nl_reply_token(struct genl_info *info,
  * @skb: the request
  * @info: the request's attributes and extack
  *
- * Makes a CCA AES DATA secure key of PROTKEY_EMU_A_KEY_BITS (required)
- * enciphered under the CURRENT master key, from PROTKEY_EMU_A_CLEAR_KEY when
- * given (the emulator's import of a clear key), otherwise from random bytes.
- * Replies with PROTKEY_EMU_A_SECURE_KEY.
+ * Makes a secure key of PROTKEY_EMU_A_KEY_TYPE (absent: CCA AES DATA) and
+ * PROTKEY_EMU_A_KEY_BITS (required) enciphered under the CURRENT master key
+ * of the first usable adapter of the type's mode, from
+ * PROTKEY_EMU_A_CLEAR_KEY when given (the emulator's import of a clear
+ * key), otherwise from random bytes. Replies with PROTKEY_EMU_A_SECURE_KEY.
  *
  * Context: process context, genl_mutex held; may sleep.
  * Return: 0 or a negative errno.
@@ -539,18 +567,20 @@ static int emu_nl_reply_token(struct genl_info *info,
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: KEY_BITS missing or not 128, 192 or 256; CLEAR_KEY not
  *   KEY_BITS / 8 bytes; an unsupported attribute;
- * - %ERANGE: KEY_BITS outside 128..256, CLEAR_KEY outside 16..32 bytes;
+ * - %ERANGE: KEY_BITS outside 128..256, CLEAR_KEY outside 16..32 bytes,
+ *   KEY_TYPE unknown;
  * - %ENOMEM: no memory for the reply;
- * - %ENODEV: no usable adapter (online, not in an outage) has a CURRENT
- *   master key (emu_key_generate()).
+ * - %ENODEV: no usable adapter (online, not in an outage) of the type's
+ *   mode has a CURRENT master key (emu_key_generate_type()).
  */
 static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
 					    struct genl_info *info)
 {
 	const struct nlattr *clear = info->attrs[PROTKEY_EMU_A_CLEAR_KEY];
-	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	const struct nlattr *type = info->attrs[PROTKEY_EMU_A_KEY_TYPE];
+	u8 token[PROTKEY_EMU_SECKEY_MAX_SIZE];
 	const char *msg = NULL;
-	u32 key_bits;
+	u32 key_bits, key_type, len;
 	int ret;
 
 	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_KEY_BITS))
@@ -558,11 +588,14 @@ static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
 	ret = emu_nl_check_key_size(info, &key_bits);
 	if (ret)
 		return ret;
-	ret = emu_key_generate(key_bits, clear ? nla_data(clear) : NULL,
-			       clear ? nla_len(clear) : 0, token, &msg);
+	key_type = type ? nla_get_u32(type) : PROTKEY_EMU_KEY_CCA_AESDATA;
+	ret = emu_key_generate_type(key_type, key_bits,
+				    clear ? nla_data(clear) : NULL,
+				    clear ? nla_len(clear) : 0, token,
+				    sizeof(token), &len, &msg);
 	if (ret)
 		return emu_nl_core_error(info, ret, msg, clear);
-	ret = emu_nl_reply_token(info, token);
+	ret = emu_nl_reply_token(info, token, len);
 	memzero_explicit(token, sizeof(token));
 	return ret;
 }
@@ -583,20 +616,20 @@ static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
  *
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
  * - %EINVAL: SECURE_KEY or RENC_MODE missing, or an unsupported attribute;
- * - %ERANGE: SECURE_KEY not 64 bytes, RENC_MODE unknown;
+ * - %ERANGE: SECURE_KEY not 64..336 bytes, RENC_MODE unknown;
  * - %ENOMEM: no memory for the reply;
- * - %EINVAL: a malformed token, or no usable adapter's source register
- *   holds the token's master key (emu_key_reencipher());
+ * - %EINVAL: a malformed token, OLD -> CURRENT for an EP11 key, or no
+ *   usable adapter's source register holds the token's master key
+ *   (emu_key_reencipher());
  * - %ENODEV: no usable adapter has the source register loaded;
- * - %ENOKEY: the target register is empty;
- * - %EIO: the adapter rejects the key (padding or LRC wrong after
- *   decryption).
+ * - %ENOKEY: the target register is empty or, on EP11, not committed;
+ * - %EIO: the adapter rejects the key (padding, LRC or EP11 MAC wrong).
  */
 static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,
 					      struct genl_info *info)
 {
 	const struct nlattr *key = info->attrs[PROTKEY_EMU_A_SECURE_KEY];
-	u8 token[PROTKEY_EMU_SECKEY_SIZE];
+	u8 token[PROTKEY_EMU_SECKEY_MAX_SIZE];
 	const char *msg = NULL;
 	u32 mode;
 	int ret;
@@ -609,7 +642,7 @@ static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,
 				 &msg);
 	if (ret)
 		return emu_nl_core_error(info, ret, msg, key);
-	ret = emu_nl_reply_token(info, token);
+	ret = emu_nl_reply_token(info, token, nla_len(key));
 	memzero_explicit(token, sizeof(token));
 	return ret;
 }
@@ -670,7 +703,10 @@ static int protkey_emu_nl_migrate_doit(struct sk_buff *skb,
  * @info: the request's attributes and extack
  *
  * Sets adapter PROTKEY_EMU_A_APQN (or every adapter) online or offline
- * (PROTKEY_EMU_A_ONLINE, required), as "chzdev -e/-d" would.
+ * (PROTKEY_EMU_A_ONLINE), as "chzdev -e/-d" would, and its mode
+ * (PROTKEY_EMU_A_MODE); at least one of the two. Going offline happens
+ * before the mode change and going online after it, so one request can
+ * reconfigure an online adapter.
  *
  * Context: process context, genl_mutex held; may sleep.
  * Return: 0 or a negative errno.
@@ -678,21 +714,65 @@ static int protkey_emu_nl_migrate_doit(struct sk_buff *skb,
  * Possible returned errors:
  *
  * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
- * - %EINVAL: ONLINE missing or not a u8, or an unsupported attribute;
- * - %ERANGE: ONLINE not 0 or 1, APQN out of range;
- * - %ENODEV: no adapter has this APQN (emu_adapter_set_online()).
+ * - %EINVAL: neither ONLINE nor MODE, ONLINE not a u8, or an unsupported
+ *   attribute;
+ * - %ERANGE: ONLINE not 0 or 1, MODE unknown, APQN out of range;
+ * - %ENODEV: no adapter has this APQN (emu_adapter_set_online());
+ * - %EBUSY: MODE for an adapter that stays online
+ *   (emu_adapter_set_mode()); nothing changed.
  */
 static int protkey_emu_nl_adapter_set_doit(struct sk_buff *skb,
 					   struct genl_info *info)
 {
+	const struct nlattr *online = info->attrs[PROTKEY_EMU_A_ONLINE];
+	const struct nlattr *mode = info->attrs[PROTKEY_EMU_A_MODE];
+	const struct nlattr *apqn = info->attrs[PROTKEY_EMU_A_APQN];
 	const char *msg = NULL;
-	bool online;
+	int ret = 0;
+
+	if (!online && !mode) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "ONLINE or MODE attribute required");
+		return -EINVAL;
+	}
+	if (online && !nla_get_u8(online))
+		ret = emu_adapter_set_online(emu_nl_apqn(info), false, &msg);
+	if (!ret && mode)
+		ret = emu_adapter_set_mode(emu_nl_apqn(info), nla_get_u32(mode),
+					   &msg);
+	if (!ret && online && nla_get_u8(online))
+		ret = emu_adapter_set_online(emu_nl_apqn(info), true, &msg);
+	return emu_nl_core_error(info, ret, msg, ret == -EBUSY ? mode : apqn);
+}
+
+/**
+ * protkey_emu_nl_mk_commit_doit() - handle PROTKEY_EMU_CMD_MK_COMMIT
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Commits the uncommitted NEW wrapping key of EP11 adapter
+ * PROTKEY_EMU_A_APQN, or of every EP11 adapter (emu_mk_commit()).
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: the adapter is not in EP11 mode, no adapter is, or an
+ *   unsupported attribute;
+ * - %ERANGE: APQN out of range;
+ * - %ENODEV: no adapter has this APQN;
+ * - %ENOKEY: a NEW wrapping key is empty or already committed; nothing
+ *   changed.
+ */
+static int protkey_emu_nl_mk_commit_doit(struct sk_buff *skb,
+					 struct genl_info *info)
+{
+	const char *msg = NULL;
 	int ret;
 
-	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_ONLINE))
-		return -EINVAL;
-	online = nla_get_u8(info->attrs[PROTKEY_EMU_A_ONLINE]);
-	ret = emu_adapter_set_online(emu_nl_apqn(info), online, &msg);
+	ret = emu_mk_commit(emu_nl_apqn(info), &msg);
 	return emu_nl_core_error(info, ret, msg,
 				 info->attrs[PROTKEY_EMU_A_APQN]);
 }
@@ -870,7 +950,7 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.cmd = PROTKEY_EMU_CMD_KEY_GENERATE,
 		.doit = protkey_emu_nl_key_generate_doit,
 		.policy = emu_key_generate_nl_policy,
-		.maxattr = PROTKEY_EMU_A_CLEAR_KEY,
+		.maxattr = PROTKEY_EMU_A_KEY_TYPE,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
@@ -891,7 +971,7 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.cmd = PROTKEY_EMU_CMD_ADAPTER_SET,
 		.doit = protkey_emu_nl_adapter_set_doit,
 		.policy = emu_adapter_set_nl_policy,
-		.maxattr = PROTKEY_EMU_A_ONLINE,
+		.maxattr = PROTKEY_EMU_A_MODE,
 		.flags = GENL_ADMIN_PERM,
 	},
 	{
@@ -925,6 +1005,13 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.doit = protkey_emu_nl_set_busy_doit,
 		.policy = emu_set_busy_nl_policy,
 		.maxattr = PROTKEY_EMU_A_BUSY_COUNT,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_MK_COMMIT,
+		.doit = protkey_emu_nl_mk_commit_doit,
+		.policy = emu_mk_commit_nl_policy,
+		.maxattr = PROTKEY_EMU_A_APQN,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -1,18 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * protkey_emu secure-key tokens: a table of token formats, each with a
- * strict parser and a builder. The emulator knows one format for now, the
- * 64-byte CCA AES DATA internal key token (type 0x01, version 0x04), laid
- * out as the kernel's struct secaeskeytoken (zcrypt_ccamisc.h) and IBM's
- * "AES internal fixed-length key token". All multi-byte fields are
- * big-endian, as on IBM Z, so a token is byte-identical on every host.
+ * strict parser and a builder. The emulator knows three formats:
+ *
+ * - the 64-byte CCA AES DATA internal key token (type 0x01, version 0x04),
+ *   laid out as the kernel's struct secaeskeytoken (zcrypt_ccamisc.h) and
+ *   IBM's "AES internal fixed-length key token";
+ * - the EP11 AES key blob with a 16-byte header in front (type 0x00,
+ *   version 0x06, 272 bytes), and the older one whose header overlays the
+ *   blob's session field (type 0x00, version 0x03, 256 bytes), laid out as
+ *   the kernel's struct ep11kblob_header and struct ep11keyblob
+ *   (zcrypt_ep11misc.h). pkey accepts both up to 336 bytes; the emulator
+ *   makes them zero-padded to 336 and 320 bytes, as zkey stores them.
+ *
+ * All multi-byte fields are big-endian, as on IBM Z, so a token is
+ * byte-identical on every host.
  *
  * What differs from a real adapter (the emulator's documented scheme): the
  * 32-byte key field is the clear key zero-padded to 32 bytes and encrypted
- * with AES-256-ECB under the 32-byte master key. A real CCA adapter uses its
- * own key wrapping, so emulated tokens are not usable on real hardware and
- * vice versa. The MKVP is CCA's: the first 8 bytes of SHA-256(0x01 || MK).
+ * with AES-256-ECB under the 32-byte master key (CCA) or wrapping key
+ * (EP11). A real adapter uses its own key wrapping, so emulated tokens are
+ * not usable on real hardware and vice versa. The MKVP is CCA's: the first
+ * 8 bytes of SHA-256(0x01 || MK). The EP11 WKVP is the emulator's:
+ * SHA-256(0x02 || WK), of which a blob holds the first 16 bytes, and the
+ * EP11 MAC is SHA-256(WK || WKVP || attr || bit length || key field): an
+ * EP11 adapter refuses a blob whose MAC does not verify.
  */
+#include <crypto/sha2.h>
 #include <kunit/visibility.h>
 #include <linux/build_bug.h>
 #include <linux/errno.h>
@@ -111,7 +125,7 @@ static bool all_zero(const u8 *p, size_t n)
  * (pkey_keyblob2pkey()), type and version (cca_check_secaeskeytoken()),
  * and a non-zero MKVP (findcard()). Each failure is -EINVAL.
  */
-static int cca_aes_check(const u8 *blob, u32 len, u64 *mkvp)
+static int cca_aes_check(const u8 *blob, u32 len, struct emu_token *tok)
 {
 	const struct emu_cca_aes_token *t = (const void *)blob;
 
@@ -121,7 +135,8 @@ static int cca_aes_check(const u8 *blob, u32 len, u64 *mkvp)
 		return -EINVAL;
 	if (!t->mkvp)
 		return -EINVAL;
-	*mkvp = be64_to_cpu(t->mkvp);
+	tok->type = &emu_token_cca_aesdata;
+	tok->mkvp = be64_to_cpu(t->mkvp);
 	return 0;
 }
 
@@ -130,7 +145,7 @@ static int cca_aes_check(const u8 *blob, u32 len, u64 *mkvp)
  * reserved bytes, flag, control vector, bit and byte size, TVV. CCA answers
  * with a reply code, which cca_sec2protkey() turns into -EIO.
  */
-static int cca_aes_parse(const u8 *blob, struct emu_token *tok)
+static int cca_aes_parse(const u8 *blob, u32 len, struct emu_token *tok)
 {
 	const struct emu_cca_aes_token *t = (const void *)blob;
 	u16 bits;
@@ -157,7 +172,7 @@ static int cca_aes_parse(const u8 *blob, struct emu_token *tok)
 	return 0;
 }
 
-static void cca_aes_build(const struct emu_token *tok, u8 *blob)
+static void cca_aes_build(const struct emu_token *tok, u8 *blob, u32 len)
 {
 	struct emu_cca_aes_token *t = (void *)blob;
 
@@ -175,18 +190,281 @@ static void cca_aes_build(const struct emu_token *tok, u8 *blob)
 
 const struct emu_token_type emu_token_cca_aesdata = {
 	.name = "CCA-AESDATA",
+	.mode = PROTKEY_EMU_MODE_CCA,
 	.tok_type = CCA_TOKTYPE_INTERNAL,
 	.tok_version = CCA_TOKVER_AES,
 	.size = sizeof(struct emu_cca_aes_token),
+	.min_size = sizeof(struct emu_cca_aes_token),
+	.max_size = sizeof(struct emu_cca_aes_token),
 	.check = cca_aes_check,
 	.parse = cca_aes_parse,
 	.build = cca_aes_build,
 };
 EXPORT_SYMBOL_IF_KUNIT(emu_token_cca_aesdata);
 
+#define EP11_TOKTYPE_NON_CCA 0x00
+#define EP11_TOKVER_NOHDR 0x03
+#define EP11_TOKVER_HDR 0x06
+#define EP11_STRUCT_MAGIC 0x1234
+/* Blob sizes: the key blob itself, with the header, and pkey's maximum. */
+#define EP11_BLOB_SIZE 256
+#define EP11_HDR_SIZE 16
+
+/**
+ * struct emu_ep11_hdr - the header of an EP11 AES key (ep11kblob_header)
+ * @type: 0x00, non-CCA
+ * @hver: header version, 0
+ * @len: length in bytes of the key: header and blob (version 0x06), or
+ *	the blob alone (version 0x03)
+ * @version: 0x06 or 0x03
+ * @res0: reserved, zero
+ * @bitlen: clear key length in bits: 128, 192 or 256
+ * @res1: reserved, zero
+ */
+struct emu_ep11_hdr {
+	u8 type;
+	u8 hver;
+	__be16 len;
+	u8 version;
+	u8 res0;
+	__be16 bitlen;
+	u8 res1[8];
+} __packed;
+
+/**
+ * struct emu_ep11_blob - an EP11 AES key blob (ep11keyblob)
+ * @session: session binding; all zero for a key that is not bound to a
+ *	session (the only kind pkey can use). Version 0x03 keys keep their
+ *	&struct emu_ep11_hdr in its first 16 bytes.
+ * @wkvp: the leftmost 16 bytes of the wrapping key's verification pattern
+ * @attr: boolean attributes (EMU_EP11_ATTR_*)
+ * @mode: mode bits, zero
+ * @version: EP11_STRUCT_MAGIC
+ * @iv: zero (the emulator's scheme does not use it)
+ * @enc: the encrypted key: the first 32 bytes are the emulator's key field,
+ *	the rest is zero
+ * @mac: the emulator's MAC (see the file comment)
+ */
+struct emu_ep11_blob {
+	u8 session[32];
+	u8 wkvp[EMU_EP11_BLOB_WKVP_SIZE];
+	__be64 attr;
+	__be64 mode;
+	__be16 version;
+	u8 iv[14];
+	u8 enc[144];
+	u8 mac[EMU_EP11_MAC_SIZE];
+} __packed;
+
+static_assert(sizeof(struct emu_ep11_hdr) == EP11_HDR_SIZE);
+static_assert(sizeof(struct emu_ep11_blob) == EP11_BLOB_SIZE);
+static_assert(EP11_HDR_SIZE + EP11_BLOB_SIZE <= PROTKEY_EMU_SECKEY_MAX_SIZE);
+
+static bool ep11_has_hdr(const struct emu_token_type *tt)
+{
+	return tt->tok_version == EP11_TOKVER_HDR;
+}
+
+static const struct emu_ep11_blob *ep11_blob(const struct emu_token_type *tt,
+					     const u8 *blob)
+{
+	return (const void *)(blob + (ep11_has_hdr(tt) ? EP11_HDR_SIZE : 0));
+}
+
+/*
+ * What pkey checks itself (ep11_check_aes_key_with_hdr(),
+ * ep11_check_aes_key() and pkey_keyblob2pkey() in the kernel): the length
+ * range, the header's type, version and length, the blob's magic, and
+ * that the key may be exported as a protected key. Each failure is -EINVAL.
+ */
+static int ep11_check(const struct emu_token_type *tt, const u8 *blob, u32 len,
+		      struct emu_token *tok)
+{
+	const struct emu_ep11_hdr *h = (const void *)blob;
+	const struct emu_ep11_blob *b = ep11_blob(tt, blob);
+	u32 hlen;
+
+	if (len < tt->min_size || len > tt->max_size)
+		return -EINVAL;
+	if (h->type != EP11_TOKTYPE_NON_CCA || h->hver ||
+	    h->version != tt->tok_version)
+		return -EINVAL;
+	hlen = be16_to_cpu(h->len);
+	if (hlen < tt->min_size || hlen > len)
+		return -EINVAL;
+	if (be16_to_cpu(b->version) != EP11_STRUCT_MAGIC)
+		return -EINVAL;
+	if (!(be64_to_cpu(b->attr) & EMU_EP11_ATTR_PKEY_EXTRACTABLE))
+		return -EINVAL;
+	tok->type = tt;
+	memcpy(tok->wkvp, b->wkvp, sizeof(tok->wkvp));
+	tok->mkvp = get_unaligned_be64(b->wkvp);
+	return 0;
+}
+
+/*
+ * What only the adapter finds: reserved header bytes, a session binding,
+ * the bit length, mode bits, a key field the emulator did not make, and
+ * bytes after the key. The kernel maps EP11's return code to -EIO.
+ */
+static int ep11_parse(const struct emu_token_type *tt, const u8 *blob, u32 len,
+		      struct emu_token *tok)
+{
+	const struct emu_ep11_hdr *h = (const void *)blob;
+	const struct emu_ep11_blob *b = ep11_blob(tt, blob);
+	u32 hlen = be16_to_cpu(h->len);
+	u32 skip = ep11_has_hdr(tt) ? 0 : EP11_HDR_SIZE;
+	u16 bits = be16_to_cpu(h->bitlen);
+
+	if (h->res0 || !all_zero(h->res1, sizeof(h->res1)))
+		return -EIO;
+	if (!all_zero(b->session + skip, sizeof(b->session) - skip))
+		return -EIO;
+	if (bits != 128 && bits != 192 && bits != 256)
+		return -EIO;
+	if (b->mode || !all_zero(b->iv, sizeof(b->iv)) ||
+	    !all_zero(b->enc + EMU_ENC_KEY_SIZE,
+		      sizeof(b->enc) - EMU_ENC_KEY_SIZE))
+		return -EIO;
+	if (hlen != tt->min_size || !all_zero(blob + hlen, len - hlen))
+		return -EIO;
+
+	tok->type = tt;
+	tok->key_bits = bits;
+	memcpy(tok->wkvp, b->wkvp, sizeof(tok->wkvp));
+	tok->mkvp = get_unaligned_be64(b->wkvp);
+	tok->attr = be64_to_cpu(b->attr);
+	memcpy(tok->mac, b->mac, sizeof(tok->mac));
+	memcpy(tok->enc_key, b->enc, sizeof(tok->enc_key));
+	return 0;
+}
+
+static void ep11_build(const struct emu_token *tok, u8 *blob, u32 len)
+{
+	const struct emu_token_type *tt = tok->type;
+	struct emu_ep11_hdr *h = (void *)blob;
+	struct emu_ep11_blob *b = (void *)ep11_blob(tt, blob);
+
+	memset(blob, 0, len);
+	/* Version 0x03: the header overlays the session field. */
+	h->type = EP11_TOKTYPE_NON_CCA;
+	h->len = cpu_to_be16(tt->min_size);
+	h->version = tt->tok_version;
+	h->bitlen = cpu_to_be16(tok->key_bits);
+	memcpy(b->wkvp, tok->wkvp, sizeof(b->wkvp));
+	b->attr = cpu_to_be64(tok->attr);
+	b->version = cpu_to_be16(EP11_STRUCT_MAGIC);
+	memcpy(b->enc, tok->enc_key, sizeof(tok->enc_key));
+	memcpy(b->mac, tok->mac, sizeof(b->mac));
+}
+
+static int ep11_hdr_check(const u8 *blob, u32 len, struct emu_token *tok)
+{
+	return ep11_check(&emu_token_ep11_aes, blob, len, tok);
+}
+
+static int ep11_hdr_parse(const u8 *blob, u32 len, struct emu_token *tok)
+{
+	return ep11_parse(&emu_token_ep11_aes, blob, len, tok);
+}
+
+static int ep11_nohdr_check(const u8 *blob, u32 len, struct emu_token *tok)
+{
+	return ep11_check(&emu_token_ep11_aes_nohdr, blob, len, tok);
+}
+
+static int ep11_nohdr_parse(const u8 *blob, u32 len, struct emu_token *tok)
+{
+	return ep11_parse(&emu_token_ep11_aes_nohdr, blob, len, tok);
+}
+
+const struct emu_token_type emu_token_ep11_aes = {
+	.name = "EP11-AES",
+	.mode = PROTKEY_EMU_MODE_EP11,
+	.tok_type = EP11_TOKTYPE_NON_CCA,
+	.tok_version = EP11_TOKVER_HDR,
+	.size = PROTKEY_EMU_SECKEY_MAX_SIZE,
+	.min_size = EP11_HDR_SIZE + EP11_BLOB_SIZE,
+	.max_size = PROTKEY_EMU_SECKEY_MAX_SIZE,
+	.check = ep11_hdr_check,
+	.parse = ep11_hdr_parse,
+	.build = ep11_build,
+};
+EXPORT_SYMBOL_IF_KUNIT(emu_token_ep11_aes);
+
+const struct emu_token_type emu_token_ep11_aes_nohdr = {
+	.name = "EP11-AES-NOHDR",
+	.mode = PROTKEY_EMU_MODE_EP11,
+	.tok_type = EP11_TOKTYPE_NON_CCA,
+	.tok_version = EP11_TOKVER_NOHDR,
+	.size = EP11_BLOB_SIZE + 64,
+	.min_size = EP11_BLOB_SIZE,
+	.max_size = PROTKEY_EMU_SECKEY_MAX_SIZE,
+	.check = ep11_nohdr_check,
+	.parse = ep11_nohdr_parse,
+	.build = ep11_build,
+};
+EXPORT_SYMBOL_IF_KUNIT(emu_token_ep11_aes_nohdr);
+
+/**
+ * emu_ep11_mac() - the emulator's MAC of an EP11 key blob
+ * @wk: the wrapping key that enciphers the key
+ * @tok: the key: @wkvp, @attr, @key_bits and @enc_key are covered
+ * @mac: output
+ *
+ * SHA-256(WK || WKVP (16 bytes) || attr (8, big-endian) || bit length (2,
+ * big-endian) || key field (32)): only the holder of the wrapping key can
+ * make or check it, as a real EP11 blob's MAC.
+ *
+ * Context: any context.
+ */
+void emu_ep11_mac(const u8 wk[PROTKEY_EMU_MK_SIZE], const struct emu_token *tok,
+		  u8 mac[EMU_EP11_MAC_SIZE])
+{
+	u8 in[PROTKEY_EMU_MK_SIZE + EMU_EP11_BLOB_WKVP_SIZE + 8 + 2 +
+	      EMU_ENC_KEY_SIZE];
+	u8 *p = in;
+
+	memcpy(p, wk, PROTKEY_EMU_MK_SIZE);
+	p += PROTKEY_EMU_MK_SIZE;
+	memcpy(p, tok->wkvp, EMU_EP11_BLOB_WKVP_SIZE);
+	p += EMU_EP11_BLOB_WKVP_SIZE;
+	put_unaligned_be64(tok->attr, p);
+	p += 8;
+	put_unaligned_be16(tok->key_bits, p);
+	p += 2;
+	memcpy(p, tok->enc_key, EMU_ENC_KEY_SIZE);
+	sha256(in, sizeof(in), mac);
+	memzero_explicit(in, sizeof(in));
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_ep11_mac);
+
 static const struct emu_token_type *const emu_token_types[] = {
 	&emu_token_cca_aesdata,
+	&emu_token_ep11_aes,
+	&emu_token_ep11_aes_nohdr,
 };
+
+/**
+ * emu_token_type_of() - the token format KEY_GENERATE makes for a key type
+ * @key_type: &enum protkey_emu_key_type
+ *
+ * Context: any context.
+ * Return: the format, or NULL for an unknown key type.
+ */
+const struct emu_token_type *emu_token_type_of(u32 key_type)
+{
+	switch (key_type) {
+	case PROTKEY_EMU_KEY_CCA_AESDATA:
+		return &emu_token_cca_aesdata;
+	case PROTKEY_EMU_KEY_EP11_AES:
+		return &emu_token_ep11_aes;
+	case PROTKEY_EMU_KEY_EP11_AES_NOHDR:
+		return &emu_token_ep11_aes_nohdr;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_token_type_of);
 
 /**
  * emu_token_lookup() - find the token format of a blob by its header
@@ -218,23 +496,26 @@ EXPORT_SYMBOL_IF_KUNIT(emu_token_lookup);
  * emu_token_check() - the checks the kernel's pkey makes on a secure key
  * @blob: the secure key
  * @len: its length in bytes
- * @mkvp: output, the MKVP of the master key the token names
+ * @tok: output: the format, the MKVP and, for EP11, the WKVP the key names
  *
  * Checks what pkey checks before it sends the token to an adapter: the
- * format is known, the size is exact, and the MKVP is not zero. What only
- * the adapter finds is emu_token_parse()'s.
+ * format is known, the size is in its range, and the header fields pkey
+ * reads are right (see each format's check). What only the adapter finds
+ * is emu_token_parse()'s.
  *
  * Context: any context.
- * Return: 0; -EINVAL for an unknown format, a wrong size or a zero MKVP, as
- * pkey_keyblob2pkey(), cca_check_secaeskeytoken() and findcard() report it.
+ * Return: 0; -EINVAL for an unknown format or a token pkey refuses, as
+ * pkey_keyblob2pkey(), cca_check_secaeskeytoken(), ep11_check_aes_key()
+ * and ep11_check_aes_key_with_hdr() report it.
  */
-int emu_token_check(const u8 *blob, u32 len, u64 *mkvp)
+int emu_token_check(const u8 *blob, u32 len, struct emu_token *tok)
 {
 	const struct emu_token_type *tt = emu_token_lookup(blob, len);
 
 	if (!tt)
 		return -EINVAL;
-	return tt->check(blob, len, mkvp);
+	memset(tok, 0, sizeof(*tok));
+	return tt->check(blob, len, tok);
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_token_check);
 
@@ -248,18 +529,19 @@ EXPORT_SYMBOL_IF_KUNIT(emu_token_check);
  *
  * Context: any context.
  * Return: 0; -EINVAL for what emu_token_check() refuses; -EIO for a token
- * the adapter rejects (a reserved byte, the flag, the control vector, the
- * bit or byte size, the TVV), as cca_sec2protkey() maps CCA's reply code.
+ * the adapter rejects (CCA: a reserved byte, the flag, the control vector,
+ * the bit or byte size, the TVV; EP11: a reserved byte, a session, the bit
+ * length, the mode, the key field, bytes after the key), as the kernel
+ * maps the adapter's reply code.
  */
 int emu_token_parse(const u8 *blob, u32 len, struct emu_token *tok)
 {
-	u64 mkvp;
 	int ret;
 
-	ret = emu_token_check(blob, len, &mkvp);
+	ret = emu_token_check(blob, len, tok);
 	if (ret)
 		return ret;
-	return emu_token_lookup(blob, len)->parse(blob, tok);
+	return tok->type->parse(blob, len, tok);
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_token_parse);
 
@@ -267,19 +549,21 @@ EXPORT_SYMBOL_IF_KUNIT(emu_token_parse);
  * emu_token_build() - write a token in the format @tok->type names
  * @tok: the parsed form
  * @blob: output buffer
- * @len: its size; must be the format's size
+ * @len: its size: the format's min_size..max_size (CCA: exactly 64); the
+ *	bytes after the key are zero
  *
  * Context: any context.
  * Return: 0; -EINVAL for a wrong buffer size or key size.
  */
 int emu_token_build(const struct emu_token *tok, u8 *blob, u32 len)
 {
-	if (WARN_ON_ONCE(!tok->type) || len != tok->type->size)
+	if (WARN_ON_ONCE(!tok->type) || len < tok->type->min_size ||
+	    len > tok->type->max_size)
 		return -EINVAL;
 	if (tok->key_bits != 128 && tok->key_bits != 192 &&
 	    tok->key_bits != 256)
 		return -EINVAL;
-	tok->type->build(tok, blob);
+	tok->type->build(tok, blob, len);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_token_build);

@@ -90,47 +90,6 @@ static void emu_xts(struct kunit *test, const struct xts_keys *k,
 }
 
 /* The oracle: the kernel's xts template over the generic AES. */
-static struct crypto_skcipher *oracle_alloc(struct kunit *test)
-{
-	struct crypto_skcipher *tfm;
-
-	tfm = crypto_alloc_skcipher("xts(ecb(aes-generic))", 0, 0);
-	if (IS_ERR(tfm))
-		tfm = crypto_alloc_skcipher("xts(aes)", 0, 0);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(tfm), "no xts(aes): %ld",
-			       PTR_ERR(tfm));
-	return tfm;
-}
-
-static void oracle_xts(struct kunit *test, struct crypto_skcipher *tfm,
-		       const u8 *key, unsigned int klen, bool enc, const u8 *iv,
-		       u8 *dst, const u8 *src, unsigned int len)
-{
-	struct scatterlist sg_src, sg_dst;
-	struct skcipher_request *req;
-	u8 ivbuf[AES_BLOCK_SIZE];
-	DECLARE_CRYPTO_WAIT(wait);
-	u32 flags;
-	int ret;
-
-	if (key)
-		KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key, klen),
-				0);
-	req = skcipher_request_alloc(tfm, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, req);
-	memcpy(ivbuf, iv, sizeof(ivbuf));
-	sg_init_one(&sg_src, src, len);
-	sg_init_one(&sg_dst, dst, len);
-	flags = CRYPTO_TFM_REQ_MAY_BACKLOG | CRYPTO_TFM_REQ_MAY_SLEEP;
-	skcipher_request_set_callback(req, flags, crypto_req_done, &wait);
-	skcipher_request_set_crypt(req, &sg_src, &sg_dst, len, ivbuf);
-	ret = crypto_wait_req(enc ? crypto_skcipher_encrypt(req) :
-				    crypto_skcipher_decrypt(req),
-			      &wait);
-	skcipher_request_free(req);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-}
-
 static const bool impls[] = { false, true };
 
 static const char *impl_name(bool lib_only)

@@ -7,7 +7,10 @@
 #ifndef _PROTKEY_EMU_KUNIT_H
 #define _PROTKEY_EMU_KUNIT_H
 
+#include <crypto/aes.h>
+#include <crypto/skcipher.h>
 #include <kunit/test.h>
+#include <linux/scatterlist.h>
 #include <linux/err.h>
 #include <linux/string.h>
 
@@ -99,6 +102,49 @@ static inline void emu_kunit_seckey(struct kunit *test, const u8 *clear,
 
 	KUNIT_ASSERT_EQ(test,
 			emu_key_generate(len * 8, clear, len, token, &msg), 0);
+}
+
+/* The kernel's own XTS on clear keys: the oracle protkey is held to. */
+static inline struct crypto_skcipher *oracle_alloc(struct kunit *test)
+{
+	struct crypto_skcipher *tfm;
+
+	tfm = crypto_alloc_skcipher("xts(ecb(aes-generic))", 0, 0);
+	if (IS_ERR(tfm))
+		tfm = crypto_alloc_skcipher("xts(aes)", 0, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(tfm), "no xts(aes): %ld",
+			       PTR_ERR(tfm));
+	return tfm;
+}
+
+static inline void oracle_xts(struct kunit *test, struct crypto_skcipher *tfm,
+			      const u8 *key, unsigned int klen, bool enc,
+			      const u8 *iv, u8 *dst, const u8 *src,
+			      unsigned int len)
+{
+	struct scatterlist sg_src, sg_dst;
+	struct skcipher_request *req;
+	u8 ivbuf[AES_BLOCK_SIZE];
+	DECLARE_CRYPTO_WAIT(wait);
+	u32 flags;
+	int ret;
+
+	if (key)
+		KUNIT_ASSERT_EQ(test, crypto_skcipher_setkey(tfm, key, klen),
+				0);
+	req = skcipher_request_alloc(tfm, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, req);
+	memcpy(ivbuf, iv, sizeof(ivbuf));
+	sg_init_one(&sg_src, src, len);
+	sg_init_one(&sg_dst, dst, len);
+	flags = CRYPTO_TFM_REQ_MAY_BACKLOG | CRYPTO_TFM_REQ_MAY_SLEEP;
+	skcipher_request_set_callback(req, flags, crypto_req_done, &wait);
+	skcipher_request_set_crypt(req, &sg_src, &sg_dst, len, ivbuf);
+	ret = crypto_wait_req(enc ? crypto_skcipher_encrypt(req) :
+				    crypto_skcipher_decrypt(req),
+			      &wait);
+	skcipher_request_free(req);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
 #endif /* _PROTKEY_EMU_KUNIT_H */

@@ -215,8 +215,7 @@ static void emu_token_parse_corrupt_field(struct kunit *test)
 {
 	const struct corrupt_case *c = test->param_value;
 	u8 token[PROTKEY_EMU_SECKEY_SIZE];
-	struct emu_token tok;
-	u64 mkvp;
+	struct emu_token tok, chk;
 
 	/* Arrange: one field wrong, the checksum right unless it is the bug */
 	memcpy(token, token128, sizeof(token));
@@ -231,15 +230,14 @@ static void emu_token_parse_corrupt_field(struct kunit *test)
 	/* Act + Assert */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
 			c->err);
-	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &mkvp),
+	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &chk),
 			c->err == -EIO ? 0 : c->err);
 }
 
 static void emu_token_parse_zero_mkvp(struct kunit *test)
 {
 	u8 token[PROTKEY_EMU_SECKEY_SIZE];
-	struct emu_token tok;
-	u64 mkvp;
+	struct emu_token tok, chk;
 
 	/* Arrange */
 	memcpy(token, token192, sizeof(token));
@@ -249,7 +247,7 @@ static void emu_token_parse_zero_mkvp(struct kunit *test)
 	/* Act + Assert: findcard() refuses it before any adapter is asked */
 	KUNIT_EXPECT_EQ(test, emu_token_parse(token, sizeof(token), &tok),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &mkvp),
+	KUNIT_EXPECT_EQ(test, emu_token_check(token, sizeof(token), &chk),
 			-EINVAL);
 }
 

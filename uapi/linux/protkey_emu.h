@@ -3,10 +3,11 @@
  * protkey_emu: control interface of the emulated IBM Z protected-key platform.
  *
  * The generic netlink family "protkey_emu" drives protkey_emu.ko: the
- * emulated Crypto Express adapters (APQNs) with their CCA master-key
- * registers, and the emulated CPACF wrapping key. Every command needs
- * CAP_SYS_ADMIN. Documentation/netlink/specs/protkey_emu.yaml is the source
- * of truth for this file; scripts/check-spec checks that they agree.
+ * emulated Crypto Express adapters (APQNs) in CCA, EP11 or accelerator
+ * mode with their master-key registers, and the emulated CPACF wrapping
+ * key. Every command needs CAP_SYS_ADMIN.
+ * Documentation/netlink/specs/protkey_emu.yaml is the source of truth for
+ * this file; scripts/check-spec checks that they agree.
  *
  * EMULATION ONLY: the emulator keeps clear key material in kernel memory.
  * Nothing about an emulated run is secure.
@@ -21,6 +22,10 @@
 #define PROTKEY_EMU_SECKEY_SIZE 64
 #define PROTKEY_EMU_MK_SIZE 32
 #define PROTKEY_EMU_MKVP_SIZE 8
+/* The largest secure key: an EP11 AES key (pkey's MAXEP11AESKEYBLOBSIZE). */
+#define PROTKEY_EMU_SECKEY_MAX_SIZE 336
+/* An EP11 wrapping-key verification pattern (a blob holds its first 16). */
+#define PROTKEY_EMU_WKVP_SIZE 32
 
 /**
  * PROTKEY_EMU_APQN() - encode an adapter queue number (card.domain)
@@ -44,6 +49,48 @@ enum protkey_emu_mk_reg {
 };
 
 /**
+ * enum protkey_emu_mode - the mode of a Crypto Express adapter
+ * @PROTKEY_EMU_MODE_CCA: CCA coprocessor: AES master keys NEW, CURRENT, OLD
+ * @PROTKEY_EMU_MODE_EP11: EP11 coprocessor: wrapping keys CURRENT and NEW
+ * @PROTKEY_EMU_MODE_ACCEL: accelerator: no master keys, no secure keys
+ */
+enum protkey_emu_mode {
+	PROTKEY_EMU_MODE_CCA = 1,
+	PROTKEY_EMU_MODE_EP11,
+	PROTKEY_EMU_MODE_ACCEL,
+};
+
+/**
+ * enum protkey_emu_key_type - secure-key types KEY_GENERATE makes
+ * @PROTKEY_EMU_KEY_CCA_AESDATA: 64-byte CCA AES DATA token (type 0x01,
+ *	version 0x04), under a CCA adapter's CURRENT master key
+ * @PROTKEY_EMU_KEY_EP11_AES: EP11 AES key with a 16-byte header (type
+ *	0x00, version 0x06), 272 bytes zero-padded to 336 as zkey's
+ *	EP11-AES keys, under an EP11 adapter's CURRENT wrapping key
+ * @PROTKEY_EMU_KEY_EP11_AES_NOHDR: EP11 AES key without a separate header
+ *	(type 0x00, version 0x03, the header in the session field), 256
+ *	bytes zero-padded to 320 as zkey's older EP11 keys
+ */
+enum protkey_emu_key_type {
+	PROTKEY_EMU_KEY_CCA_AESDATA = 1,
+	PROTKEY_EMU_KEY_EP11_AES,
+	PROTKEY_EMU_KEY_EP11_AES_NOHDR,
+};
+
+/**
+ * enum protkey_emu_wk_new - state of an EP11 adapter's NEW wrapping key
+ * @PROTKEY_EMU_WK_NEW_EMPTY: no NEW wrapping key
+ * @PROTKEY_EMU_WK_NEW_UNCOMMITTED: loaded, not yet committed
+ * @PROTKEY_EMU_WK_NEW_COMMITTED: committed: keys can be re-enciphered to
+ *	it, and it can be made CURRENT
+ */
+enum protkey_emu_wk_new {
+	PROTKEY_EMU_WK_NEW_EMPTY,
+	PROTKEY_EMU_WK_NEW_UNCOMMITTED,
+	PROTKEY_EMU_WK_NEW_COMMITTED,
+};
+
+/**
  * enum protkey_emu_renc - re-encipher directions (CCA Key Token Change)
  * @PROTKEY_EMU_RENC_OLD_TO_CURRENT: from the OLD to the CURRENT MK (RTCMK)
  * @PROTKEY_EMU_RENC_CURRENT_TO_NEW: from the CURRENT to the NEW MK (RTNMK),
@@ -62,7 +109,8 @@ enum protkey_emu_renc {
  * @PROTKEY_EMU_A_MK_REG: u32, &enum protkey_emu_mk_reg
  * @PROTKEY_EMU_A_KEY_BITS: u32, 128, 192 or 256
  * @PROTKEY_EMU_A_CLEAR_KEY: binary, 16, 24 or 32 bytes of clear AES key
- * @PROTKEY_EMU_A_SECURE_KEY: binary, a 64-byte CCA AES DATA token
+ * @PROTKEY_EMU_A_SECURE_KEY: binary, a secure key: a 64-byte CCA AES DATA
+ *	token or an EP11 AES key of 256 to 336 bytes
  * @PROTKEY_EMU_A_RENC_MODE: u32, &enum protkey_emu_renc
  * @PROTKEY_EMU_A_OUTAGE_MS: u32, adapters unusable for this long, 0..600000
  * @PROTKEY_EMU_A_ONLINE: u8, 1 online, 0 offline
@@ -81,6 +129,8 @@ enum protkey_emu_renc {
  *	many next derives
  * @PROTKEY_EMU_A_QUERY_US: u32, cost of querying one usable APQN in each
  *	derive, 0..1000000
+ * @PROTKEY_EMU_A_MODE: u32, &enum protkey_emu_mode
+ * @PROTKEY_EMU_A_KEY_TYPE: u32, &enum protkey_emu_key_type
  * @__PROTKEY_EMU_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_A_MAX: the last value
  */
@@ -107,6 +157,8 @@ enum protkey_emu_attrs {
 	PROTKEY_EMU_A_KM_PARTIAL_BLOCKS,
 	PROTKEY_EMU_A_BUSY_COUNT,
 	PROTKEY_EMU_A_QUERY_US,
+	PROTKEY_EMU_A_MODE,
+	PROTKEY_EMU_A_KEY_TYPE,
 
 	__PROTKEY_EMU_A_MAX,
 	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
@@ -120,6 +172,13 @@ enum protkey_emu_attrs {
  * @PROTKEY_EMU_ADAPTER_A_MKVP_NEW: binary, 8 bytes; absent: register empty
  * @PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT: binary, 8 bytes; absent: empty
  * @PROTKEY_EMU_ADAPTER_A_MKVP_OLD: binary, 8 bytes; absent: empty
+ * @PROTKEY_EMU_ADAPTER_A_MODE: u32, &enum protkey_emu_mode
+ * @PROTKEY_EMU_ADAPTER_A_WKVP_CURRENT: binary, 32 bytes: EP11 CURRENT
+ *	wrapping key's verification pattern; absent: invalid (or not EP11)
+ * @PROTKEY_EMU_ADAPTER_A_WKVP_NEW: binary, 32 bytes: EP11 NEW wrapping
+ *	key's verification pattern; absent: empty (or not EP11)
+ * @PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE: u32, &enum protkey_emu_wk_new (EP11
+ *	adapters only)
  * @__PROTKEY_EMU_ADAPTER_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_ADAPTER_A_MAX: the last value
  */
@@ -130,6 +189,10 @@ enum protkey_emu_adapter_attrs {
 	PROTKEY_EMU_ADAPTER_A_MKVP_NEW,
 	PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT,
 	PROTKEY_EMU_ADAPTER_A_MKVP_OLD,
+	PROTKEY_EMU_ADAPTER_A_MODE,
+	PROTKEY_EMU_ADAPTER_A_WKVP_CURRENT,
+	PROTKEY_EMU_ADAPTER_A_WKVP_NEW,
+	PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE,
 
 	__PROTKEY_EMU_ADAPTER_A_MAX,
 	PROTKEY_EMU_ADAPTER_A_MAX = __PROTKEY_EMU_ADAPTER_A_MAX - 1
@@ -189,16 +252,20 @@ enum protkey_emu_counter_attrs {
  * @PROTKEY_EMU_CMD_GET_STATE: reply: WK_GEN, COUNTERS and one ADAPTER nest
  *	per adapter
  * @PROTKEY_EMU_CMD_MK_LOAD: load MK into the NEW register of APQN (or of
- *	every adapter), as a TKE would
- * @PROTKEY_EMU_CMD_MK_SET: activate: NEW -> CURRENT -> OLD, on APQN or all
+ *	every CCA and EP11 adapter), as a TKE would; on EP11 it is
+ *	uncommitted
+ * @PROTKEY_EMU_CMD_MK_SET: activate: CCA NEW -> CURRENT -> OLD; EP11 a
+ *	committed NEW -> CURRENT; on APQN or all
  * @PROTKEY_EMU_CMD_MK_CLEAR: empty register MK_REG (NEW or OLD) on APQN or all
- * @PROTKEY_EMU_CMD_KEY_GENERATE: make a secure key of KEY_BITS under the
- *	CURRENT MK, random or from CLEAR_KEY; reply: SECURE_KEY
+ * @PROTKEY_EMU_CMD_KEY_GENERATE: make a secure key of KEY_TYPE (absent: CCA
+ *	AES DATA) and KEY_BITS under the CURRENT MK, random or from
+ *	CLEAR_KEY; reply: SECURE_KEY
  * @PROTKEY_EMU_CMD_KEY_REENCIPHER: re-encipher SECURE_KEY by RENC_MODE;
  *	reply: SECURE_KEY
  * @PROTKEY_EMU_CMD_MIGRATE: new wrapping key; adapters unusable for
  *	OUTAGE_MS if given; reply: WK_GEN
- * @PROTKEY_EMU_CMD_ADAPTER_SET: set ONLINE of APQN (or all)
+ * @PROTKEY_EMU_CMD_ADAPTER_SET: set ONLINE and/or MODE of APQN (or all);
+ *	MODE only while offline, and it empties the master-key registers
  * @PROTKEY_EMU_CMD_SET_LATENCY: set the cost of each derive: LATENCY_US,
  *	plus QUERY_US (absent: 0) per usable APQN
  * @PROTKEY_EMU_CMD_FAIL_DERIVES: fail the next FAIL_COUNT derives with
@@ -208,6 +275,8 @@ enum protkey_emu_counter_attrs {
  *	after KM_PARTIAL_BLOCKS blocks
  * @PROTKEY_EMU_CMD_SET_BUSY: the adapter answers "busy" to the next
  *	BUSY_COUNT derives
+ * @PROTKEY_EMU_CMD_MK_COMMIT: commit the uncommitted NEW wrapping key of
+ *	EP11 adapter APQN (or of every EP11 adapter)
  * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
  * @PROTKEY_EMU_CMD_MAX: the last value
  */
@@ -226,6 +295,7 @@ enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_RESET_COUNTERS,
 	PROTKEY_EMU_CMD_KM_PARTIAL,
 	PROTKEY_EMU_CMD_SET_BUSY,
+	PROTKEY_EMU_CMD_MK_COMMIT,
 
 	__PROTKEY_EMU_CMD_MAX,
 	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1

@@ -624,6 +624,246 @@ TEST_F(emu, reencipher_needs_the_source_register)
 	EXPECT_NE(NULL, strstr(self->nl.msg, "malformed"));
 }
 
+/*
+ * EP11 adapters: every adapter switched to EP11 mode for the test and back
+ * to CCA after it. The WKVP is checked against SHA-256(0x02 || WK), the
+ * key field and the MAC of an EP11 key against AES-256-ECB and SHA-256
+ * under the loaded wrapping key (the emulator's documented scheme), all
+ * through AF_ALG.
+ */
+#define EP11_LEN 336
+#define EP11_B 16
+
+struct ep11_adapter {
+	uint32_t mode;
+	uint32_t wk_new;
+	bool has_cur, has_new;
+	uint8_t wkvp_cur[PROTKEY_EMU_WKVP_SIZE];
+	uint8_t wkvp_new[PROTKEY_EMU_WKVP_SIZE];
+};
+
+/* GET_STATE: the EP11 attributes of the first adapter. */
+static int ep11_state(struct pk_nl *nl, struct ep11_adapter *ad)
+{
+	struct nlattr *tb[PROTKEY_EMU_ADAPTER_A_MAX + 1], *a;
+	struct nlmsghdr *nlh;
+	int rem, ret;
+
+	memset(ad, 0, sizeof(*ad));
+	ret = PKE_REQ0(nl, PROTKEY_EMU_CMD_GET_STATE);
+	if (ret)
+		return ret;
+	nlh = nlmsg_hdr(nl->reply);
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != PROTKEY_EMU_A_ADAPTER)
+			continue;
+		if (nla_parse_nested(tb, PROTKEY_EMU_ADAPTER_A_MAX, a, NULL) ||
+		    !tb[PROTKEY_EMU_ADAPTER_A_MODE])
+			return -EBADMSG;
+		ad->mode = nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_MODE]);
+		if (tb[PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE])
+			ad->wk_new = nla_get_u32(
+				tb[PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE]);
+		a = tb[PROTKEY_EMU_ADAPTER_A_WKVP_CURRENT];
+		ad->has_cur = a && nla_len(a) == PROTKEY_EMU_WKVP_SIZE;
+		if (ad->has_cur)
+			memcpy(ad->wkvp_cur, nla_data(a),
+			       PROTKEY_EMU_WKVP_SIZE);
+		a = tb[PROTKEY_EMU_ADAPTER_A_WKVP_NEW];
+		ad->has_new = a && nla_len(a) == PROTKEY_EMU_WKVP_SIZE;
+		if (ad->has_new)
+			memcpy(ad->wkvp_new, nla_data(a),
+			       PROTKEY_EMU_WKVP_SIZE);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+static int set_mode_all(struct pk_nl *nl, uint32_t mode)
+{
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+		      PKE_U8(PROTKEY_EMU_A_ONLINE, 0),
+		      PKE_U32(PROTKEY_EMU_A_MODE, mode));
+	return ret ?: pke_set_online(nl, 1);
+}
+
+static void wkvp_of(struct __test_metadata *_metadata, const uint8_t *wk,
+		    uint8_t out[32])
+{
+	uint8_t in[1 + PROTKEY_EMU_MK_SIZE];
+
+	in[0] = 0x02;
+	memcpy(in + 1, wk, PROTKEY_EMU_MK_SIZE);
+	ASSERT_EQ(0, pk_sha256(in, sizeof(in), out));
+}
+
+/* An EP11 AES-256 key (version 0x06) of @clear; its length in @len. */
+static int ep11_generate(struct pk_nl *nl, const uint8_t *clear, uint8_t *tok,
+			 int *len)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+		      PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256),
+		      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, 32),
+		      PKE_U32(PROTKEY_EMU_A_KEY_TYPE,
+			      PROTKEY_EMU_KEY_EP11_AES));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_SECURE_KEY] ||
+	    nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]) > EP11_LEN)
+		return -EBADMSG;
+	*len = nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]);
+	memcpy(tok, nla_data(tb[PROTKEY_EMU_A_SECURE_KEY]), *len);
+	return 0;
+}
+
+/* The MAC of @tok under @wk, recomputed outside the emulator. */
+static int ep11_mac_ok(const uint8_t *tok, const uint8_t *wk)
+{
+	uint8_t in[32 + 16 + 8 + 2 + 32], mac[32];
+	int ret;
+
+	memcpy(in, wk, 32);
+	memcpy(in + 32, tok + EP11_B + 0x20, 16 + 8);
+	memcpy(in + 56, tok + 6, 2);
+	memcpy(in + 58, tok + EP11_B + 0x50, 32);
+	ret = pk_sha256(in, sizeof(in), mac);
+	return ret ?: memcmp(mac, tok + EP11_B + 0xe0, 32) ? -EBADMSG : 0;
+}
+
+FIXTURE(ep11)
+{
+	struct pk_nl nl;
+};
+
+FIXTURE_SETUP(ep11)
+{
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, emu_normalise(&self->nl))
+	TH_LOG("cannot reset the emulator: %s", self->nl.msg);
+	ASSERT_EQ(0, set_mode_all(&self->nl, PROTKEY_EMU_MODE_EP11))
+	TH_LOG("cannot switch to EP11: %s", self->nl.msg);
+}
+
+FIXTURE_TEARDOWN(ep11)
+{
+	set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
+	emu_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+TEST_F(ep11, wrapping_key_load_commit_set_and_key)
+{
+	uint8_t wkvp[32], tok[EP11_LEN], out[EP11_LEN];
+	struct ep11_adapter ad;
+	int len = 0, i;
+
+	/* A mode change empties the registers. */
+	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
+	EXPECT_EQ(PROTKEY_EMU_MODE_EP11, ad.mode);
+	EXPECT_FALSE(ad.has_cur);
+	EXPECT_EQ(PROTKEY_EMU_WK_NEW_EMPTY, ad.wk_new);
+	EXPECT_EQ(-ENODEV, ep11_generate(&self->nl, clear_key, tok, &len));
+
+	/* Loaded: uncommitted, with its WKVP; not yet settable. */
+	ASSERT_EQ(0, pke_mk_load(&self->nl, pke_test_mk));
+	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
+	EXPECT_EQ(PROTKEY_EMU_WK_NEW_UNCOMMITTED, ad.wk_new);
+	wkvp_of(_metadata, pke_test_mk, wkvp);
+	ASSERT_TRUE(ad.has_new);
+	EXPECT_EQ(0, memcmp(ad.wkvp_new, wkvp, sizeof(wkvp)));
+	EXPECT_EQ(-ENOKEY, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "committed"));
+
+	/* Committed, then CURRENT. */
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_COMMIT));
+	EXPECT_EQ(-ENOKEY, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_COMMIT));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
+	ASSERT_TRUE(ad.has_cur);
+	EXPECT_FALSE(ad.has_new);
+	EXPECT_EQ(0, memcmp(ad.wkvp_cur, wkvp, sizeof(wkvp)));
+	/* No OLD register: skipped on all, refused on one. */
+	EXPECT_EQ(0, pke_mk_clear(&self->nl, PROTKEY_EMU_MK_OLD));
+	EXPECT_EQ(-EINVAL,
+		  PKE_REQ(&self->nl, PROTKEY_EMU_CMD_MK_CLEAR,
+			  PKE_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(0, 1)),
+			  PKE_U32(PROTKEY_EMU_A_MK_REG, PROTKEY_EMU_MK_OLD)));
+
+	/* A key: header, WKVP, key field and MAC checked from outside. */
+	ASSERT_EQ(0, ep11_generate(&self->nl, clear_key, tok, &len));
+	ASSERT_EQ(EP11_LEN, len);
+	EXPECT_EQ(0x00, tok[0]);
+	EXPECT_EQ(0x06, tok[4]);
+	EXPECT_EQ(272, tok[2] << 8 | tok[3]);
+	EXPECT_EQ(0, memcmp(tok + EP11_B + 0x20, wkvp, 16));
+	EXPECT_EQ(0, pke_token_holds(tok + EP11_B + 0x50 - 16, clear_key));
+	EXPECT_EQ(0, ep11_mac_ok(tok, pke_test_mk));
+	for (i = 272; i < EP11_LEN; i++)
+		EXPECT_EQ(0, tok[i]);
+
+	/* Re-enciphered to a committed NEW: as long, under NEW. */
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	EXPECT_EQ(-ENOKEY, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
+				   PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, tok, len),
+				   PKE_U32(PROTKEY_EMU_A_RENC_MODE,
+					   PROTKEY_EMU_RENC_CURRENT_TO_NEW)));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_COMMIT));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
+			     PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, tok, len),
+			     PKE_U32(PROTKEY_EMU_A_RENC_MODE,
+				     PROTKEY_EMU_RENC_CURRENT_TO_NEW)));
+	{
+		struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+
+		ASSERT_EQ(0,
+			  pk_nl_reply_attrs(&self->nl, tb, PROTKEY_EMU_A_MAX));
+		ASSERT_NE(NULL, tb[PROTKEY_EMU_A_SECURE_KEY]);
+		ASSERT_EQ(len, nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]));
+		memcpy(out, nla_data(tb[PROTKEY_EMU_A_SECURE_KEY]), len);
+	}
+	wkvp_of(_metadata, mk2, wkvp);
+	EXPECT_EQ(0, memcmp(out + EP11_B + 0x20, wkvp, 16));
+	EXPECT_EQ(0, ep11_mac_ok(out, mk2));
+	/* EP11 keys have no OLD to come back from. */
+	EXPECT_EQ(-EINVAL, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
+				   PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, tok, len),
+				   PKE_U32(PROTKEY_EMU_A_RENC_MODE,
+					   PROTKEY_EMU_RENC_OLD_TO_CURRENT)));
+}
+
+TEST_F(ep11, mode_changes_only_offline)
+{
+	struct ep11_adapter ad;
+
+	EXPECT_EQ(-EBUSY,
+		  PKE_REQ(&self->nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+			  PKE_U32(PROTKEY_EMU_A_MODE, PROTKEY_EMU_MODE_ACCEL)));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "offline"));
+	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
+	EXPECT_EQ(PROTKEY_EMU_MODE_EP11, ad.mode);
+	/* offline and accelerator in one request, then online */
+	ASSERT_EQ(0, set_mode_all(&self->nl, PROTKEY_EMU_MODE_ACCEL));
+	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
+	EXPECT_EQ(PROTKEY_EMU_MODE_ACCEL, ad.mode);
+	EXPECT_EQ(0, pke_mk_load(&self->nl, pke_test_mk));
+	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
+	EXPECT_FALSE(ad.has_new);
+	EXPECT_EQ(-EINVAL,
+		  PKE_REQ(&self->nl, PROTKEY_EMU_CMD_MK_LOAD,
+			  PKE_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(0, 1)),
+			  PKE_BIN(PROTKEY_EMU_A_MK, pke_test_mk,
+				  PROTKEY_EMU_MK_SIZE)));
+}
+
 /* Key sizes: every test of this fixture runs for 128, 192 and 256 bits. */
 FIXTURE(keysize)
 {
@@ -754,14 +994,22 @@ BAD(key_generate_bits_512, KEY_GENERATE, ERANGE, "out of range", 0, true, PKE_U3
 BAD(key_generate_bits_160, KEY_GENERATE, EINVAL, "128, 192 or 256", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 160));
 BAD(key_generate_clear_size_mismatch, KEY_GENERATE, EINVAL, "KEY_BITS / 8", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256), PKE_FILL(PROTKEY_EMU_A_CLEAR_KEY, 7, 16));
 BAD(key_generate_clear_15_bytes, KEY_GENERATE, ERANGE, "size out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 128), PKE_FILL(PROTKEY_EMU_A_CLEAR_KEY, 7, 15));
+BAD(key_generate_key_type_4, KEY_GENERATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 128), PKE_U32(PROTKEY_EMU_A_KEY_TYPE, 4));
+BAD(key_generate_ep11_no_adapter, KEY_GENERATE, ENODEV, "CURRENT key", 0, false, PKE_U32(PROTKEY_EMU_A_KEY_BITS, 128), PKE_U32(PROTKEY_EMU_A_KEY_TYPE, PROTKEY_EMU_KEY_EP11_AES));
 BAD(key_generate_nested_flag, KEY_GENERATE, EINVAL, "NLA_F_NESTED", 0, true, PKE_U32(PROTKEY_EMU_A_KEY_BITS | NLA_F_NESTED, 256));
 BAD(key_reencipher_missing_key, KEY_REENCIPHER, EINVAL, "PROTKEY_EMU_A_SECURE_KEY", PROTKEY_EMU_A_SECURE_KEY, false, PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
 BAD(key_reencipher_missing_mode, KEY_REENCIPHER, EINVAL, "PROTKEY_EMU_A_RENC_MODE", PROTKEY_EMU_A_RENC_MODE, false, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64));
 BAD(key_reencipher_key_63_bytes, KEY_REENCIPHER, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 63), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
+BAD(key_reencipher_key_337_bytes, KEY_REENCIPHER, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 337), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
 BAD(key_reencipher_mode_3, KEY_REENCIPHER, ERANGE, "out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 3));
 BAD(key_reencipher_garbage_token, KEY_REENCIPHER, EINVAL, "malformed", 0, true, PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, zero_token, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
 BAD(migrate_outage_too_long, MIGRATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, 600001));
-BAD(adapter_set_missing_online, ADAPTER_SET, EINVAL, "PROTKEY_EMU_A_ONLINE", PROTKEY_EMU_A_ONLINE, false, PKE_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(adapter_set_neither_online_nor_mode, ADAPTER_SET, EINVAL, "ONLINE or MODE", 0, false, PKE_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(adapter_set_mode_4, ADAPTER_SET, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_MODE, 4));
+BAD(adapter_set_mode_while_online, ADAPTER_SET, EBUSY, "offline", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1), PKE_U32(PROTKEY_EMU_A_MODE, PROTKEY_EMU_MODE_EP11));
+BAD(mk_commit_no_ep11_adapter, MK_COMMIT, EINVAL, "EP11", 0, false, {});
+BAD(mk_commit_cca_adapter, MK_COMMIT, EINVAL, "EP11", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(mk_commit_apqn_unknown, MK_COMMIT, ENODEV, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, PROTKEY_EMU_APQN(200, 1)));
 BAD(adapter_set_online_2, ADAPTER_SET, ERANGE, "out of range", 0, true, PKE_U8(PROTKEY_EMU_A_ONLINE, 2));
 BAD(adapter_set_online_u32, ADAPTER_SET, EINVAL, "invalid attribute length", 0, true, PKE_U32(PROTKEY_EMU_A_ONLINE, 1));
 BAD(set_latency_missing, SET_LATENCY, EINVAL, "PROTKEY_EMU_A_LATENCY_US", PROTKEY_EMU_A_LATENCY_US, false, {});
@@ -1010,6 +1258,7 @@ UNPRIV(SET_LATENCY, PKE_U32(PROTKEY_EMU_A_LATENCY_US, 5));
 UNPRIV(FAIL_DERIVES, PKE_U32(PROTKEY_EMU_A_FAIL_COUNT, 1), PKE_U32(PROTKEY_EMU_A_FAIL_ERRNO, 5));
 UNPRIV(RESET_COUNTERS, {});
 UNPRIV(SET_BUSY, PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 1));
+UNPRIV(MK_COMMIT, {});
 UNPRIV(KM_PARTIAL, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
 /* clang-format on */
 
