@@ -35,17 +35,19 @@
  *           TVV; the decrypted key does not match the token's bit size or
  *           LRC): cca_sec2protkey() maps CCA's reply code to -EIO
  *  -ENOKEY  MK set, commit or re-encipher needs a register that is
- *           empty, or an EP11 NEW wrapping key that is not committed
+ *           empty, or MK set an EP11 NEW wrapping key that is not
+ *           committed
  *           (the emulator's choice: CCA and EP11 answer with a reply code
  *           that user space sees; there is no kernel errno for it)
+ *  any      the errno injected with emu_fail_derives()
  *
  * For EP11 keys the same errnos apply with EP11's facts: pkey's own
  * checks (ep11_check_aes_key_with_hdr(), ep11_check_aes_key()) give
  * -EINVAL; no usable EP11 adapter with the key's WKVP as its CURRENT
- * wrapping key gives -ENODEV (ep11_findcard2() fails); a blob whose MAC
+ * wrapping key gives -ENODEV (ep11_findcard2() fails), as does an EP11
+ * re-encipher without a committed NEW wrapping key; a blob whose MAC
  * does not verify, or whose fields only the adapter checks are wrong,
  * gives -EIO.
- *  any      the errno injected with emu_fail_derives()
  */
 #include <crypto/aes.h>
 #include <crypto/algapi.h>
@@ -824,13 +826,14 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
 		*msg = "no usable adapter with the source master key";
 		return -ENODEV;
 	}
-	if (!(a->mk_valid & MK_BIT(to))) {
-		*msg = "target master-key register is empty";
-		return -ENOKEY;
-	}
+	/* zkey re-enciphers EP11 keys on an APQN whose NEW is committed. */
 	if (mode == PROTKEY_EMU_MODE_EP11 &&
 	    a->wk_new != PROTKEY_EMU_WK_NEW_COMMITTED) {
-		*msg = "NEW wrapping key is not committed";
+		*msg = "no adapter with a committed NEW wrapping key";
+		return -ENODEV;
+	}
+	if (!(a->mk_valid & MK_BIT(to))) {
+		*msg = "target master-key register is empty";
 		return -ENOKEY;
 	}
 	ret = unseal_key(tok, a->mk[from], clear);
@@ -857,8 +860,9 @@ static int reencipher_locked(struct emu_token *tok, int from, int to,
  * Return: 0; -EINVAL a token pkey would refuse, bad @mode (OLD -> CURRENT
  * on an EP11 key), or the token's MKVP is not in the source register of
  * any usable adapter; -ENODEV no usable adapter has the source register
- * loaded; -ENOKEY the target register is empty or, on EP11, not
- * committed; -EIO the adapter rejects the token or the key.
+ * loaded or, for EP11, a committed NEW wrapping key (as zkey's EP11
+ * re-encipher fails); -ENOKEY the target register is empty; -EIO the
+ * adapter rejects the token or the key.
  */
 int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 		       u8 *out, const char **msg)

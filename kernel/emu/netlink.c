@@ -622,7 +622,8 @@ static int protkey_emu_nl_key_generate_doit(struct sk_buff *skb,
  *   usable adapter's source register holds the token's master key
  *   (emu_key_reencipher());
  * - %ENODEV: no usable adapter has the source register loaded;
- * - %ENOKEY: the target register is empty or, on EP11, not committed;
+ * - %ENOKEY: the target register is empty (for EP11: -ENODEV when NEW is
+ *   not committed);
  * - %EIO: the adapter rejects the key (padding, LRC or EP11 MAC wrong).
  */
 static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,

@@ -274,8 +274,9 @@ static const struct emu_ep11_blob *ep11_blob(const struct emu_token_type *tt,
 /*
  * What pkey checks itself (ep11_check_aes_key_with_hdr(),
  * ep11_check_aes_key() and pkey_keyblob2pkey() in the kernel): the length
- * range, the header's type, version and length, the blob's magic, and
- * that the key may be exported as a protected key. Each failure is -EINVAL.
+ * range, the header's type, version (and, with a separate header only, its
+ * header version) and length, the blob's magic, and that the key may be
+ * exported as a protected key. Each failure is -EINVAL.
  */
 static int ep11_check(const struct emu_token_type *tt, const u8 *blob, u32 len,
 		      struct emu_token *tok)
@@ -286,8 +287,8 @@ static int ep11_check(const struct emu_token_type *tt, const u8 *blob, u32 len,
 
 	if (len < tt->min_size || len > tt->max_size)
 		return -EINVAL;
-	if (h->type != EP11_TOKTYPE_NON_CCA || h->hver ||
-	    h->version != tt->tok_version)
+	if (h->type != EP11_TOKTYPE_NON_CCA || h->version != tt->tok_version ||
+	    (ep11_has_hdr(tt) && h->hver))
 		return -EINVAL;
 	hlen = be16_to_cpu(h->len);
 	if (hlen < tt->min_size || hlen > len)
@@ -303,9 +304,14 @@ static int ep11_check(const struct emu_token_type *tt, const u8 *blob, u32 len,
 }
 
 /*
- * What only the adapter finds: reserved header bytes, a session binding,
- * the bit length, mode bits, a key field the emulator did not make, and
- * bytes after the key. The kernel maps EP11's return code to -EIO.
+ * What only the adapter finds: reserved bytes of a separate header, a
+ * session binding (of version 0x03 keys, the session bytes after the
+ * header overlay, which the adapter does not read otherwise), the bit
+ * length, mode bits, a key field the emulator did not make, and bytes
+ * after the key. The kernel maps EP11's return code to -EIO. The bit
+ * length must be 128, 192 or 256: the kernel allows 0 for "unknown", but
+ * the emulator's key field does not record the key size (the emulator's
+ * choice).
  */
 static int ep11_parse(const struct emu_token_type *tt, const u8 *blob, u32 len,
 		      struct emu_token *tok)
@@ -316,7 +322,8 @@ static int ep11_parse(const struct emu_token_type *tt, const u8 *blob, u32 len,
 	u32 skip = ep11_has_hdr(tt) ? 0 : EP11_HDR_SIZE;
 	u16 bits = be16_to_cpu(h->bitlen);
 
-	if (h->res0 || !all_zero(h->res1, sizeof(h->res1)))
+	if (ep11_has_hdr(tt) &&
+	    (h->res0 || !all_zero(h->res1, sizeof(h->res1))))
 		return -EIO;
 	if (!all_zero(b->session + skip, sizeof(b->session) - skip))
 		return -EIO;

@@ -104,6 +104,98 @@ TEST_F_TIMEOUT(oracle, dmsetup_ciphertext_equals_aes_xts_plain64, 120)
 	free(back);
 }
 
+/*
+ * dm-crypt unchanged on EP11 keys: every adapter in EP11 mode with the test
+ * key as its CURRENT wrapping key, a 672-byte blob of two EP11 AES keys
+ * (":672:logon:", zkey's XTS size), the disk checked against the kernel's
+ * aes-xts on the clear keys, then again after a migration made the
+ * protected keys stale.
+ */
+FIXTURE(ep11)
+{
+	struct pk_nl nl;
+	struct pk_vol v;
+	uint8_t blob[2 * PKE_EP11_LEN];
+};
+
+FIXTURE_SETUP(ep11)
+{
+	int len1 = 0, len2 = 0;
+
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, pke_normalise(&self->nl))
+	TH_LOG("cannot reset the emulator: %s", self->nl.msg);
+	ASSERT_EQ(0, pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_EP11))
+	TH_LOG("cannot switch to EP11: %s", self->nl.msg);
+	ASSERT_EQ(0, pke_mk_load(&self->nl, pke_test_mk));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_COMMIT));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+
+	self->v.lo.fd = -1;
+	snprintf(self->v.name, sizeof(self->v.name), "pk_ep11");
+	snprintf(self->v.path, sizeof(self->v.path), "/dev/mapper/pk_ep11");
+	pk_dm_remove(self->v.name);
+	pk_vol_pick_key(&self->v, 11);
+	ASSERT_EQ(0, pke_generate_ep11(&self->nl, self->v.xts_key, self->blob,
+				       &len1));
+	ASSERT_EQ(0, pke_generate_ep11(&self->nl, self->v.xts_key + 32,
+				       self->blob + PKE_EP11_LEN, &len2));
+	ASSERT_EQ(PKE_EP11_LEN, len1);
+	ASSERT_EQ(PKE_EP11_LEN, len2);
+	/* The key fields hold the clear keys: AES-256-ECB under the WK. */
+	ASSERT_EQ(0, pke_token_holds(self->blob + 16 + 0x50 - 16,
+				     self->v.xts_key));
+	ASSERT_EQ(0, pke_token_holds(self->blob + PKE_EP11_LEN + 16 + 0x50 - 16,
+				     self->v.xts_key + 32));
+	ASSERT_EQ(0, pk_loop_setup(&self->v.lo, self->v.name, VOL_SIZE));
+	self->v.key =
+		pk_logon_add(self->v.name, self->blob, sizeof(self->blob));
+	ASSERT_LT(0, self->v.key);
+}
+
+FIXTURE_TEARDOWN(ep11)
+{
+	pk_vol_destroy(&self->v);
+	pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
+	pke_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+TEST_F_TIMEOUT(ep11, volume_672_byte_key_equals_aes_xts_plain64, 120)
+{
+	static char out[PK_OUT_LEN];
+	uint8_t *plain, *back;
+	long long pos;
+
+	ASSERT_EQ(0, pk_dm_create(self->v.name, self->v.lo.dev, VOL_SIZE,
+				  sizeof(self->blob), NULL, out, sizeof(out)))
+	TH_LOG("dmsetup create failed: %s", out);
+	self->v.mapped = true;
+	plain = pk_alloc_io(VOL_SIZE);
+	back = pk_alloc_io(VOL_SIZE);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(NULL, back);
+	pk_fill(plain, VOL_SIZE, 0, 0xe9011);
+
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE, 512, false);
+	EXPECT_EQ(0, pos)
+	TH_LOG("raw byte %lld differs from aes-xts-plain64", pos - 1);
+	/* A new wrapping key: the protected keys go stale and come back. */
+	ASSERT_EQ(0, pke_migrate(&self->nl, 0));
+	ASSERT_EQ(0, pk_dio(self->v.path, false, back, VOL_SIZE, 0));
+	EXPECT_EQ(0, memcmp(plain, back, VOL_SIZE));
+	pk_fill(plain, VOL_SIZE, 0, 0xe9012);
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE, 512, false);
+	EXPECT_EQ(0, pos)
+	TH_LOG("after migration, raw byte %lld differs", pos - 1);
+	free(plain);
+	free(back);
+}
+
 FIXTURE(malformed)
 {
 	struct pk_nl nl;

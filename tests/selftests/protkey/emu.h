@@ -228,6 +228,46 @@ static inline int pke_generate(struct pk_nl *nl, const uint8_t clear[32],
 	return ret ?: pke_reply_token(nl, token);
 }
 
+/* An EP11 AES key as KEY_GENERATE makes it: 272 bytes zero-padded. */
+#define PKE_EP11_LEN 336
+
+/* Every adapter offline, into @mode (its registers emptied), online. */
+static inline int pke_set_mode_all(struct pk_nl *nl, uint32_t mode)
+{
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+		      PKE_U8(PROTKEY_EMU_A_ONLINE, 0),
+		      PKE_U32(PROTKEY_EMU_A_MODE, mode));
+	return ret ?: pke_set_online(nl, 1);
+}
+
+/*
+ * An EP11 AES-256 key (version 0x06) of the clear key @clear in @tok
+ * (PKE_EP11_LEN bytes); its length in @len.
+ */
+static inline int pke_generate_ep11(struct pk_nl *nl, const uint8_t *clear,
+				    uint8_t *tok, int *len)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
+		      PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256),
+		      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, 32),
+		      PKE_U32(PROTKEY_EMU_A_KEY_TYPE,
+			      PROTKEY_EMU_KEY_EP11_AES));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_SECURE_KEY] ||
+	    nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]) > PKE_EP11_LEN)
+		return -EBADMSG;
+	*len = nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]);
+	memcpy(tok, nla_data(tb[PROTKEY_EMU_A_SECURE_KEY]), *len);
+	return 0;
+}
+
 /*
  * Checks, outside the emulator, that @token holds @clear: its key field
  * decrypted with AES-256-ECB under the test MK (the emulator's documented

@@ -631,7 +631,7 @@ TEST_F(emu, reencipher_needs_the_source_register)
  * under the loaded wrapping key (the emulator's documented scheme), all
  * through AF_ALG.
  */
-#define EP11_LEN 336
+#define EP11_LEN PKE_EP11_LEN
 #define EP11_B 16
 
 struct ep11_adapter {
@@ -680,16 +680,6 @@ static int ep11_state(struct pk_nl *nl, struct ep11_adapter *ad)
 	return -ENOENT;
 }
 
-static int set_mode_all(struct pk_nl *nl, uint32_t mode)
-{
-	int ret;
-
-	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_ADAPTER_SET,
-		      PKE_U8(PROTKEY_EMU_A_ONLINE, 0),
-		      PKE_U32(PROTKEY_EMU_A_MODE, mode));
-	return ret ?: pke_set_online(nl, 1);
-}
-
 static void wkvp_of(struct __test_metadata *_metadata, const uint8_t *wk,
 		    uint8_t out[32])
 {
@@ -698,29 +688,6 @@ static void wkvp_of(struct __test_metadata *_metadata, const uint8_t *wk,
 	in[0] = 0x02;
 	memcpy(in + 1, wk, PROTKEY_EMU_MK_SIZE);
 	ASSERT_EQ(0, pk_sha256(in, sizeof(in), out));
-}
-
-/* An EP11 AES-256 key (version 0x06) of @clear; its length in @len. */
-static int ep11_generate(struct pk_nl *nl, const uint8_t *clear, uint8_t *tok,
-			 int *len)
-{
-	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
-	int ret;
-
-	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
-		      PKE_U32(PROTKEY_EMU_A_KEY_BITS, 256),
-		      PKE_BIN(PROTKEY_EMU_A_CLEAR_KEY, clear, 32),
-		      PKE_U32(PROTKEY_EMU_A_KEY_TYPE,
-			      PROTKEY_EMU_KEY_EP11_AES));
-	if (ret)
-		return ret;
-	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
-	    !tb[PROTKEY_EMU_A_SECURE_KEY] ||
-	    nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]) > EP11_LEN)
-		return -EBADMSG;
-	*len = nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]);
-	memcpy(tok, nla_data(tb[PROTKEY_EMU_A_SECURE_KEY]), *len);
-	return 0;
 }
 
 /* The MAC of @tok under @wk, recomputed outside the emulator. */
@@ -749,13 +716,13 @@ FIXTURE_SETUP(ep11)
 	       PROTKEY_EMU_FAMILY_NAME);
 	ASSERT_EQ(0, emu_normalise(&self->nl))
 	TH_LOG("cannot reset the emulator: %s", self->nl.msg);
-	ASSERT_EQ(0, set_mode_all(&self->nl, PROTKEY_EMU_MODE_EP11))
+	ASSERT_EQ(0, pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_EP11))
 	TH_LOG("cannot switch to EP11: %s", self->nl.msg);
 }
 
 FIXTURE_TEARDOWN(ep11)
 {
-	set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
+	pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
 	emu_normalise(&self->nl);
 	pk_nl_close(&self->nl);
 }
@@ -771,7 +738,7 @@ TEST_F(ep11, wrapping_key_load_commit_set_and_key)
 	EXPECT_EQ(PROTKEY_EMU_MODE_EP11, ad.mode);
 	EXPECT_FALSE(ad.has_cur);
 	EXPECT_EQ(PROTKEY_EMU_WK_NEW_EMPTY, ad.wk_new);
-	EXPECT_EQ(-ENODEV, ep11_generate(&self->nl, clear_key, tok, &len));
+	EXPECT_EQ(-ENODEV, pke_generate_ep11(&self->nl, clear_key, tok, &len));
 
 	/* Loaded: uncommitted, with its WKVP; not yet settable. */
 	ASSERT_EQ(0, pke_mk_load(&self->nl, pke_test_mk));
@@ -799,7 +766,7 @@ TEST_F(ep11, wrapping_key_load_commit_set_and_key)
 			  PKE_U32(PROTKEY_EMU_A_MK_REG, PROTKEY_EMU_MK_OLD)));
 
 	/* A key: header, WKVP, key field and MAC checked from outside. */
-	ASSERT_EQ(0, ep11_generate(&self->nl, clear_key, tok, &len));
+	ASSERT_EQ(0, pke_generate_ep11(&self->nl, clear_key, tok, &len));
 	ASSERT_EQ(EP11_LEN, len);
 	EXPECT_EQ(0x00, tok[0]);
 	EXPECT_EQ(0x06, tok[4]);
@@ -812,7 +779,7 @@ TEST_F(ep11, wrapping_key_load_commit_set_and_key)
 
 	/* Re-enciphered to a committed NEW: as long, under NEW. */
 	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
-	EXPECT_EQ(-ENOKEY, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
+	EXPECT_EQ(-ENODEV, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
 				   PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, tok, len),
 				   PKE_U32(PROTKEY_EMU_A_RENC_MODE,
 					   PROTKEY_EMU_RENC_CURRENT_TO_NEW)));
@@ -851,7 +818,7 @@ TEST_F(ep11, mode_changes_only_offline)
 	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
 	EXPECT_EQ(PROTKEY_EMU_MODE_EP11, ad.mode);
 	/* offline and accelerator in one request, then online */
-	ASSERT_EQ(0, set_mode_all(&self->nl, PROTKEY_EMU_MODE_ACCEL));
+	ASSERT_EQ(0, pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_ACCEL));
 	ASSERT_EQ(0, ep11_state(&self->nl, &ad));
 	EXPECT_EQ(PROTKEY_EMU_MODE_ACCEL, ad.mode);
 	EXPECT_EQ(0, pke_mk_load(&self->nl, pke_test_mk));
