@@ -82,6 +82,11 @@
  *	protkey_emu_mk_reg (index 0 unused)
  * @mkvp: MKVP per register, host order; for EP11 the first 8 WKVP bytes
  * @wkvp: EP11 only: the WKVP per register
+ * @bs: SE guest, EP11 and accelerator queues: &enum protkey_emu_se_bs, as
+ *	last set; se_bs() gives the state a TAPQ would report now
+ * @assoc_pending: an association request waits for the UV until @assoc_due
+ * @assoc_idx: the secret index associated with, or requested
+ * @assoc_due: when the UV answers the pending association request
  *
  * All members are protected by emu_lock.
  */
@@ -95,13 +100,24 @@ struct emu_adapter {
 	u8 mk[EMU_NR_REGS][PROTKEY_EMU_MK_SIZE];
 	u64 mkvp[EMU_NR_REGS];
 	u8 wkvp[EMU_NR_REGS][PROTKEY_EMU_WKVP_SIZE];
+	u32 bs;
+	bool assoc_pending;
+	u32 assoc_idx;
+	ktime_t assoc_due;
 };
+
+static bool se_guest;
+module_param(se_guest, bool, 0444);
+MODULE_PARM_DESC(se_guest, "start as a Secure Execution guest (default: no)");
 
 static DEFINE_MUTEX(emu_lock);
 /* Protected by emu_lock. */
 static struct emu_adapter *emu_adapters;
 static unsigned int emu_nr_adapters;
 static ktime_t emu_outage_until;
+static bool emu_se;
+static u32 emu_assoc_delay_ms = 20;
+static int emu_unassoc_errno = -ENODEV;
 
 /* Lock-free knobs, read on each derive. */
 static u32 emu_latency_us;
@@ -157,18 +173,59 @@ void emu_wkvp_of(const u8 wk[PROTKEY_EMU_MK_SIZE],
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_wkvp_of);
 
+/* Has @a SE state: an SE guest's EP11 or accelerator queue. */
+static bool has_se(const struct emu_adapter *a)
+{
+	return emu_se && a->mode != PROTKEY_EMU_MODE_CCA;
+}
+
+/*
+ * The binding state a TAPQ of @a reports at @now: a pending association
+ * is decided once the UV answers, at @a->assoc_due: associated (bs 0) if
+ * the index holds an association secret, else the queue is unusable
+ * (bs 3; the emulator's choice, the kernel then puts it in error state).
+ * The store only loses secrets when every binding goes too (reboot).
+ */
+static u32 se_bs(const struct emu_adapter *a, ktime_t now)
+{
+	if (a->assoc_pending && !ktime_before(now, a->assoc_due))
+		return emu_uv_is_association(a->assoc_idx) ?
+			       PROTKEY_EMU_SE_BS_USABLE :
+			       PROTKEY_EMU_SE_BS_UNUSABLE;
+	return a->bs;
+}
+
+static bool se_pending(const struct emu_adapter *a, ktime_t now)
+{
+	return a->assoc_pending && ktime_before(now, a->assoc_due);
+}
+
+/*
+ * Usable for requests: online and not in an outage; in an SE guest also
+ * not a CCA queue (never usable there) and bound (bs 0 or 1), as
+ * ap_queue_usable() requires.
+ */
 static bool adapter_usable(const struct emu_adapter *a, ktime_t now)
 {
 	lockdep_assert_held(&emu_lock);
-	return a->online && !ktime_before(now, emu_outage_until);
+	if (!a->online || ktime_before(now, emu_outage_until))
+		return false;
+	if (!emu_se)
+		return true;
+	return has_se(a) &&
+	       se_bs(a, now) <= PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY;
 }
 
-/* A usable adapter of @mode with register @reg loaded. */
+/*
+ * A usable adapter of @mode with register @reg loaded that may serve
+ * secure-key operations: in an SE guest only an associated queue (bs 0).
+ */
 static bool adapter_has(const struct emu_adapter *a, u32 mode, int reg,
 			ktime_t now)
 {
 	return a->mode == mode && adapter_usable(a, now) &&
-	       (a->mk_valid & MK_BIT(reg));
+	       (a->mk_valid & MK_BIT(reg)) &&
+	       (!emu_se || se_bs(a, now) == PROTKEY_EMU_SE_BS_USABLE);
 }
 
 /* Does @a's register @reg hold the key @tok names? (@a has the mode.) */
@@ -252,7 +309,7 @@ static int unseal_key(const struct emu_token *tok, const u8 *mk, u8 *clear)
  * ep11_findcard2() matches the current WKVP. Copies the matching key to
  * @mk. Caller holds emu_lock. Return: the register that matched, or 0.
  */
-static int find_mk(const struct emu_token *tok, u8 *mk)
+static int find_mk(const struct emu_token *tok, u8 *mk, bool *unassoc)
 {
 	static const int regs[] = { PROTKEY_EMU_MK_CURRENT,
 				    PROTKEY_EMU_MK_OLD };
@@ -268,6 +325,11 @@ static int find_mk(const struct emu_token *tok, u8 *mk)
 		for (i = 0; i < emu_nr_adapters; i++) {
 			struct emu_adapter *a = &emu_adapters[i];
 
+			if (emu_se && adapter_usable(a, now) &&
+			    a->mode == mode && (a->mk_valid & MK_BIT(r)) &&
+			    se_bs(a, now) != PROTKEY_EMU_SE_BS_USABLE &&
+			    reg_matches(a, r, tok))
+				*unassoc = true;
 			if (!adapter_has(a, mode, r, now) ||
 			    !reg_matches(a, r, tok))
 				continue;
@@ -333,6 +395,7 @@ int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 {
 	u8 mk[PROTKEY_EMU_MK_SIZE];
 	u8 clear[EMU_ENC_KEY_SIZE];
+	bool unassoc = false;
 	struct emu_token tok;
 	int ret;
 
@@ -344,7 +407,9 @@ int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 		goto out_count;
 
 	mutex_lock(&emu_lock);
-	ret = find_mk(&tok, mk) ? 0 : -ENODEV;
+	ret = find_mk(&tok, mk, &unassoc) ? 0 :
+	      unassoc			  ? READ_ONCE(emu_unassoc_errno) :
+					    -ENODEV;
 	mutex_unlock(&emu_lock);
 	/* The adapter found answers: busy, or it checks the token. */
 	if (!ret && atomic_dec_if_positive(&emu_busy_count) >= 0) {
@@ -964,6 +1029,9 @@ int emu_adapter_set_mode(u32 apqn, u32 mode, const char **msg)
 		for (r = PROTKEY_EMU_MK_NEW; r <= PROTKEY_EMU_MK_OLD; r++)
 			reg_clear(&emu_adapters[i], r);
 		emu_adapters[i].mode = mode;
+		emu_adapters[i].bs = PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING;
+		emu_adapters[i].assoc_pending = false;
+		emu_adapters[i].assoc_idx = 0;
 	}
 	mutex_unlock(&emu_lock);
 	return ret;
@@ -1034,6 +1102,272 @@ void emu_set_busy(u32 count)
 }
 EXPORT_SYMBOL_NS_GPL(emu_set_busy, PROTKEY_EMU_CONTROL);
 
+/* Caller holds emu_lock: every SE queue unbound, no association. */
+static void se_unbind_all(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < emu_nr_adapters; i++) {
+		emu_adapters[i].bs = PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING;
+		emu_adapters[i].assoc_pending = false;
+		emu_adapters[i].assoc_idx = 0;
+	}
+}
+
+/**
+ * emu_se_set() - make the emulated machine an SE guest, or an ordinary one
+ * @se_guest: true for an SE guest
+ * @msg: output, a static message on error
+ *
+ * A change boots another guest: every queue is unbound (bs 2, "available
+ * for binding") and the UV secret store is wiped. The adapters keep their
+ * master keys; the wrapping key is not changed. Setting the current value
+ * changes nothing.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0.
+ */
+int emu_se_set(bool se_guest, const char **msg)
+{
+	mutex_lock(&emu_lock);
+	if (emu_se != se_guest) {
+		emu_se = se_guest;
+		se_unbind_all();
+		emu_uv_wipe();
+	}
+	mutex_unlock(&emu_lock);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(emu_se_set, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_se_set_knobs() - set the association delay and the unassociated errno
+ * @assoc_delay_ms: how long an association stays pending, or U32_MAX to
+ *	keep it
+ * @unassoc_errno: -ENODEV or -EIO: what a secure-key operation through a
+ *	bound but unassociated queue gives; 0 to keep it
+ *
+ * Which error a card in bs 1 answers a secure-key request with is not in
+ * the sources: -ENODEV (the default) models zcrypt finding no queue that
+ * serves, -EIO a card that rejects it.
+ *
+ * Context: process context; takes emu_lock.
+ */
+void emu_se_set_knobs(u32 assoc_delay_ms, int unassoc_errno)
+{
+	mutex_lock(&emu_lock);
+	if (assoc_delay_ms != U32_MAX)
+		emu_assoc_delay_ms = assoc_delay_ms;
+	if (unassoc_errno)
+		WRITE_ONCE(emu_unassoc_errno, unassoc_errno);
+	mutex_unlock(&emu_lock);
+}
+EXPORT_SYMBOL_NS_GPL(emu_se_set_knobs, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_se_guest() - is the emulated machine an SE guest?
+ *
+ * Context: process context; takes emu_lock.
+ * Return: true in an SE guest.
+ */
+bool emu_se_guest(void)
+{
+	bool ret;
+
+	mutex_lock(&emu_lock);
+	ret = emu_se;
+	mutex_unlock(&emu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(emu_se_guest, PROTKEY_EMU_CONTROL);
+
+/*
+ * The checks se_bind_store() and se_associate_store() share: an SE guest,
+ * a known queue that has the attribute, and an idle one: offline or in an
+ * outage (reset in progress) is not idle, -EBUSY. Caller holds emu_lock.
+ */
+static int se_queue(u32 apqn, bool assoc, ktime_t now, struct emu_adapter **ap,
+		    const char **msg)
+{
+	struct emu_adapter *a = adapter_by_apqn(apqn);
+
+	if (!a) {
+		*msg = "no adapter with this APQN";
+		return -ENODEV;
+	}
+	if (!emu_se) {
+		*msg = "not a Secure Execution guest";
+		return -EINVAL;
+	}
+	if (!has_se(a) || (assoc && a->mode != PROTKEY_EMU_MODE_EP11)) {
+		*msg = assoc ? "only EP11 queues can be associated" :
+			       "CCA queues cannot be bound in an SE guest";
+		return -EINVAL;
+	}
+	if (!a->online || ktime_before(now, emu_outage_until)) {
+		*msg = "queue not idle (offline or being reset)";
+		return -EBUSY;
+	}
+	/* Make a decided association the queue's state. */
+	a->bs = se_bs(a, now);
+	a->assoc_pending = se_pending(a, now);
+	*ap = a;
+	return 0;
+}
+
+/**
+ * emu_se_bind() - write to a queue's se_bind attribute
+ * @apqn: the queue
+ * @bind: true writes 1 (bind), false 0 (unbind)
+ * @msg: output, a static message on error
+ *
+ * As se_bind_store(): binding needs bs 2 (-EINVAL) and an idle queue
+ * (-EBUSY); the BAPQ leaves an EP11 queue bound but unassociated (bs 1)
+ * and an accelerator queue usable (bs 0; accelerators are not associated,
+ * the emulator's choice of its bs). Unbinding (a reset with the F bit)
+ * works in every bs and leaves bs 2, the association gone.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0 or a negative errno; nothing changes on error.
+ */
+int emu_se_bind(u32 apqn, bool bind, const char **msg)
+{
+	ktime_t now = ktime_get();
+	struct emu_adapter *a;
+	int ret;
+
+	mutex_lock(&emu_lock);
+	ret = se_queue(apqn, false, now, &a, msg);
+	if (ret)
+		goto out;
+	if (!bind) {
+		a->bs = PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING;
+		a->assoc_pending = false;
+		a->assoc_idx = 0;
+		goto out;
+	}
+	if (a->bs != PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING) {
+		*msg = "queue is not available for binding (bs is not 2)";
+		ret = -EINVAL;
+		goto out;
+	}
+	a->bs = a->mode == PROTKEY_EMU_MODE_EP11 ?
+			PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY :
+			PROTKEY_EMU_SE_BS_USABLE;
+out:
+	mutex_unlock(&emu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(emu_se_bind, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_se_associate() - write a secret index to a queue's se_associate
+ * @apqn: an EP11 queue
+ * @index: the index of an association secret in the UV, < 0x10000
+ * @msg: output, a static message on error
+ *
+ * As se_associate_store(): needs bs 1 without a pending request (-EINVAL;
+ * a pending one is not idle, -EBUSY). The AAPQ is asynchronous: the queue
+ * stays bs 1, "association pending", until the UV answers after the
+ * association delay (emu_se_set_knobs()); then se_bs() decides.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0 or a negative errno; nothing changes on error.
+ */
+int emu_se_associate(u32 apqn, u32 index, const char **msg)
+{
+	ktime_t now = ktime_get();
+	struct emu_adapter *a;
+	int ret;
+
+	if (index >= 0x10000) {
+		*msg = "secret index above 0xffff";
+		return -EINVAL;
+	}
+	mutex_lock(&emu_lock);
+	ret = se_queue(apqn, true, now, &a, msg);
+	if (ret)
+		goto out;
+	if (a->assoc_pending) {
+		*msg = "an association is pending";
+		ret = -EBUSY;
+	} else if (a->bs != PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY) {
+		*msg = "queue is not bound and unassociated (bs is not 1)";
+		ret = -EINVAL;
+	} else {
+		a->assoc_idx = index;
+		a->assoc_pending = true;
+		a->assoc_due = ktime_add_ms(now, emu_assoc_delay_ms);
+	}
+out:
+	mutex_unlock(&emu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(emu_se_associate, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_guest_reboot() - what a reboot of the guest does to the platform
+ * @wk_gen: output, the new wrapping-key generation
+ * @msg: output, a static message on error
+ *
+ * A new wrapping key (every protected key is stale); in an SE guest the
+ * UV store wiped and every queue unbound, its association gone. The
+ * adapters keep their master keys and stay online.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0; -ENOMEM (no new wrapping key; nothing changed).
+ */
+int emu_guest_reboot(u64 *wk_gen, const char **msg)
+{
+	int ret;
+
+	mutex_lock(&emu_lock);
+	ret = emu_migrate(0, wk_gen, msg);
+	if (!ret && emu_se) {
+		se_unbind_all();
+		emu_uv_wipe();
+	}
+	mutex_unlock(&emu_lock);
+	return ret;
+}
+EXPORT_SYMBOL_NS_GPL(emu_guest_reboot, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_se_texts() - what a queue's se_bind and se_associate attributes read
+ * @s: the queue's state (emu_get_adapters())
+ * @bind: output: "bound" (bs 0 or 1), "unbound" or "-" (not an SE guest's
+ *	EP11 or accelerator queue)
+ * @assoc: output: "associated <idx>" (bs 0), "association pending",
+ *	"unassociated", or "-" (not an SE guest's EP11 queue)
+ * @size: the size of each buffer
+ *
+ * The texts of se_bind_show() and se_associate_show().
+ *
+ * Context: any context.
+ */
+void emu_se_texts(const struct emu_adapter_state *s, char *bind, char *assoc,
+		  size_t size)
+{
+	if (!s->se) {
+		strscpy(bind, "-", size);
+		strscpy(assoc, "-", size);
+		return;
+	}
+	strscpy(bind,
+		s->bs <= PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY ? "bound" :
+								  "unbound",
+		size);
+	if (s->mode != PROTKEY_EMU_MODE_EP11)
+		strscpy(assoc, "-", size);
+	else if (s->bs == PROTKEY_EMU_SE_BS_USABLE)
+		snprintf(assoc, size, "associated %u", s->assoc_idx);
+	else if (s->assoc_pending)
+		strscpy(assoc, "association pending", size);
+	else
+		strscpy(assoc, "unassociated", size);
+}
+EXPORT_SYMBOL_NS_GPL(emu_se_texts, PROTKEY_EMU_CONTROL);
+
 /**
  * emu_get_adapters() - snapshot the adapters for reporting
  * @out: output array
@@ -1058,6 +1392,10 @@ unsigned int emu_get_adapters(struct emu_adapter_state *out, unsigned int max)
 		out[i].mode = a->mode;
 		out[i].mkvp_valid = a->mk_valid;
 		out[i].wk_new = a->wk_new;
+		out[i].se = has_se(a);
+		out[i].bs = se_bs(a, now);
+		out[i].assoc_pending = se_pending(a, now);
+		out[i].assoc_idx = a->assoc_idx;
 		for (r = PROTKEY_EMU_MK_NEW; r <= PROTKEY_EMU_MK_OLD; r++) {
 			put_unaligned_be64(a->mkvp[r], out[i].mkvp[r]);
 			memcpy(out[i].wkvp[r], a->wkvp[r],
@@ -1092,8 +1430,13 @@ void emu_reset(void)
 		emu_adapters[i].mode = mode;
 		emu_adapters[i].default_mode = mode;
 		emu_adapters[i].online = true;
+		emu_adapters[i].bs = PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING;
 	}
 	emu_outage_until = 0;
+	emu_se = se_guest;
+	emu_assoc_delay_ms = 20;
+	WRITE_ONCE(emu_unassoc_errno, -ENODEV);
+	emu_uv_reset();
 	mutex_unlock(&emu_lock);
 	emu_set_latency(0, 0);
 	emu_fail_derives(0, EIO);
@@ -1129,8 +1472,11 @@ int emu_adapters_init(unsigned int nr, const u32 *modes)
 		emu_adapters[i].mode = modes ? modes[i] : PROTKEY_EMU_MODE_CCA;
 		emu_adapters[i].default_mode = emu_adapters[i].mode;
 		emu_adapters[i].online = true;
+		emu_adapters[i].bs = PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING;
 	}
 	emu_nr_adapters = nr;
+	emu_se = se_guest;
+	emu_uv_reset();
 	return 0;
 }
 

@@ -28,6 +28,11 @@
  * @mkvp: MKVP per register, indexed by &enum protkey_emu_mk_reg; for EP11
  *	the first 8 bytes of the WKVP
  * @wkvp: EP11 only: WKVP per register (NEW and CURRENT)
+ * @se: the machine is an SE guest and the queue has SE state (EP11 or
+ *	accelerator); the three members below are valid
+ * @bs: &enum protkey_emu_se_bs
+ * @assoc_pending: an association request waits for the UV
+ * @assoc_idx: the secret index associated with, or pending for
  */
 struct emu_adapter_state {
 	u32 apqn;
@@ -37,6 +42,10 @@ struct emu_adapter_state {
 	u32 wk_new;
 	u8 mkvp[EMU_MK_REGS][PROTKEY_EMU_MKVP_SIZE];
 	u8 wkvp[EMU_MK_REGS][PROTKEY_EMU_WKVP_SIZE];
+	bool se;
+	u32 bs;
+	bool assoc_pending;
+	u32 assoc_idx;
 };
 
 /**
@@ -103,6 +112,24 @@ void emu_fail_derives(u32 count, int err);
 void emu_km_partial(u32 calls, u32 blocks);
 void emu_set_busy(u32 count);
 void emu_reset_counters(void);
+
+/* SE guests and the Ultravisor. */
+int emu_se_set(bool se_guest, const char **msg);
+void emu_se_set_knobs(u32 assoc_delay_ms, int unassoc_errno);
+bool emu_se_guest(void);
+int emu_se_bind(u32 apqn, bool bind, const char **msg);
+int emu_se_associate(u32 apqn, u32 index, const char **msg);
+int emu_guest_reboot(u64 *wk_gen, const char **msg);
+void emu_se_texts(const struct emu_adapter_state *s, char *bind, char *assoc,
+		  size_t size);
+int emu_uv_add(const u8 *req, u32 len, bool force, u16 *index,
+	       const char **msg);
+bool emu_uv_list(u32 start, u8 *page, bool *locked);
+void emu_uv_lock_store(void);
+int emu_uv_retrieve(u32 index, u32 *type, u8 *out, u32 *len);
+void emu_uv_wipe(void);
+int emu_uv_configure(const u8 *image_key, u32 max_assoc, u32 max_retr);
+u32 emu_uv_stats(bool *locked);
 
 /* Reporting. */
 u64 emu_wk_generation(void);

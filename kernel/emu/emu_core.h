@@ -115,6 +115,15 @@ void emu_wkvp_of(const u8 wk[PROTKEY_EMU_MK_SIZE],
 		 u8 wkvp[PROTKEY_EMU_WKVP_SIZE]);
 void emu_reset(void);
 
+/* uv.c */
+int emu_uv_secret_len(u32 type);
+int emu_uv_build_request(const u8 image_key[PROTKEY_EMU_IMAGE_KEY_SIZE],
+			 u32 type, const u8 id[PROTKEY_EMU_UV_ID_SIZE],
+			 const u8 *secret, u32 len, const u8 nonce[16],
+			 u8 *req);
+bool emu_uv_is_association(u32 index);
+void emu_uv_reset(void);
+
 /* cpacf.c */
 int emu_cpacf_init(void);
 void emu_cpacf_exit(void);

@@ -31,8 +31,12 @@
 #include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
+#include <asm/unaligned.h>
 
 #include "emu.h"
+
+/* "associated 65535" and its NUL, rounded up. */
+#define EMU_SE_TEXT_SIZE 24
 
 /* The highest APQN: PROTKEY_EMU_APQN(255, 255). */
 #define EMU_NL_APQN_MAX 0xff00ff
@@ -63,6 +67,17 @@ static bool emu_nl_missing(struct genl_info *info, u32 attr, const char *msg)
 static struct netlink_range_validation emu_nl_apqn_range = {
 	.min = 0,
 	.max = EMU_NL_APQN_MAX,
+};
+
+/* s16 cannot hold 0xffff: NLA_POLICY_MAX would not check it. */
+static struct netlink_range_validation emu_nl_secret_idx_range = {
+	.min = 0,
+	.max = 0xffff,
+};
+
+static struct netlink_range_validation emu_nl_assoc_delay_range = {
+	.min = 0,
+	.max = 60000,
 };
 
 static struct netlink_range_validation emu_nl_outage_range = {
@@ -169,6 +184,52 @@ emu_set_busy_nl_policy[PROTKEY_EMU_A_BUSY_COUNT + 1] = {
 	[PROTKEY_EMU_A_BUSY_COUNT] = { .type = NLA_U32, },
 };
 
+static const struct nla_policy
+emu_se_set_nl_policy[PROTKEY_EMU_A_UV_MAX_RETR + 1] = {
+	[PROTKEY_EMU_A_SE_GUEST] = NLA_POLICY_MAX(NLA_U8, 1),
+	[PROTKEY_EMU_A_IMAGE_KEY] =
+		NLA_POLICY_EXACT_LEN(PROTKEY_EMU_IMAGE_KEY_SIZE),
+	[PROTKEY_EMU_A_ASSOC_DELAY_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_assoc_delay_range),
+	[PROTKEY_EMU_A_UNASSOC_ERRNO] = NLA_POLICY_RANGE(NLA_U32, 5, 19),
+	[PROTKEY_EMU_A_UV_MAX_ASSOC] = NLA_POLICY_RANGE(NLA_U32, 1, 511),
+	[PROTKEY_EMU_A_UV_MAX_RETR] = NLA_POLICY_RANGE(NLA_U32, 1, 511),
+};
+
+static const struct nla_policy
+emu_se_bind_nl_policy[PROTKEY_EMU_A_SE_BIND + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
+	[PROTKEY_EMU_A_SE_BIND] = NLA_POLICY_MAX(NLA_U8, 1),
+};
+
+static const struct nla_policy
+emu_se_associate_nl_policy[PROTKEY_EMU_A_SECRET_IDX + 1] = {
+	[PROTKEY_EMU_A_APQN] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_apqn_range),
+	[PROTKEY_EMU_A_SECRET_IDX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_secret_idx_range),
+};
+
+static const struct nla_policy
+emu_uv_add_nl_policy[PROTKEY_EMU_A_UV_FORCE + 1] = {
+	[PROTKEY_EMU_A_UV_REQUEST] =
+		NLA_POLICY_RANGE(NLA_BINARY, 1, PROTKEY_EMU_UV_REQ_MAX_SIZE),
+	[PROTKEY_EMU_A_UV_FORCE] = { .type = NLA_FLAG, },
+};
+
+static const struct nla_policy
+emu_uv_list_nl_policy[PROTKEY_EMU_A_SECRET_IDX + 1] = {
+	[PROTKEY_EMU_A_SECRET_IDX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_secret_idx_range),
+};
+
+static const struct nla_policy
+emu_uv_retrieve_nl_policy[PROTKEY_EMU_A_SECRET_IDX + 1] = {
+	[PROTKEY_EMU_A_SECRET_IDX] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &emu_nl_secret_idx_range),
+};
+
 /* clang-format on */
 
 /*
@@ -271,6 +332,7 @@ static int emu_nl_put_adapter(struct sk_buff *msg,
 		[PROTKEY_EMU_MK_CURRENT] = PROTKEY_EMU_ADAPTER_A_MKVP_CURRENT,
 		[PROTKEY_EMU_MK_OLD] = PROTKEY_EMU_ADAPTER_A_MKVP_OLD,
 	};
+	char bind[EMU_SE_TEXT_SIZE], assoc[EMU_SE_TEXT_SIZE];
 	struct nlattr *nest;
 	unsigned int reg;
 
@@ -302,6 +364,17 @@ static int emu_nl_put_adapter(struct sk_buff *msg,
 			    PROTKEY_EMU_WKVP_SIZE, a->wkvp[PROTKEY_EMU_MK_NEW]))
 			goto err_cancel;
 	}
+	emu_se_texts(a, bind, assoc, sizeof(assoc));
+	if (nla_put_string(msg, PROTKEY_EMU_ADAPTER_A_SE_BIND_TEXT, bind) ||
+	    nla_put_string(msg, PROTKEY_EMU_ADAPTER_A_SE_ASSOC_TEXT, assoc))
+		goto err_cancel;
+	if (a->se &&
+	    (nla_put_u32(msg, PROTKEY_EMU_ADAPTER_A_SE_BS, a->bs) ||
+	     ((a->bs == PROTKEY_EMU_SE_BS_USABLE || a->assoc_pending) &&
+	      a->mode == PROTKEY_EMU_MODE_EP11 &&
+	      nla_put_u32(msg, PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX,
+			  a->assoc_idx))))
+		goto err_cancel;
 	nla_nest_end(msg, nest);
 	return 0;
 
@@ -318,9 +391,12 @@ static size_t emu_nl_state_size(unsigned int n_adapters)
 	size_t adapter = nla_total_size(0) + 3 * nla_total_size(sizeof(u32)) +
 			 nla_total_size(sizeof(u8)) +
 			 3 * nla_total_size(PROTKEY_EMU_MKVP_SIZE) +
-			 2 * nla_total_size(PROTKEY_EMU_WKVP_SIZE);
+			 2 * nla_total_size(PROTKEY_EMU_WKVP_SIZE) +
+			 2 * nla_total_size(sizeof(u32)) +
+			 2 * nla_total_size(EMU_SE_TEXT_SIZE);
 
 	return nla_total_size_64bit(sizeof(u64)) + counters +
+	       2 * nla_total_size(sizeof(u8)) + nla_total_size(sizeof(u32)) +
 	       n_adapters * adapter;
 }
 
@@ -329,10 +405,16 @@ static int emu_nl_fill_state(struct sk_buff *msg,
 			     unsigned int n)
 {
 	unsigned int i;
+	bool locked;
+	u32 count;
 	int ret;
 
+	count = emu_uv_stats(&locked);
 	if (nla_put_u64_64bit(msg, PROTKEY_EMU_A_WK_GEN, emu_wk_generation(),
-			      PROTKEY_EMU_A_PAD))
+			      PROTKEY_EMU_A_PAD) ||
+	    nla_put_u8(msg, PROTKEY_EMU_A_SE_GUEST, emu_se_guest()) ||
+	    nla_put_u8(msg, PROTKEY_EMU_A_UV_LOCKED, locked) ||
+	    nla_put_u32(msg, PROTKEY_EMU_A_UV_COUNT, count))
 		return -EMSGSIZE;
 	ret = emu_nl_put_counters(msg);
 	if (ret)
@@ -919,6 +1001,416 @@ static int protkey_emu_nl_set_busy_doit(struct sk_buff *skb,
 	return 0;
 }
 
+/**
+ * protkey_emu_nl_se_set_doit() - handle PROTKEY_EMU_CMD_SE_SET
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Sets what is given, at least one of: SE_GUEST (a change boots another
+ * guest: queues unbound, UV store wiped), IMAGE_KEY, ASSOC_DELAY_MS,
+ * UNASSOC_ERRNO (ENODEV or EIO), UV_MAX_ASSOC and UV_MAX_RETR (together at
+ * most 512). All checks come first: on error nothing changed.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: no attribute, UNASSOC_ERRNO neither ENODEV nor EIO, or an
+ *   unsupported attribute;
+ * - %ERANGE: a value out of its range, or the two limits above 512.
+ */
+static int protkey_emu_nl_se_set_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct nlattr **a = info->attrs;
+	const struct nlattr *err = a[PROTKEY_EMU_A_UNASSOC_ERRNO];
+	const struct nlattr *key = a[PROTKEY_EMU_A_IMAGE_KEY];
+	const struct nlattr *assoc = a[PROTKEY_EMU_A_UV_MAX_ASSOC];
+	const struct nlattr *retr = a[PROTKEY_EMU_A_UV_MAX_RETR];
+	const char *msg = NULL;
+	int ret;
+
+	if (!a[PROTKEY_EMU_A_SE_GUEST] && !a[PROTKEY_EMU_A_IMAGE_KEY] &&
+	    !a[PROTKEY_EMU_A_ASSOC_DELAY_MS] && !err &&
+	    !a[PROTKEY_EMU_A_UV_MAX_ASSOC] && !a[PROTKEY_EMU_A_UV_MAX_RETR]) {
+		NL_SET_ERR_MSG_MOD(info->extack, "nothing to set");
+		return -EINVAL;
+	}
+	if (err && nla_get_u32(err) != ENODEV && nla_get_u32(err) != EIO) {
+		NL_SET_ERR_MSG_ATTR(info->extack, err,
+				    "UNASSOC_ERRNO must be ENODEV or EIO");
+		return -EINVAL;
+	}
+	ret = emu_uv_configure(key ? nla_data(key) : NULL,
+			       assoc ? nla_get_u32(assoc) : 0,
+			       retr ? nla_get_u32(retr) : 0);
+	if (ret) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "UV_MAX_ASSOC and UV_MAX_RETR above 512");
+		return ret;
+	}
+	emu_se_set_knobs(a[PROTKEY_EMU_A_ASSOC_DELAY_MS] ?
+				 nla_get_u32(a[PROTKEY_EMU_A_ASSOC_DELAY_MS]) :
+				 U32_MAX,
+			 err ? -(int)nla_get_u32(err) : 0);
+	if (a[PROTKEY_EMU_A_SE_GUEST])
+		ret = emu_se_set(nla_get_u8(a[PROTKEY_EMU_A_SE_GUEST]), &msg);
+	return emu_nl_core_error(info, ret, msg, NULL);
+}
+
+/**
+ * protkey_emu_nl_se_bind_doit() - handle PROTKEY_EMU_CMD_SE_BIND
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Writes SE_BIND (1 bind, 0 unbind; required) to the se_bind attribute of
+ * queue APQN (required) (emu_se_bind()).
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: APQN or SE_BIND missing; not an SE guest; a CCA queue; bind
+ *   of a queue that is not available for binding (bs 2);
+ * - %ERANGE: SE_BIND above 1, APQN out of range;
+ * - %ENODEV: no queue has this APQN;
+ * - %EBUSY: the queue is offline or being reset.
+ */
+static int protkey_emu_nl_se_bind_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	const char *msg = NULL;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_APQN) ||
+	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_SE_BIND))
+		return -EINVAL;
+	ret = emu_se_bind(nla_get_u32(info->attrs[PROTKEY_EMU_A_APQN]),
+			  nla_get_u8(info->attrs[PROTKEY_EMU_A_SE_BIND]), &msg);
+	return emu_nl_core_error(info, ret, msg,
+				 info->attrs[PROTKEY_EMU_A_APQN]);
+}
+
+/**
+ * protkey_emu_nl_se_associate_doit() - handle PROTKEY_EMU_CMD_SE_ASSOCIATE
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Writes SECRET_IDX (required) to the se_associate attribute of EP11 queue
+ * APQN (required) (emu_se_associate()). The association is asynchronous:
+ * GET_STATE shows it pending until the UV answers.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: APQN or SECRET_IDX missing; not an SE guest; not an EP11
+ *   queue; the queue is not bound and unassociated (bs 1);
+ * - %ERANGE: SECRET_IDX above 0xffff (se_associate's -EINVAL for the
+ *   same is emu_se_associate()'s), APQN out of range;
+ * - %ENODEV: no queue has this APQN;
+ * - %EBUSY: the queue is offline, being reset, or an association is
+ *   pending.
+ */
+static int protkey_emu_nl_se_associate_doit(struct sk_buff *skb,
+					    struct genl_info *info)
+{
+	const struct nlattr *apqn, *idx;
+	const char *msg = NULL;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_APQN) ||
+	    EMU_NL_REQUIRE(info, PROTKEY_EMU_A_SECRET_IDX))
+		return -EINVAL;
+	apqn = info->attrs[PROTKEY_EMU_A_APQN];
+	idx = info->attrs[PROTKEY_EMU_A_SECRET_IDX];
+	ret = emu_se_associate(nla_get_u32(apqn), nla_get_u32(idx), &msg);
+	return emu_nl_core_error(info, ret, msg, ret == -EINVAL ? idx : apqn);
+}
+
+/* Outside an SE guest there is no Ultravisor: true, with the message. */
+static bool emu_nl_no_uv(struct genl_info *info)
+{
+	static const char msg[] = KBUILD_MODNAME
+		": no Ultravisor: not a Secure Execution guest";
+
+	if (emu_se_guest())
+		return false;
+	if (info->extack)
+		info->extack->_msg = msg;
+	return true;
+}
+
+/* Sends a reply with one u32 attribute. */
+static int emu_nl_reply_u32(struct genl_info *info, u16 attr, u32 val)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, attr, val)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/**
+ * protkey_emu_nl_uv_add_doit() - handle PROTKEY_EMU_CMD_UV_ADD
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Adds the secret of the add-secret request UV_REQUEST (required), as
+ * "pvsecret add" does: refused when a secret with its ID is stored unless
+ * UV_FORCE. Replies with SECRET_IDX. In an ordinary guest there is no UV:
+ * -ENODEV.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN; or the store
+ *   is locked (UV rc 0x0102);
+ * - %EINVAL: UV_REQUEST missing or malformed;
+ * - %ERANGE: UV_REQUEST longer than the largest request;
+ * - %ENODEV: not an SE guest;
+ * - %EBADMSG: the UV cannot decrypt the request: made for another image,
+ *   or altered (rc 0x0108);
+ * - %ENOSPC: the store is full (rc 0x010b);
+ * - %EEXIST: the ID is stored and UV_FORCE is absent.
+ */
+static int protkey_emu_nl_uv_add_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	const struct nlattr *req = info->attrs[PROTKEY_EMU_A_UV_REQUEST];
+	const char *msg = NULL;
+	u16 index;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_UV_REQUEST))
+		return -EINVAL;
+	if (emu_nl_no_uv(info))
+		return -ENODEV;
+	ret = emu_uv_add(nla_data(req), nla_len(req),
+			 nla_get_flag(info->attrs[PROTKEY_EMU_A_UV_FORCE]),
+			 &index, &msg);
+	if (ret)
+		return emu_nl_core_error(info, ret, msg, req);
+	return emu_nl_reply_u32(info, PROTKEY_EMU_A_SECRET_IDX, index);
+}
+
+/**
+ * protkey_emu_nl_uv_list_doit() - handle PROTKEY_EMU_CMD_UV_LIST
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Lists the stored secrets from index SECRET_IDX (absent: 0): replies with
+ * the 4096-byte List Secrets page UV_LIST, UV_MORE when more follow (start
+ * the next request at the page's next_secret_idx), UV_LOCKED and UV_COUNT.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: an unsupported attribute;
+ * - %ERANGE: SECRET_IDX above 0xffff;
+ * - %ENODEV: not an SE guest;
+ * - %ENOMEM: no memory for the reply.
+ */
+static int protkey_emu_nl_uv_list_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	const struct nlattr *start = info->attrs[PROTKEY_EMU_A_SECRET_IDX];
+	struct sk_buff *msg;
+	bool more, locked;
+	u8 *page;
+	void *hdr;
+	int ret = -ENOMEM;
+
+	if (emu_nl_no_uv(info))
+		return -ENODEV;
+	page = kmalloc(PROTKEY_EMU_UV_LIST_SIZE, GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	more = emu_uv_list(start ? nla_get_u32(start) : 0, page, &locked);
+	msg = genlmsg_new(nla_total_size(PROTKEY_EMU_UV_LIST_SIZE) +
+				  nla_total_size(0) +
+				  nla_total_size(sizeof(u8)) +
+				  nla_total_size(sizeof(u32)),
+			  GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr ||
+	    nla_put(msg, PROTKEY_EMU_A_UV_LIST, PROTKEY_EMU_UV_LIST_SIZE,
+		    page) ||
+	    (more && nla_put_flag(msg, PROTKEY_EMU_A_UV_MORE)) ||
+	    nla_put_u8(msg, PROTKEY_EMU_A_UV_LOCKED, locked) ||
+	    nla_put_u32(msg, PROTKEY_EMU_A_UV_COUNT,
+			get_unaligned_be16(page + 2))) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	kfree(page);
+	return ret;
+}
+
+/**
+ * protkey_emu_nl_uv_lock_doit() - handle PROTKEY_EMU_CMD_UV_LOCK
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Locks the UV secret store: every later add fails until the guest reboots.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: the request carries an attribute;
+ * - %ENODEV: not an SE guest.
+ */
+static int protkey_emu_nl_uv_lock_doit(struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	if (emu_nl_no_uv(info))
+		return -ENODEV;
+	emu_uv_lock_store();
+	return 0;
+}
+
+/**
+ * protkey_emu_nl_uv_retrieve_doit() - handle PROTKEY_EMU_CMD_UV_RETRIEVE
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Retrieves secret SECRET_IDX (required): replies with SECRET_TYPE and
+ * SECRET (for an AES secret the protected key under the current wrapping
+ * key, for a plain one its bytes).
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: SECRET_IDX missing;
+ * - %ERANGE: SECRET_IDX above 0xffff;
+ * - %ENODEV: not an SE guest;
+ * - %ENOENT: no secret at the index, or not retrievable (association);
+ * - %EOPNOTSUPP: an AES-XTS secret (full-XTS keys are not yet modelled).
+ */
+static int protkey_emu_nl_uv_retrieve_doit(struct sk_buff *skb,
+					   struct genl_info *info)
+{
+	static const char no_secret[] = KBUILD_MODNAME
+		": no retrievable secret at this index";
+	static const char no_xts[] = KBUILD_MODNAME
+		": full-XTS protected keys are not modelled yet";
+	u8 secret[PROTKEY_EMU_UV_SECRET_MAX];
+	struct sk_buff *msg;
+	u32 type, len, idx;
+	void *hdr;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_SECRET_IDX))
+		return -EINVAL;
+	if (emu_nl_no_uv(info))
+		return -ENODEV;
+	idx = nla_get_u32(info->attrs[PROTKEY_EMU_A_SECRET_IDX]);
+	ret = emu_uv_retrieve(idx, &type, secret, &len);
+	if (ret) {
+		if (info->extack)
+			info->extack->_msg = ret == -ENOENT ? no_secret :
+							      no_xts;
+		return ret;
+	}
+	ret = -ENOMEM;
+	msg = genlmsg_new(nla_total_size(sizeof(u32)) + nla_total_size(len),
+			  GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, PROTKEY_EMU_A_SECRET_TYPE, type) ||
+	    nla_put(msg, PROTKEY_EMU_A_SECRET, len, secret)) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	memzero_explicit(secret, sizeof(secret));
+	return ret;
+}
+
+/**
+ * protkey_emu_nl_guest_reboot_doit() - handle PROTKEY_EMU_CMD_GUEST_REBOOT
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Does to the platform what a reboot of the guest does (emu_guest_reboot()):
+ * a new wrapping key and, in an SE guest, the UV store wiped and every
+ * queue unbound. Replies with WK_GEN.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: the request carries an attribute;
+ * - %ENOMEM: no memory for the new wrapping key or the reply.
+ */
+static int protkey_emu_nl_guest_reboot_doit(struct sk_buff *skb,
+					    struct genl_info *info)
+{
+	const char *errmsg = NULL;
+	struct sk_buff *msg;
+	u64 wk_gen;
+	void *hdr;
+	int ret;
+
+	msg = genlmsg_new(nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	ret = emu_guest_reboot(&wk_gen, &errmsg);
+	if (ret) {
+		nlmsg_free(msg);
+		return emu_nl_core_error(info, ret, errmsg, NULL);
+	}
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || nla_put_u64_64bit(msg, PROTKEY_EMU_A_WK_GEN, wk_gen,
+				      PROTKEY_EMU_A_PAD)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
 /* clang-format off */
 static const struct genl_ops protkey_emu_nl_ops[] = {
 	{
@@ -1013,6 +1505,58 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 		.doit = protkey_emu_nl_mk_commit_doit,
 		.policy = emu_mk_commit_nl_policy,
 		.maxattr = PROTKEY_EMU_A_APQN,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_SE_SET,
+		.doit = protkey_emu_nl_se_set_doit,
+		.policy = emu_se_set_nl_policy,
+		.maxattr = PROTKEY_EMU_A_UV_MAX_RETR,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_SE_BIND,
+		.doit = protkey_emu_nl_se_bind_doit,
+		.policy = emu_se_bind_nl_policy,
+		.maxattr = PROTKEY_EMU_A_SE_BIND,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_SE_ASSOCIATE,
+		.doit = protkey_emu_nl_se_associate_doit,
+		.policy = emu_se_associate_nl_policy,
+		.maxattr = PROTKEY_EMU_A_SECRET_IDX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_UV_ADD,
+		.doit = protkey_emu_nl_uv_add_doit,
+		.policy = emu_uv_add_nl_policy,
+		.maxattr = PROTKEY_EMU_A_UV_FORCE,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_UV_LIST,
+		.doit = protkey_emu_nl_uv_list_doit,
+		.policy = emu_uv_list_nl_policy,
+		.maxattr = PROTKEY_EMU_A_SECRET_IDX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_UV_LOCK,
+		.doit = protkey_emu_nl_uv_lock_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_UV_RETRIEVE,
+		.doit = protkey_emu_nl_uv_retrieve_doit,
+		.policy = emu_uv_retrieve_nl_policy,
+		.maxattr = PROTKEY_EMU_A_SECRET_IDX,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_GUEST_REBOOT,
+		.doit = protkey_emu_nl_guest_reboot_doit,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

@@ -91,6 +91,59 @@ enum protkey_emu_wk_new {
 };
 
 /**
+ * enum protkey_emu_se_bs - binding state of an AP queue in an SE guest
+ *	(TAPQ GR2 "bs", the kernel's AP_BS_Q_*)
+ * @PROTKEY_EMU_SE_BS_USABLE: bound and associated: usable, also for
+ *	secure-key operations
+ * @PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY: bound, not (yet) associated:
+ *	usable, but not for secure-key operations
+ * @PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING: unbound, available for binding
+ * @PROTKEY_EMU_SE_BS_UNUSABLE: unusable (an association that failed);
+ *	unbind to recover
+ */
+enum protkey_emu_se_bs {
+	PROTKEY_EMU_SE_BS_USABLE,
+	PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY,
+	PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING,
+	PROTKEY_EMU_SE_BS_UNUSABLE,
+};
+
+/**
+ * enum protkey_emu_uv_secret_type - Ultravisor secret types (the kernel's
+ *	enum uv_secret_types); the emulator stores those listed here
+ * @PROTKEY_EMU_UV_SECRET_ASSOCIATION: a 32-byte association secret
+ * @PROTKEY_EMU_UV_SECRET_PLAIN: a plain retrievable secret, 1..64 bytes
+ * @PROTKEY_EMU_UV_SECRET_AES_128: a 16-byte AES key, retrievable
+ * @PROTKEY_EMU_UV_SECRET_AES_192: a 24-byte AES key, retrievable
+ * @PROTKEY_EMU_UV_SECRET_AES_256: a 32-byte AES key, retrievable
+ * @PROTKEY_EMU_UV_SECRET_AES_XTS_128: a 32-byte AES-XTS key, retrievable
+ * @PROTKEY_EMU_UV_SECRET_AES_XTS_256: a 64-byte AES-XTS key, retrievable
+ */
+enum protkey_emu_uv_secret_type {
+	PROTKEY_EMU_UV_SECRET_ASSOCIATION = 2,
+	PROTKEY_EMU_UV_SECRET_PLAIN,
+	PROTKEY_EMU_UV_SECRET_AES_128,
+	PROTKEY_EMU_UV_SECRET_AES_192,
+	PROTKEY_EMU_UV_SECRET_AES_256,
+	PROTKEY_EMU_UV_SECRET_AES_XTS_128,
+	PROTKEY_EMU_UV_SECRET_AES_XTS_256,
+};
+
+/* The emulator's add-secret request (Documentation/emulator.rst). */
+#define PROTKEY_EMU_UV_REQ_MAGIC "PKEMUSEC"
+#define PROTKEY_EMU_UV_REQ_VERSION 1
+#define PROTKEY_EMU_UV_REQ_HDR_SIZE 0x60
+#define PROTKEY_EMU_UV_REQ_MAC_SIZE 32
+#define PROTKEY_EMU_UV_SECRET_MAX 64
+/* Header, the largest secret and the MAC. */
+#define PROTKEY_EMU_UV_REQ_MAX_SIZE 192
+#define PROTKEY_EMU_UV_ID_SIZE 32
+/* The List Secrets page: a 16-byte header and up to 85 48-byte entries. */
+#define PROTKEY_EMU_UV_LIST_SIZE 4096
+#define PROTKEY_EMU_UV_LIST_ENTRIES 85
+#define PROTKEY_EMU_IMAGE_KEY_SIZE 32
+
+/**
  * enum protkey_emu_renc - re-encipher directions (CCA Key Token Change)
  * @PROTKEY_EMU_RENC_OLD_TO_CURRENT: from the OLD to the CURRENT MK (RTCMK)
  * @PROTKEY_EMU_RENC_CURRENT_TO_NEW: from the CURRENT to the NEW MK (RTNMK),
@@ -131,6 +184,27 @@ enum protkey_emu_renc {
  *	derive, 0..1000000
  * @PROTKEY_EMU_A_MODE: u32, &enum protkey_emu_mode
  * @PROTKEY_EMU_A_KEY_TYPE: u32, &enum protkey_emu_key_type
+ * @PROTKEY_EMU_A_SE_GUEST: u8, 1: the emulated machine is a Secure
+ *	Execution guest, 0: an ordinary one
+ * @PROTKEY_EMU_A_IMAGE_KEY: binary, 32 bytes: the emulated SE image's key,
+ *	which add-secret requests must be made with
+ * @PROTKEY_EMU_A_ASSOC_DELAY_MS: u32, how long an association stays
+ *	pending before the Ultravisor confirms it, 0..60000
+ * @PROTKEY_EMU_A_UNASSOC_ERRNO: u32, the errno of a secure-key operation
+ *	through a bound but unassociated queue: ENODEV or EIO
+ * @PROTKEY_EMU_A_UV_MAX_ASSOC: u32, association secrets the UV store holds
+ * @PROTKEY_EMU_A_UV_MAX_RETR: u32, other secrets the UV store holds
+ * @PROTKEY_EMU_A_SE_BIND: u8, 1 bind the queue APQN, 0 unbind it
+ * @PROTKEY_EMU_A_SECRET_IDX: u32, a UV secret index (0..0xffff)
+ * @PROTKEY_EMU_A_UV_REQUEST: binary, an add-secret request
+ * @PROTKEY_EMU_A_UV_FORCE: flag, add even if the secret ID is stored
+ * @PROTKEY_EMU_A_UV_LIST: binary, 4096 bytes: one List Secrets page
+ * @PROTKEY_EMU_A_UV_MORE: flag, more secrets follow (UV rc 0x0100)
+ * @PROTKEY_EMU_A_SECRET_TYPE: u32, &enum protkey_emu_uv_secret_type
+ * @PROTKEY_EMU_A_SECRET: binary, a retrieved secret: for AES types the
+ *	protected key (key and WKVP), for plain secrets the bytes
+ * @PROTKEY_EMU_A_UV_LOCKED: u8, 1 when the UV secret store is locked
+ * @PROTKEY_EMU_A_UV_COUNT: u32, secrets stored
  * @__PROTKEY_EMU_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_A_MAX: the last value
  */
@@ -159,6 +233,22 @@ enum protkey_emu_attrs {
 	PROTKEY_EMU_A_QUERY_US,
 	PROTKEY_EMU_A_MODE,
 	PROTKEY_EMU_A_KEY_TYPE,
+	PROTKEY_EMU_A_SE_GUEST,
+	PROTKEY_EMU_A_IMAGE_KEY,
+	PROTKEY_EMU_A_ASSOC_DELAY_MS,
+	PROTKEY_EMU_A_UNASSOC_ERRNO,
+	PROTKEY_EMU_A_UV_MAX_ASSOC,
+	PROTKEY_EMU_A_UV_MAX_RETR,
+	PROTKEY_EMU_A_SE_BIND,
+	PROTKEY_EMU_A_SECRET_IDX,
+	PROTKEY_EMU_A_UV_REQUEST,
+	PROTKEY_EMU_A_UV_FORCE,
+	PROTKEY_EMU_A_UV_LIST,
+	PROTKEY_EMU_A_UV_MORE,
+	PROTKEY_EMU_A_SECRET_TYPE,
+	PROTKEY_EMU_A_SECRET,
+	PROTKEY_EMU_A_UV_LOCKED,
+	PROTKEY_EMU_A_UV_COUNT,
 
 	__PROTKEY_EMU_A_MAX,
 	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
@@ -179,6 +269,14 @@ enum protkey_emu_attrs {
  *	key's verification pattern; absent: empty (or not EP11)
  * @PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE: u32, &enum protkey_emu_wk_new (EP11
  *	adapters only)
+ * @PROTKEY_EMU_ADAPTER_A_SE_BS: u32, &enum protkey_emu_se_bs (SE guest,
+ *	EP11 and accelerator queues only)
+ * @PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX: u32, the secret index the queue is
+ *	associated with, or pending for
+ * @PROTKEY_EMU_ADAPTER_A_SE_BIND_TEXT: string, what the kernel's se_bind
+ *	attribute reads: "bound", "unbound" or "-"
+ * @PROTKEY_EMU_ADAPTER_A_SE_ASSOC_TEXT: string, what se_associate reads:
+ *	"associated <idx>", "association pending", "unassociated" or "-"
  * @__PROTKEY_EMU_ADAPTER_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_ADAPTER_A_MAX: the last value
  */
@@ -193,6 +291,10 @@ enum protkey_emu_adapter_attrs {
 	PROTKEY_EMU_ADAPTER_A_WKVP_CURRENT,
 	PROTKEY_EMU_ADAPTER_A_WKVP_NEW,
 	PROTKEY_EMU_ADAPTER_A_WK_NEW_STATE,
+	PROTKEY_EMU_ADAPTER_A_SE_BS,
+	PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX,
+	PROTKEY_EMU_ADAPTER_A_SE_BIND_TEXT,
+	PROTKEY_EMU_ADAPTER_A_SE_ASSOC_TEXT,
 
 	__PROTKEY_EMU_ADAPTER_A_MAX,
 	PROTKEY_EMU_ADAPTER_A_MAX = __PROTKEY_EMU_ADAPTER_A_MAX - 1
@@ -277,6 +379,23 @@ enum protkey_emu_counter_attrs {
  *	BUSY_COUNT derives
  * @PROTKEY_EMU_CMD_MK_COMMIT: commit the uncommitted NEW wrapping key of
  *	EP11 adapter APQN (or of every EP11 adapter)
+ * @PROTKEY_EMU_CMD_SE_SET: make the machine an SE guest or not (SE_GUEST),
+ *	set the image key, the association delay, the unassociated errno
+ *	and the UV store's limits; a change of SE_GUEST boots another guest
+ * @PROTKEY_EMU_CMD_SE_BIND: bind (SE_BIND 1) or unbind (0) queue APQN, as
+ *	a write to its se_bind attribute
+ * @PROTKEY_EMU_CMD_SE_ASSOCIATE: associate queue APQN with the
+ *	association secret SECRET_IDX, as a write to se_associate
+ * @PROTKEY_EMU_CMD_UV_ADD: add the secret of UV_REQUEST (UV_FORCE: even if
+ *	its ID is stored); reply: SECRET_IDX
+ * @PROTKEY_EMU_CMD_UV_LIST: list the secrets from SECRET_IDX (absent: 0);
+ *	reply: UV_LIST, UV_MORE, UV_LOCKED, UV_COUNT
+ * @PROTKEY_EMU_CMD_UV_LOCK: lock the secret store: every later add fails
+ * @PROTKEY_EMU_CMD_UV_RETRIEVE: retrieve secret SECRET_IDX; reply:
+ *	SECRET_TYPE and SECRET
+ * @PROTKEY_EMU_CMD_GUEST_REBOOT: what a reboot of the SE guest does to the
+ *	platform: new wrapping key, UV store wiped, every binding and
+ *	association gone; reply: WK_GEN
  * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
  * @PROTKEY_EMU_CMD_MAX: the last value
  */
@@ -296,6 +415,14 @@ enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_KM_PARTIAL,
 	PROTKEY_EMU_CMD_SET_BUSY,
 	PROTKEY_EMU_CMD_MK_COMMIT,
+	PROTKEY_EMU_CMD_SE_SET,
+	PROTKEY_EMU_CMD_SE_BIND,
+	PROTKEY_EMU_CMD_SE_ASSOCIATE,
+	PROTKEY_EMU_CMD_UV_ADD,
+	PROTKEY_EMU_CMD_UV_LIST,
+	PROTKEY_EMU_CMD_UV_LOCK,
+	PROTKEY_EMU_CMD_UV_RETRIEVE,
+	PROTKEY_EMU_CMD_GUEST_REBOOT,
 
 	__PROTKEY_EMU_CMD_MAX,
 	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1

@@ -56,8 +56,14 @@ static const uint8_t clear_key[32] = {
  * @n_cnt: number of counter attributes present
  * @n: number of adapters
  * @ad: the adapters
+ * @se_guest: SE_GUEST, or -1 when absent
+ * @uv_locked: UV_LOCKED, or -1 when absent
+ * @uv_count: UV_COUNT, or -1 when absent
  */
 struct emu_state {
+	int se_guest;
+	int uv_locked;
+	int64_t uv_count;
 	uint64_t wk_gen;
 	uint64_t cnt[PROTKEY_EMU_CNT_A_MAX + 1];
 	int n_cnt;
@@ -127,6 +133,8 @@ static int get_state(struct pk_nl *nl, struct emu_state *st)
 	int rem, ret;
 
 	memset(st, 0, sizeof(*st));
+	st->se_guest = st->uv_locked = -1;
+	st->uv_count = -1;
 	ret = PKE_REQ0(nl, PROTKEY_EMU_CMD_GET_STATE);
 	if (ret)
 		return ret;
@@ -153,6 +161,15 @@ static int get_state(struct pk_nl *nl, struct emu_state *st)
 		case PROTKEY_EMU_A_ADAPTER:
 			if (parse_adapter(a, st))
 				return -EBADMSG;
+			break;
+		case PROTKEY_EMU_A_SE_GUEST:
+			st->se_guest = nla_get_u8(a);
+			break;
+		case PROTKEY_EMU_A_UV_LOCKED:
+			st->uv_locked = nla_get_u8(a);
+			break;
+		case PROTKEY_EMU_A_UV_COUNT:
+			st->uv_count = nla_get_u32(a);
 			break;
 		case PROTKEY_EMU_A_PAD:
 			break;
@@ -220,7 +237,9 @@ static int emu_normalise(struct pk_nl *nl)
 {
 	int ret;
 
-	ret = pke_set_online(nl, 1);
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_SE_SET,
+		      PKE_U8(PROTKEY_EMU_A_SE_GUEST, 0));
+	ret = ret ?: pke_set_online(nl, 1);
 	ret = ret ?: wait_usable(nl);
 	return ret ?: pke_reset_mk(nl, mk1);
 }
@@ -355,6 +374,10 @@ TEST_F(emu, get_state_reports_everything)
 	ASSERT_EQ(0, get_state(&self->nl, &st));
 	EXPECT_NE(0, st.wk_gen);
 	EXPECT_EQ(PROTKEY_EMU_CNT_A_PAD - 1, st.n_cnt);
+	/* an ordinary guest, with an empty, unlocked UV store */
+	EXPECT_EQ(0, st.se_guest);
+	EXPECT_EQ(0, st.uv_locked);
+	EXPECT_EQ(0, st.uv_count);
 	ASSERT_GE(st.n, 1);
 	for (i = 0; i < st.n; i++) {
 		EXPECT_EQ(1, st.ad[i].online);
@@ -831,6 +854,381 @@ TEST_F(ep11, mode_changes_only_offline)
 				  PROTKEY_EMU_MK_SIZE)));
 }
 
+/*
+ * The emulated Secure Execution guest: AP queue binding and association
+ * (se_bind, se_associate), the Ultravisor's secret store with requests
+ * built here, and what a guest reboot wipes.
+ */
+FIXTURE(se)
+{
+	struct pk_nl nl;
+	uint8_t image_key[PROTKEY_EMU_IMAGE_KEY_SIZE];
+};
+
+/* What GET_STATE says of one SE queue. */
+struct se_queue {
+	int have_bs;
+	uint32_t bs;
+	uint32_t assoc_idx;
+	char bind[32];
+	char assoc[32];
+};
+
+struct se_state {
+	int se_guest;
+	int uv_locked;
+	uint32_t uv_count;
+	uint64_t wk_gen;
+	struct se_queue q[PKE_MAX_ADAPTERS];
+	int n;
+};
+
+static int se_state(struct pk_nl *nl, struct se_state *st)
+{
+	struct nlattr *tb[PROTKEY_EMU_ADAPTER_A_MAX + 1];
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+	int rem, ret;
+
+	memset(st, 0, sizeof(*st));
+	ret = PKE_REQ0(nl, PROTKEY_EMU_CMD_GET_STATE);
+	if (ret)
+		return ret;
+	if (!nl->reply)
+		return -ENOMSG;
+	nlh = nlmsg_hdr(nl->reply);
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		struct se_queue *q = &st->q[st->n];
+
+		switch (nla_type(a)) {
+		case PROTKEY_EMU_A_SE_GUEST:
+			st->se_guest = nla_get_u8(a);
+			break;
+		case PROTKEY_EMU_A_UV_LOCKED:
+			st->uv_locked = nla_get_u8(a);
+			break;
+		case PROTKEY_EMU_A_UV_COUNT:
+			st->uv_count = nla_get_u32(a);
+			break;
+		case PROTKEY_EMU_A_WK_GEN:
+			st->wk_gen = nla_get_u64(a);
+			break;
+		case PROTKEY_EMU_A_ADAPTER:
+			if (st->n >= PKE_MAX_ADAPTERS ||
+			    nla_parse_nested(tb, PROTKEY_EMU_ADAPTER_A_MAX, a,
+					     NULL) ||
+			    !tb[PROTKEY_EMU_ADAPTER_A_SE_BIND_TEXT] ||
+			    !tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_TEXT])
+				return -EBADMSG;
+			snprintf(
+				q->bind, sizeof(q->bind), "%s",
+				nla_get_string(
+					tb[PROTKEY_EMU_ADAPTER_A_SE_BIND_TEXT]));
+			snprintf(
+				q->assoc, sizeof(q->assoc), "%s",
+				nla_get_string(
+					tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_TEXT]));
+			if (tb[PROTKEY_EMU_ADAPTER_A_SE_BS]) {
+				q->have_bs = 1;
+				q->bs = nla_get_u32(
+					tb[PROTKEY_EMU_ADAPTER_A_SE_BS]);
+			}
+			if (tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX])
+				q->assoc_idx = nla_get_u32(
+					tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX]);
+			st->n++;
+			break;
+		}
+	}
+	return 0;
+}
+
+#define SE_Q0 PROTKEY_EMU_APQN(0, 1)
+
+static int se_bind(struct pk_nl *nl, uint32_t apqn, int bind)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_SE_BIND,
+		       PKE_U32(PROTKEY_EMU_A_APQN, apqn),
+		       PKE_U8(PROTKEY_EMU_A_SE_BIND, bind));
+}
+
+static int se_associate(struct pk_nl *nl, uint32_t apqn, uint32_t idx)
+{
+	return PKE_REQ(nl, PROTKEY_EMU_CMD_SE_ASSOCIATE,
+		       PKE_U32(PROTKEY_EMU_A_APQN, apqn),
+		       PKE_U32(PROTKEY_EMU_A_SECRET_IDX, idx));
+}
+
+/* Adds a secret made for @key; its index in @idx. */
+static int uv_add(struct pk_nl *nl, const uint8_t *key, uint16_t type,
+		  const char *name, const uint8_t *secret, uint16_t len,
+		  int force, uint32_t *idx)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	uint8_t req[PROTKEY_EMU_UV_REQ_MAX_SIZE], nonce[32];
+	int n, ret;
+
+	/* a nonce of its own per secret name and force */
+	if (pk_sha256(name, strlen(name), nonce))
+		return -EIO;
+	nonce[0] ^= force;
+	n = pke_uv_request(key, type, name, secret, len, nonce, req);
+	if (n < 0)
+		return n;
+	if (force)
+		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_ADD,
+			      PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n),
+			      PKE_FILL(PROTKEY_EMU_A_UV_FORCE, 0, 0));
+	else
+		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_ADD,
+			      PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_SECRET_IDX])
+		return -EBADMSG;
+	if (idx)
+		*idx = nla_get_u32(tb[PROTKEY_EMU_A_SECRET_IDX]);
+	return 0;
+}
+
+/* One List Secrets page from @start into @page; *more set from UV_MORE. */
+static int uv_list(struct pk_nl *nl, uint32_t start, uint8_t *page, int *more)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_LIST,
+		      PKE_U32(PROTKEY_EMU_A_SECRET_IDX, start));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_UV_LIST] ||
+	    nla_len(tb[PROTKEY_EMU_A_UV_LIST]) != PROTKEY_EMU_UV_LIST_SIZE)
+		return -EBADMSG;
+	memcpy(page, nla_data(tb[PROTKEY_EMU_A_UV_LIST]),
+	       PROTKEY_EMU_UV_LIST_SIZE);
+	*more = !!tb[PROTKEY_EMU_A_UV_MORE];
+	return 0;
+}
+
+FIXTURE_SETUP(se)
+{
+	int i;
+
+	for (i = 0; i < PROTKEY_EMU_IMAGE_KEY_SIZE; i++)
+		self->image_key[i] = 0x90 ^ i;
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME));
+	ASSERT_EQ(0, emu_normalise(&self->nl));
+	ASSERT_EQ(0, pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_EP11));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, pke_test_mk));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_COMMIT));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			     PKE_U8(PROTKEY_EMU_A_SE_GUEST, 1),
+			     PKE_BIN(PROTKEY_EMU_A_IMAGE_KEY, self->image_key,
+				     PROTKEY_EMU_IMAGE_KEY_SIZE),
+			     PKE_U32(PROTKEY_EMU_A_ASSOC_DELAY_MS, 200)))
+	TH_LOG("SE_SET: %s", self->nl.msg);
+}
+
+FIXTURE_TEARDOWN(se)
+{
+	PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+		PKE_U8(PROTKEY_EMU_A_SE_GUEST, 0),
+		PKE_U32(PROTKEY_EMU_A_ASSOC_DELAY_MS, 20));
+	pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
+	emu_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+TEST_F(se, bind_associate_texts_and_reboot)
+{
+	uint8_t assoc[32], tok[EP11_LEN];
+	struct se_state st;
+	uint64_t gen;
+	uint32_t idx = 99;
+	int len = 0, i;
+
+	memset(assoc, 0x5e, sizeof(assoc));
+	/* Unbound: bs 2, no secure keys. */
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_EQ(1, st.se_guest);
+	ASSERT_GE(st.n, 1);
+	EXPECT_TRUE(st.q[0].have_bs);
+	EXPECT_EQ(PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING, st.q[0].bs);
+	EXPECT_STREQ("unbound", st.q[0].bind);
+	EXPECT_STREQ("unassociated", st.q[0].assoc);
+	EXPECT_EQ(-ENODEV, pke_generate_ep11(&self->nl, clear_key, tok, &len));
+	EXPECT_EQ(-EINVAL, se_associate(&self->nl, SE_Q0, 0));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "bs is not 1"));
+
+	/* Bound: bs 1; still no secure keys. */
+	ASSERT_EQ(0, se_bind(&self->nl, SE_Q0, 1));
+	EXPECT_EQ(-EINVAL, se_bind(&self->nl, SE_Q0, 1));
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_EQ(PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY, st.q[0].bs);
+	EXPECT_STREQ("bound", st.q[0].bind);
+	EXPECT_STREQ("unassociated", st.q[0].assoc);
+	EXPECT_EQ(-ENODEV, pke_generate_ep11(&self->nl, clear_key, tok, &len));
+
+	/* Associated, asynchronously, with the secret pvsecret added. */
+	ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
+			    PROTKEY_EMU_UV_SECRET_ASSOCIATION, "assoc", assoc,
+			    32, 0, &idx))
+	TH_LOG("UV_ADD: %s", self->nl.msg);
+	EXPECT_EQ(0, idx);
+	ASSERT_EQ(0, se_associate(&self->nl, SE_Q0, idx));
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_STREQ("association pending", st.q[0].assoc);
+	EXPECT_EQ(-EBUSY, se_associate(&self->nl, SE_Q0, idx));
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, se_state(&self->nl, &st));
+		if (st.q[0].bs == PROTKEY_EMU_SE_BS_USABLE)
+			break;
+		usleep(20 * 1000);
+	}
+	EXPECT_EQ(PROTKEY_EMU_SE_BS_USABLE, st.q[0].bs);
+	EXPECT_STREQ("associated 0", st.q[0].assoc);
+	EXPECT_EQ(0, pke_generate_ep11(&self->nl, clear_key, tok, &len));
+
+	/* A guest reboot: new wrapping key, store wiped, queues unbound. */
+	gen = st.wk_gen;
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_GUEST_REBOOT));
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_EQ(gen + 1, st.wk_gen);
+	EXPECT_EQ(0, st.uv_count);
+	EXPECT_EQ(PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING, st.q[0].bs);
+	EXPECT_STREQ("unbound", st.q[0].bind);
+	EXPECT_STREQ("unassociated", st.q[0].assoc);
+	EXPECT_EQ(-ENODEV, pke_generate_ep11(&self->nl, clear_key, tok, &len));
+
+	/* CCA queues have no SE attributes. */
+	ASSERT_EQ(0,
+		  PKE_REQ(&self->nl, PROTKEY_EMU_CMD_ADAPTER_SET,
+			  PKE_U32(PROTKEY_EMU_A_APQN, SE_Q0),
+			  PKE_U8(PROTKEY_EMU_A_ONLINE, 0),
+			  PKE_U32(PROTKEY_EMU_A_MODE, PROTKEY_EMU_MODE_CCA)));
+	ASSERT_EQ(0, pke_set_online(&self->nl, 1));
+	EXPECT_EQ(-EINVAL, se_bind(&self->nl, SE_Q0, 1));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "CCA"));
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_FALSE(st.q[0].have_bs);
+	EXPECT_STREQ("-", st.q[0].bind);
+	EXPECT_STREQ("-", st.q[0].assoc);
+}
+
+TEST_F(se, uv_add_list_lock_retrieve)
+{
+	uint8_t key[32], other[PROTKEY_EMU_IMAGE_KEY_SIZE], id[32];
+	uint8_t req[PROTKEY_EMU_UV_REQ_MAX_SIZE], nonce[16] = { 1 };
+	uint8_t page[PROTKEY_EMU_UV_LIST_SIZE];
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	struct se_state st;
+	uint32_t idx = 99;
+	int more = 1, n;
+
+	memset(key, 0x11, sizeof(key));
+	memcpy(other, self->image_key, sizeof(other));
+	other[0] ^= 1;
+	/* Added; a second time refused unless forced. */
+	ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
+			    PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key, 32, 0,
+			    &idx));
+	EXPECT_EQ(0, idx);
+	EXPECT_EQ(-EEXIST, uv_add(&self->nl, self->image_key,
+				  PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key,
+				  32, 0, NULL));
+	ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
+			    PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key, 32, 1,
+			    &idx));
+	EXPECT_EQ(1, idx);
+	/* Made for another image, or altered: the UV cannot decrypt it. */
+	EXPECT_EQ(-EBADMSG,
+		  uv_add(&self->nl, other, PROTKEY_EMU_UV_SECRET_AES_256,
+			 "vol2", key, 32, 0, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "0x0108"));
+	n = pke_uv_request(self->image_key, PROTKEY_EMU_UV_SECRET_AES_256,
+			   "vol3", key, 32, nonce, req);
+	ASSERT_GT(n, 0);
+	req[n - 1] ^= 1;
+	EXPECT_EQ(-EBADMSG, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_UV_ADD,
+				    PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n)));
+	req[n - 1] ^= 1;
+	req[0x0f] = 1;
+	EXPECT_EQ(-EINVAL, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_UV_ADD,
+				   PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n)));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "malformed"));
+
+	/* Listed in the UV's page format. */
+	ASSERT_EQ(0, uv_list(&self->nl, 0, page, &more));
+	EXPECT_FALSE(more);
+	EXPECT_EQ(2, pk_get_be16(page));
+	EXPECT_EQ(2, pk_get_be16(page + 2));
+	EXPECT_EQ(1, pk_get_be16(page + 16 + 48));
+	EXPECT_EQ(PROTKEY_EMU_UV_SECRET_AES_256, pk_get_be16(page + 16 + 2));
+	EXPECT_EQ(32, pk_get_be32(page + 16 + 4));
+	ASSERT_EQ(0, pk_sha256("vol1", 4, id));
+	EXPECT_EQ(0, memcmp(page + 16 + 16, id, 32));
+
+	/* Retrieved as a protected key: 32 wrapped bytes and the WKVP. */
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_UV_RETRIEVE,
+			     PKE_U32(PROTKEY_EMU_A_SECRET_IDX, 0)));
+	ASSERT_EQ(0, pk_nl_reply_attrs(&self->nl, tb, PROTKEY_EMU_A_MAX));
+	ASSERT_NE(NULL, tb[PROTKEY_EMU_A_SECRET]);
+	EXPECT_EQ(64, nla_len(tb[PROTKEY_EMU_A_SECRET]));
+	EXPECT_NE(0, memcmp(nla_data(tb[PROTKEY_EMU_A_SECRET]), key, 32));
+	EXPECT_EQ(PROTKEY_EMU_UV_SECRET_AES_256,
+		  nla_get_u32(tb[PROTKEY_EMU_A_SECRET_TYPE]));
+	EXPECT_EQ(-ENOENT, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_UV_RETRIEVE,
+				   PKE_U32(PROTKEY_EMU_A_SECRET_IDX, 7)));
+
+	/* Locked: every add fails, until the guest reboots. */
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_UV_LOCK));
+	EXPECT_EQ(-EPERM, uv_add(&self->nl, self->image_key,
+				 PROTKEY_EMU_UV_SECRET_AES_128, "vol4", key, 16,
+				 0, NULL));
+	EXPECT_NE(NULL, strstr(self->nl.msg, "locked"));
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_EQ(1, st.uv_locked);
+	EXPECT_EQ(2, st.uv_count);
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_GUEST_REBOOT));
+	ASSERT_EQ(0, se_state(&self->nl, &st));
+	EXPECT_EQ(0, st.uv_locked);
+	EXPECT_EQ(0, st.uv_count);
+	EXPECT_EQ(0, uv_add(&self->nl, self->image_key,
+			    PROTKEY_EMU_UV_SECRET_AES_128, "vol4", key, 16, 0,
+			    &idx));
+	EXPECT_EQ(0, idx);
+}
+
+TEST_F(se, uv_list_pages)
+{
+	uint8_t key[16] = { 2 }, page[PROTKEY_EMU_UV_LIST_SIZE];
+	char name[16];
+	int i, more = 0;
+
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			     PKE_U32(PROTKEY_EMU_A_UV_MAX_RETR, 100)));
+	for (i = 0; i < 90; i++) {
+		snprintf(name, sizeof(name), "s%d", i);
+		ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
+				    PROTKEY_EMU_UV_SECRET_AES_128, name, key,
+				    16, 0, NULL));
+	}
+	ASSERT_EQ(0, uv_list(&self->nl, 0, page, &more));
+	EXPECT_TRUE(more);
+	EXPECT_EQ(85, pk_get_be16(page));
+	EXPECT_EQ(90, pk_get_be16(page + 2));
+	EXPECT_EQ(85, pk_get_be16(page + 4));
+	ASSERT_EQ(0, uv_list(&self->nl, pk_get_be16(page + 4), page, &more));
+	EXPECT_FALSE(more);
+	EXPECT_EQ(5, pk_get_be16(page));
+	EXPECT_EQ(89, pk_get_be16(page + 16 + 4 * 48));
+	EXPECT_EQ(0, pk_get_be16(page + 4));
+}
+
 /* Key sizes: every test of this fixture runs for 128, 192 and 256 bits. */
 FIXTURE(keysize)
 {
@@ -994,6 +1392,23 @@ BAD(set_busy_missing_count, SET_BUSY, EINVAL, "PROTKEY_EMU_A_BUSY_COUNT", PROTKE
 BAD(set_busy_count_u8, SET_BUSY, EINVAL, "invalid attribute length", 0, true, PKE_U8(PROTKEY_EMU_A_BUSY_COUNT, 1));
 BAD(get_state_takes_no_attrs, GET_STATE, EINVAL, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
 BAD(reset_counters_takes_no_attrs, RESET_COUNTERS, EINVAL, "", 0, true, MK32);
+BAD(se_set_nothing, SE_SET, EINVAL, "nothing to set", 0, false, {});
+BAD(se_set_unassoc_errno_7, SE_SET, EINVAL, "ENODEV or EIO", 0, true, PKE_U32(PROTKEY_EMU_A_UNASSOC_ERRNO, 7));
+BAD(se_set_unassoc_errno_20, SE_SET, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_UNASSOC_ERRNO, 20));
+BAD(se_set_image_key_31, SE_SET, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_IMAGE_KEY, 1, 31));
+BAD(se_set_limits_above_512, SE_SET, ERANGE, "above 512", 0, false, PKE_U32(PROTKEY_EMU_A_UV_MAX_ASSOC, 300), PKE_U32(PROTKEY_EMU_A_UV_MAX_RETR, 300));
+BAD(se_bind_missing_apqn, SE_BIND, EINVAL, "PROTKEY_EMU_A_APQN", PROTKEY_EMU_A_APQN, false, PKE_U8(PROTKEY_EMU_A_SE_BIND, 1));
+BAD(se_bind_2, SE_BIND, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1), PKE_U8(PROTKEY_EMU_A_SE_BIND, 2));
+BAD(se_bind_not_se_guest, SE_BIND, EINVAL, "not a Secure Execution guest", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1), PKE_U8(PROTKEY_EMU_A_SE_BIND, 1));
+BAD(se_associate_missing_idx, SE_ASSOCIATE, EINVAL, "PROTKEY_EMU_A_SECRET_IDX", PROTKEY_EMU_A_SECRET_IDX, false, PKE_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(se_associate_idx_0x10000, SE_ASSOCIATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1), PKE_U32(PROTKEY_EMU_A_SECRET_IDX, 0x10000));
+BAD(uv_add_missing_request, UV_ADD, EINVAL, "PROTKEY_EMU_A_UV_REQUEST", PROTKEY_EMU_A_UV_REQUEST, false, {});
+BAD(uv_add_request_193_bytes, UV_ADD, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_UV_REQUEST, 0, 193));
+BAD(uv_add_not_se_guest, UV_ADD, ENODEV, "no Ultravisor", 0, false, PKE_FILL(PROTKEY_EMU_A_UV_REQUEST, 0, 160));
+BAD(uv_list_not_se_guest, UV_LIST, ENODEV, "no Ultravisor", 0, false, {});
+BAD(uv_retrieve_missing_idx, UV_RETRIEVE, EINVAL, "PROTKEY_EMU_A_SECRET_IDX", PROTKEY_EMU_A_SECRET_IDX, false, {});
+BAD(uv_lock_takes_no_attrs, UV_LOCK, EINVAL, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
+BAD(guest_reboot_takes_no_attrs, GUEST_REBOOT, EINVAL, "", 0, true, PKE_U32(PROTKEY_EMU_A_APQN, 1));
 /* clang-format on */
 
 FIXTURE_VARIANT_ADD(bad_request, unknown_command){
@@ -1227,6 +1642,14 @@ UNPRIV(RESET_COUNTERS, {});
 UNPRIV(SET_BUSY, PKE_U32(PROTKEY_EMU_A_BUSY_COUNT, 1));
 UNPRIV(MK_COMMIT, {});
 UNPRIV(KM_PARTIAL, PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_CALLS, 1), PKE_U32(PROTKEY_EMU_A_KM_PARTIAL_BLOCKS, 1));
+UNPRIV(SE_SET, PKE_U8(PROTKEY_EMU_A_SE_GUEST, 1));
+UNPRIV(SE_BIND, PKE_U32(PROTKEY_EMU_A_APQN, 1), PKE_U8(PROTKEY_EMU_A_SE_BIND, 1));
+UNPRIV(SE_ASSOCIATE, PKE_U32(PROTKEY_EMU_A_APQN, 1), PKE_U32(PROTKEY_EMU_A_SECRET_IDX, 0));
+UNPRIV(UV_ADD, PKE_FILL(PROTKEY_EMU_A_UV_REQUEST, 0, 160));
+UNPRIV(UV_LIST, {});
+UNPRIV(UV_LOCK, {});
+UNPRIV(UV_RETRIEVE, PKE_U32(PROTKEY_EMU_A_SECRET_IDX, 0));
+UNPRIV(GUEST_REBOOT, {});
 /* clang-format on */
 
 FIXTURE_SETUP(unpriv)
