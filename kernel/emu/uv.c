@@ -263,7 +263,7 @@ int emu_uv_add(const u8 *req, u32 len, bool force, u16 *index, const char **msg)
 	    (want && slen != want) || get_unaligned_be16(req + 0x0e) ||
 	    len != PROTKEY_EMU_UV_REQ_HDR_SIZE + slen +
 			    PROTKEY_EMU_UV_REQ_MAC_SIZE) {
-		*msg = "malformed add-secret request (type, length or reserved bytes)";
+		*msg = "malformed add-secret request";
 		return -EINVAL;
 	}
 
@@ -278,7 +278,7 @@ int emu_uv_add(const u8 *req, u32 len, bool force, u16 *index, const char **msg)
 			ret = -EBADMSG;
 	}
 	if (ret) {
-		*msg = "UV rc 0x0108: cannot decrypt the request (not made for this guest image, or altered)";
+		*msg = "UV rc 0x0108: request not for this image, or altered";
 		goto out;
 	}
 	if (emu_uv_locked) {
@@ -428,6 +428,7 @@ EXPORT_SYMBOL_IF_KUNIT(emu_uv_retrieve);
  * @index: a secret index
  *
  * Context: process context; takes emu_uv_lock (after emu_lock, if held).
+ * Return: true when @index holds an association secret.
  */
 bool emu_uv_is_association(u32 index)
 {

@@ -53,6 +53,7 @@ static const u8 req_vec[160] = {
 	0xd4, 0xbc, 0x05, 0x0e, 0x78, 0xa4, 0x59, 0xb8,
 	0xf5, 0xea, 0x15, 0xf0, 0x63, 0x07, 0x65, 0x23,
 };
+
 /* clang-format on */
 
 static void image_key(u8 key[PROTKEY_EMU_IMAGE_KEY_SIZE], u8 seed)
@@ -207,7 +208,7 @@ static void emu_se_add_errors(struct kunit *test)
 	const char *msg = NULL;
 	u16 idx;
 	u32 n;
-	int i;
+	int i, ret;
 
 	/* Arrange */
 	se_on(test);
@@ -221,7 +222,7 @@ static void emu_se_add_errors(struct kunit *test)
 	{
 		static const struct {
 			u32 off;
-			u8 xor ;
+			u8 flip;
 		} field[] = { { 0, 1 },	     { 7, 0x80 }, { 9, 1 },
 			      { 8, 1 },	     { 0x0b, 2 }, { 0x0b, 0x60 },
 			      { 0x0d, 1 },   { 0x0c, 1 }, { 0x0f, 1 },
@@ -229,10 +230,10 @@ static void emu_se_add_errors(struct kunit *test)
 
 		for (i = 0; i < ARRAY_SIZE(field); i++) {
 			memcpy(bad, req, n);
-			bad[field[i].off] ^= field[i].xor ;
-			KUNIT_EXPECT_EQ_MSG(
-				test, emu_uv_add(bad, n, false, &idx, &msg),
-				-EINVAL, "byte %#x", field[i].off);
+			bad[field[i].off] ^= field[i].flip;
+			ret = emu_uv_add(bad, n, false, &idx, &msg);
+			KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "byte %#x",
+					    field[i].off);
 		}
 	}
 	/* a request for another image, or altered anywhere else: -EBADMSG */
