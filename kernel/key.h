@@ -29,8 +29,11 @@ struct crypto_async_request;
 struct crypto_tfm;
 struct key;
 
-/* Sizes of one secure-key half: CCA AES DATA (64) up to EP11 AES (336). */
-#define PROTKEY_KEY_MIN_HALF 64
+/*
+ * Sizes of one secure-key half: a UV secret token (44), CCA AES DATA (64)
+ * up to EP11 AES (336).
+ */
+#define PROTKEY_KEY_MIN_HALF 44
 #define PROTKEY_KEY_MAX_HALF 336
 /* The verification pattern: XTS encryption of 32 zero bytes. */
 #define PROTKEY_KEY_VP_SIZE 32

@@ -293,8 +293,9 @@ const char *protkey_keytype_token_name(u8 type, u8 version)
 		u8 type, version;
 		const char *name;
 	} names[] = {
-		{ 0x01, 0x04, "CCA-AESDATA" },
-		{ 0x01, 0x05, "CCA-AESCIPHER" },
+		{ 0x01, 0x04, "CCA-AESDATA" },	{ 0x01, 0x05, "CCA-AESCIPHER" },
+		{ 0x00, 0x03, "EP11-AES" },	{ 0x00, 0x06, "EP11-AES" },
+		{ 0x00, 0x09, "PVSECRET-AES" },
 	};
 	unsigned int i;
 

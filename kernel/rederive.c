@@ -149,7 +149,9 @@ static atomic64_t wk_seen = ATOMIC64_INIT(0);
 
 static bool derive_retryable(int err)
 {
-	return err == -ENODEV || err == -EBUSY || err == -EAGAIN;
+	/* -ENOENT: a UV secret not (yet) added again after a reboot. */
+	return err == -ENODEV || err == -EBUSY || err == -EAGAIN ||
+	       err == -ENOENT;
 }
 
 static bool pk_valid(const struct protkey_pk *pk)
@@ -703,7 +705,9 @@ static void give_up(struct protkey_key *key, enum protkey_key_state seen,
 	key->ev.fail_requests += n;
 	spin_unlock_irqrestore(&key->lock, flags);
 
-	why = derive_retryable(err) ? "no usable adapter" : "derive failed";
+	why = err == -ENOENT	    ? "secret not in the Ultravisor" :
+	      derive_retryable(err) ? "no usable adapter" :
+				      "derive failed";
 	pr_err_ratelimited("key %*phN: %s after %u ms (%pe): %u I/Os fail\n", 8,
 			   key->vp, why, ms, ERR_PTR(err), n);
 	protkey_key_complete_taken(key, &failed, -EIO);

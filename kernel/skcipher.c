@@ -240,7 +240,7 @@ static void xts_release_key(struct crypto_skcipher *tfm,
  *
  * Possible returned errors:
  *
- * - -EINVAL: odd length; a half shorter than 64 or longer than 336 bytes;
+ * - -EINVAL: odd length; a half shorter than 44 or longer than 336 bytes;
  *   halves of different token type or version; identical halves; not a
  *   secure-key token (clear-key, protected-key, unknown); the
  *   backend rejects a half (malformed token); the halves derive to

@@ -29,13 +29,16 @@
  * - EP11 AES without a separate header: type 0x00, version 0x03, 256 to
  *   336 bytes (the header overlays the blob's session field);
  * - EP11 AES with a 16-byte header: type 0x00, version 0x06, 272 to 336
- *   bytes.
+ *   bytes;
+ * - Ultravisor secret: type 0x00, version 0x09, 44 bytes (struct
+ *   uvsecrettoken of pkey_uv.c). It holds no key material at all, only
+ *   the ID of a retrievable secret that the Ultravisor of a Secure
+ *   Execution guest keeps and hands out as a protected key. pkey takes
+ *   longer tokens too; protkey.ko takes exactly the structure.
  *
  * Not allowed: CCA AES CIPHER (type 0x01, version 0x05; no backend of
- * protkey supports it yet), Ultravisor secret tokens (type 0x00, version
- * 0x09; they come with the Secure Execution backend), and every token of
- * type 0x00 that is not EP11, in particular the clear-key and
- * protected-key tokens.
+ * protkey supports it yet) and every other token of type 0x00, in
+ * particular the clear-key and protected-key tokens.
  */
 
 /* clang-format off */
@@ -46,6 +49,8 @@ static const struct protkey_token_kind protkey_secure_tokens[] = {
 	  "EP11-AES" },
 	{ PROTKEY_TOKTYPE_NON_CCA, PROTKEY_TOKVER_EP11_AES_WITH_HEADER, 272,
 	  336, "EP11-AES" },
+	{ PROTKEY_TOKTYPE_NON_CCA, PROTKEY_TOKVER_UV_SECRET, 44, 44,
+	  "PVSECRET-AES" },
 #if IS_ENABLED(CONFIG_KUNIT)
 	/*
 	 * TEST ONLY: the fake platform of the KUnit suites

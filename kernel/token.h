@@ -24,6 +24,7 @@
 #define PROTKEY_TOKVER_EP11_AES 0x03
 #define PROTKEY_TOKVER_CCA_AES 0x04
 #define PROTKEY_TOKVER_EP11_AES_WITH_HEADER 0x06
+#define PROTKEY_TOKVER_UV_SECRET 0x09
 
 /**
  * struct protkey_token_kind - one secure-key token format protkey.ko accepts

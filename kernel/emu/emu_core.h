@@ -122,6 +122,9 @@ int emu_uv_build_request(const u8 image_key[PROTKEY_EMU_IMAGE_KEY_SIZE],
 			 const u8 *secret, u32 len, const u8 nonce[16],
 			 u8 *req);
 bool emu_uv_is_association(u32 index);
+bool emu_uv_token_supported(const u8 *blob, u32 len);
+int emu_uv_derive(const u8 *blob, u32 len, struct protkey_pk *pk);
+int emu_uv_key_info(const u8 *blob, u32 len, struct protkey_key_info *info);
 void emu_uv_reset(void);
 
 /* cpacf.c */

@@ -107,7 +107,18 @@ static bool emu_supports(const u8 *blob, u32 len)
 {
 	const struct emu_token_type *tt = emu_token_lookup(blob, len);
 
+	if (emu_uv_token_supported(blob, len))
+		return true;
 	return tt && len >= tt->min_size && len <= tt->max_size;
+}
+
+/* A UV secret token goes to the Ultravisor, every other to an adapter. */
+static int emu_key_info_op(const u8 *blob, u32 len,
+			   struct protkey_key_info *info)
+{
+	if (emu_uv_token_supported(blob, len))
+		return emu_uv_key_info(blob, len, info);
+	return emu_key_info(blob, len, info);
 }
 
 /*
@@ -161,6 +172,8 @@ static int __init parse_modes(const char *list, unsigned int nr, u32 *out)
 static int emu_derive_op(const u8 *blob, u32 len, struct protkey_pk *pk,
 			 u32 flags)
 {
+	if (emu_uv_token_supported(blob, len))
+		return emu_uv_derive(blob, len, pk);
 	return emu_derive(blob, len, pk);
 }
 
@@ -169,7 +182,7 @@ static struct protkey_platform_ops emu_platform_ops = {
 	.owner = THIS_MODULE,
 	.flags = PROTKEY_PLATFORM_F_NO_CLEAR_KEY,
 	.supports = emu_supports,
-	.key_info = emu_key_info,
+	.key_info = emu_key_info_op,
 	.derive = emu_derive_op,
 	.pcc_xts = emu_pcc_xts,
 	.km_xts = emu_km_xts,

@@ -318,6 +318,26 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_uv_add);
 
+/*
+ * The length List Secrets reports: what Retrieve Secret gives, which for
+ * an AES or AES-XTS secret is its protected key, the key and the 32-byte
+ * WKVP (pkey_uv.c retrieves the listed length into the protected-key
+ * buffer); the secret's own length for the others.
+ */
+static u32 retr_len(const struct emu_uv_secret *sec)
+{
+	switch (sec->type) {
+	case PROTKEY_EMU_UV_SECRET_AES_128:
+	case PROTKEY_EMU_UV_SECRET_AES_192:
+	case PROTKEY_EMU_UV_SECRET_AES_256:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
+		return sec->len + PROTKEY_EMU_WKVP_SIZE;
+	default:
+		return sec->len;
+	}
+}
+
 /**
  * emu_uv_list() - the List Secrets UVC
  * @start: the smallest index to list
@@ -346,7 +366,7 @@ bool emu_uv_list(u32 start, u8 *page, bool *locked)
 		}
 		put_unaligned_be16(i, e);
 		put_unaligned_be16(emu_uv_store[i].type, e + 2);
-		put_unaligned_be32(emu_uv_store[i].len, e + 4);
+		put_unaligned_be32(retr_len(&emu_uv_store[i]), e + 4);
 		memcpy(e + 16, emu_uv_store[i].id, PROTKEY_EMU_UV_ID_SIZE);
 		n++;
 	}
@@ -373,6 +393,39 @@ void emu_uv_lock_store(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_uv_lock_store);
 
+/* Retrieve Secret; the caller holds emu_uv_lock. */
+static int retrieve_locked(u32 index, u32 *type, u8 *out, u32 *len)
+{
+	const struct emu_uv_secret *sec;
+	struct protkey_pk pk;
+	int ret = 0;
+
+	lockdep_assert_held(&emu_uv_lock);
+	if (index >= emu_uv_count || is_assoc(emu_uv_store[index].type))
+		return -ENOENT;
+	sec = &emu_uv_store[index];
+	*type = sec->type;
+	switch (sec->type) {
+	case PROTKEY_EMU_UV_SECRET_PLAIN:
+		memcpy(out, sec->secret, sec->len);
+		*len = sec->len;
+		break;
+	case PROTKEY_EMU_UV_SECRET_AES_128:
+	case PROTKEY_EMU_UV_SECRET_AES_192:
+	case PROTKEY_EMU_UV_SECRET_AES_256:
+		ret = emu_pk_wrap(sec->secret, sec->len, &pk);
+		if (!ret) {
+			memcpy(out, pk.protkey, pk.len);
+			*len = pk.len;
+		}
+		memzero_explicit(&pk, sizeof(pk));
+		break;
+	default:
+		ret = -EOPNOTSUPP;
+	}
+	return ret;
+}
+
 /**
  * emu_uv_retrieve() - the Retrieve Secret UVC
  * @index: the secret's index
@@ -388,40 +441,202 @@ EXPORT_SYMBOL_IF_KUNIT(emu_uv_lock_store);
  */
 int emu_uv_retrieve(u32 index, u32 *type, u8 *out, u32 *len)
 {
-	struct protkey_pk pk;
-	int ret = 0;
+	int ret;
 
 	mutex_lock(&emu_uv_lock);
-	if (index >= emu_uv_count || is_assoc(emu_uv_store[index].type)) {
-		ret = -ENOENT;
-		goto out;
-	}
-	*type = emu_uv_store[index].type;
-	switch (*type) {
-	case PROTKEY_EMU_UV_SECRET_PLAIN:
-		memcpy(out, emu_uv_store[index].secret,
-		       emu_uv_store[index].len);
-		*len = emu_uv_store[index].len;
-		break;
-	case PROTKEY_EMU_UV_SECRET_AES_128:
-	case PROTKEY_EMU_UV_SECRET_AES_192:
-	case PROTKEY_EMU_UV_SECRET_AES_256:
-		ret = emu_pk_wrap(emu_uv_store[index].secret,
-				  emu_uv_store[index].len, &pk);
-		if (!ret) {
-			memcpy(out, pk.protkey, pk.len);
-			*len = pk.len;
-		}
-		memzero_explicit(&pk, sizeof(pk));
-		break;
-	default:
-		ret = -EOPNOTSUPP;
-	}
-out:
+	ret = retrieve_locked(index, type, out, len);
 	mutex_unlock(&emu_uv_lock);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_uv_retrieve);
+
+/* struct uvsecrettoken of pkey_uv.c, big-endian. */
+#define UV_TOK_SECRET_TYPE 8
+#define UV_TOK_SECRET_ID 12
+
+/**
+ * emu_uv_token_supported() - is @blob a UV secret token pkey_uv handles?
+ * @blob: a secure-key token
+ * @len: its length in bytes
+ *
+ * As is_uv_key() of pkey_uv.c: at least 44 bytes, type 0x00, version
+ * 0x09 and a secret type of the AES, AES-XTS, HMAC or EC families. The
+ * reserved bytes and the secret length are not looked at.
+ *
+ * Context: any context; atomic-safe.
+ * Return: true for such a token.
+ */
+bool emu_uv_token_supported(const u8 *blob, u32 len)
+{
+	if (!blob || len < PROTKEY_EMU_UV_TOKEN_SIZE || blob[0] != 0x00 ||
+	    blob[4] != PROTKEY_EMU_UV_TOKEN_VERSION)
+		return false;
+	switch (get_unaligned_be16(blob + UV_TOK_SECRET_TYPE)) {
+	case PROTKEY_EMU_UV_SECRET_AES_128:
+	case PROTKEY_EMU_UV_SECRET_AES_192:
+	case PROTKEY_EMU_UV_SECRET_AES_256:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
+	case 0x09: /* HMAC-SHA-256 */
+	case 0x0a: /* HMAC-SHA-512 */
+	case 0x11: /* ECDSA P-256 */
+	case 0x12: /* ECDSA P-384 */
+	case 0x13: /* ECDSA P-521 */
+	case 0x14: /* Ed25519 */
+	case 0x15: /* Ed448 */
+		return true;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_uv_token_supported);
+
+/*
+ * The protected-key size of a secret type (uv_get_size_and_type() of
+ * pkey_uv.c: the key and the 32-byte WKVP), 0 for a type it refuses.
+ */
+static u32 uv_pk_size(u16 type)
+{
+	switch (type) {
+	case PROTKEY_EMU_UV_SECRET_AES_128:
+		return 16 + PROTKEY_EMU_WKVP_SIZE;
+	case PROTKEY_EMU_UV_SECRET_AES_192:
+		return 24 + PROTKEY_EMU_WKVP_SIZE;
+	case PROTKEY_EMU_UV_SECRET_AES_256:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
+	case 0x11: /* ECDSA P-256 */
+	case 0x14: /* Ed25519 */
+		return 32 + PROTKEY_EMU_WKVP_SIZE;
+	case 0x12: /* ECDSA P-384 */
+		return 48 + PROTKEY_EMU_WKVP_SIZE;
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
+	case 0x09: /* HMAC-SHA-256 */
+	case 0x15: /* Ed448 */
+		return 64 + PROTKEY_EMU_WKVP_SIZE;
+	case 0x13: /* ECDSA P-521 */
+		return 80 + PROTKEY_EMU_WKVP_SIZE;
+	case 0x0a: /* HMAC-SHA-512 */
+		return 128 + PROTKEY_EMU_WKVP_SIZE;
+	default:
+		return 0;
+	}
+}
+
+/* The index of the secret with @id; caller holds emu_uv_lock. */
+static int find_secret(const u8 *id)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&emu_uv_lock);
+	for (i = 0; i < emu_uv_count; i++) {
+		if (!memcmp(emu_uv_store[i].id, id, PROTKEY_EMU_UV_ID_SIZE))
+			return i;
+	}
+	return -ENOENT;
+}
+
+/**
+ * emu_uv_derive() - the protected key of a UV secret token
+ * @blob: a token emu_uv_token_supported() accepts
+ * @len: its length
+ * @pk: output
+ *
+ * As uv_key2protkey() of pkey_uv.c: the protected-key size of the
+ * token's secret type must fit @pk (-EINVAL); the secret is found by its
+ * ID in the store (List Secrets; -ENOENT when it is not there, as after a
+ * reboot before it is added again) and retrieved by index; its type must
+ * be the token's (-EINVAL). No adapter is involved, and no configured
+ * adapter latency or injected failure applies.
+ *
+ * Context: process context; takes emu_lock and emu_uv_lock.
+ * Return: 0; -ENODEV not an SE guest (pkey_uv does not load); -EINVAL as
+ * above or not a UV token; -ENOENT the secret is not in the store (or is
+ * an association secret); -EOPNOTSUPP an AES-XTS secret (full-XTS
+ * protected keys are not modelled yet).
+ */
+int emu_uv_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
+{
+	u32 type, n;
+	u16 want;
+	int ret;
+
+	might_sleep();
+	if (!emu_uv_token_supported(blob, len)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!emu_se_guest()) {
+		ret = -ENODEV;
+		goto out;
+	}
+	want = get_unaligned_be16(blob + UV_TOK_SECRET_TYPE);
+	if (uv_pk_size(want) > sizeof(pk->protkey)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	mutex_lock(&emu_uv_lock);
+	ret = find_secret(blob + UV_TOK_SECRET_ID);
+	if (ret >= 0)
+		ret = retrieve_locked(ret, &type, pk->protkey, &n);
+	mutex_unlock(&emu_uv_lock);
+	if (!ret && type != want)
+		ret = -EINVAL;
+	if (!ret) {
+		pk->len = n;
+		pk->type = want - PROTKEY_EMU_UV_SECRET_AES_128 +
+			   PROTKEY_PK_AES_128;
+	}
+out:
+	if (ret)
+		memzero_explicit(pk, sizeof(*pk));
+	emu_count(ret ? EMU_CNT_DERIVE_ERRORS : EMU_CNT_DERIVES);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_uv_derive);
+
+/**
+ * emu_uv_key_info() - what the platform reads from a UV secret token
+ * @blob: a token emu_uv_token_supported() accepts
+ * @len: its length
+ * @info: output: token type 0x00 and version 0x09, the key size of an AES
+ *	or AES-XTS secret type (0 for others), no MKVP, no adapter; the
+ *	match is PROTKEY_MK_CURRENT while the SE guest's store holds a
+ *	secret of the token's ID and type, else PROTKEY_MK_NONE
+ *
+ * Context: process context; takes emu_lock and emu_uv_lock.
+ * Return: 0; -EINVAL not a UV token.
+ */
+int emu_uv_key_info(const u8 *blob, u32 len, struct protkey_key_info *info)
+{
+	static const u16 bits[] = {
+		[PROTKEY_EMU_UV_SECRET_AES_128] = 128,
+		[PROTKEY_EMU_UV_SECRET_AES_192] = 192,
+		[PROTKEY_EMU_UV_SECRET_AES_256] = 256,
+		[PROTKEY_EMU_UV_SECRET_AES_XTS_128] = 128,
+		[PROTKEY_EMU_UV_SECRET_AES_XTS_256] = 256,
+	};
+	bool se = emu_se_guest();
+	u16 type;
+	int i;
+
+	if (!emu_uv_token_supported(blob, len))
+		return -EINVAL;
+	memset(info, 0, sizeof(*info));
+	type = get_unaligned_be16(blob + UV_TOK_SECRET_TYPE);
+	info->token_type = blob[0];
+	info->token_version = blob[4];
+	info->key_bits = type < ARRAY_SIZE(bits) ? bits[type] : 0;
+	info->match = PROTKEY_MK_NONE;
+	if (!se)
+		return 0;
+	mutex_lock(&emu_uv_lock);
+	i = find_secret(blob + UV_TOK_SECRET_ID);
+	if (i >= 0 && emu_uv_store[i].type == type)
+		info->match = PROTKEY_MK_CURRENT;
+	mutex_unlock(&emu_uv_lock);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_uv_key_info);
 
 /**
  * emu_uv_is_association() - is there an association secret at @index?

@@ -320,7 +320,8 @@ static void emu_se_list_paging(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, get_unaligned_be16(e), i);
 		KUNIT_EXPECT_EQ(test, get_unaligned_be16(e + 2),
 				PROTKEY_EMU_UV_SECRET_AES_128);
-		KUNIT_EXPECT_EQ(test, get_unaligned_be32(e + 4), 16U);
+		/* the length Retrieve gives: the protected key's */
+		KUNIT_EXPECT_EQ(test, get_unaligned_be32(e + 4), 48U);
 		KUNIT_EXPECT_EQ(test, get_unaligned_be64(e + 8), 0ULL);
 		EMU_EXPECT_MEMEQ(test, e + 16, id, sizeof(id));
 	}
@@ -559,14 +560,104 @@ static void emu_se_derive(struct kunit *test)
 	memzero_explicit(clear, sizeof(clear));
 }
 
+/* A UV secret token (struct uvsecrettoken) for the secret named @name. */
+static void uv_token(u8 tok[PROTKEY_EMU_UV_TOKEN_SIZE], u16 type,
+		     const char *name)
+{
+	memset(tok, 0, PROTKEY_EMU_UV_TOKEN_SIZE);
+	tok[4] = PROTKEY_EMU_UV_TOKEN_VERSION;
+	put_unaligned_be16(type, tok + 8);
+	put_unaligned_be16(emu_uv_secret_len(type), tok + 10);
+	sha256(name, strlen(name), tok + 12);
+}
+
+/* UV secret tokens: pkey_uv's checks, retrieve by ID, reboot, re-add. */
+static void emu_se_uv_token(struct kunit *test)
+{
+	u8 tok[PROTKEY_EMU_UV_TOKEN_SIZE + 1], secret[32], back[32];
+	struct protkey_key_info info;
+	const char *msg = NULL;
+	struct protkey_pk pk;
+	u64 gen;
+
+	/* Arrange */
+	get_random_bytes(secret, sizeof(secret));
+	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_256, "vol");
+
+	/* Act + Assert: which tokens are pkey_uv's (is_uv_key()) */
+	KUNIT_EXPECT_TRUE(test, emu_uv_token_supported(tok, 44));
+	KUNIT_EXPECT_TRUE(test, emu_uv_token_supported(tok, 45));
+	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 43));
+	tok[4] = 0x06;
+	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 44));
+	tok[4] = PROTKEY_EMU_UV_TOKEN_VERSION;
+	tok[0] = 0x01;
+	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 44));
+	tok[0] = 0x00;
+	put_unaligned_be16(PROTKEY_EMU_UV_SECRET_PLAIN, tok + 8);
+	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 44));
+	put_unaligned_be16(PROTKEY_EMU_UV_SECRET_ASSOCIATION, tok + 8);
+	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 44));
+	put_unaligned_be16(0x09, tok + 8); /* HMAC-SHA-256 */
+	KUNIT_EXPECT_TRUE(test, emu_uv_token_supported(tok, 44));
+	/* its protected key (96 bytes) does not fit the buffer */
+	se_on(test);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EINVAL);
+	put_unaligned_be16(PROTKEY_EMU_UV_SECRET_AES_XTS_256, tok + 8);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EINVAL);
+
+	/* not an SE guest: no pkey_uv */
+	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_256, "vol");
+	KUNIT_ASSERT_EQ(test, emu_se_set(false, &msg), 0);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -ENODEV);
+	KUNIT_ASSERT_EQ(test, emu_uv_key_info(tok, 44, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.match, PROTKEY_MK_NONE);
+
+	/* an SE guest without the secret: -ENOENT */
+	se_on(test);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -ENOENT);
+	add(test, PROTKEY_EMU_UV_SECRET_AES_128, "vol", secret, 16);
+	/* the ID is there, with another type */
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EINVAL);
+	KUNIT_ASSERT_EQ(test, emu_uv_key_info(tok, 44, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.match, PROTKEY_MK_NONE);
+
+	/* the right secret: its protected key under the current WK */
+	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_256, "vol2");
+	add(test, PROTKEY_EMU_UV_SECRET_AES_256, "vol2", secret, 32);
+	KUNIT_ASSERT_EQ(test, emu_uv_derive(tok, 44, &pk), 0);
+	KUNIT_EXPECT_EQ(test, pk.type, (u32)PROTKEY_PK_AES_256);
+	KUNIT_ASSERT_EQ(test, pk.len, 64U);
+	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
+	EMU_EXPECT_MEMEQ(test, back, secret, 32);
+	KUNIT_ASSERT_EQ(test, emu_uv_key_info(tok, 44, &info), 0);
+	KUNIT_EXPECT_EQ(test, info.match, PROTKEY_MK_CURRENT);
+	KUNIT_EXPECT_EQ(test, info.key_bits, 256U);
+	KUNIT_EXPECT_EQ(test, info.token_version, 0x09);
+	KUNIT_EXPECT_EQ(test, info.mkvp, 0ULL);
+
+	/* a reboot: the key is stale and the secret gone until re-added */
+	KUNIT_ASSERT_EQ(test, emu_guest_reboot(&gen, &msg), 0);
+	KUNIT_EXPECT_EQ(test, emu_pk_unwrap(&pk, back), -EKEYEXPIRED);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -ENOENT);
+	add(test, PROTKEY_EMU_UV_SECRET_AES_256, "vol2", secret, 32);
+	KUNIT_ASSERT_EQ(test, emu_uv_derive(tok, 44, &pk), 0);
+	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
+	EMU_EXPECT_MEMEQ(test, back, secret, 32);
+
+	/* full-XTS protected keys are not modelled yet */
+	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_XTS_128, "x");
+	add(test, PROTKEY_EMU_UV_SECRET_AES_XTS_128, "x", secret, 32);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EOPNOTSUPP);
+	memzero_explicit(back, sizeof(back));
+	memzero_explicit(secret, sizeof(secret));
+}
+
 static struct kunit_case protkey_emu_se_cases[] = {
-	KUNIT_CASE(emu_se_request_vector),
-	KUNIT_CASE(emu_se_add_errors),
-	KUNIT_CASE(emu_se_list_paging),
-	KUNIT_CASE(emu_se_retrieve),
-	KUNIT_CASE(emu_se_binding),
-	KUNIT_CASE(emu_se_derive),
-	{}
+	KUNIT_CASE(emu_se_request_vector), KUNIT_CASE(emu_se_add_errors),
+	KUNIT_CASE(emu_se_list_paging),	   KUNIT_CASE(emu_se_retrieve),
+	KUNIT_CASE(emu_se_binding),	   KUNIT_CASE(emu_se_derive),
+	KUNIT_CASE(emu_se_uv_token),	   {}
 };
 
 static struct kunit_suite protkey_emu_se_suite = {

@@ -493,6 +493,14 @@ static void token_names_table(struct kunit *test)
 			   "CCA-AESDATA");
 	KUNIT_EXPECT_STREQ(test, protkey_keytype_token_name(0x01, 0x05),
 			   "CCA-AESCIPHER");
+	KUNIT_EXPECT_STREQ(test, protkey_keytype_token_name(0x00, 0x03),
+			   "EP11-AES");
+	KUNIT_EXPECT_STREQ(test, protkey_keytype_token_name(0x00, 0x06),
+			   "EP11-AES");
+	KUNIT_EXPECT_STREQ(test, protkey_keytype_token_name(0x00, 0x09),
+			   "PVSECRET-AES");
+	KUNIT_EXPECT_STREQ(test, protkey_keytype_token_name(0x00, 0x02),
+			   "unknown");
 	KUNIT_EXPECT_STREQ(test, protkey_keytype_token_name(0xfa, 0x01),
 			   "unknown");
 }

@@ -35,7 +35,9 @@ static const struct token_case token_cases[] = {
 	{ "clear-key token, 64 bytes", 0x00, 0x02, 64, -EINVAL },
 	{ "protected-key token", 0x00, 0x01, 80, -EINVAL },
 	{ "protected-key token, 64 bytes", 0x00, 0x01, 64, -EINVAL },
-	{ "UV secret token", 0x00, 0x09, 44, -EINVAL },
+	{ "UV secret token", 0x00, 0x09, 44, 0 },
+	{ "UV secret token, short", 0x00, 0x09, 43, -EINVAL },
+	{ "UV secret token, long", 0x00, 0x09, 45, -EINVAL },
 	{ "EP11 ECC with header", 0x00, 0x07, 272, -EINVAL },
 	{ "CCA AES CIPHER", 0x01, 0x05, 136, -EINVAL },
 	{ "CCA internal PKA", 0x1f, 0x00, 64, -EINVAL },
@@ -89,7 +91,7 @@ static void protkey_key_validate_pair_table(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, blob);
 	memcpy(blob, make_token(test, c, 0x5a), c->len);
 	memcpy(blob + c->len, make_token(test, c, 0xa5), c->len);
-	/* Pairs of tokens shorter than 64 bytes fail the size check too. */
+	/* Pairs of tokens shorter than 44 bytes fail the size check too. */
 
 	/* Act + Assert */
 	KUNIT_EXPECT_EQ(test, protkey_key_validate(blob, 2 * c->len), c->ret);

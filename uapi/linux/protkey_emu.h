@@ -142,6 +142,14 @@ enum protkey_emu_uv_secret_type {
 #define PROTKEY_EMU_UV_LIST_SIZE 4096
 #define PROTKEY_EMU_UV_LIST_ENTRIES 85
 #define PROTKEY_EMU_IMAGE_KEY_SIZE 32
+/*
+ * The secure-key token that names a UV retrievable secret (struct
+ * uvsecrettoken of the kernel's pkey_uv.c): type 0x00 at offset 0,
+ * version 0x09 at 4, secret type (u16) at 8, secret length (u16) at 10,
+ * the secret's ID at 12; big-endian, as on s390.
+ */
+#define PROTKEY_EMU_UV_TOKEN_SIZE 44
+#define PROTKEY_EMU_UV_TOKEN_VERSION 0x09
 
 /**
  * enum protkey_emu_renc - re-encipher directions (CCA Key Token Change)

@@ -196,6 +196,132 @@ TEST_F_TIMEOUT(ep11, volume_672_byte_key_equals_aes_xts_plain64, 120)
 	free(back);
 }
 
+/*
+ * dm-crypt unchanged on Ultravisor secrets in an SE guest: two AES-256
+ * retrievable secrets, an 88-byte blob of two UV secret tokens
+ * (":88:logon:"), the disk checked against the kernel's aes-xts on the
+ * secrets the test added; a migration re-derives by retrieving them
+ * again; a guest reboot wipes the UV store, and a read then stalls (no
+ * error, no hang) until the secrets are added again.
+ */
+FIXTURE(uv)
+{
+	struct pk_nl nl;
+	struct pk_vol v;
+	uint8_t image_key[PROTKEY_EMU_IMAGE_KEY_SIZE];
+	uint8_t blob[2 * PROTKEY_EMU_UV_TOKEN_SIZE];
+};
+
+static int uv_add_both(struct pk_nl *nl, const uint8_t *image_key,
+		       const uint8_t *xts_key)
+{
+	int ret;
+
+	ret = pke_uv_add(nl, image_key, PROTKEY_EMU_UV_SECRET_AES_256,
+			 "pk_uv data", xts_key, 32, 0, NULL);
+	return ret   ?:
+		       pke_uv_add(nl, image_key, PROTKEY_EMU_UV_SECRET_AES_256,
+				  "pk_uv tweak", xts_key + 32, 32, 0, NULL);
+}
+
+FIXTURE_SETUP(uv)
+{
+	int i;
+
+	for (i = 0; i < PROTKEY_EMU_IMAGE_KEY_SIZE; i++)
+		self->image_key[i] = 0x31 ^ (i * 7);
+	self->v.lo.fd = -1;
+	ASSERT_EQ(0, pk_nl_open(&self->nl, PROTKEY_EMU_FAMILY_NAME))
+	TH_LOG("family %s not found: is protkey_emu.ko loaded?",
+	       PROTKEY_EMU_FAMILY_NAME);
+	ASSERT_EQ(0, pke_normalise(&self->nl))
+	TH_LOG("cannot reset the emulator: %s", self->nl.msg);
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			     PKE_U8(PROTKEY_EMU_A_SE_GUEST, 1),
+			     PKE_BIN(PROTKEY_EMU_A_IMAGE_KEY, self->image_key,
+				     PROTKEY_EMU_IMAGE_KEY_SIZE)))
+	TH_LOG("SE_SET: %s", self->nl.msg);
+
+	snprintf(self->v.name, sizeof(self->v.name), "pk_uv");
+	snprintf(self->v.path, sizeof(self->v.path), "/dev/mapper/pk_uv");
+	pk_dm_remove(self->v.name);
+	pk_vol_pick_key(&self->v, 13);
+	ASSERT_EQ(0, uv_add_both(&self->nl, self->image_key, self->v.xts_key))
+	TH_LOG("UV_ADD: %s", self->nl.msg);
+	ASSERT_EQ(0, pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_256, "pk_uv data",
+				  32, self->blob));
+	ASSERT_EQ(0, pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_256, "pk_uv tweak",
+				  32, self->blob + PROTKEY_EMU_UV_TOKEN_SIZE));
+	ASSERT_EQ(0, pk_loop_setup(&self->v.lo, self->v.name, VOL_SIZE));
+	self->v.key =
+		pk_logon_add(self->v.name, self->blob, sizeof(self->blob));
+	ASSERT_LT(0, self->v.key);
+}
+
+FIXTURE_TEARDOWN(uv)
+{
+	pk_vol_destroy(&self->v);
+	PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+		PKE_U8(PROTKEY_EMU_A_SE_GUEST, 0));
+	pke_normalise(&self->nl);
+	pk_nl_close(&self->nl);
+}
+
+TEST_F_TIMEOUT(uv, volume_88_byte_uv_key_across_migration_and_reboot, 120)
+{
+	static char out[PK_OUT_LEN];
+	uint8_t *plain, *back;
+	long long pos;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pk_dm_create(self->v.name, self->v.lo.dev, VOL_SIZE,
+				  sizeof(self->blob), NULL, out, sizeof(out)))
+	TH_LOG("dmsetup create failed: %s", out);
+	self->v.mapped = true;
+	plain = pk_alloc_io(VOL_SIZE);
+	back = pk_alloc_io(VOL_SIZE);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(NULL, back);
+	pk_fill(plain, VOL_SIZE, 0, 0x0f5e1);
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE, 512, false);
+	EXPECT_EQ(0, pos)
+	TH_LOG("raw byte %lld differs from aes-xts-plain64", pos - 1);
+
+	/* A new wrapping key: the secrets are retrieved again. */
+	ASSERT_EQ(0, pke_migrate(&self->nl, 0));
+	ASSERT_EQ(0, pk_dio(self->v.path, false, back, VOL_SIZE, 0));
+	EXPECT_EQ(0, memcmp(plain, back, VOL_SIZE));
+
+	/* A reboot: new wrapping key, empty store; the read waits. */
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_GUEST_REBOOT));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(back, 0, VOL_SIZE);
+		if (pk_dio(self->v.path, false, back, VOL_SIZE, 0))
+			_exit(2);
+		_exit(memcmp(plain, back, VOL_SIZE) ? 3 : 0);
+	}
+	usleep(500 * 1000);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG))
+	TH_LOG("the read ended without the secrets");
+	ASSERT_EQ(0, uv_add_both(&self->nl, self->image_key, self->v.xts_key))
+	TH_LOG("UV_ADD after the reboot: %s", self->nl.msg);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("the stalled read failed: status %#x", status);
+
+	pk_fill(plain, VOL_SIZE, 0, 0x0f5e2);
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE, 512, false);
+	EXPECT_EQ(0, pos)
+	TH_LOG("after the reboot, raw byte %lld differs", pos - 1);
+	free(plain);
+	free(back);
+}
+
 FIXTURE(malformed)
 {
 	struct pk_nl nl;

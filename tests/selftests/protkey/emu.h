@@ -401,4 +401,57 @@ static inline int pke_uv_request(const uint8_t *image_key, uint16_t type,
 			       PROTKEY_EMU_UV_REQ_MAC_SIZE;
 }
 
+/*
+ * Adds a secret made for image key @key (ID SHA-256(@name)), with UV_FORCE
+ * if @force; its index in @idx (may be NULL). Return: 0 or -errno.
+ */
+static inline int pke_uv_add(struct pk_nl *nl, const uint8_t *key,
+			     uint16_t type, const char *name,
+			     const uint8_t *secret, uint16_t len, int force,
+			     uint32_t *idx)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	uint8_t req[PROTKEY_EMU_UV_REQ_MAX_SIZE], nonce[32];
+	int n, ret;
+
+	/* a nonce of its own per secret name and force */
+	if (pk_sha256(name, strlen(name), nonce))
+		return -EIO;
+	nonce[0] ^= force;
+	n = pke_uv_request(key, type, name, secret, len, nonce, req);
+	if (n < 0)
+		return n;
+	if (force)
+		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_ADD,
+			      PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n),
+			      PKE_FILL(PROTKEY_EMU_A_UV_FORCE, 0, 0));
+	else
+		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_ADD,
+			      PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_SECRET_IDX])
+		return -EBADMSG;
+	if (idx)
+		*idx = nla_get_u32(tb[PROTKEY_EMU_A_SECRET_IDX]);
+	return 0;
+}
+
+/*
+ * A UV secret token (struct uvsecrettoken, 44 bytes) for the secret of
+ * @type named @name (ID SHA-256(@name)) of @len bytes, into @tok.
+ */
+static inline int pke_uv_token(uint16_t type, const char *name, uint16_t len,
+			       uint8_t tok[PROTKEY_EMU_UV_TOKEN_SIZE])
+{
+	memset(tok, 0, PROTKEY_EMU_UV_TOKEN_SIZE);
+	tok[4] = PROTKEY_EMU_UV_TOKEN_VERSION;
+	tok[8] = type >> 8;
+	tok[9] = type & 0xff;
+	tok[10] = len >> 8;
+	tok[11] = len & 0xff;
+	return pk_sha256(name, strlen(name), tok + 12);
+}
+
 #endif /* PROTKEY_SELFTEST_EMU_H */

@@ -960,39 +960,6 @@ static int se_associate(struct pk_nl *nl, uint32_t apqn, uint32_t idx)
 		       PKE_U32(PROTKEY_EMU_A_SECRET_IDX, idx));
 }
 
-/* Adds a secret made for @key; its index in @idx. */
-static int uv_add(struct pk_nl *nl, const uint8_t *key, uint16_t type,
-		  const char *name, const uint8_t *secret, uint16_t len,
-		  int force, uint32_t *idx)
-{
-	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
-	uint8_t req[PROTKEY_EMU_UV_REQ_MAX_SIZE], nonce[32];
-	int n, ret;
-
-	/* a nonce of its own per secret name and force */
-	if (pk_sha256(name, strlen(name), nonce))
-		return -EIO;
-	nonce[0] ^= force;
-	n = pke_uv_request(key, type, name, secret, len, nonce, req);
-	if (n < 0)
-		return n;
-	if (force)
-		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_ADD,
-			      PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n),
-			      PKE_FILL(PROTKEY_EMU_A_UV_FORCE, 0, 0));
-	else
-		ret = PKE_REQ(nl, PROTKEY_EMU_CMD_UV_ADD,
-			      PKE_BIN(PROTKEY_EMU_A_UV_REQUEST, req, n));
-	if (ret)
-		return ret;
-	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
-	    !tb[PROTKEY_EMU_A_SECRET_IDX])
-		return -EBADMSG;
-	if (idx)
-		*idx = nla_get_u32(tb[PROTKEY_EMU_A_SECRET_IDX]);
-	return 0;
-}
-
 /* One List Secrets page from @start into @page; *more set from UV_MORE. */
 static int uv_list(struct pk_nl *nl, uint32_t start, uint8_t *page, int *more)
 {
@@ -1074,9 +1041,9 @@ TEST_F(se, bind_associate_texts_and_reboot)
 	EXPECT_EQ(-ENODEV, pke_generate_ep11(&self->nl, clear_key, tok, &len));
 
 	/* Associated, asynchronously, with the secret pvsecret added. */
-	ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
-			    PROTKEY_EMU_UV_SECRET_ASSOCIATION, "assoc", assoc,
-			    32, 0, &idx))
+	ASSERT_EQ(0, pke_uv_add(&self->nl, self->image_key,
+				PROTKEY_EMU_UV_SECRET_ASSOCIATION, "assoc",
+				assoc, 32, 0, &idx))
 	TH_LOG("UV_ADD: %s", self->nl.msg);
 	EXPECT_EQ(0, idx);
 	ASSERT_EQ(0, se_associate(&self->nl, SE_Q0, idx));
@@ -1133,21 +1100,21 @@ TEST_F(se, uv_add_list_lock_retrieve)
 	memcpy(other, self->image_key, sizeof(other));
 	other[0] ^= 1;
 	/* Added; a second time refused unless forced. */
-	ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
-			    PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key, 32, 0,
-			    &idx));
+	ASSERT_EQ(0, pke_uv_add(&self->nl, self->image_key,
+				PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key, 32,
+				0, &idx));
 	EXPECT_EQ(0, idx);
-	EXPECT_EQ(-EEXIST, uv_add(&self->nl, self->image_key,
-				  PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key,
-				  32, 0, NULL));
-	ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
-			    PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key, 32, 1,
-			    &idx));
+	EXPECT_EQ(-EEXIST, pke_uv_add(&self->nl, self->image_key,
+				      PROTKEY_EMU_UV_SECRET_AES_256, "vol1",
+				      key, 32, 0, NULL));
+	ASSERT_EQ(0, pke_uv_add(&self->nl, self->image_key,
+				PROTKEY_EMU_UV_SECRET_AES_256, "vol1", key, 32,
+				1, &idx));
 	EXPECT_EQ(1, idx);
 	/* Made for another image, or altered: the UV cannot decrypt it. */
 	EXPECT_EQ(-EBADMSG,
-		  uv_add(&self->nl, other, PROTKEY_EMU_UV_SECRET_AES_256,
-			 "vol2", key, 32, 0, NULL));
+		  pke_uv_add(&self->nl, other, PROTKEY_EMU_UV_SECRET_AES_256,
+			     "vol2", key, 32, 0, NULL));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "0x0108"));
 	n = pke_uv_request(self->image_key, PROTKEY_EMU_UV_SECRET_AES_256,
 			   "vol3", key, 32, nonce, req);
@@ -1168,7 +1135,7 @@ TEST_F(se, uv_add_list_lock_retrieve)
 	EXPECT_EQ(2, pk_get_be16(page + 2));
 	EXPECT_EQ(1, pk_get_be16(page + 16 + 48));
 	EXPECT_EQ(PROTKEY_EMU_UV_SECRET_AES_256, pk_get_be16(page + 16 + 2));
-	EXPECT_EQ(32, pk_get_be32(page + 16 + 4));
+	EXPECT_EQ(64, pk_get_be32(page + 16 + 4)); /* key + WKVP */
 	ASSERT_EQ(0, pk_sha256("vol1", 4, id));
 	EXPECT_EQ(0, memcmp(page + 16 + 16, id, 32));
 
@@ -1186,9 +1153,9 @@ TEST_F(se, uv_add_list_lock_retrieve)
 
 	/* Locked: every add fails, until the guest reboots. */
 	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_UV_LOCK));
-	EXPECT_EQ(-EPERM, uv_add(&self->nl, self->image_key,
-				 PROTKEY_EMU_UV_SECRET_AES_128, "vol4", key, 16,
-				 0, NULL));
+	EXPECT_EQ(-EPERM, pke_uv_add(&self->nl, self->image_key,
+				     PROTKEY_EMU_UV_SECRET_AES_128, "vol4", key,
+				     16, 0, NULL));
 	EXPECT_NE(NULL, strstr(self->nl.msg, "locked"));
 	ASSERT_EQ(0, se_state(&self->nl, &st));
 	EXPECT_EQ(1, st.uv_locked);
@@ -1197,9 +1164,9 @@ TEST_F(se, uv_add_list_lock_retrieve)
 	ASSERT_EQ(0, se_state(&self->nl, &st));
 	EXPECT_EQ(0, st.uv_locked);
 	EXPECT_EQ(0, st.uv_count);
-	EXPECT_EQ(0, uv_add(&self->nl, self->image_key,
-			    PROTKEY_EMU_UV_SECRET_AES_128, "vol4", key, 16, 0,
-			    &idx));
+	EXPECT_EQ(0, pke_uv_add(&self->nl, self->image_key,
+				PROTKEY_EMU_UV_SECRET_AES_128, "vol4", key, 16,
+				0, &idx));
 	EXPECT_EQ(0, idx);
 }
 
@@ -1213,9 +1180,9 @@ TEST_F(se, uv_list_pages)
 			     PKE_U32(PROTKEY_EMU_A_UV_MAX_RETR, 100)));
 	for (i = 0; i < 90; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
-		ASSERT_EQ(0, uv_add(&self->nl, self->image_key,
-				    PROTKEY_EMU_UV_SECRET_AES_128, name, key,
-				    16, 0, NULL));
+		ASSERT_EQ(0, pke_uv_add(&self->nl, self->image_key,
+					PROTKEY_EMU_UV_SECRET_AES_128, name,
+					key, 16, 0, NULL));
 	}
 	ASSERT_EQ(0, uv_list(&self->nl, 0, page, &more));
 	EXPECT_TRUE(more);
