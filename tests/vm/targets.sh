@@ -263,7 +263,8 @@ setup_s390x() {
 	# protkeyctl's build: the -dev packages of what it links, unpacked with
 	# the runtime packages into a root of its own (the guest's stays lean).
 	fetch_debs "$cache/dev-debs" libcryptsetup-dev:s390x libjson-c-dev:s390x \
-		libkeyutils-dev:s390x libdevmapper-dev:s390x || die "$s390x_hint"
+		libkeyutils-dev:s390x libdevmapper-dev:s390x libssl-dev:s390x ||
+		die "$s390x_hint"
 	unpack_debs "$cache/user-debs" "$cache/dev-debs" "$cache/dev-root"
 
 	# Cross-build tree: the headers' Makefile includes the -common tree by an
@@ -297,8 +298,8 @@ setup_s390x() {
 	# No s390x pkg-config: the flags its .pc files would give, into dev-root.
 	dr=$cache/dev-root
 	T_US_MAKE_ARGS=(CC=s390x-linux-gnu-gcc AR=s390x-linux-gnu-ar PKG_CONFIG=false
-		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/json-c -I$dr/usr/include/libnl3"
-		"PKG_LIBS=-lcryptsetup -ldevmapper -lnl-genl-3 -lnl-3 -ljson-c -lkeyutils"
+		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/s390x-linux-gnu -I$dr/usr/include/json-c -I$dr/usr/include/libnl3"
+		"PKG_LIBS=-lcryptsetup -ldevmapper -lnl-genl-3 -lnl-3 -ljson-c -lcrypto -lkeyutils"
 		"LDFLAGS=-L$dr/usr/lib/s390x-linux-gnu -L$dr/lib/s390x-linux-gnu -Wl,-rpath-link,$dr/usr/lib/s390x-linux-gnu:$dr/lib/s390x-linux-gnu")
 }
 

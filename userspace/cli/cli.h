@@ -55,6 +55,8 @@ extern const struct command key_commands[];
 extern const struct command emu_commands[];
 extern const struct command keyring_commands[];
 extern const struct command volume_commands[];
+extern const struct command apqn_commands[];
+extern const struct command se_commands[];
 
 int cmd_monitor(struct cli *cli, int argc, char **argv);
 int cmd_volume_reencipher(struct cli *cli, int argc, char **argv);

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include <linux/protkey_emu.h>
 
@@ -312,27 +315,46 @@ static int cmd_migrate(struct cli *cli, int argc, char **argv)
 struct adapter_arg {
 	int64_t apqn;
 	bool online;
+	uint32_t mode; /* 0: on/off only */
 };
 
 static int do_adapter(struct cli *cli, struct pk_nl *nl, void *arg)
 {
 	struct adapter_arg *a = arg;
 
+	if (a->mode)
+		return pk_emu_adapter_mode(nl, a->apqn, a->mode, &cli->err);
 	return pk_emu_adapter_set(nl, a->apqn, a->online, &cli->err);
 }
 
-/* adapter on|off [APQN] */
+/* adapter on|off [APQN] | adapter mode cca|ep11|accel [APQN] */
 static int cmd_adapter(struct cli *cli, int argc, char **argv)
 {
 	struct adapter_arg a = { .apqn = -1 };
+	int rest = 2;
 	uint32_t v;
 
-	if (argc < 2 || argc > 3 ||
-	    (strcmp(argv[1], "on") && strcmp(argv[1], "off")))
-		return cli_usage(GROUP, "adapter", "on|off [APQN]");
+	if (argc >= 3 && !strcmp(argv[1], "mode")) {
+		if (!strcasecmp(argv[2], "cca"))
+			a.mode = PROTKEY_EMU_MODE_CCA;
+		else if (!strcasecmp(argv[2], "ep11"))
+			a.mode = PROTKEY_EMU_MODE_EP11;
+		else if (!strcasecmp(argv[2], "accel"))
+			a.mode = PROTKEY_EMU_MODE_ACCEL;
+		else
+			return cli_usage(GROUP, "adapter",
+					 "mode: cca, ep11 or accel");
+		rest = 3;
+	} else if (argc < 2 ||
+		   (strcmp(argv[1], "on") && strcmp(argv[1], "off"))) {
+		return cli_usage(GROUP, "adapter",
+				 "on|off [APQN] | mode cca|ep11|accel [APQN]");
+	}
 	a.online = !strcmp(argv[1], "on");
-	if (argc == 3) {
-		if (pk_apqn_parse(argv[2], &v))
+	if (argc > rest + 1)
+		return cli_usage(GROUP, "adapter", "too many arguments");
+	if (argc == rest + 1) {
+		if (pk_apqn_parse(argv[rest], &v))
 			return cli_usage(GROUP, "adapter",
 					 "APQN: CC.DDDD in hex");
 		a.apqn = v;
@@ -380,6 +402,283 @@ static int cmd_busy(struct cli *cli, int argc, char **argv)
 	return with_emu(cli, do_busy, &v);
 }
 
+/*
+ * The emulated image's key from @path, or, when @path does not exist, a
+ * new random one written there (mode 0600). It stands in for what lives
+ * off the guest: the SE header and the host-key documents that pvsecret
+ * create encrypts for.
+ */
+static int image_key_file(struct cli *cli, const char *path,
+			  uint8_t key[PROTKEY_EMU_IMAGE_KEY_SIZE], bool create)
+{
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	ret = pk_read_file(AT_FDCWD, path, 64, &buf, &len, &cli->err);
+	if (!ret && len != PROTKEY_EMU_IMAGE_KEY_SIZE)
+		ret = pk_err_set(&cli->err, -EINVAL,
+				 "image key %s: %zu bytes, expected %d", path,
+				 len, PROTKEY_EMU_IMAGE_KEY_SIZE);
+	if (!ret)
+		memcpy(key, buf, PROTKEY_EMU_IMAGE_KEY_SIZE);
+	pk_wipe_free(buf, len);
+	if (ret != -ENOENT || !create)
+		return ret;
+	if (getrandom(key, PROTKEY_EMU_IMAGE_KEY_SIZE, 0) !=
+	    PROTKEY_EMU_IMAGE_KEY_SIZE)
+		return pk_err_set(&cli->err, -EIO, "getrandom");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return pk_err_set(&cli->err, -errno, "cannot create %s", path);
+	ret = write(fd, key, PROTKEY_EMU_IMAGE_KEY_SIZE) ==
+			      PROTKEY_EMU_IMAGE_KEY_SIZE ?
+		      0 :
+		      -EIO;
+	if (close(fd) || ret) {
+		unlink(path);
+		return pk_err_set(&cli->err, -EIO, "cannot write %s", path);
+	}
+	return 0;
+}
+
+struct se_on_arg {
+	int guest;
+	bool has_key;
+	uint8_t key[PROTKEY_EMU_IMAGE_KEY_SIZE];
+};
+
+static int do_se_on(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	struct se_on_arg *a = arg;
+	int ret;
+
+	ret = pk_emu_se_set(nl, a->guest, a->has_key ? a->key : NULL,
+			    &cli->err);
+	if (!ret && !cli->json)
+		printf("%s (EMULATED)\n", a->guest < 0 ? "image key set" :
+					  a->guest ? "Secure Execution guest" :
+						     "ordinary guest");
+	return ret;
+}
+
+static int do_reboot(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	int ret;
+
+	(void)arg;
+	ret = pk_emu_guest_reboot(nl, &cli->err);
+	if (!ret && !cli->json)
+		printf("guest rebooted (EMULATED): new wrapping key, UV secret "
+		       "store wiped, queues unbound\n");
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	uint16_t type;
+} retr_types[] = {
+	{ "plain", PROTKEY_EMU_UV_SECRET_PLAIN },
+	{ "aes", 0 }, /* AES-128/192/256 by the secret's size */
+	{ "aes-xts", 1 }, /* AES-XTS-128/256 by the secret's size */
+};
+
+/* The UV type of a pvsecret create retrievable --type and secret size. */
+static int retr_type(const char *name, size_t len, uint16_t *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(retr_types) / sizeof(retr_types[0]); i++) {
+		if (strcmp(name, retr_types[i].name))
+			continue;
+		if (retr_types[i].type > 1)
+			*type = retr_types[i].type;
+		else if (retr_types[i].type == 0)
+			*type = len == 16 ? PROTKEY_EMU_UV_SECRET_AES_128 :
+				len == 24 ? PROTKEY_EMU_UV_SECRET_AES_192 :
+					    PROTKEY_EMU_UV_SECRET_AES_256;
+		else
+			*type = len == 32 ? PROTKEY_EMU_UV_SECRET_AES_XTS_128 :
+					    PROTKEY_EMU_UV_SECRET_AES_XTS_256;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The secret's info next to the request, as pvsecret create writes it. */
+static int write_info(struct cli *cli, const char *out, const char *name,
+		      uint16_t type, const uint8_t *id)
+{
+	char tname[PK_UV_TYPE_NAME_MAX], hex[2 * PK_UV_ID_SIZE + 1];
+	char *dir, *slash, *path = NULL, *text = NULL, *fname, *p;
+	int ret, n;
+
+	dir = strdup(out);
+	fname = strdup(name);
+	if (!dir || !fname) {
+		ret = pk_err_set(&cli->err, -ENOMEM, "secret info");
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	if (slash)
+		slash[1] = '\0';
+	else
+		dir[0] = '\0';
+	for (p = fname; *p; p++)
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '/')
+			*p = '_';
+	pk_hex_encode(id, PK_UV_ID_SIZE, hex);
+	if (type == PROTKEY_EMU_UV_SECRET_ASSOCIATION)
+		n = asprintf(&text, "!Association\nname: %s\nid: 0x%s\n", name,
+			     hex);
+	else
+		n = asprintf(&text,
+			     "!Retrievable\nkind: %u (%s)\nname: %s\nid: "
+			     "0x%s\n",
+			     type, pk_uv_type_name(type, tname), name, hex);
+	if (n < 0 || asprintf(&path, "%s%s.yaml", dir, fname) < 0) {
+		ret = pk_err_set(&cli->err, -ENOMEM, "secret info");
+		goto out;
+	}
+	ret = pk_write_path(path, text, strlen(text), &cli->err);
+	if (!ret && !cli->json)
+		printf("secret info: %s\n", path);
+out:
+	free(dir);
+	free(fname);
+	free(path);
+	free(text);
+	return ret;
+}
+
+/*
+ * se create-secret association|retrievable NAME --image-key FILE
+ *	--output REQ [--type plain|aes|aes-xts] [--secret FILE]
+ *	[--output-secret FILE]
+ * pvsecret create's job, off the guest; writes REQ and NAME.yaml.
+ */
+static int se_create(struct cli *cli, int argc, char **argv)
+{
+	const char *kind, *name, *key_path = NULL, *out = NULL;
+	const char *tname = NULL, *in = NULL, *save = NULL;
+	uint8_t key[PROTKEY_EMU_IMAGE_KEY_SIZE], id[PK_UV_ID_SIZE];
+	uint8_t secret[PROTKEY_EMU_UV_SECRET_MAX], nonce[16];
+	uint8_t req[PROTKEY_EMU_UV_REQ_MAX_SIZE], *buf = NULL;
+	size_t len = 0;
+	uint16_t type;
+	int i, n, ret;
+
+	if (argc < 4)
+		goto usage;
+	kind = argv[2];
+	name = argv[3];
+	for (i = 4; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--image-key"))
+			key_path = argv[i + 1];
+		else if (!strcmp(argv[i], "--output"))
+			out = argv[i + 1];
+		else if (!strcmp(argv[i], "--type"))
+			tname = argv[i + 1];
+		else if (!strcmp(argv[i], "--secret") ||
+			 !strcmp(argv[i], "--input-secret"))
+			in = argv[i + 1];
+		else if (!strcmp(argv[i], "--output-secret"))
+			save = argv[i + 1];
+		else
+			goto usage;
+	}
+	if (i != argc || !key_path || !out || !*name || strlen(name) > 255 ||
+	    (strcmp(kind, "association") && strcmp(kind, "retrievable")) ||
+	    (!strcmp(kind, "association") && tname) ||
+	    (!strcmp(kind, "retrievable") && (!tname || !in || save)))
+		goto usage;
+	if (in) {
+		ret = pk_read_file(AT_FDCWD, in, PROTKEY_EMU_UV_SECRET_MAX + 1,
+				   &buf, &len, &cli->err);
+		if (ret)
+			return cli_fail(cli, ret);
+		if (len > PROTKEY_EMU_UV_SECRET_MAX || !len) {
+			pk_wipe_free(buf, len);
+			return cli_fail(cli,
+					pk_err_set(&cli->err, -EINVAL,
+						   "secret %s: %zu bytes, "
+						   "1..%d expected",
+						   in, len,
+						   PROTKEY_EMU_UV_SECRET_MAX));
+		}
+		memcpy(secret, buf, len);
+		pk_wipe_free(buf, len);
+	} else {
+		len = 32;
+		if (getrandom(secret, len, 0) != (ssize_t)len)
+			return cli_fail(cli, pk_err_set(&cli->err, -EIO,
+							"getrandom"));
+	}
+	if (!strcmp(kind, "association")) {
+		type = PROTKEY_EMU_UV_SECRET_ASSOCIATION;
+	} else if (retr_type(tname, len, &type)) {
+		explicit_bzero(secret, sizeof(secret));
+		return cli_usage(
+			GROUP, "se",
+			"--type: plain, aes or aes-xts (the emulator's "
+			"retrievable types)");
+	}
+	pk_uv_name_to_id(name, id);
+	ret = image_key_file(cli, key_path, key, false);
+	if (!ret && getrandom(nonce, sizeof(nonce), 0) != sizeof(nonce))
+		ret = pk_err_set(&cli->err, -EIO, "getrandom");
+	n = ret	  ?:
+		    pk_uv_request(key, type, id, secret, (unsigned int)len,
+				  nonce, req, &cli->err);
+	explicit_bzero(key, sizeof(key));
+	ret = n < 0 ? n : 0;
+	if (!ret && save)
+		ret = pk_write_path(save, secret, len, &cli->err);
+	explicit_bzero(secret, sizeof(secret));
+	ret = ret ?: pk_write_path(out, req, (size_t)n, &cli->err);
+	ret = ret ?: write_info(cli, out, name, type, id);
+	if (!ret && !cli->json)
+		printf("add-secret request (EMULATED): %s\n", out);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+usage:
+	return cli_usage(GROUP, "se",
+			 "create-secret association|retrievable NAME "
+			 "--image-key FILE --output REQ [--type "
+			 "plain|aes|aes-xts] [--secret FILE] "
+			 "[--output-secret FILE]");
+}
+
+/* se on [--image-key FILE] | off | image-key FILE | create-secret | reboot */
+static int cmd_se(struct cli *cli, int argc, char **argv)
+{
+	struct se_on_arg a = { .guest = 1 };
+	int ret;
+
+	if (argc >= 2 && !strcmp(argv[1], "create-secret"))
+		return se_create(cli, argc, argv);
+	if (argc == 2 && !strcmp(argv[1], "reboot"))
+		return with_emu(cli, do_reboot, NULL);
+	if (argc == 2 && !strcmp(argv[1], "off")) {
+		a.guest = 0;
+		return with_emu(cli, do_se_on, &a);
+	}
+	if ((argc == 2 || argc == 4) && !strcmp(argv[1], "on") &&
+	    (argc == 2 || !strcmp(argv[2], "--image-key"))) {
+		if (argc == 4) {
+			ret = image_key_file(cli, argv[3], a.key, true);
+			if (ret)
+				return cli_fail(cli, ret);
+			a.has_key = true;
+		}
+		ret = with_emu(cli, do_se_on, &a);
+		explicit_bzero(&a, sizeof(a));
+		return ret;
+	}
+	return cli_usage(GROUP, "se",
+			 "on [--image-key FILE] | off | create-secret ... | "
+			 "reboot");
+}
+
 /* clang-format off */
 const struct command emu_commands[] = {
 	{ "state", cmd_state, "",
@@ -392,12 +691,18 @@ const struct command emu_commands[] = {
 	  "empty the NEW or OLD register" },
 	{ "migrate", cmd_migrate, "[--outage MS]",
 	  "new wrapping key (a live relocation), adapters unusable for MS" },
-	{ "adapter", cmd_adapter, "on|off [CC.DDDD]",
-	  "set one adapter (or all) online or offline" },
+	{ "adapter", cmd_adapter,
+	  "on|off [CC.DDDD] | mode cca|ep11|accel [CC.DDDD]",
+	  "set one adapter (or all) online or offline, or reconfigure its "
+	  "mode (offline, mode, online)" },
 	{ "latency", cmd_latency, "US [QUERY_US]",
 	  "derive cost: US, plus QUERY_US for each usable APQN" },
 	{ "busy", cmd_busy, "N",
 	  "the adapter answers \"busy\" (EBUSY) to the next N derives" },
+	{ "se", cmd_se,
+	  "on [--image-key FILE] | off | create-secret KIND NAME ... | reboot",
+	  "an emulated SE guest: its image key, add-secret requests made "
+	  "off the guest (pvsecret create), a guest reboot" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

@@ -42,6 +42,10 @@ static const struct group groups[] = {
 	  "logon keys for dm-crypt; live .protkey key objects" },
 	{ "volume", volume_commands,
 	  "LUKS2 and plain volumes on paes-xts-plain64; re-encipher, re-key" },
+	{ "apqn", apqn_commands,
+	  "AP queues: list, and an SE guest's binding and association" },
+	{ "se", se_commands,
+	  "Secure Execution: the Ultravisor's secret store" },
 };
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -212,6 +212,7 @@ struct req {
 	int bin_type;
 	const void *bin;
 	int bin_len;
+	int flag_type;
 };
 
 static int request(struct pk_nl *nl, const struct req *r, struct pk_err *err)
@@ -229,6 +230,8 @@ static int request(struct pk_nl *nl, const struct req *r, struct pk_err *err)
 		bad = nla_put_u8(msg, r->u8_type, r->u8);
 	if (!bad && r->bin_type)
 		bad = nla_put(msg, r->bin_type, r->bin_len, r->bin);
+	if (!bad && r->flag_type)
+		bad = nla_put_flag(msg, r->flag_type);
 	if (bad) {
 		nlmsg_free(msg);
 		return pk_err_set(err, -ENOMEM, "%s: building the request",
@@ -381,6 +384,23 @@ int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
 	return request(nl, &r, err);
 }
 
+/* Reconfigures @apqn (or all) to @mode: offline, the mode, online again. */
+int pk_emu_adapter_mode(struct pk_nl *nl, int64_t apqn, uint32_t mode,
+			struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_ADAPTER_SET,
+			 .what = "set adapter mode",
+			 .apqn = apqn,
+			 .u32_type = PROTKEY_EMU_A_MODE,
+			 .u32 = mode,
+			 .u8_type = PROTKEY_EMU_A_ONLINE,
+			 .u8 = 0 };
+	int ret;
+
+	ret = request(nl, &r, err);
+	return ret ?: pk_emu_adapter_set(nl, apqn, true, err);
+}
+
 int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, uint32_t query_us,
 		       struct pk_err *err)
 {
@@ -411,6 +431,41 @@ static uint64_t get_be64(const uint8_t *p)
 	return v;
 }
 
+/* Copies string attribute @a (if any) into @buf of @size. */
+static void copy_str(struct nlattr *a, char *buf, size_t size)
+{
+	if (a)
+		snprintf(buf, size, "%.*s", nla_len(a), (char *)nla_data(a));
+}
+
+static void parse_adapter_se(struct nlattr **tb, struct pk_emu_adapter *ad)
+{
+	struct nlattr *a;
+
+	if (tb[PROTKEY_EMU_ADAPTER_A_MODE])
+		ad->mode = nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_MODE]);
+	a = tb[PROTKEY_EMU_ADAPTER_A_WKVP_CURRENT];
+	if (a && nla_len(a) == (int)sizeof(ad->wkvp)) {
+		ad->has_wkvp = true;
+		memcpy(ad->wkvp, nla_data(a), sizeof(ad->wkvp));
+	}
+	if (tb[PROTKEY_EMU_ADAPTER_A_SE_BS]) {
+		ad->has_bs = true;
+		ad->bs = nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_SE_BS]);
+	}
+	if (tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX]) {
+		ad->has_assoc_idx = true;
+		ad->assoc_idx =
+			nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_IDX]);
+	}
+	strcpy(ad->bind_text, "-");
+	strcpy(ad->assoc_text, "-");
+	copy_str(tb[PROTKEY_EMU_ADAPTER_A_SE_BIND_TEXT], ad->bind_text,
+		 sizeof(ad->bind_text));
+	copy_str(tb[PROTKEY_EMU_ADAPTER_A_SE_ASSOC_TEXT], ad->assoc_text,
+		 sizeof(ad->assoc_text));
+}
+
 static int parse_adapter(struct nlattr *nest, struct pk_emu_state *st)
 {
 	struct nlattr *tb[PROTKEY_EMU_ADAPTER_A_MAX + 1];
@@ -432,6 +487,7 @@ static int parse_adapter(struct nlattr *nest, struct pk_emu_state *st)
 		ad->has |= 1u << (reg - 1);
 		ad->mkvp[reg - 1] = get_be64(nla_data(tb[a]));
 	}
+	parse_adapter_se(tb, ad);
 	return 0;
 }
 
@@ -467,6 +523,12 @@ int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
 			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
 		if (nla_type(a) == PROTKEY_EMU_A_WK_GEN && nla_len(a) == 8)
 			st->wk_gen = nla_get_u64(a);
+		else if (nla_type(a) == PROTKEY_EMU_A_SE_GUEST)
+			st->se_guest = nla_get_u8(a);
+		else if (nla_type(a) == PROTKEY_EMU_A_UV_LOCKED)
+			st->uv_locked = nla_get_u8(a);
+		else if (nla_type(a) == PROTKEY_EMU_A_UV_COUNT)
+			st->uv_count = nla_get_u32(a);
 		else if (nla_type(a) == PROTKEY_EMU_A_COUNTERS)
 			ret = ret ?: parse_counters(a, st);
 		else if (nla_type(a) == PROTKEY_EMU_A_ADAPTER)
@@ -475,6 +537,103 @@ int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
 	if (ret)
 		return pk_err_platform(err, ret, "get state: malformed reply");
 	return 0;
+}
+
+/*
+ * SE_SET: @guest 1 or 0 makes the machine an SE guest or an ordinary one
+ * (-1: unchanged); @image_key (or NULL) the emulated image's key.
+ */
+int pk_emu_se_set(struct pk_nl *nl, int guest, const uint8_t *image_key,
+		  struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_SE_SET,
+			 .what = "set the SE guest",
+			 .apqn = -1,
+			 .u8_type = guest < 0 ? 0 : PROTKEY_EMU_A_SE_GUEST,
+			 .u8 = guest > 0,
+			 .bin_type = image_key ? PROTKEY_EMU_A_IMAGE_KEY : 0,
+			 .bin = image_key,
+			 .bin_len = PROTKEY_EMU_IMAGE_KEY_SIZE };
+
+	return request(nl, &r, err);
+}
+
+/* Binds (se_bind 1) or unbinds (0) queue @apqn. */
+int pk_emu_se_bind(struct pk_nl *nl, uint32_t apqn, bool bind,
+		   struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_SE_BIND,
+			 .what = bind ? "bind" : "unbind",
+			 .apqn = apqn,
+			 .u8_type = PROTKEY_EMU_A_SE_BIND,
+			 .u8 = bind };
+
+	return request(nl, &r, err);
+}
+
+/* Associates queue @apqn with the association secret at index @idx. */
+int pk_emu_se_associate(struct pk_nl *nl, uint32_t apqn, uint32_t idx,
+			struct pk_err *err)
+{
+	return request_u32(nl, PROTKEY_EMU_CMD_SE_ASSOCIATE, "associate", apqn,
+			   PROTKEY_EMU_A_SECRET_IDX, idx, err);
+}
+
+/* Adds the secret of add-secret request @req; its index into @idx. */
+int pk_emu_uv_add(struct pk_nl *nl, const uint8_t *req, size_t len, bool force,
+		  uint32_t *idx, struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_UV_ADD,
+			 .what = "add secret",
+			 .apqn = -1,
+			 .bin_type = PROTKEY_EMU_A_UV_REQUEST,
+			 .bin = req,
+			 .bin_len = (int)len,
+			 .flag_type = force ? PROTKEY_EMU_A_UV_FORCE : 0 };
+	struct nlattr *a;
+	int ret;
+
+	ret = request(nl, &r, err);
+	if (ret)
+		return ret;
+	a = reply_attr(nl, PROTKEY_EMU_A_SECRET_IDX, 4);
+	if (!a)
+		return pk_err_platform(err, -EBADMSG,
+				       "add secret: reply without an index");
+	*idx = nla_get_u32(a);
+	return 0;
+}
+
+/* One List Secrets page from index @from into @page (4096 bytes). */
+int pk_emu_uv_list(struct pk_nl *nl, uint32_t from, uint8_t *page, bool *more,
+		   struct pk_err *err)
+{
+	struct nlattr *a;
+	int ret;
+
+	ret = request_u32(nl, PROTKEY_EMU_CMD_UV_LIST, "list secrets", -1,
+			  PROTKEY_EMU_A_SECRET_IDX, from, err);
+	if (ret)
+		return ret;
+	a = reply_attr(nl, PROTKEY_EMU_A_UV_LIST, PROTKEY_EMU_UV_LIST_SIZE);
+	if (!a)
+		return pk_err_platform(err, -EBADMSG,
+				       "list secrets: reply without a page");
+	memcpy(page, nla_data(a), PROTKEY_EMU_UV_LIST_SIZE);
+	*more = reply_attr(nl, PROTKEY_EMU_A_UV_MORE, -1) != NULL;
+	return 0;
+}
+
+int pk_emu_uv_lock(struct pk_nl *nl, struct pk_err *err)
+{
+	return request_u32(nl, PROTKEY_EMU_CMD_UV_LOCK, "lock the secret store",
+			   -1, 0, 0, err);
+}
+
+int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err)
+{
+	return request_u32(nl, PROTKEY_EMU_CMD_GUEST_REBOOT, "reboot the guest",
+			   -1, 0, 0, err);
 }
 
 /* "CC.DDDD" (hex, as lszcrypt and zkey write it) into an APQN. */

@@ -48,6 +48,8 @@ int pk_read_file(int dirfd, const char *path, size_t max, uint8_t **buf,
 		 size_t *len, struct pk_err *err);
 int pk_write_atomic(int dirfd, const char *name, const void *buf, size_t len,
 		    struct pk_err *err);
+int pk_write_path(const char *path, const void *buf, size_t len,
+		  struct pk_err *err);
 void pk_now(char *buf, size_t len);
 int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
 
@@ -218,23 +220,48 @@ struct pk_nl;
  * @online: usable now
  * @has: bit (reg - 1) set when register reg (NEW, CURRENT, OLD) is loaded
  * @mkvp: MKVP per register, indexed by reg - 1
+ * @mode: &enum protkey_emu_mode (0 when not reported)
+ * @has_wkvp: @wkvp holds an EP11 CURRENT wrapping key's pattern
+ * @wkvp: that pattern
+ * @has_bs: an SE guest's queue: @bs holds its binding state
+ * @bs: &enum protkey_emu_se_bs
+ * @has_assoc_idx: @assoc_idx holds the secret index of an association
+ *	(done or pending)
+ * @assoc_idx: that index
+ * @bind_text: what the kernel's se_bind attribute would read
+ * @assoc_text: what se_associate would read
  */
 struct pk_emu_adapter {
 	uint32_t apqn;
 	bool online;
 	unsigned int has;
 	uint64_t mkvp[3];
+	uint32_t mode;
+	bool has_wkvp;
+	uint8_t wkvp[32];
+	bool has_bs;
+	uint32_t bs;
+	bool has_assoc_idx;
+	uint32_t assoc_idx;
+	char bind_text[32];
+	char assoc_text[32];
 };
 
 /**
  * struct pk_emu_state - GET_STATE, parsed
  * @wk_gen: wrapping-key generation
+ * @se_guest: the emulated machine is a Secure Execution guest
+ * @uv_locked: the UV secret store is locked
+ * @uv_count: secrets in the UV store
  * @cnt: counters, indexed by PROTKEY_EMU_CNT_A_*
  * @n: number of adapters
  * @ad: the adapters
  */
 struct pk_emu_state {
 	uint64_t wk_gen;
+	bool se_guest;
+	bool uv_locked;
+	uint32_t uv_count;
 	uint64_t cnt[16];
 	int n;
 	struct pk_emu_adapter ad[PK_EMU_MAX_ADAPTERS];
@@ -259,10 +286,67 @@ int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
 		    struct pk_err *err);
 int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
 		       struct pk_err *err);
+int pk_emu_adapter_mode(struct pk_nl *nl, int64_t apqn, uint32_t mode,
+			struct pk_err *err);
 int pk_emu_set_latency(struct pk_nl *nl, uint32_t us, uint32_t query_us,
 		       struct pk_err *err);
 int pk_emu_set_busy(struct pk_nl *nl, uint32_t count, struct pk_err *err);
+int pk_emu_se_set(struct pk_nl *nl, int guest, const uint8_t *image_key,
+		  struct pk_err *err);
+int pk_emu_se_bind(struct pk_nl *nl, uint32_t apqn, bool bind,
+		   struct pk_err *err);
+int pk_emu_se_associate(struct pk_nl *nl, uint32_t apqn, uint32_t idx,
+			struct pk_err *err);
+int pk_emu_uv_add(struct pk_nl *nl, const uint8_t *req, size_t len, bool force,
+		  uint32_t *idx, struct pk_err *err);
+int pk_emu_uv_list(struct pk_nl *nl, uint32_t from, uint8_t *page, bool *more,
+		   struct pk_err *err);
+int pk_emu_uv_lock(struct pk_nl *nl, struct pk_err *err);
+int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err);
 int pk_apqn_parse(const char *s, uint32_t *apqn);
+
+/* se.c: Secure Execution secrets */
+#define PK_UV_ID_SIZE 32
+#define PK_UV_TYPE_NAME_MAX 32
+
+/**
+ * struct pk_uv_entry - one secret of a List Secrets page
+ * @index: its index in the store
+ * @type: its type (the kernel's enum uv_secret_types)
+ * @len: its length as listed
+ * @id: its ID
+ */
+struct pk_uv_entry {
+	uint16_t index;
+	uint16_t type;
+	uint32_t len;
+	uint8_t id[PK_UV_ID_SIZE];
+};
+
+/**
+ * struct pk_uv_list - one List Secrets page, decoded
+ * @n: entries in this page
+ * @total: secrets stored
+ * @next_idx: the index to list from for the next page
+ * @e: the entries
+ */
+struct pk_uv_list {
+	unsigned int n, total, next_idx;
+	struct pk_uv_entry e[85];
+};
+
+void pk_uv_name_to_id(const char *name, uint8_t id[PK_UV_ID_SIZE]);
+const char *pk_uv_type_name(uint16_t type, char buf[PK_UV_TYPE_NAME_MAX]);
+unsigned int pk_uv_secret_len(uint16_t type);
+void pk_uv_id_str(const uint8_t *id, char *buf, size_t size);
+#define PK_UV_ID_STR_MAX (PK_UV_ID_SIZE + 3 + 2 + 2 * PK_UV_ID_SIZE + 1)
+int pk_uv_list_parse(const uint8_t *page, struct pk_uv_list *list,
+		     struct pk_err *err);
+int pk_uv_request(const uint8_t *image_key, uint16_t type, const uint8_t *id,
+		  const uint8_t *secret, unsigned int len,
+		  const uint8_t nonce[16], uint8_t *req, struct pk_err *err);
+int pk_uv_request_check(const uint8_t *req, size_t len, uint16_t *type,
+			uint8_t *id, struct pk_err *err);
 const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp);
 
 /* keyring.c */

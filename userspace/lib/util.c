@@ -328,3 +328,31 @@ err_unlink:
 	unlinkat(dirfd, tmp, 0);
 	return ret;
 }
+
+/* pk_write_atomic() of the file at @path: its directory, its name. */
+int pk_write_path(const char *path, const void *buf, size_t len,
+		  struct pk_err *err)
+{
+	const char *slash = strrchr(path, '/'), *name;
+	char dir[PATH_MAX];
+	int dirfd, ret;
+
+	if (!slash) {
+		strcpy(dir, ".");
+		name = path;
+	} else if ((size_t)(slash - path) >= sizeof(dir)) {
+		return pk_err_set(err, -ENAMETOOLONG, "file name %s", path);
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s",
+			 slash == path ? 1 : (int)(slash - path), path);
+		name = slash + 1;
+	}
+	if (!*name)
+		return pk_err_set(err, -EISDIR, "%s: not a file name", path);
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return pk_err_set(err, -errno, "cannot open directory %s", dir);
+	ret = pk_write_atomic(dirfd, name, buf, len, err);
+	close(dirfd);
+	return ret;
+}

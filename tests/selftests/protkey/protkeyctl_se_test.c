@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl in an emulated Secure Execution guest: add-secret requests
+ * made off the guest (emu se create-secret), the Ultravisor's store (se
+ * secret add, list in pvsecret's format, lock), a guest reboot that wipes
+ * it, and the AP queues (apqn list, bind, associate, unbind) with lszcrypt
+ * -V's states, each refusal checked for its exit status and for leaving
+ * the store or the queues as they were.
+ *
+ * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
+ */
+#include "kselftest_harness.h"
+
+#include "ctl.h"
+#include "emu.h"
+
+#define IK "/tmp/pkse.ik"
+#define IK2 "/tmp/pkse.ik2"
+
+FIXTURE(se)
+{
+	struct pk_nl nl;
+	char ctl[256];
+	char repo[64];
+	char out[PK_OUT_LEN];
+};
+
+FIXTURE_SETUP(se)
+{
+	if (!PK_CTL_SETUP("/tmp/pkse-repo.XXXXXX"))
+		SKIP(return, "no protkeyctl installed");
+	pk_run(NULL, 0, "sh", "-c", "rm -rf /tmp/pkse.*", NULL);
+	ASSERT_EQ(0, mkdir("/tmp/pkse.d", 0700));
+}
+
+FIXTURE_TEARDOWN(se)
+{
+	if (self->nl.sk)
+		pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
+	pk_run(NULL, 0, "sh", "-c", "rm -rf /tmp/pkse.*", NULL);
+	pk_ctl_teardown(&self->nl, self->repo);
+}
+
+/* "0x" and the 64 hex digits of SHA-256(@name): pvsecret's ID. */
+static int id_hex(const char *name, char out[67])
+{
+	uint8_t id[32];
+	int i, ret;
+
+	ret = pk_sha256(name, strlen(name), id);
+	if (ret)
+		return ret;
+	strcpy(out, "0x");
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 + 2 * i, "%02x", id[i]);
+	return 0;
+}
+
+/* "Total number of secrets: N" of se secret list, or -1. */
+static int total(FIXTURE_DATA(se) * self)
+{
+	int n = -1;
+
+	if (CTL("se", "secret", "list"))
+		return -1;
+	if (sscanf(self->out, "Total number of secrets: %d", &n) != 1)
+		return -1;
+	return n;
+}
+
+TEST_F_TIMEOUT(se, secrets_add_list_force_lock_and_reboot, 120)
+{
+	char id[67], line[256], yaml[512];
+
+	ASSERT_EQ(0, CTL("emu", "se", "on", "--image-key", IK))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "EMULATED"));
+	EXPECT_EQ(0, total(self)) TH_LOG("%s", self->out);
+
+	/* off the guest: the request and the secret's info */
+	ASSERT_EQ(0,
+		  CTL("emu", "se", "create-secret", "association", "assoc one",
+		      "--image-key", IK, "--output", "/tmp/pkse.d/a1"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, id_hex("assoc one", id));
+	ASSERT_EQ(0, pk_read_file("/tmp/pkse.d/assoc_one.yaml", yaml,
+				  sizeof(yaml)));
+	snprintf(line, sizeof(line), "!Association\nname: assoc one\nid: %s\n",
+		 id);
+	EXPECT_STREQ(line, yaml);
+
+	/* in the guest: added, listed as pvsecret list prints it */
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/a1"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "added as secret 0"));
+	ASSERT_EQ(0, CTL("se", "secret", "list"));
+	snprintf(line, sizeof(line),
+		 "Total number of secrets: 1\n\n0 Association:\n %s\n", id);
+	EXPECT_STREQ(line, self->out);
+
+	/* the same ID again: refused, unless forced (pvsecret add --force) */
+	EXPECT_EQ(5, CTL("se", "secret", "add", "/tmp/pkse.d/a1"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "/tmp/pkse.d/a1"));
+	EXPECT_EQ(1, total(self));
+	EXPECT_EQ(0, CTL("se", "secret", "add", "--force", "/tmp/pkse.d/a1"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(2, total(self));
+
+	/* made for another image, or not a request: refused, nothing added */
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "association", "other",
+			 "--image-key", IK, "--output", "/tmp/pkse.d/o1"));
+	ASSERT_EQ(0,
+		  pk_write_file(IK2, "0123456789abcdef0123456789abcdef", 32));
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "association", "alien",
+			 "--image-key", IK2, "--output", "/tmp/pkse.d/x1"));
+	EXPECT_EQ(4, CTL("se", "secret", "add", "/tmp/pkse.d/x1"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_write_file("/tmp/pkse.junk", "not a request", 13));
+	EXPECT_EQ(3, CTL("se", "secret", "add", "/tmp/pkse.junk"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(2, CTL("se", "secret", "add", "/tmp/pkse.none"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(2, total(self));
+
+	/* a retrievable AES-256 secret */
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "retrievable", "disk",
+			 "--image-key", IK, "--output", "/tmp/pkse.d/r1",
+			 "--type", "aes", "--secret", IK));
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/r1"));
+	ASSERT_EQ(0, CTL("se", "secret", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "\n2 AES-256-KEY:\n"))
+	TH_LOG("%s", self->out);
+
+	/* locked: every add fails */
+	ASSERT_EQ(0, CTL("se", "secret", "lock"));
+	EXPECT_EQ(6, CTL("se", "secret", "add", "/tmp/pkse.d/o1"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(3, total(self));
+
+	/* a reboot wipes the store and the lock */
+	ASSERT_EQ(0, CTL("emu", "se", "reboot")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, total(self));
+	EXPECT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/a1"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(1, total(self));
+
+	/* not an SE guest: no Ultravisor */
+	ASSERT_EQ(0, CTL("emu", "se", "off"));
+	EXPECT_EQ(4, CTL("se", "secret", "list")) TH_LOG("%s", self->out);
+}
+
+/* The "sestat" of @apqn in apqn list --json, or "". */
+static const char *sestat(FIXTURE_DATA(se) * self, const char *apqn, char *buf,
+			  size_t len)
+{
+	char key[32], *p;
+
+	buf[0] = '\0';
+	if (CTL("--json", "apqn", "list"))
+		return buf;
+	snprintf(key, sizeof(key), "\"%s\"", apqn);
+	p = strstr(self->out, key);
+	if (p)
+		pk_json_get(p, "sestat", buf, len);
+	return buf;
+}
+
+TEST_F_TIMEOUT(se, apqns_bind_associate_unbind_and_their_refusals, 120)
+{
+	char v[32];
+
+	ASSERT_EQ(0, CTL("emu", "adapter", "mode", "ep11"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "se", "on", "--image-key", IK));
+	ASSERT_EQ(0, CTL("apqn", "list")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "Secure Execution guest: yes"));
+	EXPECT_NE(NULL, strstr(self->out, "00.0001  EP11  no     unbound"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("unbound", sestat(self, "01.0001", v, sizeof(v)));
+
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "association", "a",
+			 "--image-key", IK, "--output", "/tmp/pkse.d/a"));
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/a"));
+
+	/* associate needs a bound queue; bind needs an unbound one */
+	EXPECT_EQ(4, CTL("apqn", "associate", "00.0001", "0"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+	ASSERT_EQ(0, CTL("apqn", "bind", "00.0001")) TH_LOG("%s", self->out);
+	EXPECT_STREQ("bound", sestat(self, "00.0001", v, sizeof(v)));
+	EXPECT_EQ(4, CTL("apqn", "bind", "00.0001")) TH_LOG("%s", self->out);
+	EXPECT_STREQ("bound", sestat(self, "00.0001", v, sizeof(v)));
+
+	/* associated: usable, with its index */
+	ASSERT_EQ(0, CTL("apqn", "associate", "00.0001", "0"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "associated with secret index 0"));
+	EXPECT_STREQ("usable", sestat(self, "00.0001", v, sizeof(v)));
+	ASSERT_EQ(0, CTL("apqn", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "00.0001  EP11  yes    usable  0"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("unbound", sestat(self, "01.0001", v, sizeof(v)));
+
+	/* an index with no association secret: the association fails */
+	ASSERT_EQ(0, CTL("apqn", "bind", "01.0001"));
+	EXPECT_EQ(4, CTL("apqn", "associate", "01.0001", "7"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "illicit"));
+	EXPECT_STREQ("illicit", sestat(self, "01.0001", v, sizeof(v)));
+	ASSERT_EQ(0, CTL("apqn", "unbind", "01.0001"));
+	EXPECT_STREQ("unbound", sestat(self, "01.0001", v, sizeof(v)));
+
+	/* bad arguments change nothing */
+	EXPECT_EQ(1, CTL("apqn", "associate", "00.0001", "65536"));
+	EXPECT_EQ(1, CTL("apqn", "bind", "0.1"));
+	EXPECT_EQ(1,
+		  CTL("apqn", "associate", "00.0001", "0", "--timeout", "0"));
+	EXPECT_STREQ("usable", sestat(self, "00.0001", v, sizeof(v)));
+
+	/* a CCA queue in an SE guest: no SE state, not bindable */
+	ASSERT_EQ(0, CTL("emu", "adapter", "mode", "cca", "01.0001"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("-", sestat(self, "01.0001", v, sizeof(v)));
+	EXPECT_EQ(4, CTL("apqn", "bind", "01.0001")) TH_LOG("%s", self->out);
+
+	/* the reboot unbinds every queue */
+	ASSERT_EQ(0, CTL("emu", "se", "reboot"));
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+
+	/* unbind drops the association */
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/a"));
+	ASSERT_EQ(0, CTL("apqn", "bind", "00.0001"));
+	ASSERT_EQ(0, CTL("apqn", "associate", "00.0001", "0"));
+	ASSERT_EQ(0, CTL("apqn", "unbind", "00.0001"));
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+	ASSERT_EQ(0, CTL("--json", "apqn", "list"));
+	EXPECT_EQ(NULL, strstr(self->out, "association-index"))
+	TH_LOG("%s", self->out);
+}
+
+TEST_HARNESS_MAIN
