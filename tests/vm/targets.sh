@@ -19,8 +19,9 @@
 
 # Userspace programs the guest gets, with the packages that ship them.
 GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio)
-# Libraries the selftests link at run time (besides libc).
-GUEST_LIBS=(libnl-3.so.200 libnl-genl-3.so.200)
+# Libraries the selftests and protkeyctl link at run time that the guest
+# programs do not bring (besides libc).
+GUEST_LIBS=(libnl-3.so.200 libnl-genl-3.so.200 libyaml-0.so.2)
 
 # The package caches of a target kernel ($PROTKEY_CACHE/<target>/<version>/)
 # are shared by every run on the machine (a "make demo" beside a "make
@@ -263,7 +264,8 @@ setup_s390x() {
 	# protkeyctl's build: the -dev packages of what it links, unpacked with
 	# the runtime packages into a root of its own (the guest's stays lean).
 	fetch_debs "$cache/dev-debs" libcryptsetup-dev:s390x libjson-c-dev:s390x \
-		libkeyutils-dev:s390x libdevmapper-dev:s390x libssl-dev:s390x ||
+		libkeyutils-dev:s390x libdevmapper-dev:s390x libssl-dev:s390x \
+		libyaml-dev:s390x ||
 		die "$s390x_hint"
 	unpack_debs "$cache/user-debs" "$cache/dev-debs" "$cache/dev-root"
 
@@ -299,7 +301,7 @@ setup_s390x() {
 	dr=$cache/dev-root
 	T_US_MAKE_ARGS=(CC=s390x-linux-gnu-gcc AR=s390x-linux-gnu-ar PKG_CONFIG=false
 		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/s390x-linux-gnu -I$dr/usr/include/json-c -I$dr/usr/include/libnl3"
-		"PKG_LIBS=-lcryptsetup -ldevmapper -lnl-genl-3 -lnl-3 -ljson-c -lcrypto -lkeyutils"
+		"PKG_LIBS=-lcryptsetup -ldevmapper -lnl-genl-3 -lnl-3 -ljson-c -lcrypto -lyaml -lkeyutils"
 		"LDFLAGS=-L$dr/usr/lib/s390x-linux-gnu -L$dr/lib/s390x-linux-gnu -Wl,-rpath-link,$dr/usr/lib/s390x-linux-gnu:$dr/lib/s390x-linux-gnu")
 }
 

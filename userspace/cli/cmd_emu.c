@@ -242,6 +242,24 @@ static int cmd_mk_set(struct cli *cli, int argc, char **argv)
 	return with_emu(cli, do_mk_set, &ap.apqn);
 }
 
+static int do_mk_commit(struct cli *cli, struct pk_nl *nl, void *arg)
+{
+	int ret = pk_emu_mk_commit(nl, *(int64_t *)arg, &cli->err);
+
+	if (!ret && !cli->json)
+		printf("new wrapping key committed (EP11)\n");
+	return ret;
+}
+
+static int cmd_mk_commit(struct cli *cli, int argc, char **argv)
+{
+	struct apqn_arg ap;
+
+	if (parse_apqn(argc, argv, &ap) || ap.rest != argc)
+		return cli_usage(GROUP, "mk-commit", "bad arguments");
+	return with_emu(cli, do_mk_commit, &ap.apqn);
+}
+
 struct mk_clear_arg {
 	int64_t apqn;
 	uint32_t reg;
@@ -687,6 +705,8 @@ const struct command emu_commands[] = {
 	  "load a clear 32-byte master key into NEW (as a TKE would)" },
 	{ "mk-set", cmd_mk_set, "[--apqn CC.DDDD]",
 	  "activate NEW: CURRENT becomes OLD, NEW becomes CURRENT" },
+	{ "mk-commit", cmd_mk_commit, "[--apqn CC.DDDD]",
+	  "EP11: commit the NEW wrapping key (before mk-set)" },
 	{ "mk-clear", cmd_mk_clear, "[--apqn CC.DDDD] new|old",
 	  "empty the NEW or OLD register" },
 	{ "migrate", cmd_migrate, "[--outage MS]",

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include <linux/protkey_emu.h>
 
@@ -55,6 +57,22 @@ static void apqn_str(uint32_t apqn, char buf[8])
 	snprintf(buf, 8, "%02x.%04x", PROTKEY_EMU_APQN_CARD(apqn) & 0xff,
 		 PROTKEY_EMU_APQN_DOMAIN(apqn));
 }
+
+/*
+ * The emulator's cards: all CEX8 (the only generation pvapconfig takes
+ * for EP11), serial number "PKEMU" and the card number in 11 digits (the
+ * emulator's choice: it keeps no serial numbers).
+ */
+#define EMU_CARD_GEN 8
+
+static void emu_serial(uint32_t apqn, char buf[17])
+{
+	snprintf(buf, 17, "PKEMU%011u", PROTKEY_EMU_APQN_CARD(apqn) & 0xff);
+}
+
+struct pk_uv_entry;
+static int list_all(struct cli *cli, struct pk_nl *nl, struct pk_uv_entry **out,
+		    unsigned int *n, unsigned int *total);
 
 /*
  * The master-key pattern of the CURRENT register: a CCA AES MKVP (16 hex
@@ -110,6 +128,8 @@ static struct json_object *apqn_json(const struct pk_emu_adapter *ad)
 				       json_object_new_int(ad->assoc_idx));
 	current_mk(ad, buf);
 	json_object_object_add(o, "mkvp", json_object_new_string(buf));
+	emu_serial(ad->apqn, buf);
+	json_object_object_add(o, "serialnr", json_object_new_string(buf));
 	return o;
 }
 
@@ -299,6 +319,340 @@ static int cmd_apqn_associate(struct cli *cli, int argc, char **argv)
 	return WITH_EMU(cli, do_apqn_op(cli, nl, &a));
 }
 
+#define APQN_SETUP_LOCK "/run/lock/pvapconfig.lock"
+#define APQN_SETUP_CONFIG "/etc/pvapconfig.yaml"
+
+struct setup {
+	const char *config;
+	bool dry, strict, unbind;
+	unsigned long timeout_ms;
+	struct pk_emu_state *st;
+	struct pk_apconf_entry *c;
+	size_t n_c;
+	struct pk_uv_entry *sec;
+	unsigned int n_sec;
+};
+
+static bool is_bound(const struct pk_emu_adapter *ad)
+{
+	return ad->has_bs && ad->bs <= PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY;
+}
+
+/* pvapconfig's config_and_apqn_match() on the emulator's queues. */
+static bool entry_matches(const struct pk_apconf_entry *c,
+			  const struct pk_emu_adapter *ad)
+{
+	char mk[33], serial[17];
+
+	if (c->mingen[0] && EMU_CARD_GEN < c->mingen[3] - '0')
+		return false;
+	if (c->mode == PK_APCONF_ACCEL)
+		return ad->mode == PROTKEY_EMU_MODE_ACCEL;
+	if (ad->mode != PROTKEY_EMU_MODE_EP11 || !ad->has_wkvp)
+		return false;
+	emu_serial(ad->apqn, serial);
+	if (c->serialnr[0] && strcmp(c->serialnr, serial))
+		return false;
+	pk_hex_encode(ad->wkvp, 16, mk);
+	return !strcmp(mk, c->mkvp);
+}
+
+/* The association secret of @c's ID in the UV store, or NULL. */
+static const struct pk_uv_entry *assoc_secret(const struct setup *s,
+					      const struct pk_apconf_entry *c)
+{
+	char hex[2 * PK_UV_ID_SIZE + 1];
+	unsigned int i;
+
+	for (i = 0; i < s->n_sec; i++) {
+		pk_hex_encode(s->sec[i].id, PK_UV_ID_SIZE, hex);
+		if (s->sec[i].type == PROTKEY_EMU_UV_SECRET_ASSOCIATION &&
+		    !strcmp(hex, c->secretid))
+			return &s->sec[i];
+	}
+	return NULL;
+}
+
+/* Two EP11 queues of one card with one master key: pvapconfig refuses. */
+static int mk_restriction(struct cli *cli, const struct pk_emu_state *st)
+{
+	const struct pk_emu_adapter *a, *b;
+	char x[8], y[8];
+	int i, j;
+
+	for (i = 0; i < st->n; i++) {
+		for (j = 0; j < st->n; j++) {
+			a = &st->ad[i];
+			b = &st->ad[j];
+			if (PROTKEY_EMU_APQN_CARD(a->apqn) !=
+				    PROTKEY_EMU_APQN_CARD(b->apqn) ||
+			    PROTKEY_EMU_APQN_DOMAIN(a->apqn) >=
+				    PROTKEY_EMU_APQN_DOMAIN(b->apqn) ||
+			    a->mode != PROTKEY_EMU_MODE_EP11 ||
+			    b->mode != PROTKEY_EMU_MODE_EP11 || !a->has_wkvp ||
+			    !b->has_wkvp || memcmp(a->wkvp, b->wkvp, 16))
+				continue;
+			apqn_str(a->apqn, x);
+			apqn_str(b->apqn, y);
+			return pk_err_platform(&cli->err, -EINVAL,
+					       "APQN %s and APQN %s have the "
+					       "same MKVP",
+					       x, y);
+		}
+	}
+	return 0;
+}
+
+static void entry_str(const struct pk_apconf_entry *c, size_t i, char *buf,
+		      size_t len)
+{
+	if (c->name[0])
+		snprintf(buf, len, "#%zu '%.64s'", i + 1, c->name);
+	else
+		snprintf(buf, len, "#%zu", i + 1);
+}
+
+/* pvapconfig's do_ap_config(): the entries applied, or -errno. */
+static int setup_apply(struct cli *cli, struct pk_nl *nl, struct setup *s)
+{
+	const struct pk_emu_state *st = s->st;
+	bool c_done[4096] = { false }, a_done[PK_EMU_MAX_ADAPTERS] = { false };
+	const struct pk_uv_entry *se;
+	const struct pk_emu_adapter *ad;
+	char a[8], what[80];
+	const char *pre = s->dry ? "would " : "";
+	size_t ci;
+	int ai, ret, applied = 0;
+
+	/* entries some queue satisfies already */
+	for (ci = 0; ci < s->n_c; ci++) {
+		for (ai = 0; ai < st->n; ai++) {
+			ad = &st->ad[ai];
+			if (a_done[ai] || !entry_matches(&s->c[ci], ad))
+				continue;
+			if (s->c[ci].mode == PK_APCONF_ACCEL ?
+				    !is_bound(ad) :
+				    ad->bs != PROTKEY_EMU_SE_BS_USABLE ||
+					    !ad->has_assoc_idx ||
+					    !(se = assoc_secret(s,
+								&s->c[ci])) ||
+					    se->index != ad->assoc_idx)
+				continue;
+			apqn_str(ad->apqn, a);
+			entry_str(&s->c[ci], ci, what, sizeof(what));
+			if (!cli->json)
+				printf("APQN %s already satisfies AP config "
+				       "entry %s\n",
+				       a, what);
+			c_done[ci] = a_done[ai] = true;
+			applied++;
+			break;
+		}
+	}
+	/* unbind the bound queues no entry wants */
+	for (ai = 0; ai < st->n; ai++) {
+		ad = &st->ad[ai];
+		if (a_done[ai] || !is_bound(ad))
+			continue;
+		apqn_str(ad->apqn, a);
+		if (!cli->json)
+			printf("%sunbind APQN %s: it matches no AP config "
+			       "entry\n",
+			       pre, a);
+		if (!s->dry) {
+			ret = pk_emu_se_bind(nl, ad->apqn, false, &cli->err);
+			if (ret)
+				return ret;
+		}
+	}
+	/* bind (and associate) a queue for each entry left */
+	for (ci = 0; ci < s->n_c; ci++) {
+		if (c_done[ci])
+			continue;
+		entry_str(&s->c[ci], ci, what, sizeof(what));
+		for (ai = 0; ai < st->n; ai++) {
+			ad = &st->ad[ai];
+			if (a_done[ai] || !entry_matches(&s->c[ci], ad))
+				continue;
+			se = NULL;
+			if (s->c[ci].mode == PK_APCONF_EP11) {
+				se = assoc_secret(s, &s->c[ci]);
+				if (!se) {
+					cli_warn("secret id %s of AP config "
+						 "entry %s is not in the UV's "
+						 "secrets",
+						 s->c[ci].secretid, what);
+					break;
+				}
+			}
+			apqn_str(ad->apqn, a);
+			if (!cli->json && se)
+				printf("%sbind APQN %s and associate it with "
+				       "secret index %u for AP config entry "
+				       "%s\n",
+				       pre, a, se->index, what);
+			else if (!cli->json)
+				printf("%sbind APQN %s for AP config entry "
+				       "%s\n",
+				       pre, a, what);
+			if (!s->dry) {
+				ret = pk_emu_se_bind(nl, ad->apqn, true,
+						     &cli->err);
+				if (ret) {
+					struct pk_err ignored = { 0 };
+
+					pk_emu_se_bind(nl, ad->apqn, false,
+						       &ignored);
+					return ret;
+				}
+				ret = se ? pk_emu_se_associate(nl, ad->apqn,
+							       se->index,
+							       &cli->err) :
+					   0;
+				ret = ret	 ?:
+					      se ? assoc_wait(cli, nl, ad->apqn,
+							      s->timeout_ms) :
+						   0;
+				if (ret)
+					return ret;
+			}
+			c_done[ci] = a_done[ai] = true;
+			applied++;
+			break;
+		}
+	}
+	return applied;
+}
+
+static int do_setup(struct cli *cli, struct pk_nl *nl, struct setup *s)
+{
+	uint8_t *text = NULL;
+	unsigned int total;
+	size_t len = 0, i;
+	int ret, applied;
+	bool ep11 = false;
+
+	ret = get_state(cli, nl, &s->st);
+	if (ret)
+		return ret;
+	if (!s->st->se_guest)
+		return pk_err_platform(&cli->err, -ENODEV,
+				       "this is not an SE guest");
+	if (!s->unbind) {
+		ret = pk_read_file(AT_FDCWD, s->config, 1 << 20, &text, &len,
+				   &cli->err);
+		ret = ret   ?:
+			      pk_apconf_parse((char *)text, len, &s->c, &s->n_c,
+					      &cli->err);
+		free(text);
+		if (ret)
+			return ret;
+		if (!s->n_c) {
+			if (!cli->json)
+				printf("No AP config entries in %s: nothing "
+				       "to do.\n",
+				       s->config);
+			return 0;
+		}
+		ret = list_all(cli, nl, &s->sec, &s->n_sec, &total);
+		if (ret)
+			return ret;
+		for (i = 0; i < s->n_c; i++)
+			ep11 |= s->c[i].mode == PK_APCONF_EP11;
+		if (ep11 && !s->n_sec)
+			cli_warn("no UV secrets, but an AP config entry needs "
+				 "one");
+	}
+	ret = mk_restriction(cli, s->st);
+	if (ret)
+		return ret;
+	applied = setup_apply(cli, nl, s);
+	if (applied < 0)
+		return applied;
+	if (!s->unbind && !applied)
+		return pk_err_platform(&cli->err, -ENODEV,
+				       "none of the %zu AP config entries "
+				       "could be applied",
+				       s->n_c);
+	if (s->strict && (size_t)applied != s->n_c)
+		return pk_err_platform(&cli->err, -ENODEV,
+				       "--strict: %d of the %zu AP config "
+				       "entries applied",
+				       applied, s->n_c);
+	if (!s->unbind && !cli->json)
+		printf("%s %d of %zu AP config entries\n",
+		       s->dry ? "would apply" : "applied", applied, s->n_c);
+	return 0;
+}
+
+/*
+ * pvapconfig's lock file: created exclusively with the PID in it, removed
+ * at the end; while it exists another pvapconfig or apqn setup runs.
+ */
+static int setup_lock(struct cli *cli)
+{
+	char pid[16];
+	int fd, n;
+
+	if (mkdir("/run/lock", 0755) && errno != EEXIST)
+		return pk_err_set(&cli->err, -errno, "cannot create /run/lock");
+	fd = open(APQN_SETUP_LOCK, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		  0644);
+	if (fd < 0 && errno == EEXIST)
+		return pk_err_set(&cli->err, -EBUSY,
+				  "%s exists: pvapconfig or apqn setup runs",
+				  APQN_SETUP_LOCK);
+	if (fd < 0)
+		return pk_err_set(&cli->err, -errno, "cannot create %s",
+				  APQN_SETUP_LOCK);
+	n = snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (write(fd, pid, (size_t)n) != n)
+		cli_warn("cannot write the PID into %s", APQN_SETUP_LOCK);
+	close(fd);
+	return 0;
+}
+
+/*
+ * apqn setup [--config FILE] [--dry-run] [--strict] [--unbind]
+ *	[--timeout MS]
+ */
+static int cmd_apqn_setup(struct cli *cli, int argc, char **argv)
+{
+	struct setup s = { .config = APQN_SETUP_CONFIG, .timeout_ms = 30000 };
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			s.config = argv[++i];
+		else if (!strcmp(argv[i], "--dry-run"))
+			s.dry = true;
+		else if (!strcmp(argv[i], "--strict"))
+			s.strict = true;
+		else if (!strcmp(argv[i], "--unbind"))
+			s.unbind = true;
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
+			 !pk_parse_uint(argv[i + 1], 600000, &s.timeout_ms) &&
+			 s.timeout_ms)
+			i++;
+		else
+			return cli_usage("apqn", "setup", "bad argument '%s'",
+					 argv[i]);
+	}
+	if (s.unbind &&
+	    (s.strict || s.config != (const char *)APQN_SETUP_CONFIG))
+		return cli_usage("apqn", "setup",
+				 "--unbind takes no --config or --strict");
+	ret = setup_lock(cli);
+	if (ret)
+		return cli_fail(cli, ret);
+	ret = WITH_EMU(cli, do_setup(cli, nl, &s));
+	unlink(APQN_SETUP_LOCK);
+	free(s.st);
+	free(s.c);
+	free(s.sec);
+	return ret;
+}
+
 /* clang-format off */
 const struct command apqn_commands[] = {
 	{ "list", cmd_apqn_list, "",
@@ -310,6 +664,10 @@ const struct command apqn_commands[] = {
 	{ "associate", cmd_apqn_associate,
 	  "CC.DDDD INDEX [--timeout MS | --no-wait]",
 	  "associate a bound EP11 queue with the association secret INDEX" },
+	{ "setup", cmd_apqn_setup,
+	  "[--config FILE] [--dry-run] [--strict] [--unbind] [--timeout MS]",
+	  "bind and associate queues as a pvapconfig file says (default "
+	  APQN_SETUP_CONFIG ")" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

@@ -364,6 +364,13 @@ int pk_emu_mk_set(struct pk_nl *nl, int64_t apqn, struct pk_err *err)
 			   0, 0, err);
 }
 
+/* EP11: commits the uncommitted NEW wrapping key of @apqn (or of all). */
+int pk_emu_mk_commit(struct pk_nl *nl, int64_t apqn, struct pk_err *err)
+{
+	return request_u32(nl, PROTKEY_EMU_CMD_MK_COMMIT,
+			   "commit the new wrapping key", apqn, 0, 0, err);
+}
+
 int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
 		    struct pk_err *err)
 {

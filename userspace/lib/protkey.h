@@ -282,6 +282,7 @@ int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,
 int pk_emu_mk_load(struct pk_nl *nl, int64_t apqn, const uint8_t *mk,
 		   struct pk_err *err);
 int pk_emu_mk_set(struct pk_nl *nl, int64_t apqn, struct pk_err *err);
+int pk_emu_mk_commit(struct pk_nl *nl, int64_t apqn, struct pk_err *err);
 int pk_emu_mk_clear(struct pk_nl *nl, int64_t apqn, uint32_t reg,
 		    struct pk_err *err);
 int pk_emu_adapter_set(struct pk_nl *nl, int64_t apqn, bool online,
@@ -304,6 +305,40 @@ int pk_emu_uv_list(struct pk_nl *nl, uint32_t from, uint8_t *page, bool *more,
 int pk_emu_uv_lock(struct pk_nl *nl, struct pk_err *err);
 int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err);
 int pk_apqn_parse(const char *s, uint32_t *apqn);
+
+/* apconf.c: pvapconfig's configuration file */
+enum { PK_APCONF_EP11 = 1, PK_APCONF_ACCEL };
+
+/**
+ * struct pk_apconf_entry - one AP config entry, as read and then checked
+ * @name: the secret's name (trimmed); its SHA-256 is the secret ID
+ * @description: free text
+ * @mode_text: "EP11" or "Accel", as written
+ * @mkvp_text: the EP11 wrapping-key pattern, as written
+ * @serialnr_text: the card's serial number, as written
+ * @secretid_text: the association secret's ID, as written
+ * @mode: PK_APCONF_EP11 or PK_APCONF_ACCEL, after the check
+ * @mkvp: EP11: 32 lower-case hex digits (the first 16 bytes), else ""
+ * @serialnr: EP11: "" or 16 characters without blanks, else ""
+ * @mingen: "" or "cex4".."cex8" (EP11: "cex8" only), lower case
+ * @secretid: EP11: 64 lower-case hex digits, else ""
+ */
+struct pk_apconf_entry {
+	char name[256];
+	char description[256];
+	char mode_text[16];
+	char mkvp_text[80];
+	char serialnr_text[64];
+	char secretid_text[80];
+	int mode;
+	char mkvp[33];
+	char serialnr[64];
+	char mingen[16];
+	char secretid[65];
+};
+
+int pk_apconf_parse(const char *text, size_t len, struct pk_apconf_entry **out,
+		    size_t *n, struct pk_err *err);
 
 /* se.c: Secure Execution secrets */
 #define PK_UV_ID_SIZE 32

@@ -239,4 +239,127 @@ TEST_F_TIMEOUT(se, apqns_bind_associate_unbind_and_their_refusals, 120)
 	TH_LOG("%s", self->out);
 }
 
+/* A field of @apqn's object in apqn list --json, or "". */
+static const char *apqn_field(FIXTURE_DATA(se) * self, const char *apqn,
+			      const char *field, char *buf, size_t len)
+{
+	char key[32], *p;
+
+	buf[0] = '\0';
+	if (CTL("--json", "apqn", "list"))
+		return buf;
+	snprintf(key, sizeof(key), "\"%s\"", apqn);
+	p = strstr(self->out, key);
+	if (p)
+		pk_json_get(p, field, buf, len);
+	return buf;
+}
+
+/* A committed, current EP11 wrapping key of 32 bytes @seed on @apqn. */
+static int load_wk(FIXTURE_DATA(se) * self, const char *apqn, char seed)
+{
+	char hex[65];
+
+	memset(hex, seed, 64);
+	hex[64] = '\0';
+	return CTL("emu", "mk-load", "--apqn", apqn, hex)      ?:
+		       CTL("emu", "mk-commit", "--apqn", apqn) ?:
+		       CTL("emu", "mk-set", "--apqn", apqn);
+}
+
+#define CONF "/tmp/pkse.d/pvapconfig.yaml"
+
+TEST_F_TIMEOUT(se, apqn_setup_does_what_pvapconfig_does, 180)
+{
+	char mk0[80], mk1[80], v[32], conf[512];
+
+	ASSERT_EQ(0, CTL("emu", "adapter", "mode", "ep11"));
+	ASSERT_EQ(0, load_wk(self, "00.0001", 'a')) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, load_wk(self, "01.0001", 'b')) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "se", "on", "--image-key", IK));
+	apqn_field(self, "00.0001", "mkvp", mk0, sizeof(mk0));
+	apqn_field(self, "01.0001", "mkvp", mk1, sizeof(mk1));
+	ASSERT_EQ(32, strlen(mk0)) TH_LOG("%s", self->out);
+	ASSERT_STRNE(mk0, mk1);
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "association", "assoc1",
+			 "--image-key", IK, "--output", "/tmp/pkse.d/a"));
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/a"));
+
+	/* one EP11 entry, by name, with the full 64-digit pattern */
+	snprintf(conf, sizeof(conf),
+		 "- mode: EP11\n  mkvp: 0x%s%s\n  name: assoc1\n", mk0, mk1);
+	ASSERT_EQ(0, pk_write_file(CONF, conf, strlen(conf)));
+
+	/* a dry run changes nothing */
+	ASSERT_EQ(0, CTL("apqn", "setup", "--config", CONF, "--dry-run"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "would bind APQN 00.0001 and "
+					  "associate it with secret index 0"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+
+	ASSERT_EQ(0, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "applied 1 of 1"));
+	EXPECT_STREQ("usable", sestat(self, "00.0001", v, sizeof(v)));
+	EXPECT_STREQ("unbound", sestat(self, "01.0001", v, sizeof(v)));
+
+	/* idempotent; a bound queue no entry wants is unbound */
+	ASSERT_EQ(0, CTL("apqn", "bind", "01.0001"));
+	ASSERT_EQ(0, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "APQN 00.0001 already satisfies"));
+	EXPECT_NE(NULL, strstr(self->out, "unbind APQN 01.0001"));
+	EXPECT_STREQ("usable", sestat(self, "00.0001", v, sizeof(v)));
+	EXPECT_STREQ("unbound", sestat(self, "01.0001", v, sizeof(v)));
+
+	/* a second entry whose secret is missing: --strict fails */
+	snprintf(conf, sizeof(conf),
+		 "- mode: EP11\n  mkvp: %s\n  name: assoc1\n"
+		 "- mode: EP11\n  mkvp: %s\n  name: nosuch\n",
+		 mk0, mk1);
+	ASSERT_EQ(0, pk_write_file(CONF, conf, strlen(conf)));
+	EXPECT_EQ(4, CTL("apqn", "setup", "--config", CONF, "--strict"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not in the UV's secrets"));
+	EXPECT_EQ(0, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "applied 1 of 2"));
+
+	/* a malformed file, a held lock: refused, no queue changed */
+	ASSERT_EQ(0, CTL("apqn", "bind", "01.0001"));
+	ASSERT_EQ(0, pk_write_file(CONF, "- mode: EP11\n  colour: red\n", 26));
+	EXPECT_EQ(3, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "unknown field 'colour'"));
+	EXPECT_STREQ("bound", sestat(self, "01.0001", v, sizeof(v)));
+	ASSERT_EQ(0, pk_write_file("/run/lock/pvapconfig.lock", "1", 1));
+	EXPECT_EQ(3, CTL("apqn", "setup", "--unbind")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pvapconfig.lock exists"));
+	EXPECT_STREQ("bound", sestat(self, "01.0001", v, sizeof(v)));
+	unlink("/run/lock/pvapconfig.lock");
+
+	/* --unbind: every queue */
+	ASSERT_EQ(0, CTL("apqn", "setup", "--unbind")) TH_LOG("%s", self->out);
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+	EXPECT_STREQ("unbound", sestat(self, "01.0001", v, sizeof(v)));
+
+	/* after a reboot, without the secret added again: nothing applies */
+	snprintf(conf, sizeof(conf),
+		 "- mode: EP11\n  mkvp: %s\n  name: assoc1\n", mk0);
+	ASSERT_EQ(0, pk_write_file(CONF, conf, strlen(conf)));
+	ASSERT_EQ(0, CTL("emu", "se", "reboot"));
+	EXPECT_EQ(4, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "no UV secrets"));
+	EXPECT_NE(NULL, strstr(self->out, "none of the 1 AP config entries"));
+	EXPECT_EQ(0, access("/run/lock/pvapconfig.lock", F_OK) ? 0 : -1);
+
+	/* not an SE guest */
+	ASSERT_EQ(0, CTL("emu", "se", "off"));
+	EXPECT_EQ(4, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not an SE guest"));
+}
+
 TEST_HARNESS_MAIN
