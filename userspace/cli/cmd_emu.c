@@ -59,12 +59,6 @@ static int with_emu(struct cli *cli,
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
-static void apqn_str(uint32_t apqn, char *buf)
-{
-	snprintf(buf, 8, "%02x.%04x", PROTKEY_EMU_APQN_CARD(apqn) & 0xff,
-		 PROTKEY_EMU_APQN_DOMAIN(apqn));
-}
-
 static struct json_object *state_json(const struct pk_emu_state *st)
 {
 	struct json_object *o = json_object_new_object(), *arr, *a, *c;
@@ -83,7 +77,7 @@ static struct json_object *state_json(const struct pk_emu_state *st)
 	arr = json_object_new_array();
 	for (k = 0; k < st->n; k++) {
 		a = json_object_new_object();
-		apqn_str(st->ad[k].apqn, buf);
+		pk_apqn_format(st->ad[k].apqn, buf);
 		json_object_object_add(a, "apqn", json_object_new_string(buf));
 		json_object_object_add(
 			a, "online", json_object_new_boolean(st->ad[k].online));
@@ -112,7 +106,7 @@ static void state_print(const struct pk_emu_state *st)
 	printf("%-8s %-7s %-16s %-16s %-16s\n", "APQN", "ONLINE", "NEW",
 	       "CURRENT", "OLD");
 	for (k = 0; k < st->n; k++) {
-		apqn_str(st->ad[k].apqn, apqn);
+		pk_apqn_format(st->ad[k].apqn, apqn);
 		for (r = 0; r < 3; r++) {
 			if (st->ad[k].has & (1u << r))
 				snprintf(mk[r], sizeof(mk[r]), "%016" PRIx64,
@@ -431,7 +425,7 @@ static int image_key_file(struct cli *cli, const char *path,
 {
 	uint8_t *buf = NULL;
 	size_t len = 0;
-	int fd, ret;
+	int ret;
 
 	ret = pk_read_file(AT_FDCWD, path, 64, &buf, &len, &cli->err);
 	if (!ret && len != PROTKEY_EMU_IMAGE_KEY_SIZE)
@@ -446,18 +440,7 @@ static int image_key_file(struct cli *cli, const char *path,
 	if (getrandom(key, PROTKEY_EMU_IMAGE_KEY_SIZE, 0) !=
 	    PROTKEY_EMU_IMAGE_KEY_SIZE)
 		return pk_err_set(&cli->err, -EIO, "getrandom");
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return pk_err_set(&cli->err, -errno, "cannot create %s", path);
-	ret = write(fd, key, PROTKEY_EMU_IMAGE_KEY_SIZE) ==
-			      PROTKEY_EMU_IMAGE_KEY_SIZE ?
-		      0 :
-		      -EIO;
-	if (close(fd) || ret) {
-		unlink(path);
-		return pk_err_set(&cli->err, -EIO, "cannot write %s", path);
-	}
-	return 0;
+	return pk_write_path(path, key, PROTKEY_EMU_IMAGE_KEY_SIZE, &cli->err);
 }
 
 struct se_on_arg {

@@ -52,12 +52,6 @@ static const char *mode_name(uint32_t mode)
 	}
 }
 
-static void apqn_str(uint32_t apqn, char buf[8])
-{
-	snprintf(buf, 8, "%02x.%04x", PROTKEY_EMU_APQN_CARD(apqn) & 0xff,
-		 PROTKEY_EMU_APQN_DOMAIN(apqn));
-}
-
 /*
  * The emulator's cards: all CEX8 (the only generation pvapconfig takes
  * for EP11), serial number "PKEMU" and the card number in 11 digits (the
@@ -112,7 +106,7 @@ static struct json_object *apqn_json(const struct pk_emu_adapter *ad)
 	struct json_object *o = json_object_new_object();
 	char buf[65];
 
-	apqn_str(ad->apqn, buf);
+	pk_apqn_format(ad->apqn, buf);
 	json_object_object_add(o, "apqn", json_object_new_string(buf));
 	json_object_object_add(o, "mode",
 			       json_object_new_string(mode_name(ad->mode)));
@@ -160,7 +154,7 @@ static int do_apqn_list(struct cli *cli, struct pk_nl *nl)
 		printf("%-8s %-5s %-6s %-7s %-5s %s\n", "APQN", "MODE",
 		       "USABLE", "SESTAT", "ASSOC", "MKVP");
 		for (k = 0; k < st->n; k++) {
-			apqn_str(st->ad[k].apqn, apqn);
+			pk_apqn_format(st->ad[k].apqn, apqn);
 			current_mk(&st->ad[k], mk);
 			if (st->ad[k].has_assoc_idx)
 				snprintf(assoc, sizeof(assoc), "%u",
@@ -209,7 +203,7 @@ static int find_apqn(struct cli *cli, const struct pk_emu_state *st,
 			return 0;
 		}
 	}
-	apqn_str(apqn, buf);
+	pk_apqn_format(apqn, buf);
 	return pk_err_set(&cli->err, -ENOENT, "no APQN %s", buf);
 }
 
@@ -227,7 +221,7 @@ static int assoc_wait(struct cli *cli, struct pk_nl *nl, uint32_t apqn,
 	char buf[8];
 	int ret;
 
-	apqn_str(apqn, buf);
+	pk_apqn_format(apqn, buf);
 	for (waited = 0;; waited += 20) {
 		ret = get_state(cli, nl, &st);
 		ret = ret ?: find_apqn(cli, st, apqn, &ad);
@@ -270,7 +264,7 @@ static int do_apqn_op(struct cli *cli, struct pk_nl *nl,
 	char buf[8];
 	int ret;
 
-	apqn_str(a->apqn, buf);
+	pk_apqn_format(a->apqn, buf);
 	if (a->op == 2) {
 		ret = pk_emu_se_associate(nl, a->apqn, a->idx, &cli->err);
 		if (!ret && a->wait_ms)
@@ -373,6 +367,25 @@ static const struct pk_uv_entry *assoc_secret(const struct setup *s,
 	return NULL;
 }
 
+/*
+ * @ad satisfies @c already: it matches, and it is bound (Accel) or
+ * associated with @c's association secret (EP11).
+ */
+static bool satisfies(const struct setup *s, const struct pk_apconf_entry *c,
+		      const struct pk_emu_adapter *ad)
+{
+	const struct pk_uv_entry *se;
+
+	if (!entry_matches(c, ad))
+		return false;
+	if (c->mode == PK_APCONF_ACCEL)
+		return is_bound(ad);
+	if (ad->bs != PROTKEY_EMU_SE_BS_USABLE || !ad->has_assoc_idx)
+		return false;
+	se = assoc_secret(s, c);
+	return se && se->index == ad->assoc_idx;
+}
+
 /* Two EP11 queues of one card with one master key: pvapconfig refuses. */
 static int mk_restriction(struct cli *cli, const struct pk_emu_state *st)
 {
@@ -392,8 +405,8 @@ static int mk_restriction(struct cli *cli, const struct pk_emu_state *st)
 			    b->mode != PROTKEY_EMU_MODE_EP11 || !a->has_wkvp ||
 			    !b->has_wkvp || memcmp(a->wkvp, b->wkvp, 16))
 				continue;
-			apqn_str(a->apqn, x);
-			apqn_str(b->apqn, y);
+			pk_apqn_format(a->apqn, x);
+			pk_apqn_format(b->apqn, y);
 			return pk_err_platform(&cli->err, -EINVAL,
 					       "APQN %s and APQN %s have the "
 					       "same MKVP",
@@ -428,17 +441,9 @@ static int setup_apply(struct cli *cli, struct pk_nl *nl, struct setup *s)
 	for (ci = 0; ci < s->n_c; ci++) {
 		for (ai = 0; ai < st->n; ai++) {
 			ad = &st->ad[ai];
-			if (a_done[ai] || !entry_matches(&s->c[ci], ad))
+			if (a_done[ai] || !satisfies(s, &s->c[ci], ad))
 				continue;
-			if (s->c[ci].mode == PK_APCONF_ACCEL ?
-				    !is_bound(ad) :
-				    ad->bs != PROTKEY_EMU_SE_BS_USABLE ||
-					    !ad->has_assoc_idx ||
-					    !(se = assoc_secret(s,
-								&s->c[ci])) ||
-					    se->index != ad->assoc_idx)
-				continue;
-			apqn_str(ad->apqn, a);
+			pk_apqn_format(ad->apqn, a);
 			entry_str(&s->c[ci], ci, what, sizeof(what));
 			if (!cli->json)
 				printf("APQN %s already satisfies AP config "
@@ -454,7 +459,7 @@ static int setup_apply(struct cli *cli, struct pk_nl *nl, struct setup *s)
 		ad = &st->ad[ai];
 		if (a_done[ai] || !is_bound(ad))
 			continue;
-		apqn_str(ad->apqn, a);
+		pk_apqn_format(ad->apqn, a);
 		if (!cli->json)
 			printf("%sunbind APQN %s: it matches no AP config "
 			       "entry\n",
@@ -485,7 +490,7 @@ static int setup_apply(struct cli *cli, struct pk_nl *nl, struct setup *s)
 					break;
 				}
 			}
-			apqn_str(ad->apqn, a);
+			pk_apqn_format(ad->apqn, a);
 			if (!cli->json && se)
 				printf("%sbind APQN %s and associate it with "
 				       "secret index %u for AP config entry "

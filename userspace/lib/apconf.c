@@ -132,8 +132,12 @@ static const char *validate(struct pk_apconf_entry *e, char *why, size_t len)
 	return NULL;
 }
 
-/* The field of @e that key @k names, with its size; NULL if none. */
-static char *field(struct pk_apconf_entry *e, const char *k, size_t *size)
+/*
+ * The field of @e that key @k names, with its size and its index in the
+ * table (for the duplicate check); NULL if none.
+ */
+static char *field(struct pk_apconf_entry *e, const char *k, size_t *size,
+		   unsigned int *idx)
 {
 	static const struct {
 		const char *key;
@@ -156,6 +160,7 @@ static char *field(struct pk_apconf_entry *e, const char *k, size_t *size)
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (!strcmp(fields[i].key, k)) {
 			*size = fields[i].size;
+			*idx = (unsigned int)i;
 			return (char *)e + fields[i].off;
 		}
 	}
@@ -246,7 +251,7 @@ int pk_apconf_parse(const char *text, size_t len, struct pk_apconf_entry **out,
 			if (state == ST_MAP_KEY) {
 				snprintf(key, sizeof(key), "%s",
 					 (char *)ev.data.scalar.value);
-				f = field(e, key, &size);
+				f = field(e, key, &size, &bit);
 				if (!f) {
 					ret = pk_err_set(
 						err, -EINVAL,
@@ -260,26 +265,14 @@ int pk_apconf_parse(const char *text, size_t len, struct pk_apconf_entry **out,
 			}
 			if (state != ST_MAP_VAL)
 				goto bad;
-			bit = 0;
-			{
-				static const char *const keys[] = {
-					"name",	    "description", "mode",
-					"mkvp",	    "serialnr",	   "mingen",
-					"secretid",
-				};
-
-				for (i = 0; i < 7; i++)
-					if (!strcmp(keys[i], key))
-						bit = 1u << i;
-			}
-			if (seen & bit) {
+			if (seen & (1u << bit)) {
 				ret = pk_err_set(err, -EINVAL,
 						 "AP config entry %zu: '%s' "
 						 "given twice",
 						 *n - 1, key);
 				break;
 			}
-			seen |= bit;
+			seen |= 1u << bit;
 			if (ev.data.scalar.length >= size) {
 				ret = pk_err_set(err, -EINVAL,
 						 "AP config entry %zu: '%s' "

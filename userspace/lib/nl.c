@@ -643,6 +643,14 @@ int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err)
 			   -1, 0, 0, err);
 }
 
+/* An APQN as "CC.DDDD" (hex, as lszcrypt and zkey write it) into @buf. */
+void pk_apqn_format(uint32_t apqn, char buf[PK_APQN_STR_MAX])
+{
+	snprintf(buf, PK_APQN_STR_MAX, "%02x.%04x",
+		 PROTKEY_EMU_APQN_CARD(apqn) & 0xff,
+		 PROTKEY_EMU_APQN_DOMAIN(apqn));
+}
+
 /* "CC.DDDD" (hex, as lszcrypt and zkey write it) into an APQN. */
 int pk_apqn_parse(const char *s, uint32_t *apqn)
 {

@@ -304,7 +304,9 @@ int pk_emu_uv_list(struct pk_nl *nl, uint32_t from, uint8_t *page, bool *more,
 		   struct pk_err *err);
 int pk_emu_uv_lock(struct pk_nl *nl, struct pk_err *err);
 int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err);
+#define PK_APQN_STR_MAX 8
 int pk_apqn_parse(const char *s, uint32_t *apqn);
+void pk_apqn_format(uint32_t apqn, char buf[PK_APQN_STR_MAX]);
 
 /* apconf.c: pvapconfig's configuration file */
 enum { PK_APCONF_EP11 = 1, PK_APCONF_ACCEL };

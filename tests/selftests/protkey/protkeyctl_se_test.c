@@ -150,9 +150,9 @@ TEST_F_TIMEOUT(se, secrets_add_list_force_lock_and_reboot, 120)
 	EXPECT_EQ(4, CTL("se", "secret", "list")) TH_LOG("%s", self->out);
 }
 
-/* The "sestat" of @apqn in apqn list --json, or "". */
-static const char *sestat(FIXTURE_DATA(se) * self, const char *apqn, char *buf,
-			  size_t len)
+/* A field of @apqn's object in apqn list --json, or "". */
+static const char *apqn_field(FIXTURE_DATA(se) * self, const char *apqn,
+			      const char *field, char *buf, size_t len)
 {
 	char key[32], *p;
 
@@ -162,8 +162,15 @@ static const char *sestat(FIXTURE_DATA(se) * self, const char *apqn, char *buf,
 	snprintf(key, sizeof(key), "\"%s\"", apqn);
 	p = strstr(self->out, key);
 	if (p)
-		pk_json_get(p, "sestat", buf, len);
+		pk_json_get(p, field, buf, len);
 	return buf;
+}
+
+/* The "sestat" of @apqn in apqn list --json, or "". */
+static const char *sestat(FIXTURE_DATA(se) * self, const char *apqn, char *buf,
+			  size_t len)
+{
+	return apqn_field(self, apqn, "sestat", buf, len);
 }
 
 TEST_F_TIMEOUT(se, apqns_bind_associate_unbind_and_their_refusals, 120)
@@ -237,22 +244,6 @@ TEST_F_TIMEOUT(se, apqns_bind_associate_unbind_and_their_refusals, 120)
 	ASSERT_EQ(0, CTL("--json", "apqn", "list"));
 	EXPECT_EQ(NULL, strstr(self->out, "association-index"))
 	TH_LOG("%s", self->out);
-}
-
-/* A field of @apqn's object in apqn list --json, or "". */
-static const char *apqn_field(FIXTURE_DATA(se) * self, const char *apqn,
-			      const char *field, char *buf, size_t len)
-{
-	char key[32], *p;
-
-	buf[0] = '\0';
-	if (CTL("--json", "apqn", "list"))
-		return buf;
-	snprintf(key, sizeof(key), "\"%s\"", apqn);
-	p = strstr(self->out, key);
-	if (p)
-		pk_json_get(p, field, buf, len);
-	return buf;
 }
 
 /* A committed, current EP11 wrapping key of 32 bytes @seed on @apqn. */
