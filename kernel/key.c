@@ -30,12 +30,29 @@ static DEFINE_MUTEX(keys_lock);
 static LIST_HEAD(keys_all);
 
 /**
+ * protkey_key_halves() - how many secure-key tokens an XTS key blob holds
+ * @blob: the blob
+ * @len: its length in bytes
+ *
+ * Context: any.
+ * Return: 1 when @blob is one token whose protected key is a full-XTS key
+ * (protkey_token_full_xts()), else 2.
+ */
+u32 protkey_key_halves(const u8 *blob, unsigned int len)
+{
+	return protkey_token_full_xts(blob, len) ? 1 : 2;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_key_halves);
+
+/**
  * protkey_key_validate() - check the shape of an XTS secure key
- * @blob: two secure-key tokens back to back
+ * @blob: two secure-key tokens back to back, or one full-XTS token
  * @len: total length in bytes
  *
- * Checks what needs no backend: both halves of equal size within the
- * known token sizes, the same token type and version, and different.
+ * Checks what needs no backend: a single token must be a full-XTS one (an
+ * Ultravisor AES-XTS secret token); a pair must have both halves of equal
+ * size within the known token sizes, the same token type and version,
+ * and differ.
  *
  * Context: any.
  * Return: 0 or -EINVAL.
@@ -44,6 +61,8 @@ int protkey_key_validate(const u8 *blob, unsigned int len)
 {
 	unsigned int half = len / 2;
 
+	if (protkey_key_halves(blob, len) == 1)
+		return protkey_token_check(blob, len);
 	if (len % 2 || half < PROTKEY_KEY_MIN_HALF ||
 	    half > PROTKEY_KEY_MAX_HALF)
 		return -EINVAL;
@@ -52,21 +71,46 @@ int protkey_key_validate(const u8 *blob, unsigned int len)
 		return -EINVAL;
 	if (!memcmp(blob, blob + half, half))
 		return -EINVAL;
+	/* A full-XTS token is a whole key, never one half of a pair. */
+	if (protkey_token_full_xts(blob, half) ||
+	    protkey_token_full_xts(blob + half, half))
+		return -EINVAL;
 	return protkey_token_check(blob, half);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_validate);
 
+/* The pattern of a full-XTS key: as for a pair, one KM, no PCC. */
+static int compute_vp_full(struct protkey_platform_ops *ops,
+			   const struct protkey_pk *pk,
+			   u8 vp[PROTKEY_KEY_VP_SIZE])
+{
+	static const u8 zero[PROTKEY_KEY_VP_SIZE];
+	struct protkey_xts_full_km_param km = {};
+	unsigned int n;
+
+	if (!ops->km_xts_full || !protkey_pk_full_xts(pk->type))
+		return -EINVAL;
+	protkey_pk_load_full(&km, pk);
+	km.nap[0] = 1;
+	n = ops->km_xts_full(pk->type, PROTKEY_KM_ENCRYPT, &km, vp, zero,
+			     PROTKEY_KEY_VP_SIZE);
+	memzero_explicit(&km, sizeof(km));
+	return n == PROTKEY_KEY_VP_SIZE ? 0 : -EKEYEXPIRED;
+}
+
 /**
  * protkey_key_compute_vp() - the verification pattern of a key pair
  * @ops: the platform
- * @pk: protected keys: [0] data key, [1] tweak key
+ * @pk: protected keys: [0] data key, [1] tweak key; or [0] a full-XTS key
+ *	holding both ([1] is not read then)
  * @vp: output: XTS encryption of 32 zero bytes with a zero tweak
  *
  * The pattern depends on the clear keys only, so it survives master-key
  * and wrapping-key changes; zkey computes the same value.
  *
  * Context: any; never sleeps.
- * Return: 0, or -EKEYEXPIRED when the wrapping key changed meanwhile.
+ * Return: 0; -EKEYEXPIRED when the wrapping key changed meanwhile;
+ * -EINVAL for a full-XTS key on a platform without full-XTS KM.
  */
 int protkey_key_compute_vp(struct protkey_platform_ops *ops,
 			   const struct protkey_pk pk[2],
@@ -78,6 +122,8 @@ int protkey_key_compute_vp(struct protkey_platform_ops *ops,
 	unsigned int n;
 	int ret;
 
+	if (protkey_pk_full_xts(pk[0].type))
+		return compute_vp_full(ops, &pk[0], vp);
 	protkey_pk_load(pcc.key, &pk[1]);
 	ret = ops->pcc_xts(pk[1].type, &pcc);
 	if (ret)
@@ -113,7 +159,7 @@ static struct protkey_key *lookup_blob(const u8 *blob, unsigned int len)
 	rcu_read_lock();
 	hlist_for_each_entry_rcu(key, blob_bucket(blob, len), hash_blob) {
 		b = rcu_dereference(key->blob);
-		if (b && 2 * key->half_len == len &&
+		if (b && protkey_key_blob_len(key) == len &&
 		    !memcmp(b->data, blob, len) &&
 		    refcount_inc_not_zero(&key->ref)) {
 			found = key;
@@ -166,18 +212,22 @@ struct protkey_blob *protkey_blob_new(const u8 *data, unsigned int len)
  * @ops: the platform
  * @blob: the secure key
  * @half: length of one half
+ * @halves: 2, or 1 for a full-XTS token: its info stands for both halves
  * @info: output; zeroed for a half the platform cannot parse
  *
  * Context: process context, may sleep (calls @ops->key_info).
  */
 void protkey_key_read_info(struct protkey_platform_ops *ops, const u8 *blob,
-			   u32 half, struct protkey_key_info info[2])
+			   u32 half, u32 halves,
+			   struct protkey_key_info info[2])
 {
-	int i;
+	u32 i;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < halves; i++)
 		if (ops->key_info(blob + i * half, half, &info[i]))
 			memset(&info[i], 0, sizeof(info[i]));
+	if (halves == 1)
+		info[1] = info[0];
 }
 
 static struct protkey_key *key_new(struct protkey_platform_ops *ops,
@@ -200,10 +250,12 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	key->ops = ops;
 	memcpy(key->vp, vp, PROTKEY_KEY_VP_SIZE);
 	INIT_LIST_HEAD(&key->all);
-	key->half_len = len / 2;
+	key->halves = protkey_key_halves(blob, len);
+	key->half_len = len / key->halves;
+	key->type_name = protkey_token_key_type(blob, key->half_len);
 	RCU_INIT_POINTER(key->blob, b);
 	mutex_init(&key->blob_mutex);
-	protkey_key_read_info(ops, blob, len / 2, key->info);
+	protkey_key_read_info(ops, blob, key->half_len, key->halves, key->info);
 	seqlock_init(&key->pk_lock);
 	memcpy(key->pk, pk, sizeof(key->pk));
 	atomic_set(&key->state, PROTKEY_KEY_VALID);
@@ -212,7 +264,7 @@ static struct protkey_key *key_new(struct protkey_platform_ops *ops,
 	key->failed_next = jiffies;
 	INIT_DELAYED_WORK(&key->work, protkey_key_work);
 	INIT_WORK(&key->notify, protkey_key_notify);
-	key->stats.derives = 2;
+	key->stats.derives = key->halves;
 	key->stats.wk_generation = ops->wk_generation();
 	protkey_key_note_wk(key->stats.wk_generation);
 	return key;
@@ -236,7 +288,8 @@ static struct protkey_key *key_insert(struct protkey_key *new)
 	if (!old) {
 		hlist_add_head_rcu(&new->hash_vp, vp_bucket(new->vp));
 		hlist_add_head_rcu(&new->hash_blob,
-				   blob_bucket(b->data, 2 * new->half_len));
+				   blob_bucket(b->data,
+					       protkey_key_blob_len(new)));
 		list_add_tail(&new->all, &keys_all);
 	}
 	mutex_unlock(&keys_lock);
@@ -282,7 +335,7 @@ VISIBLE_IF_KUNIT int protkey_key_get_ops(struct protkey_platform_ops *ops,
 	if (*keyp)
 		return 0;
 
-	ret = protkey_key_identify(ops, blob, len / 2, pk, vp, true);
+	ret = protkey_key_identify(ops, blob, len, pk, vp, true);
 	if (ret)
 		return ret;
 
@@ -326,15 +379,17 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_key_get_ops);
 int protkey_key_get(const u8 *blob, unsigned int len, struct protkey_key **keyp)
 {
 	struct protkey_platform_ops *ops;
+	unsigned int half;
 	int ret;
 
 	ret = protkey_key_validate(blob, len);
 	if (ret)
 		return ret;
-	ops = protkey_platform_get_for_key(blob, len / 2);
+	half = len / protkey_key_halves(blob, len);
+	ops = protkey_platform_get_for_key(blob, half);
 	if (IS_ERR(ops))
 		return PTR_ERR(ops);
-	if (ops->supports(blob + len / 2, len / 2))
+	if (ops->supports(blob + len - half, half))
 		ret = protkey_key_get_ops(ops, blob, len, keyp);
 	else
 		ret = -EINVAL;
@@ -456,6 +511,30 @@ u32 protkey_key_load_params(struct protkey_key *key, u8 *pcc_slot, u8 *km_slot,
 }
 
 /**
+ * protkey_key_load_full() - a full-XTS protected key into a KM parameter block
+ * @key: the key object, with &protkey_key.halves 1
+ * @param: the full-XTS KM parameter block; key and WKVP fields are set
+ * @type: output: the key's type
+ *
+ * Context: any, including softirq; lockless (seqlock reader).
+ * Return: the generation of the key, for protkey_key_park().
+ */
+u32 protkey_key_load_full(struct protkey_key *key,
+			  struct protkey_xts_full_km_param *param, u32 *type)
+{
+	unsigned int seq;
+	u32 gen;
+
+	do {
+		seq = read_seqbegin(&key->pk_lock);
+		protkey_pk_load_full(param, &key->pk[0]);
+		*type = key->pk[0].type;
+		gen = key->pk_gen;
+	} while (read_seqretry(&key->pk_lock, seq));
+	return gen;
+}
+
+/**
  * protkey_key_swap_blob() - replace the blob and its place in the table
  * @key: the key object
  * @b: the new blob; the caller frees the old one after a grace period
@@ -474,7 +553,8 @@ void protkey_key_swap_blob(struct protkey_key *key, struct protkey_blob *b)
 	mutex_lock(&keys_lock);
 	if (!hlist_unhashed(&key->hash_vp))
 		hlist_add_head_rcu(&key->hash_blob,
-				   blob_bucket(b->data, 2 * key->half_len));
+				   blob_bucket(b->data,
+					       protkey_key_blob_len(key)));
 	mutex_unlock(&keys_lock);
 }
 

@@ -31,7 +31,8 @@ struct key;
 
 /*
  * Sizes of one secure-key half: a UV secret token (44), CCA AES DATA (64)
- * up to EP11 AES (336).
+ * up to EP11 AES (336). A key is two halves, or one token whose protected
+ * key is a full-XTS key (an Ultravisor AES-XTS secret, 44 bytes).
  */
 #define PROTKEY_KEY_MIN_HALF 44
 #define PROTKEY_KEY_MAX_HALF 336
@@ -148,6 +149,12 @@ struct protkey_key_stats {
  *	included), under the table mutex; for listing (netlink dump).
  * @half_len: length of one secure-key half; immutable (an update must
  *	bring halves of the same size).
+ * @halves: 2 for a pair of secure keys (data key, tweak key), 1 for a
+ *	single token whose protected key is full-XTS (both keys in @pk[0]);
+ *	immutable. The blob is @halves * @half_len bytes.
+ * @type_name: the key type (protkey_token_key_type() of the first token:
+ *	"CCA-AESDATA", "EP11-AES", "PVSECRET-AES-XTS-256", ...); immutable,
+ *	an update must bring the same type.
  * @blob: the secure key. Replaced by protkey_key_update_blob() and cleared
  *	by protkey_key_revoke(), both under @blob_mutex; the worker
  *	dereferences it under @blob_mutex, table lookups under RCU.
@@ -165,7 +172,8 @@ struct protkey_key_stats {
  * @pk_lock: seqlock over @pk and @pk_gen; written by setkey (before the
  *	key is published) and by the worker, with BHs disabled; read
  *	locklessly by the fast path.
- * @pk: the two protected keys: [0] encrypts the data (KM), [1] the tweak.
+ * @pk: the two protected keys: [0] encrypts the data (KM), [1] the tweak;
+ *	for a full-XTS key [0] only, [1] zero.
  * @pk_gen: incremented each time the worker publishes new protected keys.
  * @state: &enum protkey_key_state; read locklessly by the fast path,
  *	changed only under @lock.
@@ -210,6 +218,8 @@ struct protkey_key {
 	u8 vp[PROTKEY_KEY_VP_SIZE];
 	struct list_head all;
 	u32 half_len;
+	u32 halves;
+	const char *type_name;
 	struct protkey_blob __rcu *blob;
 	struct mutex blob_mutex; /* see @blob_mutex above */
 	struct key *kkey;
@@ -276,6 +286,8 @@ struct protkey_parked {
  * @vp: the verification pattern
  * @users: references held, one per tfm (plus lookups in flight)
  * @serial: serial of the key in ``.protkey``, 0 when there is none
+ * @type_name: the key type (&protkey_key.type_name), a static string
+ * @halves: 2 for a pair of secure keys, 1 for a full-XTS token
  */
 struct protkey_key_snapshot {
 	enum protkey_key_state state;
@@ -284,6 +296,8 @@ struct protkey_key_snapshot {
 	u8 vp[PROTKEY_KEY_VP_SIZE];
 	unsigned int users;
 	s32 serial;
+	const char *type_name;
+	u32 halves;
 };
 
 /* protkey_key_park() result: the key is usable again, run the request. */
@@ -292,6 +306,7 @@ struct protkey_key_snapshot {
 /* Least time between two one-shot derive attempts of a FAILED key. */
 #define PROTKEY_FAILED_RETRY_MS 1000
 
+u32 protkey_key_halves(const u8 *blob, unsigned int len);
 int protkey_key_validate(const u8 *blob, unsigned int len);
 int protkey_key_compute_vp(struct protkey_platform_ops *ops,
 			   const struct protkey_pk pk[2],
@@ -302,6 +317,8 @@ void protkey_key_put(struct protkey_key *key);
 u32 protkey_key_read_pk(struct protkey_key *key, struct protkey_pk pk[2]);
 u32 protkey_key_load_params(struct protkey_key *key, u8 *pcc_slot, u8 *km_slot,
 			    u32 type[2]);
+u32 protkey_key_load_full(struct protkey_key *key,
+			  struct protkey_xts_full_km_param *param, u32 *type);
 int protkey_key_park(struct protkey_key *key, struct protkey_parked *p,
 		     bool stale);
 int protkey_key_park_force(struct protkey_key *key, struct protkey_parked *p);
@@ -339,8 +356,19 @@ static inline bool protkey_key_usable(const struct protkey_key *key)
 }
 
 /**
+ * protkey_key_blob_len() - the length of a key object's secure key
+ * @key: the key object
+ *
+ * Return: @key->halves * @key->half_len.
+ */
+static inline u32 protkey_key_blob_len(const struct protkey_key *key)
+{
+	return key->halves * key->half_len;
+}
+
+/**
  * protkey_pk_load() - place a protected key in a CPACF parameter-block slot
- * @slot: the 64-byte key field of a KM or PCC parameter block
+ * @slot: the 64-byte key field of a two-key KM or PCC parameter block
  * @pk: a protected key of 48 (AES-128) or 64 (AES-256) bytes
  *
  * Keys shorter than the slot sit at its end, as the CPU expects for the
@@ -348,17 +376,39 @@ static inline bool protkey_key_usable(const struct protkey_key *key)
  *
  * Context: any.
  */
-static inline void protkey_pk_load(u8 slot[PROTKEY_MAX_PROTKEY_SIZE],
+static inline void protkey_pk_load(u8 slot[PROTKEY_XTS_SLOT_SIZE],
 				   const struct protkey_pk *pk)
 {
 	/* XTS sizes as constants: moves, not a memcpy() call per request. */
-	if (pk->len == PROTKEY_MAX_PROTKEY_SIZE)
-		memcpy(slot, pk->protkey, PROTKEY_MAX_PROTKEY_SIZE);
-	else if (pk->len == PROTKEY_MAX_PROTKEY_SIZE - 16)
-		memcpy(slot + 16, pk->protkey, PROTKEY_MAX_PROTKEY_SIZE - 16);
-	else
-		memcpy(slot + PROTKEY_MAX_PROTKEY_SIZE - pk->len, pk->protkey,
+	if (pk->len == PROTKEY_XTS_SLOT_SIZE)
+		memcpy(slot, pk->protkey, PROTKEY_XTS_SLOT_SIZE);
+	else if (pk->len == PROTKEY_XTS_SLOT_SIZE - 16)
+		memcpy(slot + 16, pk->protkey, PROTKEY_XTS_SLOT_SIZE - 16);
+	else if (pk->len <= PROTKEY_XTS_SLOT_SIZE)
+		memcpy(slot + PROTKEY_XTS_SLOT_SIZE - pk->len, pk->protkey,
 		       pk->len);
+}
+
+/**
+ * protkey_pk_load_full() - place a full-XTS protected key in a parameter block
+ * @param: the full-XTS KM parameter block
+ * @pk: a full-XTS protected key: 64 (AES-128) or 96 (AES-256) bytes
+ *
+ * The wrapped keys go to the key field (an AES-128 pair at offset 32, as
+ * paes_s390.c places it), the WKVP to its own field.
+ *
+ * Context: any.
+ */
+static inline void protkey_pk_load_full(struct protkey_xts_full_km_param *param,
+					const struct protkey_pk *pk)
+{
+	if (pk->type == PROTKEY_PK_AES_XTS_128) {
+		memcpy(param->key + 32, pk->protkey, 32);
+		memcpy(param->wkvp, pk->protkey + 32, PROTKEY_WKVP_SIZE);
+	} else {
+		memcpy(param->key, pk->protkey, 64);
+		memcpy(param->wkvp, pk->protkey + 64, PROTKEY_WKVP_SIZE);
+	}
 }
 
 /**

@@ -13,6 +13,7 @@
 
 #include "key.h"
 #include "key_internal.h"
+#include "token.h"
 
 /**
  * protkey_key_get_stats() - a consistent snapshot of a key's counters
@@ -38,7 +39,8 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_key_get_stats);
  * @blob: the new secure key: two tokens back to back
  * @len: its length
  *
- * Checks that @blob is the same key: halves of the current size that
+ * Checks that @blob is the same key: halves of the current size and key
+ * type (a full-XTS token stays one) that
  * the object's platform supports, derived once each (no waiting for
  * adapters) into protected keys whose verification pattern equals the
  * object's. Then swaps the blob, so that the next derive (a re-derivation
@@ -68,13 +70,16 @@ int protkey_key_update_blob(struct protkey_key *key, const u8 *blob,
 	u32 half = key->half_len;
 	int ret;
 
-	if (len != 2 * half || protkey_key_validate(blob, len) ||
+	if (len != protkey_key_blob_len(key) ||
+	    protkey_key_validate(blob, len) ||
+	    protkey_key_halves(blob, len) != key->halves ||
+	    strcmp(protkey_token_key_type(blob, half), key->type_name) ||
 	    !key->ops->supports(blob, half) ||
-	    !key->ops->supports(blob + half, half))
+	    !key->ops->supports(blob + len - half, half))
 		return -EINVAL;
 	if (atomic_read(&key->state) == PROTKEY_KEY_REVOKED)
 		return -EKEYREVOKED;
-	ret = protkey_key_identify(key->ops, blob, half, NULL, vp, false);
+	ret = protkey_key_identify(key->ops, blob, len, NULL, vp, false);
 	if (ret)
 		return ret;
 	if (crypto_memneq(vp, key->vp, sizeof(vp)))
@@ -109,7 +114,7 @@ static void wipe_pk(struct protkey_key *key)
 	key->staged_mask = 0;
 	write_seqlock_bh(&key->pk_lock);
 	/* Type and length stay: a stale WKVP of zeros is all the CPU sees. */
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < ARRAY_SIZE(key->pk); i++)
 		memzero_explicit(key->pk[i].protkey,
 				 sizeof(key->pk[i].protkey));
 	key->pk_gen++;
@@ -215,6 +220,8 @@ void protkey_key_snapshot(struct protkey_key *key,
 	spin_unlock_irqrestore(&key->lock, flags);
 	memcpy(snap->vp, key->vp, sizeof(snap->vp));
 	snap->users = refcount_read(&key->ref);
+	snap->type_name = key->type_name;
+	snap->halves = key->halves;
 	snap->serial = READ_ONCE(key->serial);
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_key_snapshot);

@@ -19,13 +19,14 @@ extern struct workqueue_struct *protkey_wq;
 /* key.c */
 struct protkey_blob *protkey_blob_new(const u8 *data, unsigned int len);
 void protkey_key_read_info(struct protkey_platform_ops *ops, const u8 *blob,
-			   u32 half, struct protkey_key_info info[2]);
+			   u32 half, u32 halves,
+			   struct protkey_key_info info[2]);
 void protkey_key_swap_blob(struct protkey_key *key, struct protkey_blob *b);
 void protkey_key_unhash(struct protkey_key *key);
 
 /* rederive.c */
 int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
-			 u32 half, struct protkey_pk pk[2],
+			 u32 len, struct protkey_pk pk[2],
 			 u8 vp[PROTKEY_KEY_VP_SIZE], bool wait);
 void protkey_key_work(struct work_struct *work);
 void protkey_key_notify(struct work_struct *work);

@@ -341,8 +341,10 @@ int protkey_keytype_format(const struct protkey_key_snapshot *snap, char *buf,
 	const char *type;
 	int len;
 
-	type = protkey_keytype_token_name(info[0].token_type,
-					  info[0].token_version);
+	type = snap->type_name;
+	if (!type)
+		type = protkey_keytype_token_name(info[0].token_type,
+						  info[0].token_version);
 	len = scnprintf(buf, size,
 			"state: %s\nkey-type: %s\nvp: %*phN\n"
 			"mkvp: %016llx %016llx\nmk-match: %s %s\n",

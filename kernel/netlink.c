@@ -113,8 +113,9 @@ static int put_key(struct sk_buff *msg, struct protkey_key *key,
 
 	protkey_key_snapshot(key, &snap);
 	snap.users -= held;
-	type = protkey_keytype_token_name(snap.info[0].token_type,
-					  snap.info[0].token_version);
+	type = snap.type_name ?:
+		       protkey_keytype_token_name(snap.info[0].token_type,
+						  snap.info[0].token_version);
 	if (put_id(msg, snap.serial, snap.vp) ||
 	    nla_put_u32(msg, PROTKEY_A_STATE, uapi_state(snap.state)) ||
 	    nla_put_string(msg, PROTKEY_A_KEY_TYPE, type) ||
@@ -498,21 +499,26 @@ void protkey_nl_notify_rederived(struct protkey_key *key, s64 latency_us)
  * @key: the key object
  * @waited_ms: since the start of the episode
  * @err: the derive's negative errno
+ * @cause: the platform's words for it (&protkey_platform_ops.cause), or
+ *	NULL
  *
  * Context: process context (the key worker), may sleep.
  */
-void protkey_nl_notify_stalled(struct protkey_key *key, u32 waited_ms, int err)
+void protkey_nl_notify_stalled(struct protkey_key *key, u32 waited_ms, int err,
+			       const char *cause)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	bool bad;
 
 	msg = event_new(PROTKEY_CMD_KEY_STALLED, &hdr);
-	if (msg)
-		event_send(msg, hdr,
-			   put_id(msg, READ_ONCE(key->serial), key->vp) ||
-				   nla_put_u32(msg, PROTKEY_A_WAITED_MS,
-					       waited_ms) ||
-				   nla_put_u32(msg, PROTKEY_A_ERRNO, -err));
+	if (!msg)
+		return;
+	bad = put_id(msg, READ_ONCE(key->serial), key->vp) ||
+	      nla_put_u32(msg, PROTKEY_A_WAITED_MS, waited_ms) ||
+	      nla_put_u32(msg, PROTKEY_A_ERRNO, -err) ||
+	      (cause && nla_put_string(msg, PROTKEY_A_CAUSE, cause));
+	event_send(msg, hdr, bad);
 }
 
 /**
@@ -521,25 +527,27 @@ void protkey_nl_notify_stalled(struct protkey_key *key, u32 waited_ms, int err)
  * @err: the last derive's negative errno
  * @waited_ms: duration of the episode
  * @failed: requests failed with -EIO
+ * @cause: the platform's words for @err, or NULL
  *
  * Context: process context (the key worker), may sleep.
  */
 void protkey_nl_notify_failed(struct protkey_key *key, int err, u32 waited_ms,
-			      u32 failed)
+			      u32 failed, const char *cause)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	bool bad;
 
 	msg = event_new(PROTKEY_CMD_KEY_FAILED, &hdr);
-	if (msg)
-		event_send(msg, hdr,
-			   put_id(msg, READ_ONCE(key->serial), key->vp) ||
-				   nla_put_u32(msg, PROTKEY_A_ERRNO, -err) ||
-				   nla_put_u32(msg, PROTKEY_A_WAITED_MS,
-					       waited_ms) ||
-				   nla_put_u64_64bit(msg,
-						     PROTKEY_A_FAILED_REQUESTS,
-						     failed, PROTKEY_A_PAD));
+	if (!msg)
+		return;
+	bad = put_id(msg, READ_ONCE(key->serial), key->vp) ||
+	      nla_put_u32(msg, PROTKEY_A_ERRNO, -err) ||
+	      nla_put_u32(msg, PROTKEY_A_WAITED_MS, waited_ms) ||
+	      nla_put_u64_64bit(msg, PROTKEY_A_FAILED_REQUESTS, failed,
+				PROTKEY_A_PAD) ||
+	      (cause && nla_put_string(msg, PROTKEY_A_CAUSE, cause));
+	event_send(msg, hdr, bad);
 }
 
 /**

@@ -18,20 +18,42 @@ struct module;
 
 /* Sizes of the real platform (arch/s390/include/uapi/asm/pkey.h). */
 #define PROTKEY_WKVP_SIZE 32
-#define PROTKEY_MAX_PROTKEY_SIZE 64
+/* The largest protected key: full-XTS AES-256, 64 key bytes + WKVP. */
+#define PROTKEY_MAX_PROTKEY_SIZE 96
+/* The key field of the two-key XTS KM and PCC parameter blocks. */
+#define PROTKEY_XTS_SLOT_SIZE 64
 #define PROTKEY_AES_BLOCK_SIZE 16
+/* Room for the text of &protkey_platform_ops.cause. */
+#define PROTKEY_CAUSE_MAX 128
 
 /**
  * enum protkey_pk_type - type of a protected key (the PKEY_KEYTYPE_* codes)
  * @PROTKEY_PK_AES_128: AES-128; 16 wrapped bytes + WKVP = 48 bytes
  * @PROTKEY_PK_AES_192: AES-192; 24 wrapped bytes + WKVP = 56 bytes
  * @PROTKEY_PK_AES_256: AES-256; 32 wrapped bytes + WKVP = 64 bytes
+ * @PROTKEY_PK_AES_XTS_128: full-XTS AES-128: both 16-byte XTS keys wrapped
+ *	together, then one WKVP = 64 bytes (PKEY_KEYTYPE_AES_XTS_128)
+ * @PROTKEY_PK_AES_XTS_256: full-XTS AES-256: 2 x 32 wrapped bytes + WKVP
+ *	= 96 bytes (PKEY_KEYTYPE_AES_XTS_256)
  */
 enum protkey_pk_type {
 	PROTKEY_PK_AES_128 = 1,
 	PROTKEY_PK_AES_192 = 2,
 	PROTKEY_PK_AES_256 = 3,
+	PROTKEY_PK_AES_XTS_128 = 10,
+	PROTKEY_PK_AES_XTS_256 = 11,
 };
+
+/**
+ * protkey_pk_full_xts() - is @type a full-XTS protected key?
+ * @type: &enum protkey_pk_type
+ *
+ * Return: true for PROTKEY_PK_AES_XTS_128 and PROTKEY_PK_AES_XTS_256.
+ */
+static inline bool protkey_pk_full_xts(u32 type)
+{
+	return type == PROTKEY_PK_AES_XTS_128 || type == PROTKEY_PK_AES_XTS_256;
+}
 
 /**
  * struct protkey_pk - a protected key as the platform returns it
@@ -92,7 +114,7 @@ struct protkey_key_info {
  * can pass it to the instruction unchanged.
  */
 struct protkey_xts_km_param {
-	u8 key[PROTKEY_MAX_PROTKEY_SIZE];
+	u8 key[PROTKEY_XTS_SLOT_SIZE];
 	u8 init[PROTKEY_AES_BLOCK_SIZE];
 };
 
@@ -105,11 +127,33 @@ struct protkey_xts_km_param {
  * @xts: output: the XTS parameter to load into &protkey_xts_km_param.init
  */
 struct protkey_xts_pcc_param {
-	u8 key[PROTKEY_MAX_PROTKEY_SIZE];
+	u8 key[PROTKEY_XTS_SLOT_SIZE];
 	u8 tweak[PROTKEY_AES_BLOCK_SIZE];
 	u8 block[PROTKEY_AES_BLOCK_SIZE];
 	u8 bit[PROTKEY_AES_BLOCK_SIZE];
 	u8 xts[PROTKEY_AES_BLOCK_SIZE];
+};
+
+/**
+ * struct protkey_xts_full_km_param - parameter block of full-XTS KM
+ * @key: both wrapped XTS keys (key 1, then key 2) of a full-XTS protected
+ *	key; an AES-128 pair (32 bytes) sits at offset 32, as paes_s390.c
+ *	places it for CPACF_KM_PXTS_128_FULL (the block then starts at
+ *	@key + 32 on the real CPU)
+ * @tweak: the tweak (the IV), not encrypted: the CPU encrypts it with
+ *	key 2 itself, there is no PCC step
+ * @nap: the next alpha power: 1 (little endian) for the first block of a
+ *	data unit, advanced by each KM call past the blocks it processed
+ * @wkvp: the wrapping-key verification pattern of the protected key
+ *
+ * The layout matches the real parameter block (xts_full_km_param of
+ * paes_s390.c), so the s390 backend can pass it to the instruction.
+ */
+struct protkey_xts_full_km_param {
+	u8 key[2 * 32];
+	u8 tweak[PROTKEY_AES_BLOCK_SIZE];
+	u8 nap[PROTKEY_AES_BLOCK_SIZE];
+	u8 wkvp[PROTKEY_WKVP_SIZE];
 };
 
 /**
@@ -164,7 +208,9 @@ enum protkey_derive_flags {
  * @key_info: parse a secure key and report its master-key match.
  *	May sleep. Return: 0, -EINVAL for a malformed token.
  * @derive: turn a secure key into a protected key under the current
- *	wrapping key (pkey_key2protkey() with its xflags). @flags is a mask
+ *	wrapping key (pkey_key2protkey() with its xflags): for most tokens
+ *	an AES key (one XTS half), for the token of an Ultravisor AES-XTS
+ *	secret a full-XTS key (both halves). @flags is a mask
  *	of &enum protkey_derive_flags; protkey.ko's re-derive worker passes
  *	PROTKEY_DERIVE_NOMEMALLOC, setkey and update pass 0. May sleep (an
  *	HSM round trip). Return: 0; -EINVAL for a malformed token; -ENODEV
@@ -180,6 +226,19 @@ enum protkey_derive_flags {
  *	sleeps, no allocation, callable in softirq. Return: the number of
  *	bytes processed; fewer than @len (usually 0) when the key's WKVP does
  *	not match the current wrapping key.
+ * @km_xts_full: full-XTS KM (KM-XTS-Encrypted-AES-*-Full, function codes
+ *	0x5a/0x5c) over @len bytes with a full-XTS protected key of @type,
+ *	updating &protkey_xts_full_km_param.nap. Optional: NULL when the
+ *	backend (or the CPU under it) has no full-XTS KM; protkey.ko then
+ *	refuses full-XTS keys with -EINVAL, as paes does when
+ *	cpacf_test_func() says the function is missing. Context and return
+ *	as @km_xts.
+ * @cause: optional: explain why a derive of @blob failed with @err, in
+ *	words an administrator acts on ("queue 01.0005 not associated",
+ *	"Ultravisor secret 1a2b... not in the secret store"), into @buf of
+ *	@size bytes. May sleep and allocate (protkey.ko calls it from its
+ *	event work, not the re-derive worker). Return: the length written,
+ *	0 when there is nothing to add to the errno.
  * @wk_generation: a number that changes whenever the wrapping key
  *	changes, for telemetry only (the data path trusts only the short
  *	count). Atomic-safe.
@@ -200,6 +259,11 @@ struct protkey_platform_ops {
 			       enum protkey_km_dir dir,
 			       struct protkey_xts_km_param *param, u8 *dst,
 			       const u8 *src, unsigned int len);
+	unsigned int (*km_xts_full)(enum protkey_pk_type type,
+				    enum protkey_km_dir dir,
+				    struct protkey_xts_full_km_param *param,
+				    u8 *dst, const u8 *src, unsigned int len);
+	int (*cause)(const u8 *blob, u32 len, int err, char *buf, size_t size);
 	u64 (*wk_generation)(void);
 };
 

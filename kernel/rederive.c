@@ -154,23 +154,33 @@ static bool derive_retryable(int err)
 	       err == -ENOENT;
 }
 
-static bool pk_valid(const struct protkey_pk *pk)
+/*
+ * A protected key the cipher can use: an XTS half (AES-128 or -256) of a
+ * pair, or for a single token a full-XTS key of a platform with full-XTS
+ * KM (else -EINVAL, as paes_s390.c refuses a function code the CPU lacks).
+ */
+static bool pk_valid(const struct protkey_platform_ops *ops,
+		     const struct protkey_pk *pk, u32 halves)
 {
+	if (halves == 1)
+		return ops->km_xts_full &&
+		       ((pk->type == PROTKEY_PK_AES_XTS_128 && pk->len == 64) ||
+			(pk->type == PROTKEY_PK_AES_XTS_256 && pk->len == 96));
 	return (pk->type == PROTKEY_PK_AES_128 && pk->len == 48) ||
 	       (pk->type == PROTKEY_PK_AES_256 && pk->len == 64);
 }
 
 /*
  * One derive with the checks the cipher depends on. May sleep. @flags:
- * &enum protkey_derive_flags.
+ * &enum protkey_derive_flags; @halves: of the key the token belongs to.
  */
 static int derive_half(struct protkey_platform_ops *ops, const u8 *blob,
-		       u32 len, struct protkey_pk *pk, u32 flags)
+		       u32 len, u32 halves, struct protkey_pk *pk, u32 flags)
 {
 	int ret;
 
 	ret = ops->derive(blob, len, pk, flags);
-	if (!ret && !pk_valid(pk))
+	if (!ret && !pk_valid(ops, pk, halves))
 		ret = -EINVAL;
 	if (ret)
 		memzero_explicit(pk, sizeof(*pk));
@@ -198,8 +208,8 @@ static bool sleep_until_retry(unsigned long start, unsigned long deadline)
 /**
  * protkey_key_identify() - derive both halves and compute their pattern
  * @ops: the platform
- * @blob: the secure key: two tokens back to back
- * @half: length of one half
+ * @blob: the secure key: two tokens back to back, or one full-XTS token
+ * @len: its length
  * @pk: output: the protected keys; NULL when only @vp is wanted
  * @vp: output: the verification pattern
  * @wait: retry while no adapter is usable (the errors the worker retries),
@@ -221,21 +231,23 @@ static bool sleep_until_retry(unsigned long start, unsigned long deadline)
  * -EAGAIN when the wrapping key kept changing.
  */
 int protkey_key_identify(struct protkey_platform_ops *ops, const u8 *blob,
-			 u32 half, struct protkey_pk pk[2],
+			 u32 len, struct protkey_pk pk[2],
 			 u8 vp[PROTKEY_KEY_VP_SIZE], bool wait)
 {
+	u32 halves = protkey_key_halves(blob, len), half = len / halves;
 	unsigned long start = jiffies;
 	unsigned long deadline =
 		start + msecs_to_jiffies(READ_ONCE(protkey_rekey_timeout_ms));
 	unsigned int expired = 0;
-	struct protkey_pk tmp[2];
+	struct protkey_pk tmp[2] = {};
 	int ret;
 
 	for (;;) {
-		ret = derive_half(ops, blob, half, &tmp[0], 0);
-		if (!ret)
-			ret = derive_half(ops, blob + half, half, &tmp[1], 0);
-		if (!ret && tmp[0].type != tmp[1].type)
+		ret = derive_half(ops, blob, half, halves, &tmp[0], 0);
+		if (!ret && halves == 2)
+			ret = derive_half(ops, blob + half, half, halves,
+					  &tmp[1], 0);
+		if (!ret && halves == 2 && tmp[0].type != tmp[1].type)
 			ret = -EINVAL;
 		if (!ret)
 			ret = protkey_key_compute_vp(ops, tmp, vp);
@@ -539,7 +551,7 @@ static int derive_staged(struct protkey_key *key, const unsigned long *deadline)
 				      lockdep_is_held(&key->blob_mutex));
 	if (!b)
 		ret = -EKEYREVOKED;
-	for (i = 0; i < 2 && !ret; i++) {
+	for (i = 0; i < key->halves && !ret; i++) {
 		if (key->staged_mask & BIT(i))
 			continue;
 		if (derived && deadline && !time_before(jiffies, *deadline)) {
@@ -548,7 +560,7 @@ static int derive_staged(struct protkey_key *key, const unsigned long *deadline)
 		}
 		derived = true;
 		ret = derive_half(key->ops, b->data + i * key->half_len,
-				  key->half_len, &key->staged[i],
+				  key->half_len, key->halves, &key->staged[i],
 				  PROTKEY_DERIVE_NOMEMALLOC);
 		spin_lock_irqsave(&key->lock, flags);
 		if (ret) {
@@ -591,20 +603,20 @@ void protkey_key_refresh_info(struct protkey_key *key)
 	 * a copy of the secure key, without &protkey_key.blob_mutex, which
 	 * the worker needs to derive.
 	 */
-	copy = kmalloc(2 * key->half_len, GFP_KERNEL);
+	copy = kmalloc(protkey_key_blob_len(key), GFP_KERNEL);
 	if (!copy)
 		return;
 	mutex_lock(&key->blob_mutex);
 	b = rcu_dereference_protected(key->blob,
 				      lockdep_is_held(&key->blob_mutex));
 	if (b)
-		memcpy(copy, b->data, 2 * key->half_len);
+		memcpy(copy, b->data, protkey_key_blob_len(key));
 	mutex_unlock(&key->blob_mutex);
 	if (!b) {
 		kfree(copy);
 		return;
 	}
-	protkey_key_read_info(key->ops, copy, key->half_len, info);
+	protkey_key_read_info(key->ops, copy, key->half_len, key->halves, info);
 	kfree_sensitive(copy);
 
 	spin_lock_irqsave(&key->lock, flags);
@@ -612,6 +624,40 @@ void protkey_key_refresh_info(struct protkey_key *key)
 	spin_unlock_irqrestore(&key->lock, flags);
 	if (info[0].match == PROTKEY_MK_OLD || info[1].match == PROTKEY_MK_OLD)
 		protkey_nl_notify_needs_reencipher(key, info);
+}
+
+/*
+ * The platform's words for @err of a derive of @key (the first half it
+ * explains), rate-limited into the kernel log too; an empty string when
+ * it has none. Process context: copies the secure key as
+ * protkey_key_refresh_info() does, for the same reason.
+ */
+static void key_cause(struct protkey_key *key, int err, char *buf, size_t size)
+{
+	struct protkey_blob *b;
+	u32 i;
+	u8 *copy;
+
+	*buf = '\0';
+	if (!key->ops->cause || !err)
+		return;
+	copy = kmalloc(protkey_key_blob_len(key), GFP_KERNEL);
+	if (!copy)
+		return;
+	mutex_lock(&key->blob_mutex);
+	b = rcu_dereference_protected(key->blob,
+				      lockdep_is_held(&key->blob_mutex));
+	if (b)
+		memcpy(copy, b->data, protkey_key_blob_len(key));
+	mutex_unlock(&key->blob_mutex);
+	for (i = 0; b && i < key->halves && !*buf; i++)
+		if (key->ops->cause(copy + i * key->half_len, key->half_len,
+				    err, buf, size) <= 0)
+			*buf = '\0';
+	kfree_sensitive(copy);
+	if (*buf)
+		pr_warn_ratelimited("key %d: %s (errno %d)\n",
+				    READ_ONCE(key->serial), buf, -err);
 }
 
 /**
@@ -859,6 +905,7 @@ void protkey_key_notify(struct work_struct *work)
 {
 	struct protkey_key *key =
 		container_of(work, struct protkey_key, notify);
+	char cause[PROTKEY_CAUSE_MAX];
 	struct protkey_key_events ev;
 	unsigned long flags;
 
@@ -871,8 +918,9 @@ void protkey_key_notify(struct work_struct *work)
 	check_wk(key);
 	if (ev.pending & PROTKEY_KEY_EV_STALLED) {
 		event_hook(key, PROTKEY_KEY_EV_STALLED);
-		protkey_nl_notify_stalled(key, ev.stall_waited_ms,
-					  ev.stall_err);
+		key_cause(key, ev.stall_err, cause, sizeof(cause));
+		protkey_nl_notify_stalled(key, ev.stall_waited_ms, ev.stall_err,
+					  *cause ? cause : NULL);
 	}
 	if (ev.pending & PROTKEY_KEY_EV_REDERIVED) {
 		event_hook(key, PROTKEY_KEY_EV_REDERIVED);
@@ -881,8 +929,10 @@ void protkey_key_notify(struct work_struct *work)
 	}
 	if (ev.pending & PROTKEY_KEY_EV_FAILED) {
 		event_hook(key, PROTKEY_KEY_EV_FAILED);
+		key_cause(key, ev.fail_err, cause, sizeof(cause));
 		protkey_nl_notify_failed(key, ev.fail_err, ev.fail_waited_ms,
-					 ev.fail_requests);
+					 ev.fail_requests,
+					 *cause ? cause : NULL);
 	}
 }
 

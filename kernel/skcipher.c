@@ -82,6 +82,63 @@ static int xts_walk(struct skcipher_request *req,
 }
 
 /*
+ * The walk with full-XTS KM: no PCC, the next alpha power kept in
+ * &protkey_xts_req.tweak across parking.
+ */
+static int xts_walk_full(struct skcipher_request *req,
+			 struct protkey_platform_ops *ops,
+			 enum protkey_pk_type type,
+			 struct protkey_xts_full_km_param *km)
+{
+	struct protkey_xts_req *rctx = skcipher_request_ctx(req);
+	struct skcipher_walk walk;
+	unsigned int n, k;
+	int ret;
+
+	ret = skcipher_walk_virt(&walk, xts_remainder(req), true);
+	while (!ret && walk.nbytes) {
+		n = walk.nbytes & ~(PROTKEY_AES_BLOCK_SIZE - 1);
+		k = ops->km_xts_full(type, rctx->dir, km, walk.dst.virt.addr,
+				     walk.src.virt.addr, n);
+		if (WARN_ON_ONCE(k > n || k % PROTKEY_AES_BLOCK_SIZE)) {
+			skcipher_walk_done(&walk, -EIO);
+			return -EIO;
+		}
+		rctx->done += k;
+		memcpy(rctx->tweak, km->nap, sizeof(rctx->tweak));
+		if (k < n) {
+			skcipher_walk_done(&walk, -EKEYEXPIRED);
+			return -EKEYEXPIRED;
+		}
+		ret = skcipher_walk_done(&walk, walk.nbytes - n);
+	}
+	return ret;
+}
+
+/* xts_run() for a full-XTS key: the tweak is the IV, nap starts at 1. */
+static int xts_run_full(struct skcipher_request *req, struct protkey_key *key)
+{
+	struct protkey_xts_req *rctx = skcipher_request_ctx(req);
+	struct protkey_xts_full_km_param km;
+	u32 type;
+	int ret;
+
+	if (!key->ops->km_xts_full)
+		return -EIO;
+	rctx->parked.gen = protkey_key_load_full(key, &km, &type);
+	memcpy(km.tweak, req->iv, sizeof(km.tweak));
+	if (!rctx->have_tweak) {
+		memset(rctx->tweak, 0, sizeof(rctx->tweak));
+		rctx->tweak[0] = 1;
+		rctx->have_tweak = true;
+	}
+	memcpy(km.nap, rctx->tweak, sizeof(km.nap));
+	ret = xts_walk_full(req, key->ops, type, &km);
+	memzero_explicit(km.key, sizeof(km.key));
+	return ret;
+}
+
+/*
  * Runs the request from its saved progress on the key's current protected
  * keys. Never sleeps. Returns 0, -EKEYEXPIRED (stale key, progress saved,
  * &protkey_parked.gen set) or another errno.
@@ -95,6 +152,8 @@ static int xts_run(struct skcipher_request *req, struct protkey_key *key)
 	u32 type[2], gen;
 	int ret = 0;
 
+	if (key->halves == 1)
+		return xts_run_full(req, key);
 	/*
 	 * The keys go straight into the parameter blocks, and only the key
 	 * fields are wiped after: under qemu TCG every memset() or memcpy()
@@ -229,7 +288,8 @@ static void xts_release_key(struct crypto_skcipher *tfm,
 /**
  * protkey_xts_setkey() - set the secure key of an xts(paes) tfm
  * @tfm: the tfm
- * @in: two secure-key tokens back to back (2 x 64 bytes for CCA AES DATA)
+ * @in: two secure-key tokens back to back (2 x 64 bytes for CCA AES DATA),
+ *	or the one 44-byte token of an Ultravisor AES-XTS secret
  * @len: total length
  *
  * Synchronous: finds the shared key object for the key, or derives both
@@ -310,7 +370,8 @@ static struct skcipher_alg protkey_xts_alg = {
 		.cra_ctxsize = sizeof(struct protkey_xts_ctx),
 		.cra_module = THIS_MODULE,
 	},
-	.min_keysize = 2 * PROTKEY_KEY_MIN_HALF,
+	/* One Ultravisor AES-XTS secret token is a whole key. */
+	.min_keysize = PROTKEY_KEY_MIN_HALF,
 	.max_keysize = 2 * PROTKEY_KEY_MAX_HALF,
 	.ivsize = PROTKEY_AES_BLOCK_SIZE,
 	.setkey = protkey_xts_setkey,

@@ -28,8 +28,9 @@ struct protkey_xts_ctx {
  * struct protkey_xts_req - per-request context of xts(paes)
  * @parked: parking record while the key object holds the request
  * @done: bytes of the request already processed and written to dst
- * @tweak: the XTS parameter of the block at @done, valid if @have_tweak
- * @have_tweak: PCC has run for this request
+ * @tweak: the XTS parameter of the block at @done, valid if @have_tweak;
+ *	for a full-XTS key the next alpha power of that block
+ * @have_tweak: PCC has run for this request (full-XTS: @tweak is set)
  * @dir: encrypt or decrypt
  * @sg_src: scatterlist storage for the source from @done on
  * @sg_dst: scatterlist storage for the destination from @done on

@@ -6,13 +6,15 @@
 #include <linux/errno.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
+#include <asm/unaligned.h>
 
 #include "token.h"
 
 /**
  * DOC: secure tokens only
  *
- * A blob given to setkey or to keyctl update is a pair of key tokens.
+ * A blob given to setkey or to keyctl update is a pair of key tokens, or
+ * one Ultravisor AES-XTS secret token (protkey_token_full_xts()).
  * The s390 pkey layer converts more than secure keys into protected keys:
  * clear-key tokens (type 0x00, version 0x02) are wrapped by PCKMO, and
  * protected-key tokens (type 0x00, version 0x01) are taken as they are.
@@ -63,6 +65,27 @@ static const struct protkey_token_kind protkey_secure_tokens[] = {
 
 /* clang-format on */
 
+static u16 uv_secret_type(const u8 *tok)
+{
+	return get_unaligned_be16(tok + PROTKEY_UV_TOKEN_SECRET_TYPE);
+}
+
+static bool is_uv_token(const u8 *tok, u32 len)
+{
+	return len == PROTKEY_UV_TOKEN_SIZE &&
+	       tok[PROTKEY_TOKEN_TYPE_OFFSET] == PROTKEY_TOKTYPE_NON_CCA &&
+	       tok[PROTKEY_TOKEN_VERSION_OFFSET] == PROTKEY_TOKVER_UV_SECRET;
+}
+
+/* An AES or AES-XTS secret: the types protkey.ko derives keys of. */
+static bool uv_secret_aes(const u8 *tok)
+{
+	u16 type = uv_secret_type(tok);
+
+	return type >= PROTKEY_UV_SECRET_AES_128 &&
+	       type <= PROTKEY_UV_SECRET_AES_XTS_256;
+}
+
 /**
  * protkey_token_lookup() - the allowed format of a token
  * @tok: the token
@@ -98,10 +121,80 @@ EXPORT_SYMBOL_IF_KUNIT(protkey_token_lookup);
  * Context: any; never sleeps.
  * Return: 0 if @tok is of an allowed secure-key format, -EINVAL for any
  * other token: clear-key and protected-key tokens, unknown types and
- * versions, tokens too short or too long for their format.
+ * versions, tokens too short or too long for their format, and
+ * Ultravisor secret tokens of a secret that is not an AES or AES-XTS key
+ * (HMAC and EC secrets are no cipher keys).
  */
 int protkey_token_check(const u8 *tok, u32 len)
 {
-	return protkey_token_lookup(tok, len) ? 0 : -EINVAL;
+	if (!protkey_token_lookup(tok, len))
+		return -EINVAL;
+	if (is_uv_token(tok, len) && !uv_secret_aes(tok))
+		return -EINVAL;
+	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(protkey_token_check);
+
+/**
+ * protkey_token_full_xts() - is @tok alone a whole XTS key?
+ * @tok: a secure-key token
+ * @len: its length in bytes
+ *
+ * The token of an Ultravisor AES-XTS secret names both XTS keys at once:
+ * its protected key is a full-XTS key (PKEY_KEYTYPE_AES_XTS_128/256 in
+ * pkey_uv.c), and zkey stores it as one 44-byte "XTS" token. Every other
+ * secure key is one XTS half.
+ *
+ * Context: any; never sleeps.
+ * Return: true for a 44-byte UV secret token of an AES-XTS secret type.
+ */
+bool protkey_token_full_xts(const u8 *tok, u32 len)
+{
+	u16 type;
+
+	if (!is_uv_token(tok, len))
+		return false;
+	type = uv_secret_type(tok);
+	return type == PROTKEY_UV_SECRET_AES_XTS_128 ||
+	       type == PROTKEY_UV_SECRET_AES_XTS_256;
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_token_full_xts);
+
+/**
+ * protkey_token_key_type() - the key-type name of an allowed token
+ * @tok: a secure-key token
+ * @len: its length in bytes
+ *
+ * The zkey key-type string of the token's format; for an Ultravisor
+ * secret token the name of its secret type, which alone says what the
+ * token is (pvsecret's type names, prefixed as zkey's key type
+ * PVSECRET-AES): PVSECRET-AES-128, -192, -256, PVSECRET-AES-XTS-128,
+ * -256, or PVSECRET-AES-unknown for a type protkey.ko does not derive.
+ *
+ * Context: any.
+ * Return: a static string; "unknown" for a token not on the allow-list.
+ */
+const char *protkey_token_key_type(const u8 *tok, u32 len)
+{
+	const struct protkey_token_kind *kind = protkey_token_lookup(tok, len);
+
+	if (!kind)
+		return "unknown";
+	if (!is_uv_token(tok, len))
+		return kind->name;
+	switch (uv_secret_type(tok)) {
+	case PROTKEY_UV_SECRET_AES_128:
+		return "PVSECRET-AES-128";
+	case PROTKEY_UV_SECRET_AES_192:
+		return "PVSECRET-AES-192";
+	case PROTKEY_UV_SECRET_AES_256:
+		return "PVSECRET-AES-256";
+	case PROTKEY_UV_SECRET_AES_XTS_128:
+		return "PVSECRET-AES-XTS-128";
+	case PROTKEY_UV_SECRET_AES_XTS_256:
+		return "PVSECRET-AES-XTS-256";
+	default:
+		return "PVSECRET-AES-unknown";
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(protkey_token_key_type);

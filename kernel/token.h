@@ -26,6 +26,19 @@
 #define PROTKEY_TOKVER_EP11_AES_WITH_HEADER 0x06
 #define PROTKEY_TOKVER_UV_SECRET 0x09
 
+/*
+ * The Ultravisor secret token (struct uvsecrettoken of pkey_uv.c): 44
+ * bytes; the secret type (enum uv_secret_types of asm/uv.h), big endian,
+ * at offset 8, the secret's ID at offset 12.
+ */
+#define PROTKEY_UV_TOKEN_SIZE 44
+#define PROTKEY_UV_TOKEN_SECRET_TYPE 8
+#define PROTKEY_UV_SECRET_AES_128 0x0004
+#define PROTKEY_UV_SECRET_AES_192 0x0005
+#define PROTKEY_UV_SECRET_AES_256 0x0006
+#define PROTKEY_UV_SECRET_AES_XTS_128 0x0007
+#define PROTKEY_UV_SECRET_AES_XTS_256 0x0008
+
 /**
  * struct protkey_token_kind - one secure-key token format protkey.ko accepts
  * @type: the token's type byte
@@ -44,5 +57,7 @@ struct protkey_token_kind {
 
 const struct protkey_token_kind *protkey_token_lookup(const u8 *tok, u32 len);
 int protkey_token_check(const u8 *tok, u32 len);
+bool protkey_token_full_xts(const u8 *tok, u32 len);
+const char *protkey_token_key_type(const u8 *tok, u32 len);
 
 #endif /* _PROTKEY_TOKEN_H */

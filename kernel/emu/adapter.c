@@ -370,6 +370,74 @@ static void emu_round_trip(u32 mode, int *ret)
 }
 
 /**
+ * emu_derive_cause() - why a derive of a CCA or EP11 key fails, in words
+ * @blob: the secure key
+ * @len: its length
+ * @err: the derive's negative errno
+ * @buf: output
+ * @size: its size
+ *
+ * What an administrator would find with lszcrypt: in an SE guest, a CCA
+ * key has no usable queue at all, and an EP11 key whose master key a
+ * queue holds but that is not associated (bs 1, 2 or 3, or association
+ * pending) names that queue; elsewhere a -ENODEV means no online queue
+ * holds the key's master key.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: the length written, 0 for nothing to say.
+ */
+int emu_derive_cause(const u8 *blob, u32 len, int err, char *buf, size_t size)
+{
+	ktime_t now = ktime_get();
+	struct emu_token tok;
+	const char *what;
+	unsigned int i;
+	int n = 0;
+
+	if (err != -ENODEV && err != READ_ONCE(emu_unassoc_errno))
+		return 0;
+	if (emu_token_check(blob, len, &tok))
+		return 0;
+	mutex_lock(&emu_lock);
+	if (emu_se && tok.type->mode == PROTKEY_EMU_MODE_CCA) {
+		n = scnprintf(buf, size, "CCA keys are unusable in %s",
+			      "a Secure Execution guest");
+		goto out;
+	}
+	for (i = 0; emu_se && i < emu_nr_adapters; i++) {
+		struct emu_adapter *a = &emu_adapters[i];
+
+		/* Unbound queues are not usable; online ones still count. */
+		if (a->mode != tok.type->mode || !a->online ||
+		    ktime_before(now, emu_outage_until) ||
+		    !(a->mk_valid & MK_BIT(PROTKEY_EMU_MK_CURRENT)) ||
+		    !reg_matches(a, PROTKEY_EMU_MK_CURRENT, &tok))
+			continue;
+		if (se_pending(a, now))
+			what = "association pending";
+		else if (se_bs(a, now) == PROTKEY_EMU_SE_BS_USABLE)
+			continue;
+		else if (se_bs(a, now) ==
+			 PROTKEY_EMU_SE_BS_USABLE_NO_SECURE_KEY)
+			what = "bound, no association secret";
+		else if (se_bs(a, now) == PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING)
+			what = "not bound";
+		else
+			what = "unusable";
+		n = scnprintf(buf, size, "queue %02x.%04x not associated (%s)",
+			      PROTKEY_EMU_APQN_CARD(a->apqn),
+			      PROTKEY_EMU_APQN_DOMAIN(a->apqn), what);
+		goto out;
+	}
+	n = scnprintf(buf, size,
+		      "no online %s queue holds the key's master key",
+		      tok.type->mode == PROTKEY_EMU_MODE_EP11 ? "EP11" : "CCA");
+out:
+	mutex_unlock(&emu_lock);
+	return n;
+}
+
+/**
  * emu_derive() - the platform's derive: secure key to protected key
  * @blob: the secure key
  * @len: its length

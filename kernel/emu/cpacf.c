@@ -203,6 +203,9 @@ static unsigned int pk_keylen(enum protkey_pk_type type)
 		return AES_KEYSIZE_192;
 	case PROTKEY_PK_AES_256:
 		return AES_KEYSIZE_256;
+	case PROTKEY_PK_AES_XTS_128:
+	case PROTKEY_PK_AES_XTS_256:
+		break;
 	}
 	return 0;
 }
@@ -259,28 +262,70 @@ int emu_pk_wrap(const u8 *clear, u32 keylen, struct protkey_pk *pk)
 }
 
 /**
+ * emu_pk_wrap_xts() - a full-XTS protected key under the current wrapping key
+ * @clear: the clear XTS key: key 1 then key 2
+ * @keylen: 32 (AES-XTS-128) or 64 (AES-XTS-256)
+ * @pk: output: PROTKEY_PK_AES_XTS_128 (64 bytes) or _256 (96 bytes)
+ *
+ * The emulator's scheme: each half wrapped as an AES key of its size
+ * (see emu_pk_wrap()), the two back to back, then one WKVP.
+ *
+ * Context: any context.
+ * Return: 0, or -EINVAL for a bad @keylen.
+ */
+int emu_pk_wrap_xts(const u8 *clear, u32 keylen, struct protkey_pk *pk)
+{
+	const struct emu_wk *wk;
+	unsigned int half = keylen / 2;
+
+	if (keylen != 2 * AES_KEYSIZE_128 && keylen != 2 * AES_KEYSIZE_256)
+		return -EINVAL;
+	memset(pk, 0, sizeof(*pk));
+	pk->type = half == AES_KEYSIZE_128 ? PROTKEY_PK_AES_XTS_128 :
+					     PROTKEY_PK_AES_XTS_256;
+	pk->len = keylen + PROTKEY_WKVP_SIZE;
+	rcu_read_lock();
+	wk = rcu_dereference(emu_wk_cur);
+	wrap(&wk->aes, pk->protkey, clear, half);
+	wrap(&wk->aes, pk->protkey + half, clear + half, half);
+	memcpy(pk->protkey + keylen, wk->wkvp, PROTKEY_WKVP_SIZE);
+	rcu_read_unlock();
+	return 0;
+}
+
+/**
  * emu_pk_unwrap() - recover the clear key of a protected key (tests only)
  * @pk: the protected key
  * @clear: output, pk_keylen(@pk->type) bytes
  *
  * Context: any context.
  * Return: 0; -EINVAL for a bad type or length; -EKEYEXPIRED when @pk is not
- * wrapped under the current wrapping key.
+ * wrapped under the current wrapping key. A full-XTS key gives both
+ * halves, key 1 then key 2.
  */
 int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear)
 {
-	unsigned int keylen = pk_keylen(pk->type);
+	unsigned int keylen = pk_keylen(pk->type), halves = 1, i;
 	const struct emu_wk *wk;
 	int ret = 0;
 
-	if (!keylen || pk->len != keylen + PROTKEY_WKVP_SIZE)
+	if (pk->type == PROTKEY_PK_AES_XTS_128 ||
+	    pk->type == PROTKEY_PK_AES_XTS_256) {
+		keylen = pk->type == PROTKEY_PK_AES_XTS_128 ? AES_KEYSIZE_128 :
+							      AES_KEYSIZE_256;
+		halves = 2;
+	}
+	if (!keylen || pk->len != halves * keylen + PROTKEY_WKVP_SIZE)
 		return -EINVAL;
 	rcu_read_lock();
 	wk = rcu_dereference(emu_wk_cur);
-	if (crypto_memneq(pk->protkey + keylen, wk->wkvp, PROTKEY_WKVP_SIZE))
+	if (crypto_memneq(pk->protkey + halves * keylen, wk->wkvp,
+			  PROTKEY_WKVP_SIZE))
 		ret = -EKEYEXPIRED;
 	else
-		unwrap(&wk->aes, clear, pk->protkey, keylen);
+		for (i = 0; i < halves; i++)
+			unwrap(&wk->aes, clear + i * keylen,
+			       pk->protkey + i * keylen, keylen);
 	rcu_read_unlock();
 	return ret;
 }
@@ -541,6 +586,57 @@ void emu_km_partial(u32 calls, u32 blocks)
 }
 EXPORT_SYMBOL_NS_GPL(emu_km_partial, PROTKEY_EMU_CONTROL);
 
+/*
+ * The XTS work of a KM once the slots hold the keys: from the XTS
+ * parameter @init (advanced past the blocks processed), on this CPU's
+ * fastest path. Caller: rcu_read_lock_bh(), @c this CPU's state with its
+ * km slot (and, for the pair path, pcc slot and result) loaded. Returns
+ * the bytes processed (km_partial_len()).
+ */
+static unsigned int km_run(struct emu_cpu *c, enum protkey_km_dir dir, u8 *init,
+			   u8 *dst, const u8 *src, unsigned int len)
+{
+	const u8 *tweak = NULL;
+
+	if (!len)
+		return 0;
+	len = km_partial_len(len);
+	if (READ_ONCE(fast_xts) && virt_addr_valid(src) &&
+	    virt_addr_valid(dst)) {
+		/* The result of this CPU's last PCC: start from its tweak. */
+		if (c->pcc_valid && c->pcc.tag_len == c->km.tag_len &&
+		    words_equal(init, c->pcc_xts, AES_BLOCK_SIZE))
+			tweak = c->pcc_tweak;
+		if (crypto_simd_usable()) {
+			if (tweak && xts_tfm(&c->simd_pair, c, tweak, dir, init,
+					     dst, src, len))
+				return len;
+			if (xts_tfm(&c->simd, c, NULL, dir, init, dst, src,
+				    len))
+				return len;
+		}
+		if (tweak &&
+		    xts_tfm(&c->sync_pair, c, tweak, dir, init, dst, src, len))
+			return len;
+		if (xts_tfm(&c->sync, c, NULL, dir, init, dst, src, len))
+			return len;
+	}
+	xts_ref(&c->km.aes, dir, init, dst, src, len);
+	return len;
+}
+
+/* Loads the KM slot; a new key unkeys every tfm that uses it. */
+static void km_slot_load(struct emu_cpu *c, const struct emu_wk *wk,
+			 const u8 *p, unsigned int keylen)
+{
+	if (slot_load(&c->km, wk, p, keylen)) {
+		c->simd.state = EMU_TFM_UNKEYED;
+		c->sync.state = EMU_TFM_UNKEYED;
+		c->simd_pair.state = EMU_TFM_UNKEYED;
+		c->sync_pair.state = EMU_TFM_UNKEYED;
+	}
+}
+
 /**
  * emu_km_xts() - KM-XTS with a protected key
  * @type: PROTKEY_PK_AES_128 or PROTKEY_PK_AES_256
@@ -566,7 +662,6 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 {
 	unsigned int keylen = pk_keylen(type);
 	const struct emu_wk *wk;
-	const u8 *tweak = NULL;
 	struct emu_cpu *c;
 
 	if (WARN_ON_ONCE(keylen != AES_KEYSIZE_128 &&
@@ -589,39 +684,111 @@ unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 		len = 0;
 		goto out;
 	}
-	if (slot_load(&c->km, wk, param->key + slot_offset(keylen), keylen)) {
-		c->simd.state = EMU_TFM_UNKEYED;
-		c->sync.state = EMU_TFM_UNKEYED;
-		c->simd_pair.state = EMU_TFM_UNKEYED;
-		c->sync_pair.state = EMU_TFM_UNKEYED;
-	}
-
-	if (!len)
-		goto out;
-	len = km_partial_len(len);
-	if (READ_ONCE(fast_xts) && virt_addr_valid(src) &&
-	    virt_addr_valid(dst)) {
-		/* The result of this CPU's last PCC: start from its tweak. */
-		if (c->pcc_valid && c->pcc.tag_len == c->km.tag_len &&
-		    words_equal(param->init, c->pcc_xts, AES_BLOCK_SIZE))
-			tweak = c->pcc_tweak;
-		if (crypto_simd_usable()) {
-			if (tweak && xts_tfm(&c->simd_pair, c, tweak, dir,
-					     param->init, dst, src, len))
-				goto out;
-			if (xts_tfm(&c->simd, c, NULL, dir, param->init, dst,
-				    src, len))
-				goto out;
-		}
-		if (tweak && xts_tfm(&c->sync_pair, c, tweak, dir, param->init,
-				     dst, src, len))
-			goto out;
-		if (xts_tfm(&c->sync, c, NULL, dir, param->init, dst, src, len))
-			goto out;
-	}
-	xts_ref(&c->km.aes, dir, param->init, dst, src, len);
+	km_slot_load(c, wk, param->key + slot_offset(keylen), keylen);
+	len = km_run(c, dir, param->init, dst, src, len);
 out:
 	rcu_read_unlock_bh();
+	return len;
+}
+
+/* T := T * @m in GF(2^128), IEEE 1619 (little-endian) convention. */
+static void gf_mul_ble(u8 *t_bytes, const u8 *m)
+{
+	le128 t, r = {};
+	int i;
+
+	memcpy(&t, t_bytes, sizeof(t));
+	/* Horner over the bits of @m, x^127 first: bit i of byte i / 8. */
+	for (i = 127; i >= 0; i--) {
+		gf128mul_x_ble(&r, &r);
+		if (m[i / 8] & BIT(i % 8))
+			le128_xor(&r, &r, &t);
+	}
+	memcpy(t_bytes, &r, sizeof(r));
+	memzero_explicit(&t, sizeof(t));
+}
+
+/**
+ * emu_km_xts_full() - full-XTS KM (0x5a/0x5c) with a full-XTS protected key
+ * @type: PROTKEY_PK_AES_XTS_128 or PROTKEY_PK_AES_XTS_256
+ * @dir: encrypt or decrypt
+ * @param: parameter block: both wrapped keys (an AES-128 pair at offset
+ *	32), the tweak, the next alpha power and the WKVP
+ * @dst: output; may equal @src
+ * @src: input
+ * @len: bytes, a multiple of 16 (a caller bug otherwise: warned once,
+ *	nothing processed)
+ *
+ * The emulator's model of the instruction: the XTS parameter of the next
+ * block is E_K2(tweak) * nap in GF(2^128) (nap a little-endian field
+ * element, 1 = alpha^0 for the first block of a data unit, as paes_s390.c
+ * starts it); the call processes the blocks and advances nap by alpha per
+ * block, leaving the tweak as it is, so a caller resumes a short count by
+ * calling again with the same block. The sources do not describe the
+ * field beyond its initial value; see Documentation/emulator.rst. No PCC
+ * step is needed, and a stale WKVP processes nothing (the short count).
+ *
+ * Context: as emu_km_xts().
+ * Return: as emu_km_xts().
+ */
+unsigned int emu_km_xts_full(enum protkey_pk_type type, enum protkey_km_dir dir,
+			     struct protkey_xts_full_km_param *param, u8 *dst,
+			     const u8 *src, unsigned int len)
+{
+	unsigned int keylen, off;
+	u8 k[AES_KEYSIZE_256 + PROTKEY_WKVP_SIZE];
+	u8 init[AES_BLOCK_SIZE];
+	const struct emu_wk *wk;
+	struct emu_cpu *c;
+	static const u8 one[AES_BLOCK_SIZE] = { 1 };
+
+	if (WARN_ON_ONCE(type != PROTKEY_PK_AES_XTS_128 &&
+			 type != PROTKEY_PK_AES_XTS_256))
+		return 0;
+	if (unlikely(!IS_ALIGNED(len, AES_BLOCK_SIZE))) {
+		emu_count(EMU_CNT_KM_BAD_LEN);
+		WARN_ONCE(!READ_ONCE(emu_km_warn_quiet),
+			  "KM-XTS-full of %u bytes, not whole blocks\n", len);
+		return 0;
+	}
+	keylen = type == PROTKEY_PK_AES_XTS_128 ? AES_KEYSIZE_128 :
+						  AES_KEYSIZE_256;
+	off = type == PROTKEY_PK_AES_XTS_128 ? 32 : 0;
+
+	rcu_read_lock_bh();
+	c = this_cpu_ptr(emu_cpus);
+	emu_count(EMU_CNT_KM_CALLS);
+	wk = rcu_dereference_bh(emu_wk_cur);
+	if (crypto_memneq(param->wkvp, wk->wkvp, PROTKEY_WKVP_SIZE)) {
+		emu_count(EMU_CNT_KM_SHORT);
+		len = 0;
+		goto out;
+	}
+	/* The slots take a wrapped key followed by its WKVP. */
+	memcpy(k + keylen, param->wkvp, PROTKEY_WKVP_SIZE);
+	memcpy(k, param->key + off + keylen, keylen);
+	if (slot_load(&c->pcc, wk, k, keylen)) {
+		c->simd_pair.state = EMU_TFM_UNKEYED;
+		c->sync_pair.state = EMU_TFM_UNKEYED;
+		c->pcc_valid = false;
+	}
+	/* What a PCC would leave: the pair path then serves this KM too. */
+	if (!c->pcc_valid ||
+	    !words_equal(c->pcc_tweak, param->tweak, AES_BLOCK_SIZE)) {
+		slot_block(&c->pcc, true, c->pcc_xts, param->tweak);
+		memcpy(c->pcc_tweak, param->tweak, AES_BLOCK_SIZE);
+		c->pcc_valid = true;
+	}
+	memcpy(init, c->pcc_xts, AES_BLOCK_SIZE);
+	if (!words_equal(param->nap, one, AES_BLOCK_SIZE))
+		gf_mul_ble(init, param->nap);
+	memcpy(k, param->key + off, keylen);
+	km_slot_load(c, wk, k, keylen);
+	len = km_run(c, dir, init, dst, src, len);
+	tweak_advance(param->nap, len / AES_BLOCK_SIZE);
+out:
+	rcu_read_unlock_bh();
+	memzero_explicit(init, sizeof(init));
 	return len;
 }
 

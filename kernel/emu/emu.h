@@ -126,6 +126,8 @@ int emu_uv_add(const u8 *req, u32 len, bool force, u16 *index,
 	       const char **msg);
 bool emu_uv_list(u32 start, u8 *page, bool *locked);
 void emu_uv_lock_store(void);
+/* What Retrieve Secret can give: up to a full-XTS AES-256 protected key. */
+#define EMU_UV_RETRIEVE_MAX 96
 int emu_uv_retrieve(u32 index, u32 *type, u8 *out, u32 *len);
 void emu_uv_wipe(void);
 int emu_uv_configure(const u8 *image_key, u32 max_assoc, u32 max_retr);

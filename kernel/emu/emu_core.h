@@ -109,6 +109,7 @@ int emu_adapters_init(unsigned int nr, const u32 *modes);
 void emu_adapters_exit(void);
 void emu_adapters_set_outage(u32 outage_ms);
 int emu_derive(const u8 *blob, u32 len, struct protkey_pk *pk);
+int emu_derive_cause(const u8 *blob, u32 len, int err, char *buf, size_t size);
 int emu_key_info(const u8 *blob, u32 len, struct protkey_key_info *info);
 u64 emu_mkvp_of(const u8 mk[PROTKEY_EMU_MK_SIZE]);
 void emu_wkvp_of(const u8 wk[PROTKEY_EMU_MK_SIZE],
@@ -124,6 +125,7 @@ int emu_uv_build_request(const u8 image_key[PROTKEY_EMU_IMAGE_KEY_SIZE],
 bool emu_uv_is_association(u32 index);
 bool emu_uv_token_supported(const u8 *blob, u32 len);
 int emu_uv_derive(const u8 *blob, u32 len, struct protkey_pk *pk);
+int emu_uv_cause(const u8 *blob, u32 len, int err, char *buf, size_t size);
 int emu_uv_key_info(const u8 *blob, u32 len, struct protkey_key_info *info);
 void emu_uv_reset(void);
 
@@ -131,10 +133,14 @@ void emu_uv_reset(void);
 int emu_cpacf_init(void);
 void emu_cpacf_exit(void);
 int emu_pk_wrap(const u8 *clear, u32 keylen, struct protkey_pk *pk);
+int emu_pk_wrap_xts(const u8 *clear, u32 keylen, struct protkey_pk *pk);
 int emu_pcc_xts(enum protkey_pk_type type, struct protkey_xts_pcc_param *param);
 unsigned int emu_km_xts(enum protkey_pk_type type, enum protkey_km_dir dir,
 			struct protkey_xts_km_param *param, u8 *dst,
 			const u8 *src, unsigned int len);
+unsigned int emu_km_xts_full(enum protkey_pk_type type, enum protkey_km_dir dir,
+			     struct protkey_xts_full_km_param *param, u8 *dst,
+			     const u8 *src, unsigned int len);
 void emu_cpacf_set_lib_only(bool lib_only);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern bool emu_km_warn_quiet;

@@ -177,6 +177,14 @@ static int emu_derive_op(const u8 *blob, u32 len, struct protkey_pk *pk,
 	return emu_derive(blob, len, pk);
 }
 
+static int emu_cause_op(const u8 *blob, u32 len, int err, char *buf,
+			size_t size)
+{
+	if (emu_uv_token_supported(blob, len))
+		return emu_uv_cause(blob, len, err, buf, size);
+	return emu_derive_cause(blob, len, err, buf, size);
+}
+
 static struct protkey_platform_ops emu_platform_ops = {
 	.name = "emu",
 	.owner = THIS_MODULE,
@@ -186,8 +194,21 @@ static struct protkey_platform_ops emu_platform_ops = {
 	.derive = emu_derive_op,
 	.pcc_xts = emu_pcc_xts,
 	.km_xts = emu_km_xts,
+	.km_xts_full = emu_km_xts_full,
+	.cause = emu_cause_op,
 	.wk_generation = emu_wk_generation,
 };
+
+/*
+ * Full-XTS KM is part of message-security-assist extension 10 (MSA 10,
+ * supported since Linux 6.13); a CPU without it is modelled with
+ * full_xts=0: the platform then offers no km_xts_full, and protkey.ko
+ * refuses full-XTS keys (an Ultravisor AES-XTS secret) as paes does.
+ */
+static bool full_xts = true;
+module_param(full_xts, bool, 0444);
+MODULE_PARM_DESC(full_xts,
+		 "offer full-XTS KM 0x5a/0x5c, as MSA 10 (default: 1)");
 
 /*
  * ORDER: the adapters and the CPACF state (wrapping key, per-CPU tfms)
@@ -214,6 +235,8 @@ static int __init protkey_emu_init(void)
 	ret = emu_netlink_init();
 	if (ret)
 		goto err_cpacf;
+	if (!full_xts)
+		emu_platform_ops.km_xts_full = NULL;
 	ret = protkey_platform_register(&emu_platform_ops);
 	if (ret)
 		goto err_netlink;

@@ -1317,17 +1317,14 @@ static int protkey_emu_nl_uv_lock_doit(struct sk_buff *skb,
  * - %EINVAL: SECRET_IDX missing;
  * - %ERANGE: SECRET_IDX above 0xffff;
  * - %ENODEV: not an SE guest;
- * - %ENOENT: no secret at the index, or not retrievable (association);
- * - %EOPNOTSUPP: an AES-XTS secret (full-XTS keys are not yet modelled).
+ * - %ENOENT: no secret at the index, or not retrievable (association).
  */
 static int protkey_emu_nl_uv_retrieve_doit(struct sk_buff *skb,
 					   struct genl_info *info)
 {
 	static const char no_secret[] = KBUILD_MODNAME
 		": no retrievable secret at this index";
-	static const char no_xts[] = KBUILD_MODNAME
-		": full-XTS protected keys are not modelled yet";
-	u8 secret[PROTKEY_EMU_UV_SECRET_MAX];
+	u8 secret[EMU_UV_RETRIEVE_MAX];
 	struct sk_buff *msg;
 	u32 type, len, idx;
 	void *hdr;
@@ -1340,9 +1337,8 @@ static int protkey_emu_nl_uv_retrieve_doit(struct sk_buff *skb,
 	idx = nla_get_u32(info->attrs[PROTKEY_EMU_A_SECRET_IDX]);
 	ret = emu_uv_retrieve(idx, &type, secret, &len);
 	if (ret) {
-		if (info->extack)
-			info->extack->_msg = ret == -ENOENT ? no_secret :
-							      no_xts;
+		if (info->extack && ret == -ENOENT)
+			info->extack->_msg = no_secret;
 		return ret;
 	}
 	ret = -ENOMEM;

@@ -16,10 +16,10 @@
  *  - after Lock every Add fails (UV rc 0x0102); a full store refuses an Add
  *    (rc 0x010b); a request the UV cannot decrypt, made for another image,
  *    is refused (rc 0x0108);
- *  - Retrieve gives, for an AES secret, the protected key under the
- *    current wrapping key: key and 32-byte WKVP, 48/56/64 bytes (the table
- *    of pkey_uv.c); an index that is empty or not retrievable gives
- *    -ENOENT (uv_retrieve_secret());
+ *  - Retrieve gives, for an AES or AES-XTS secret, the protected key under
+ *    the current wrapping key: key and 32-byte WKVP, 48/56/64 bytes, or
+ *    64/96 for AES-XTS-128/256 (the table of pkey_uv.c); an index that
+ *    is empty or not retrievable gives -ENOENT (uv_retrieve_secret());
  *  - the store is wiped when the guest reboots (pvsecret's README).
  *
  * The emulator's own choices, where the sources are silent (see
@@ -41,8 +41,8 @@
  *  - the limits: max_assoc_secrets and max_retr_secrets, 64 each unless
  *    set (the real values are not in the sources);
  *  - retrieving an association secret gives -ENOENT (not retrievable);
- *    AES-XTS secrets are stored and listed, but their full-XTS protected
- *    keys are not yet modelled: retrieving one gives -EOPNOTSUPP.
+ *    an AES-XTS secret comes back as a full-XTS protected key (64 or 96
+ *    bytes), both halves wrapped as emu_pk_wrap_xts() does.
  *
  * EMULATION ONLY: the secrets are kept in clear in this module's memory.
  */
@@ -393,6 +393,12 @@ void emu_uv_lock_store(void)
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_uv_lock_store);
 
+static bool is_xts(u16 type)
+{
+	return type == PROTKEY_EMU_UV_SECRET_AES_XTS_128 ||
+	       type == PROTKEY_EMU_UV_SECRET_AES_XTS_256;
+}
+
 /* Retrieve Secret; the caller holds emu_uv_lock. */
 static int retrieve_locked(u32 index, u32 *type, u8 *out, u32 *len)
 {
@@ -413,7 +419,12 @@ static int retrieve_locked(u32 index, u32 *type, u8 *out, u32 *len)
 	case PROTKEY_EMU_UV_SECRET_AES_128:
 	case PROTKEY_EMU_UV_SECRET_AES_192:
 	case PROTKEY_EMU_UV_SECRET_AES_256:
-		ret = emu_pk_wrap(sec->secret, sec->len, &pk);
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
+		if (is_xts(sec->type))
+			ret = emu_pk_wrap_xts(sec->secret, sec->len, &pk);
+		else
+			ret = emu_pk_wrap(sec->secret, sec->len, &pk);
 		if (!ret) {
 			memcpy(out, pk.protkey, pk.len);
 			*len = pk.len;
@@ -430,14 +441,14 @@ static int retrieve_locked(u32 index, u32 *type, u8 *out, u32 *len)
  * emu_uv_retrieve() - the Retrieve Secret UVC
  * @index: the secret's index
  * @type: output, its type
- * @out: output, at least PROTKEY_EMU_UV_SECRET_MAX bytes: for an AES
- *	secret the protected key (key and WKVP), for a plain one its bytes
+ * @out: output, at least EMU_UV_RETRIEVE_MAX bytes: for an AES or AES-XTS
+ *	secret the protected key (key and WKVP; a full-XTS key for AES-XTS),
+ *	for a plain one its bytes
  * @len: output, the bytes written
  *
  * Context: process context; takes emu_uv_lock.
  * Return: 0; -ENOENT no secret at @index, or not retrievable (an
- * association secret); -EOPNOTSUPP an AES-XTS secret (full-XTS protected
- * keys are not yet modelled).
+ * association secret).
  */
 int emu_uv_retrieve(u32 index, u32 *type, u8 *out, u32 *len)
 {
@@ -551,8 +562,7 @@ static int find_secret(const u8 *id)
  * Context: process context; takes emu_lock and emu_uv_lock.
  * Return: 0; -ENODEV not an SE guest (pkey_uv does not load); -EINVAL as
  * above or not a UV token; -ENOENT the secret is not in the store (or is
- * an association secret); -EOPNOTSUPP an AES-XTS secret (full-XTS
- * protected keys are not modelled yet).
+ * an association secret).
  */
 int emu_uv_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 {
@@ -583,8 +593,11 @@ int emu_uv_derive(const u8 *blob, u32 len, struct protkey_pk *pk)
 		ret = -EINVAL;
 	if (!ret) {
 		pk->len = n;
-		pk->type = want - PROTKEY_EMU_UV_SECRET_AES_128 +
-			   PROTKEY_PK_AES_128;
+		pk->type = is_xts(want) ?
+				   want - PROTKEY_EMU_UV_SECRET_AES_XTS_128 +
+					   PROTKEY_PK_AES_XTS_128 :
+				   want - PROTKEY_EMU_UV_SECRET_AES_128 +
+					   PROTKEY_PK_AES_128;
 	}
 out:
 	if (ret)
@@ -593,6 +606,34 @@ out:
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(emu_uv_derive);
+
+/**
+ * emu_uv_cause() - why a derive of a UV secret token fails, in words
+ * @blob: a token emu_uv_token_supported() accepts
+ * @len: its length
+ * @err: the derive's negative errno
+ * @buf: output
+ * @size: its size
+ *
+ * Names the secret by the first 8 bytes of its ID, as pvsecret list
+ * prints IDs in hex.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: the length written, 0 for nothing to say.
+ */
+int emu_uv_cause(const u8 *blob, u32 len, int err, char *buf, size_t size)
+{
+	if (!emu_uv_token_supported(blob, len))
+		return 0;
+	if (err == -ENODEV && !emu_se_guest())
+		return scnprintf(buf, size, "%s",
+				 "not a Secure Execution guest: no UV secrets");
+	if (err == -ENOENT)
+		return scnprintf(buf, size, "Ultravisor secret %*phN... %s", 8,
+				 blob + UV_TOK_SECRET_ID,
+				 "not in the secret store (add it again)");
+	return 0;
+}
 
 /**
  * emu_uv_key_info() - what the platform reads from a UV secret token

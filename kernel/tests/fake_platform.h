@@ -188,7 +188,7 @@ static bool fake_unwrap(enum protkey_pk_type type, const u8 *slot,
 {
 	unsigned int keylen = type == PROTKEY_PK_AES_128 ? 16 : 32;
 	const u8 *pk =
-		slot + PROTKEY_MAX_PROTKEY_SIZE - keylen - PROTKEY_WKVP_SIZE;
+		slot + PROTKEY_XTS_SLOT_SIZE - keylen - PROTKEY_WKVP_SIZE;
 	u64 gen = atomic64_read(&fake.gen), pk_gen;
 	u8 clear[32];
 	unsigned int i;

@@ -53,7 +53,7 @@ static void xts_keys_make(struct kunit *test, const u8 *key, unsigned int klen,
 /* AES-128 protected keys sit at offset 16 of the 64-byte slot. */
 static unsigned int slot_off(const struct protkey_pk *pk)
 {
-	return PROTKEY_MAX_PROTKEY_SIZE - pk->len;
+	return PROTKEY_XTS_SLOT_SIZE - pk->len;
 }
 
 static int xts_pcc(struct kunit *test, const struct xts_keys *k, const u8 *iv,

@@ -347,7 +347,7 @@ static void emu_se_retrieve(struct kunit *test)
 	static const u32 aes[] = { PROTKEY_EMU_UV_SECRET_AES_128,
 				   PROTKEY_EMU_UV_SECRET_AES_192,
 				   PROTKEY_EMU_UV_SECRET_AES_256 };
-	u8 secret[64], out[PROTKEY_EMU_UV_SECRET_MAX], back[32];
+	u8 secret[64], out[EMU_UV_RETRIEVE_MAX], back[64];
 	struct protkey_pk pk;
 	u32 type, len;
 	u16 idx;
@@ -386,7 +386,7 @@ static void emu_se_retrieve(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
 	EMU_EXPECT_MEMEQ(test, back, secret, 32);
 
-	/* plain: its bytes; association: not retrievable; XTS: not yet */
+	/* plain: its bytes; association: not retrievable */
 	idx = add(test, PROTKEY_EMU_UV_SECRET_PLAIN, "p", secret, 5);
 	KUNIT_ASSERT_EQ(test, emu_uv_retrieve(idx, &type, out, &len), 0);
 	KUNIT_EXPECT_EQ(test, len, 5U);
@@ -395,9 +395,26 @@ static void emu_se_retrieve(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, emu_uv_retrieve(idx, &type, out, &len), -ENOENT);
 	KUNIT_EXPECT_EQ(test, emu_uv_retrieve(idx + 1, &type, out, &len),
 			-ENOENT);
+	/* AES-XTS: one full-XTS protected key, both halves and one WKVP */
+	idx = add(test, PROTKEY_EMU_UV_SECRET_AES_XTS_128, "x1", secret, 32);
+	KUNIT_ASSERT_EQ(test, emu_uv_retrieve(idx, &type, out, &len), 0);
+	KUNIT_EXPECT_EQ(test, type, (u32)PROTKEY_EMU_UV_SECRET_AES_XTS_128);
+	KUNIT_ASSERT_EQ(test, len, 64U);
+	pk.type = PROTKEY_PK_AES_XTS_128;
+	pk.len = len;
+	memcpy(pk.protkey, out, len);
+	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
+	EMU_EXPECT_MEMEQ(test, back, secret, 32);
 	idx = add(test, PROTKEY_EMU_UV_SECRET_AES_XTS_256, "x", secret, 64);
-	KUNIT_EXPECT_EQ(test, emu_uv_retrieve(idx, &type, out, &len),
-			-EOPNOTSUPP);
+	KUNIT_ASSERT_EQ(test, emu_uv_retrieve(idx, &type, out, &len), 0);
+	KUNIT_ASSERT_EQ(test, len, 96U);
+	pk.type = PROTKEY_PK_AES_XTS_256;
+	pk.len = len;
+	memcpy(pk.protkey, out, len);
+	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
+	EMU_EXPECT_MEMEQ(test, back, secret, 64);
+	/* each half wrapped as an AES-256 key of its own */
+	KUNIT_EXPECT_NE(test, memcmp(out, secret, 64), 0);
 	memzero_explicit(back, sizeof(back));
 }
 
@@ -598,13 +615,16 @@ static void emu_se_uv_token(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 44));
 	put_unaligned_be16(PROTKEY_EMU_UV_SECRET_ASSOCIATION, tok + 8);
 	KUNIT_EXPECT_FALSE(test, emu_uv_token_supported(tok, 44));
-	put_unaligned_be16(0x09, tok + 8); /* HMAC-SHA-256 */
+	put_unaligned_be16(0x0a, tok + 8); /* HMAC-SHA-512 */
 	KUNIT_EXPECT_TRUE(test, emu_uv_token_supported(tok, 44));
-	/* its protected key (96 bytes) does not fit the buffer */
+	/* its protected key (160 bytes) does not fit the 96-byte buffer */
 	se_on(test);
 	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EINVAL);
+	/* 96 bytes fit (HMAC-SHA-256, AES-XTS-256): looked up, absent */
+	put_unaligned_be16(0x09, tok + 8);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -ENOENT);
 	put_unaligned_be16(PROTKEY_EMU_UV_SECRET_AES_XTS_256, tok + 8);
-	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EINVAL);
+	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -ENOENT);
 
 	/* not an SE guest: no pkey_uv */
 	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_256, "vol");
@@ -645,19 +665,242 @@ static void emu_se_uv_token(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
 	EMU_EXPECT_MEMEQ(test, back, secret, 32);
 
-	/* full-XTS protected keys are not modelled yet */
+	/* an AES-XTS secret: a full-XTS protected key of both halves */
 	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_XTS_128, "x");
 	add(test, PROTKEY_EMU_UV_SECRET_AES_XTS_128, "x", secret, 32);
-	KUNIT_EXPECT_EQ(test, emu_uv_derive(tok, 44, &pk), -EOPNOTSUPP);
+	KUNIT_ASSERT_EQ(test, emu_uv_derive(tok, 44, &pk), 0);
+	KUNIT_EXPECT_EQ(test, pk.type, (u32)PROTKEY_PK_AES_XTS_128);
+	KUNIT_ASSERT_EQ(test, pk.len, 64U);
+	KUNIT_ASSERT_EQ(test, emu_pk_unwrap(&pk, back), 0);
+	EMU_EXPECT_MEMEQ(test, back, secret, 32);
 	memzero_explicit(back, sizeof(back));
 	memzero_explicit(secret, sizeof(secret));
 }
 
+/*
+ * Full-XTS KM (0x5a/0x5c) on the protected key of a UV AES-XTS secret,
+ * against the kernel's generic xts(aes) keyed with the secret.
+ */
+struct full_case {
+	u32 type;
+	bool lib_only;
+	const char *desc;
+};
+
+static const struct full_case full_cases[] = {
+	{ PROTKEY_EMU_UV_SECRET_AES_XTS_128, false, "xts-128 fast" },
+	{ PROTKEY_EMU_UV_SECRET_AES_XTS_128, true, "xts-128 reference" },
+	{ PROTKEY_EMU_UV_SECRET_AES_XTS_256, false, "xts-256 fast" },
+	{ PROTKEY_EMU_UV_SECRET_AES_XTS_256, true, "xts-256 reference" },
+};
+
+static void full_desc(const struct full_case *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(full, full_cases, full_desc);
+
+#define FULL_LEN 4096
+
+/* The parameter block as paes_s390.c fills it (written out here). */
+static void full_param(struct protkey_xts_full_km_param *km,
+		       const struct protkey_pk *pk, const u8 *iv)
+{
+	unsigned int keylen = pk->len - PROTKEY_WKVP_SIZE;
+
+	memset(km, 0, sizeof(*km));
+	memcpy(km->key + sizeof(km->key) - keylen, pk->protkey, keylen);
+	memcpy(km->wkvp, pk->protkey + keylen, PROTKEY_WKVP_SIZE);
+	memcpy(km->tweak, iv, sizeof(km->tweak));
+	km->nap[0] = 1;
+}
+
+/* One data unit through full-XTS KM, split in two calls at @split. */
+static void full_km(struct kunit *test, const struct protkey_pk *pk,
+		    enum protkey_km_dir dir, const u8 *iv, u8 *dst,
+		    const u8 *src, unsigned int len, unsigned int split)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	struct protkey_xts_full_km_param km;
+
+	full_param(&km, pk, iv);
+	KUNIT_ASSERT_EQ(test,
+			ops->km_xts_full(pk->type, dir, &km, dst, src, split),
+			split);
+	KUNIT_ASSERT_EQ(test,
+			ops->km_xts_full(pk->type, dir, &km, dst + split,
+					 src + split, len - split),
+			len - split);
+	/* the tweak stays, nap is alpha^(blocks) */
+	KUNIT_EXPECT_EQ(test, memcmp(km.tweak, iv, sizeof(km.tweak)), 0);
+}
+
+static void emu_se_full_xts_km(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	const struct full_case *c = test->param_value;
+	u32 klen = emu_uv_secret_len(c->type);
+	u8 tok[PROTKEY_EMU_UV_TOKEN_SIZE], secret[64], iv[AES_BLOCK_SIZE];
+	struct protkey_xts_full_km_param km;
+	struct crypto_skcipher *oracle;
+	const char *msg = NULL;
+	struct protkey_pk pk;
+	u8 *src, *want, *got;
+	unsigned int i, split, k;
+	u64 gen;
+
+	/* Arrange */
+	src = kunit_kmalloc(test, FULL_LEN, GFP_KERNEL);
+	want = kunit_kmalloc(test, FULL_LEN, GFP_KERNEL);
+	got = kunit_kmalloc(test, FULL_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, src && want && got);
+	oracle = oracle_alloc(test);
+	se_on(test);
+	emu_cpacf_set_lib_only(c->lib_only);
+	get_random_bytes(secret, sizeof(secret));
+	uv_token(tok, c->type, "full");
+	add(test, c->type, "full", secret, klen);
+	KUNIT_ASSERT_EQ(test, emu_uv_derive(tok, sizeof(tok), &pk), 0);
+
+	for (i = 0; i < 20; i++) {
+		unsigned int len = get_random_u32_inclusive(1, FULL_LEN / 16) *
+				   AES_BLOCK_SIZE;
+
+		split = get_random_u32_below(len / 16 + 1) * 16;
+		get_random_bytes(iv, sizeof(iv));
+		get_random_bytes(src, len);
+		oracle_xts(test, oracle, secret, klen, true, iv, want, src,
+			   len);
+
+		/* Act + Assert: encrypt in two calls, decrypt in two others */
+		full_km(test, &pk, PROTKEY_KM_ENCRYPT, iv, got, src, len,
+			split);
+		EMU_ASSERT_MEMEQ(test, got, want, len);
+		full_km(test, &pk, PROTKEY_KM_DECRYPT, iv, got, want, len,
+			len - split);
+		EMU_ASSERT_MEMEQ(test, got, src, len);
+	}
+
+	/* Act + Assert: a KM that stops early resumes from its nap */
+	oracle_xts(test, oracle, secret, klen, true, iv, want, src, FULL_LEN);
+	full_param(&km, &pk, iv);
+	emu_km_partial(1, 3);
+	k = ops->km_xts_full(pk.type, PROTKEY_KM_ENCRYPT, &km, got, src,
+			     FULL_LEN);
+	KUNIT_ASSERT_EQ(test, k, 3U * AES_BLOCK_SIZE);
+	KUNIT_ASSERT_EQ(test,
+			ops->km_xts_full(pk.type, PROTKEY_KM_ENCRYPT, &km,
+					 got + k, src + k, FULL_LEN - k),
+			FULL_LEN - k);
+	EMU_EXPECT_MEMEQ(test, got, want, FULL_LEN);
+
+	/* Act + Assert: a new wrapping key, the short count (nothing done) */
+	KUNIT_ASSERT_EQ(test, emu_migrate(0, &gen, &msg), 0);
+	full_param(&km, &pk, iv);
+	memset(got, 0xa5, 64);
+	KUNIT_EXPECT_EQ(test,
+			ops->km_xts_full(pk.type, PROTKEY_KM_ENCRYPT, &km, got,
+					 src, 64),
+			0U);
+	KUNIT_EXPECT_TRUE(test, !memchr_inv(got, 0xa5, 64));
+	KUNIT_EXPECT_EQ(test, km.nap[0], 1);
+	/* retrieved again: works under the new wrapping key */
+	KUNIT_ASSERT_EQ(test, emu_uv_derive(tok, sizeof(tok), &pk), 0);
+	full_km(test, &pk, PROTKEY_KM_ENCRYPT, iv, got, src, FULL_LEN, 512);
+	EMU_EXPECT_MEMEQ(test, got, want, FULL_LEN);
+
+	emu_cpacf_set_lib_only(false);
+	crypto_free_skcipher(oracle);
+	memzero_explicit(secret, sizeof(secret));
+	memzero_explicit(&pk, sizeof(pk));
+}
+
+/*
+ * protkey.ko's xts(paes) with one 44-byte UV AES-XTS token: full-XTS, no
+ * PCC; resumed after KM stops early; re-derived after a guest reboot once
+ * the secret is back. A pair of XTS tokens, or one AES token, is refused.
+ */
+static void emu_se_full_xts_paes(struct kunit *test)
+{
+	u8 tok[2 * PROTKEY_EMU_UV_TOKEN_SIZE], secret[64], iv[AES_BLOCK_SIZE];
+	struct crypto_skcipher *paes, *oracle;
+	struct emu_counters before, after;
+	const char *msg = NULL;
+	u8 *src, *want, *got;
+	u64 gen;
+
+	/* Arrange */
+	src = kunit_kmalloc(test, FULL_LEN, GFP_KERNEL);
+	want = kunit_kmalloc(test, FULL_LEN, GFP_KERNEL);
+	got = kunit_kmalloc(test, FULL_LEN, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, src && want && got);
+	se_on(test);
+	get_random_bytes(secret, sizeof(secret));
+	get_random_bytes(iv, sizeof(iv));
+	get_random_bytes(src, FULL_LEN);
+	add(test, PROTKEY_EMU_UV_SECRET_AES_XTS_256, "paes", secret, 64);
+	add(test, PROTKEY_EMU_UV_SECRET_AES_256, "aes", secret, 32);
+	oracle = oracle_alloc(test);
+	oracle_xts(test, oracle, secret, 64, true, iv, want, src, FULL_LEN);
+	paes = crypto_alloc_skcipher("xts(paes)", 0, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(paes), "no xts(paes): %ld",
+			       PTR_ERR(paes));
+
+	/* Act + Assert: refused shapes */
+	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_256, "aes");
+	KUNIT_EXPECT_EQ(test,
+			crypto_skcipher_setkey(paes, tok,
+					       PROTKEY_EMU_UV_TOKEN_SIZE),
+			-EINVAL);
+	uv_token(tok, PROTKEY_EMU_UV_SECRET_AES_XTS_256, "paes");
+	uv_token(tok + PROTKEY_EMU_UV_TOKEN_SIZE,
+		 PROTKEY_EMU_UV_SECRET_AES_XTS_256, "other");
+	KUNIT_EXPECT_EQ(test, crypto_skcipher_setkey(paes, tok, sizeof(tok)),
+			-EINVAL);
+
+	/* Act + Assert: the one token is the key */
+	KUNIT_ASSERT_EQ(test,
+			crypto_skcipher_setkey(paes, tok,
+					       PROTKEY_EMU_UV_TOKEN_SIZE),
+			0);
+	emu_get_counters(&before);
+	emu_km_partial(3, 5);
+	oracle_xts(test, paes, NULL, 0, true, iv, got, src, FULL_LEN);
+	emu_get_counters(&after);
+	KUNIT_EXPECT_EQ(test, after.km_partial - before.km_partial, 3ULL);
+	KUNIT_EXPECT_EQ(test, after.pcc_calls - before.pcc_calls, 0ULL);
+	EMU_EXPECT_MEMEQ(test, got, want, FULL_LEN);
+	oracle_xts(test, paes, NULL, 0, false, iv, got, want, FULL_LEN);
+	EMU_EXPECT_MEMEQ(test, got, src, FULL_LEN);
+
+	/* Act + Assert: reboot, the secret added again, re-derived */
+	KUNIT_ASSERT_EQ(test, emu_guest_reboot(&gen, &msg), 0);
+	se_on(test);
+	add(test, PROTKEY_EMU_UV_SECRET_AES_XTS_256, "paes", secret, 64);
+	emu_get_counters(&before);
+	oracle_xts(test, paes, NULL, 0, true, iv, got, src, FULL_LEN);
+	emu_get_counters(&after);
+	KUNIT_EXPECT_GE(test, after.km_short - before.km_short, 1ULL);
+	KUNIT_EXPECT_EQ(test, after.derives - before.derives, 1ULL);
+	EMU_EXPECT_MEMEQ(test, got, want, FULL_LEN);
+
+	crypto_free_skcipher(paes);
+	crypto_free_skcipher(oracle);
+	memzero_explicit(secret, sizeof(secret));
+}
+
 static struct kunit_case protkey_emu_se_cases[] = {
-	KUNIT_CASE(emu_se_request_vector), KUNIT_CASE(emu_se_add_errors),
-	KUNIT_CASE(emu_se_list_paging),	   KUNIT_CASE(emu_se_retrieve),
-	KUNIT_CASE(emu_se_binding),	   KUNIT_CASE(emu_se_derive),
-	KUNIT_CASE(emu_se_uv_token),	   {}
+	KUNIT_CASE(emu_se_request_vector),
+	KUNIT_CASE(emu_se_add_errors),
+	KUNIT_CASE(emu_se_list_paging),
+	KUNIT_CASE(emu_se_retrieve),
+	KUNIT_CASE(emu_se_binding),
+	KUNIT_CASE(emu_se_derive),
+	KUNIT_CASE(emu_se_uv_token),
+	KUNIT_CASE_PARAM(emu_se_full_xts_km, full_gen_params),
+	KUNIT_CASE(emu_se_full_xts_paes),
+	{}
 };
 
 static struct kunit_suite protkey_emu_se_suite = {

@@ -472,7 +472,7 @@ static void read_shows_state_never_blob(struct kunit *test)
 	KUNIT_ASSERT_GT(test, len, 0);
 	KUNIT_EXPECT_LT(test, len, PROTKEY_KEYTYPE_TEXT_MAX);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "state: valid\n"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "key-type: unknown\n"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "key-type: KUNIT-FAKE\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "mk-match: current current\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "derives: 2\n"));
 	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "users: 1\n"));

@@ -24,6 +24,7 @@ struct token_case {
 	u8 version;
 	u32 len;
 	int ret;
+	u16 secret_type;
 };
 
 static const struct token_case token_cases[] = {
@@ -35,9 +36,13 @@ static const struct token_case token_cases[] = {
 	{ "clear-key token, 64 bytes", 0x00, 0x02, 64, -EINVAL },
 	{ "protected-key token", 0x00, 0x01, 80, -EINVAL },
 	{ "protected-key token, 64 bytes", 0x00, 0x01, 64, -EINVAL },
-	{ "UV secret token", 0x00, 0x09, 44, 0 },
-	{ "UV secret token, short", 0x00, 0x09, 43, -EINVAL },
-	{ "UV secret token, long", 0x00, 0x09, 45, -EINVAL },
+	{ "UV secret token, AES-256", 0x00, 0x09, 44, 0, 0x0006 },
+	{ "UV secret token, AES-128", 0x00, 0x09, 44, 0, 0x0004 },
+	{ "UV secret token, short", 0x00, 0x09, 43, -EINVAL, 0x0006 },
+	{ "UV secret token, long", 0x00, 0x09, 45, -EINVAL, 0x0006 },
+	{ "UV secret token, HMAC secret", 0x00, 0x09, 44, -EINVAL, 0x0009 },
+	{ "UV secret token, association", 0x00, 0x09, 44, -EINVAL, 0x0002 },
+	{ "UV secret token, unknown type", 0x00, 0x09, 44, -EINVAL, 0x5a5a },
 	{ "EP11 ECC with header", 0x00, 0x07, 272, -EINVAL },
 	{ "CCA AES CIPHER", 0x01, 0x05, 136, -EINVAL },
 	{ "CCA internal PKA", 0x1f, 0x00, 64, -EINVAL },
@@ -70,6 +75,10 @@ static u8 *make_token(struct kunit *test, const struct token_case *c, u8 fill)
 	memset(tok, fill, TOKEN_BUF);
 	tok[0] = c->type;
 	tok[4] = c->version;
+	if (c->secret_type) {
+		tok[8] = c->secret_type >> 8;
+		tok[9] = c->secret_type & 0xff;
+	}
 	return tok;
 }
 
@@ -111,10 +120,60 @@ static void protkey_token_lookup_names_format(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kind->max_len, 64);
 }
 
+/*
+ * One UV AES-XTS token is a whole XTS key (full-XTS), never a half; one
+ * token of any other kind is no XTS key. Names per secret type.
+ */
+static void protkey_token_full_xts_single(struct kunit *test)
+{
+	const struct token_case xts = { .type = 0x00,
+					.version = 0x09,
+					.secret_type = 0x0008 };
+	const struct token_case xts128 = { .type = 0x00,
+					   .version = 0x09,
+					   .secret_type = 0x0007 };
+	const struct token_case aes = { .type = 0x00,
+					.version = 0x09,
+					.secret_type = 0x0006 };
+	u8 *blob = kunit_kzalloc(test, 88, GFP_KERNEL);
+	u8 *tok = make_token(test, &xts, 0x11);
+
+	KUNIT_ASSERT_NOT_NULL(test, blob);
+	KUNIT_EXPECT_TRUE(test, protkey_token_full_xts(tok, 44));
+	KUNIT_EXPECT_FALSE(test, protkey_token_full_xts(tok, 45));
+	KUNIT_EXPECT_EQ(test, protkey_key_halves(tok, 44), 1U);
+	KUNIT_EXPECT_EQ(test, protkey_key_validate(tok, 44), 0);
+	KUNIT_EXPECT_STREQ(test, protkey_token_key_type(tok, 44),
+			   "PVSECRET-AES-XTS-256");
+	tok = make_token(test, &xts128, 1);
+	KUNIT_EXPECT_STREQ(test, protkey_token_key_type(tok, 44),
+			   "PVSECRET-AES-XTS-128");
+	tok = make_token(test, &xts, 0x11);
+	/* two XTS tokens: each would be a whole key */
+	memcpy(blob, tok, 44);
+	memcpy(blob + 44, make_token(test, &xts, 0x22), 44);
+	KUNIT_EXPECT_EQ(test, protkey_key_halves(blob, 88), 2U);
+	KUNIT_EXPECT_EQ(test, protkey_key_validate(blob, 88), -EINVAL);
+	/* one AES token: half an XTS key */
+	tok = make_token(test, &aes, 0x11);
+	KUNIT_EXPECT_FALSE(test, protkey_token_full_xts(tok, 44));
+	KUNIT_EXPECT_EQ(test, protkey_key_validate(tok, 44), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, protkey_token_key_type(tok, 44),
+			   "PVSECRET-AES-256");
+	/* two AES tokens: a pair */
+	memcpy(blob, tok, 44);
+	memcpy(blob + 44, make_token(test, &aes, 0x22), 44);
+	KUNIT_EXPECT_EQ(test, protkey_key_validate(blob, 88), 0);
+	/* not on the allow-list */
+	tok[4] = 0x02;
+	KUNIT_EXPECT_STREQ(test, protkey_token_key_type(tok, 44), "unknown");
+}
+
 static struct kunit_case protkey_token_cases[] = {
 	KUNIT_CASE_PARAM(protkey_token_check_table, token_gen_params),
 	KUNIT_CASE_PARAM(protkey_key_validate_pair_table, token_gen_params),
 	KUNIT_CASE(protkey_token_lookup_names_format),
+	KUNIT_CASE(protkey_token_full_xts_single),
 	{}
 };
 

@@ -95,7 +95,7 @@ struct bench {
 /* The parameter blocks with the keys, as a caller keeps them. */
 static void bench_params(struct bench *b)
 {
-	unsigned int off = PROTKEY_MAX_PROTKEY_SIZE - b->pk1.len;
+	unsigned int off = PROTKEY_XTS_SLOT_SIZE - b->pk1.len;
 
 	memset(&b->pcc, 0, sizeof(b->pcc));
 	memset(&b->km, 0, sizeof(b->km));

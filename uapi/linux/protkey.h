@@ -79,6 +79,9 @@ enum protkey_match {
  * @PROTKEY_A_WAITED_MS: u32, how long I/O has waited so far
  * @PROTKEY_A_ERRNO: u32, positive errno: why
  * @PROTKEY_A_PAD: padding for 64-bit attributes
+ * @PROTKEY_A_CAUSE: string, what the platform says stops the derive
+ *	("queue 01.0005 not associated", "Ultravisor secret ... not in the
+ *	store"); in KEY_STALLED and KEY_FAILED when the platform can tell
  * @__PROTKEY_A_MAX: internal, one past the last value
  * @PROTKEY_A_MAX: the last value
  */
@@ -105,6 +108,7 @@ enum protkey_attrs {
 	PROTKEY_A_WAITED_MS,
 	PROTKEY_A_ERRNO,
 	PROTKEY_A_PAD,
+	PROTKEY_A_CAUSE,
 
 	__PROTKEY_A_MAX,
 	PROTKEY_A_MAX = __PROTKEY_A_MAX - 1

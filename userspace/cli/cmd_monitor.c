@@ -144,7 +144,7 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	struct mon *m = arg;
 	struct json_object *o;
 	char vp[2 * PROTKEY_VP_SIZE + 1] = "";
-	const char *name;
+	const char *name, *cause = NULL;
 	char line[512];
 	int n = 0;
 
@@ -155,6 +155,11 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	name = event_names[gh->cmd];
 	if (tb[PROTKEY_A_VP])
 		vp_hex(tb[PROTKEY_A_VP], vp);
+	/* The platform's words, if the kernel sent a terminated string. */
+	if (tb[PROTKEY_A_CAUSE] && nla_len(tb[PROTKEY_A_CAUSE]) > 1 &&
+	    !((const char *)nla_data(
+		    tb[PROTKEY_A_CAUSE]))[nla_len(tb[PROTKEY_A_CAUSE]) - 1])
+		cause = nla_data(tb[PROTKEY_A_CAUSE]);
 	if (m->cli->json) {
 		o = json_object_new_object();
 		json_object_object_add(o, "event",
@@ -176,6 +181,9 @@ static int event_cb(struct nl_msg *msg, void *arg)
 					int)nla_get_u32(tb[PROTKEY_A_ERRNO]))));
 		add_u64(o, "failed-requests", tb[PROTKEY_A_FAILED_REQUESTS],
 			true);
+		if (cause)
+			json_object_object_add(o, "cause",
+					       json_object_new_string(cause));
 		if (tb[PROTKEY_A_MK_MATCH_DATA])
 			json_object_object_add(
 				o, "mk-match-data",
@@ -222,6 +230,9 @@ static int event_cb(struct nl_msg *msg, void *arg)
 				      " failed-requests %" PRIu64,
 				      (uint64_t)nla_get_u64(
 					      tb[PROTKEY_A_FAILED_REQUESTS]));
+		if (cause)
+			n += snprintf(line + n, sizeof(line) - n, ": %s",
+				      cause);
 		if (tb[PROTKEY_A_MK_MATCH_DATA] && tb[PROTKEY_A_MK_MATCH_TWEAK])
 			snprintf(line + n, sizeof(line) - n,
 				 " master key: data %s, tweak %s",

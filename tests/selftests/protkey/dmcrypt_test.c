@@ -14,6 +14,7 @@
 
 #include "kselftest_harness.h"
 
+#include "keyobj.h"
 #include "vol.h"
 
 #define VOL_SIZE (2ULL << 20)
@@ -109,7 +110,8 @@ TEST_F_TIMEOUT(oracle, dmsetup_ciphertext_equals_aes_xts_plain64, 120)
  * key as its CURRENT wrapping key, a 672-byte blob of two EP11 AES keys
  * (":672:logon:", zkey's XTS size), the disk checked against the kernel's
  * aes-xts on the clear keys, then again after a migration made the
- * protected keys stale.
+ * protected keys stale, and read back across a migration with an adapter
+ * outage.
  */
 FIXTURE(ep11)
 {
@@ -192,17 +194,233 @@ TEST_F_TIMEOUT(ep11, volume_672_byte_key_equals_aes_xts_plain64, 120)
 	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE, 512, false);
 	EXPECT_EQ(0, pos)
 	TH_LOG("after migration, raw byte %lld differs", pos - 1);
+	/* A migration with a 400 ms adapter outage: I/O waits, no error. */
+	ASSERT_EQ(0, pke_migrate(&self->nl, 400));
+	ASSERT_EQ(0, pk_dio(self->v.path, false, back, VOL_SIZE, 0));
+	EXPECT_EQ(0, memcmp(plain, back, VOL_SIZE));
+	free(plain);
+	free(back);
+}
+
+/* Re-enciphers one EP11 token of @len bytes from CURRENT to NEW. */
+static int ep11_renc(struct pk_nl *nl, const uint8_t *tok, int len,
+		     uint8_t *out)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_REENCIPHER,
+		      PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, tok, len),
+		      PKE_U32(PROTKEY_EMU_A_RENC_MODE,
+			      PROTKEY_EMU_RENC_CURRENT_TO_NEW));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_SECURE_KEY] ||
+	    nla_len(tb[PROTKEY_EMU_A_SECURE_KEY]) != len)
+		return -EBADMSG;
+	memcpy(out, nla_data(tb[PROTKEY_EMU_A_SECURE_KEY]), len);
+	return 0;
+}
+
+/*
+ * An EP11 wrapping-key change on an open volume, as zkey's staged
+ * re-encipher does it: a NEW wrapping key loaded and committed, the key
+ * re-enciphered CURRENT -> NEW, NEW made CURRENT (EP11 has no OLD: the
+ * old blob no longer derives). A migration then stalls the volume until
+ * keyctl update hands the key object the re-enciphered blob; the stalled
+ * read completes with the right data, and the key object is the same.
+ */
+TEST_F_TIMEOUT(ep11, live_reencipher_after_wrapping_key_change, 120)
+{
+	static const uint8_t new_wk[PROTKEY_EMU_MK_SIZE] = { 0x3e, 0x11, 0x9 };
+	static char out[PK_OUT_LEN];
+	uint8_t renc[sizeof(self->blob)], vp[PROTKEY_VP_SIZE];
+	struct nlattr *tb[PROTKEY_A_MAX + 1];
+	struct pk_nl pk;
+	uint8_t *plain, *back;
+	int32_t serial;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, pk_dm_create(self->v.name, self->v.lo.dev, VOL_SIZE,
+				  sizeof(self->blob), NULL, out, sizeof(out)))
+	TH_LOG("dmsetup create failed: %s", out);
+	self->v.mapped = true;
+	plain = pk_alloc_io(VOL_SIZE);
+	back = pk_alloc_io(VOL_SIZE);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(NULL, back);
+	pk_fill(plain, VOL_SIZE, 0, 0xe9013);
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+
+	/* The key object's serial, by the verification pattern. */
+	ASSERT_EQ(0, pko_vp(self->v.xts_key, vp));
+	ASSERT_EQ(0, pk_nl_open(&pk, PROTKEY_FAMILY_NAME));
+	ASSERT_EQ(0, PKE_REQ(&pk, PROTKEY_CMD_KEY_GET,
+			     PKE_BIN(PROTKEY_A_VP, vp, PROTKEY_VP_SIZE)))
+	TH_LOG("KEY_GET: %s", pk.msg);
+	ASSERT_EQ(0, pk_nl_reply_attrs(&pk, tb, PROTKEY_A_MAX));
+	ASSERT_NE(NULL, tb[PROTKEY_A_SERIAL]);
+	serial = (int32_t)nla_get_u32(tb[PROTKEY_A_SERIAL]);
+	pk_nl_close(&pk);
+
+	/* NEW loaded, committed; the key re-enciphered; NEW set. */
+	ASSERT_EQ(0, pke_mk_load(&self->nl, new_wk));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_COMMIT));
+	ASSERT_EQ(0, ep11_renc(&self->nl, self->blob, PKE_EP11_LEN, renc))
+	TH_LOG("re-encipher: %s", self->nl.msg);
+	ASSERT_EQ(0, ep11_renc(&self->nl, self->blob + PKE_EP11_LEN,
+			       PKE_EP11_LEN, renc + PKE_EP11_LEN))
+	TH_LOG("re-encipher: %s", self->nl.msg);
+	EXPECT_NE(0, memcmp(renc, self->blob, sizeof(renc)));
+	/* Before NEW is set the new blob does not derive: refused. */
+	EXPECT_EQ(-ENODEV, pko_update(serial, renc, sizeof(renc)));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+
+	/* A migration: the old blob cannot derive any more; I/O waits. */
+	ASSERT_EQ(0, pke_migrate(&self->nl, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(back, 0, VOL_SIZE);
+		if (pk_dio(self->v.path, false, back, VOL_SIZE, 0))
+			_exit(2);
+		_exit(memcmp(plain, back, VOL_SIZE) ? 3 : 0);
+	}
+	usleep(400 * 1000);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG))
+	TH_LOG("the read ended although no adapter holds the old key");
+
+	/* The live update: the same key, so the object takes the blob. */
+	EXPECT_EQ(0, pko_update(serial, renc, sizeof(renc)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("the stalled read failed: status %#x", status);
+	free(plain);
+	free(back);
+}
+
+/* Binds @apqn and associates it with a fresh association secret. */
+static int ep11_se_attach(struct pk_nl *nl, const uint8_t *image_key,
+			  uint32_t apqn)
+{
+	static const uint8_t assoc[32] = { 0x5e, 0xc1 };
+	uint32_t idx = 0;
+	int ret, i;
+
+	ret = pke_uv_add(nl, image_key, PROTKEY_EMU_UV_SECRET_ASSOCIATION,
+			 "pk_ep11 association", assoc, sizeof(assoc), 0, &idx);
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_SE_BIND,
+			      PKE_U32(PROTKEY_EMU_A_APQN, apqn),
+			      PKE_U8(PROTKEY_EMU_A_SE_BIND, 1));
+	ret = ret   ?:
+		      PKE_REQ(nl, PROTKEY_EMU_CMD_SE_ASSOCIATE,
+			      PKE_U32(PROTKEY_EMU_A_APQN, apqn),
+			      PKE_U32(PROTKEY_EMU_A_SECRET_IDX, idx));
+	/* The association is asynchronous: pending until the UV answers. */
+	for (i = 0; !ret && i < 100; i++) {
+		struct pke_state st;
+		int j;
+
+		ret = pke_get_state(nl, &st);
+		for (j = 0; !ret && j < st.n; j++)
+			if (st.apqn[j] == apqn &&
+			    st.se_bs[j] == PROTKEY_EMU_SE_BS_USABLE)
+				return 0;
+		usleep(20 * 1000);
+	}
+	return ret ?: -ETIMEDOUT;
+}
+
+/*
+ * The whitepaper's guest: an EP11 volume in an SE guest, its queue bound
+ * and associated. A guest reboot unbinds every queue; a read then stalls,
+ * the stall event names the queue that is not associated, and the read
+ * completes with the right data once the queue is bound and associated
+ * again.
+ */
+TEST_F_TIMEOUT(ep11, se_guest_reboot_waits_for_association, 120)
+{
+	static char out[PK_OUT_LEN];
+	uint8_t image_key[PROTKEY_EMU_IMAGE_KEY_SIZE];
+	uint32_t apqn = PROTKEY_EMU_APQN(0, 1);
+	struct pko_events ev;
+	uint8_t *plain, *back;
+	int status, i;
+	long long pos;
+	pid_t pid;
+
+	for (i = 0; i < PROTKEY_EMU_IMAGE_KEY_SIZE; i++)
+		image_key[i] = 0x77 ^ i;
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			     PKE_U8(PROTKEY_EMU_A_SE_GUEST, 1),
+			     PKE_BIN(PROTKEY_EMU_A_IMAGE_KEY, image_key,
+				     PROTKEY_EMU_IMAGE_KEY_SIZE),
+			     PKE_U32(PROTKEY_EMU_A_ASSOC_DELAY_MS, 50)))
+	TH_LOG("SE_SET: %s", self->nl.msg);
+	ASSERT_EQ(0, ep11_se_attach(&self->nl, image_key, apqn))
+	TH_LOG("attach: %s", self->nl.msg);
+	ASSERT_EQ(0, pk_dm_create(self->v.name, self->v.lo.dev, VOL_SIZE,
+				  sizeof(self->blob), NULL, out, sizeof(out)))
+	TH_LOG("dmsetup create failed: %s", out);
+	self->v.mapped = true;
+	plain = pk_alloc_io(VOL_SIZE);
+	back = pk_alloc_io(VOL_SIZE);
+	ASSERT_NE(NULL, plain);
+	ASSERT_NE(NULL, back);
+	pk_fill(plain, VOL_SIZE, 0, 0x5e11);
+	ASSERT_EQ(0, pk_dio(self->v.path, true, plain, VOL_SIZE, 0));
+
+	ASSERT_EQ(0, pko_events_open(&ev, NULL));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_GUEST_REBOOT));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		memset(back, 0, VOL_SIZE);
+		if (pk_dio(self->v.path, false, back, VOL_SIZE, 0))
+			_exit(2);
+		_exit(memcmp(plain, back, VOL_SIZE) ? 3 : 0);
+	}
+	usleep(500 * 1000);
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG))
+	TH_LOG("the read ended with no queue associated");
+	pko_events_collect(&ev, 300);
+	i = pko_events_find_cause(&ev, PROTKEY_CMD_KEY_STALLED,
+				  "not associated");
+	EXPECT_LE(0, i)
+	TH_LOG("no KEY_STALLED naming the queue (%d events)", ev.n);
+	if (i >= 0) {
+		EXPECT_NE(NULL, strstr(ev.cause[i], "queue 00.0001"))
+		TH_LOG("cause: %s", ev.cause[i]);
+	}
+	pko_events_close(&ev);
+
+	/* What protkey-se-setup does at boot: bind, re-add, associate. */
+	ASSERT_EQ(0, ep11_se_attach(&self->nl, image_key, apqn))
+	TH_LOG("attach after the reboot: %s", self->nl.msg);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	TH_LOG("the stalled read failed: status %#x", status);
+	pos = pk_vol_check_oracle(&self->v, 0, 0, plain, VOL_SIZE, 512, false);
+	EXPECT_EQ(0, pos)
+	TH_LOG("raw byte %lld differs from aes-xts-plain64", pos - 1);
+	PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+		PKE_U8(PROTKEY_EMU_A_SE_GUEST, 0));
 	free(plain);
 	free(back);
 }
 
 /*
- * dm-crypt unchanged on Ultravisor secrets in an SE guest: two AES-256
- * retrievable secrets, an 88-byte blob of two UV secret tokens
- * (":88:logon:"), the disk checked against the kernel's aes-xts on the
- * secrets the test added; a migration re-derives by retrieving them
- * again; a guest reboot wipes the UV store, and a read then stalls (no
- * error, no hang) until the secrets are added again.
+ * dm-crypt unchanged on Ultravisor secrets in an SE guest, in two shapes:
+ * two AES-256 retrievable secrets, an 88-byte blob of two UV secret
+ * tokens (":88:logon:", two-key XTS with PCC), or one AES-XTS-256 secret,
+ * its one 44-byte token (":44:logon:", a full-XTS protected key, KM
+ * 0x5c). The disk is checked against the kernel's aes-xts on the secrets
+ * the test added; a migration re-derives by retrieving them again; a
+ * guest reboot wipes the UV store, and a read then stalls (no error, no
+ * hang) until the secrets are added again.
  */
 FIXTURE(uv)
 {
@@ -210,13 +428,31 @@ FIXTURE(uv)
 	struct pk_vol v;
 	uint8_t image_key[PROTKEY_EMU_IMAGE_KEY_SIZE];
 	uint8_t blob[2 * PROTKEY_EMU_UV_TOKEN_SIZE];
+	size_t blob_len;
+};
+
+FIXTURE_VARIANT(uv)
+{
+	bool full_xts;
+};
+
+FIXTURE_VARIANT_ADD(uv, two_aes_tokens_88){
+	.full_xts = false,
+};
+
+FIXTURE_VARIANT_ADD(uv, one_xts_token_44){
+	.full_xts = true,
 };
 
 static int uv_add_both(struct pk_nl *nl, const uint8_t *image_key,
-		       const uint8_t *xts_key)
+		       const uint8_t *xts_key, bool full_xts)
 {
 	int ret;
 
+	if (full_xts)
+		return pke_uv_add(nl, image_key,
+				  PROTKEY_EMU_UV_SECRET_AES_XTS_256,
+				  "pk_uv xts", xts_key, 64, 0, NULL);
 	ret = pke_uv_add(nl, image_key, PROTKEY_EMU_UV_SECRET_AES_256,
 			 "pk_uv data", xts_key, 32, 0, NULL);
 	return ret   ?:
@@ -246,15 +482,24 @@ FIXTURE_SETUP(uv)
 	snprintf(self->v.path, sizeof(self->v.path), "/dev/mapper/pk_uv");
 	pk_dm_remove(self->v.name);
 	pk_vol_pick_key(&self->v, 13);
-	ASSERT_EQ(0, uv_add_both(&self->nl, self->image_key, self->v.xts_key))
+	ASSERT_EQ(0, uv_add_both(&self->nl, self->image_key, self->v.xts_key,
+				 variant->full_xts))
 	TH_LOG("UV_ADD: %s", self->nl.msg);
-	ASSERT_EQ(0, pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_256, "pk_uv data",
-				  32, self->blob));
-	ASSERT_EQ(0, pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_256, "pk_uv tweak",
-				  32, self->blob + PROTKEY_EMU_UV_TOKEN_SIZE));
+	if (variant->full_xts) {
+		ASSERT_EQ(0, pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_XTS_256,
+					  "pk_uv xts", 64, self->blob));
+		self->blob_len = PROTKEY_EMU_UV_TOKEN_SIZE;
+	} else {
+		ASSERT_EQ(0, pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_256,
+					  "pk_uv data", 32, self->blob));
+		ASSERT_EQ(0,
+			  pke_uv_token(PROTKEY_EMU_UV_SECRET_AES_256,
+				       "pk_uv tweak", 32,
+				       self->blob + PROTKEY_EMU_UV_TOKEN_SIZE));
+		self->blob_len = 2 * PROTKEY_EMU_UV_TOKEN_SIZE;
+	}
 	ASSERT_EQ(0, pk_loop_setup(&self->v.lo, self->v.name, VOL_SIZE));
-	self->v.key =
-		pk_logon_add(self->v.name, self->blob, sizeof(self->blob));
+	self->v.key = pk_logon_add(self->v.name, self->blob, self->blob_len);
 	ASSERT_LT(0, self->v.key);
 }
 
@@ -267,16 +512,18 @@ FIXTURE_TEARDOWN(uv)
 	pk_nl_close(&self->nl);
 }
 
-TEST_F_TIMEOUT(uv, volume_88_byte_uv_key_across_migration_and_reboot, 120)
+TEST_F_TIMEOUT(uv, volume_across_migration_and_reboot, 120)
 {
 	static char out[PK_OUT_LEN];
+	struct pko_events ev;
+	int i;
 	uint8_t *plain, *back;
 	long long pos;
 	int status;
 	pid_t pid;
 
 	ASSERT_EQ(0, pk_dm_create(self->v.name, self->v.lo.dev, VOL_SIZE,
-				  sizeof(self->blob), NULL, out, sizeof(out)))
+				  self->blob_len, NULL, out, sizeof(out)))
 	TH_LOG("dmsetup create failed: %s", out);
 	self->v.mapped = true;
 	plain = pk_alloc_io(VOL_SIZE);
@@ -294,7 +541,11 @@ TEST_F_TIMEOUT(uv, volume_88_byte_uv_key_across_migration_and_reboot, 120)
 	ASSERT_EQ(0, pk_dio(self->v.path, false, back, VOL_SIZE, 0));
 	EXPECT_EQ(0, memcmp(plain, back, VOL_SIZE));
 
-	/* A reboot: new wrapping key, empty store; the read waits. */
+	/*
+	 * A reboot: new wrapping key, empty store; the read waits, and the
+	 * stall event says which secret is missing.
+	 */
+	ASSERT_EQ(0, pko_events_open(&ev, NULL));
 	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_GUEST_REBOOT));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -307,7 +558,18 @@ TEST_F_TIMEOUT(uv, volume_88_byte_uv_key_across_migration_and_reboot, 120)
 	usleep(500 * 1000);
 	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG))
 	TH_LOG("the read ended without the secrets");
-	ASSERT_EQ(0, uv_add_both(&self->nl, self->image_key, self->v.xts_key))
+	pko_events_collect(&ev, 300);
+	i = pko_events_find_cause(&ev, PROTKEY_CMD_KEY_STALLED,
+				  "not in the secret store");
+	EXPECT_LE(0, i)
+	TH_LOG("no KEY_STALLED naming the missing secret (%d events)", ev.n);
+	if (i >= 0) {
+		EXPECT_EQ(ENOENT, ev.errno_[i]);
+		TH_LOG("KEY_STALLED: %s", ev.cause[i]);
+	}
+	pko_events_close(&ev);
+	ASSERT_EQ(0, uv_add_both(&self->nl, self->image_key, self->v.xts_key,
+				 variant->full_xts))
 	TH_LOG("UV_ADD after the reboot: %s", self->nl.msg);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)

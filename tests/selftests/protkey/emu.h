@@ -45,12 +45,16 @@ static const uint8_t pke_test_mk[PROTKEY_EMU_MK_SIZE] = {
  * @cnt: counters, indexed by PROTKEY_EMU_CNT_A_*
  * @n: number of adapters
  * @online: per adapter: 1 when usable
+ * @apqn: per adapter: its APQN
+ * @se_bs: per adapter: the SE binding state, -1 outside an SE guest
  */
 struct pke_state {
 	uint64_t wk_gen;
 	uint64_t cnt[PROTKEY_EMU_CNT_A_MAX + 1];
 	int n;
 	int online[PKE_MAX_ADAPTERS];
+	uint32_t apqn[PKE_MAX_ADAPTERS];
+	int se_bs[PKE_MAX_ADAPTERS];
 };
 
 static inline int pke_parse_counters(struct nlattr *nest, struct pke_state *st)
@@ -78,6 +82,13 @@ static inline int pke_parse_adapter(struct nlattr *nest, struct pke_state *st)
 	    nla_parse_nested(tb, PROTKEY_EMU_ADAPTER_A_MAX, nest, NULL) ||
 	    !tb[PROTKEY_EMU_ADAPTER_A_ONLINE])
 		return -EBADMSG;
+	st->apqn[st->n] = tb[PROTKEY_EMU_ADAPTER_A_APQN] ?
+				  nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_APQN]) :
+				  UINT32_MAX;
+	st->se_bs[st->n] =
+		tb[PROTKEY_EMU_ADAPTER_A_SE_BS] ?
+			(int)nla_get_u32(tb[PROTKEY_EMU_ADAPTER_A_SE_BS]) :
+			-1;
 	st->online[st->n++] = nla_get_u8(tb[PROTKEY_EMU_ADAPTER_A_ONLINE]);
 	return 0;
 }

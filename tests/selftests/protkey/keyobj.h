@@ -218,7 +218,7 @@ static inline int pko_check_io(struct pko *k, uint64_t sector)
 
 static inline bool pko_match_vp(struct nlattr **tb, const uint8_t *vp)
 {
-	return tb[PROTKEY_A_VP] &&
+	return vp && tb[PROTKEY_A_VP] &&
 	       nla_len(tb[PROTKEY_A_VP]) == PROTKEY_VP_SIZE &&
 	       !memcmp(nla_data(tb[PROTKEY_A_VP]), vp, PROTKEY_VP_SIZE);
 }
@@ -366,7 +366,8 @@ static inline int pko_as_root_without_sys_admin(int (*fn)(void *), void *arg)
  * @match: the event names the key being watched (its vp)
  * @latency_us: latency-us of a KEY_REDERIVED, else 0
  * @errno_: errno of a KEY_STALLED or KEY_FAILED, else 0
- * @vp: the vp being watched
+ * @cause: the platform's words of a KEY_STALLED or KEY_FAILED, else ""
+ * @vp: the vp being watched (NULL: none, see pko_events_find())
  */
 struct pko_events {
 	struct nl_sock *sk;
@@ -375,6 +376,7 @@ struct pko_events {
 	bool match[PKO_MAX_EVENTS];
 	uint64_t latency_us[PKO_MAX_EVENTS];
 	uint32_t errno_[PKO_MAX_EVENTS];
+	char cause[PKO_MAX_EVENTS][128];
 	const uint8_t *vp;
 };
 
@@ -394,6 +396,9 @@ static inline int pko_event_cb(struct nl_msg *msg, void *arg)
 					0;
 	ev->errno_[ev->n] =
 		tb[PROTKEY_A_ERRNO] ? nla_get_u32(tb[PROTKEY_A_ERRNO]) : 0;
+	if (tb[PROTKEY_A_CAUSE])
+		snprintf(ev->cause[ev->n], sizeof(ev->cause[0]), "%s",
+			 nla_get_string(tb[PROTKEY_A_CAUSE]));
 	ev->n++;
 	return NL_OK;
 }
@@ -426,6 +431,18 @@ static inline void pko_events_collect(struct pko_events *ev, int ms)
 
 	while (poll(&p, 1, ms) > 0)
 		nl_recvmsgs_default(ev->sk);
+}
+
+/* Index of the first event @cmd whose cause has @text (any key), or -1. */
+static inline int pko_events_find_cause(const struct pko_events *ev,
+					uint8_t cmd, const char *text)
+{
+	int i;
+
+	for (i = 0; i < ev->n; i++)
+		if (ev->cmd[i] == cmd && strstr(ev->cause[i], text))
+			return i;
+	return -1;
 }
 
 /* Index of the first event @cmd about the watched key, or -1. */
