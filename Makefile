@@ -45,7 +45,7 @@ bench:
 
 # The main job: the demo on the emulated platform, in qemu.
 demo:
-	tests/demo/run
+	SCENARIO=$(SCENARIO) tests/demo/run
 
 check:
 	scripts/check.sh all

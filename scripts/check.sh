@@ -220,9 +220,10 @@ if runs vm; then
 fi
 
 if runs demo; then
-	stage_start "demo (the main job, stock kernel)"
+	stage_start "demo (the main job and the SE scenario, stock kernel)"
 	groups+=(demo)
 	gate demo demo/stock bounded demo tests/demo/run
+	gate demo demo/stock-se bounded demo env SCENARIO=se tests/demo/run
 	stage_end demo
 fi
 
