@@ -628,8 +628,9 @@ void protkey_key_refresh_info(struct protkey_key *key)
 
 /*
  * The platform's words for @err of a derive of @key (the first half it
- * explains), rate-limited into the kernel log too; an empty string when
- * it has none. Process context: copies the secure key as
+ * explains); an empty string when it has none. With @log (an episode that
+ * gave up and failed I/O) they go to the kernel log too, rate-limited; a
+ * stall that retrying may still cure is reported by the event only. Process context: copies the secure key as
  * protkey_key_refresh_info() does, for the same reason.
  */
 static void key_cause(struct protkey_key *key, int err, char *buf, size_t size)
@@ -655,7 +656,7 @@ static void key_cause(struct protkey_key *key, int err, char *buf, size_t size)
 				    err, buf, size) <= 0)
 			*buf = '\0';
 	kfree_sensitive(copy);
-	if (*buf)
+	if (*buf && log)
 		pr_warn_ratelimited("key %d: %s (errno %d)\n",
 				    READ_ONCE(key->serial), buf, -err);
 }
@@ -918,7 +919,7 @@ void protkey_key_notify(struct work_struct *work)
 	check_wk(key);
 	if (ev.pending & PROTKEY_KEY_EV_STALLED) {
 		event_hook(key, PROTKEY_KEY_EV_STALLED);
-		key_cause(key, ev.stall_err, cause, sizeof(cause));
+		key_cause(key, ev.stall_err, false, cause, sizeof(cause));
 		protkey_nl_notify_stalled(key, ev.stall_waited_ms, ev.stall_err,
 					  *cause ? cause : NULL);
 	}
@@ -929,7 +930,7 @@ void protkey_key_notify(struct work_struct *work)
 	}
 	if (ev.pending & PROTKEY_KEY_EV_FAILED) {
 		event_hook(key, PROTKEY_KEY_EV_FAILED);
-		key_cause(key, ev.fail_err, cause, sizeof(cause));
+		key_cause(key, ev.fail_err, true, cause, sizeof(cause));
 		protkey_nl_notify_failed(key, ev.fail_err, ev.fail_waited_ms,
 					 ev.fail_requests,
 					 *cause ? cause : NULL);

@@ -399,6 +399,10 @@ int emu_derive_cause(const u8 *blob, u32 len, int err, char *buf, size_t size)
 	if (emu_token_check(blob, len, &tok))
 		return 0;
 	mutex_lock(&emu_lock);
+	if (ktime_before(now, emu_outage_until)) {
+		n = scnprintf(buf, size, "adapters unavailable (outage)");
+		goto out;
+	}
 	if (emu_se && tok.type->mode == PROTKEY_EMU_MODE_CCA) {
 		n = scnprintf(buf, size, "CCA keys are unusable in %s",
 			      "a Secure Execution guest");
