@@ -37,10 +37,11 @@ struct prop_desc {
 
 static int check_key_type(const char *v, struct pk_err *err)
 {
-	if (strcmp(v, "CCA-AESDATA"))
+	if (strcmp(v, "CCA-AESDATA") && strcmp(v, "EP11-AES"))
 		return pk_err_set(
 			err, -EOPNOTSUPP,
-			"key type '%s' is not supported (only CCA-AESDATA)", v);
+			"key type '%s' is not supported (only CCA-AESDATA and EP11-AES)",
+			v);
 	return 0;
 }
 

@@ -56,6 +56,9 @@ int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
 /* token.c: secure-key tokens */
 #define PK_TOKEN_HDR_SIZE 8
 #define PK_CCA_AESDATA_SIZE 64
+/* zkey's EP11-AES key: 272 bytes with the header, padded to 336. */
+#define PK_EP11_MAX_SIZE 336
+#define PK_WKVP_SIZE 16
 #define PK_XTS_BLOB_MAX 1024
 #define PK_VP_SIZE 32
 #define PK_VP_HEX (2 * PK_VP_SIZE)
@@ -65,13 +68,19 @@ int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
  * @type: key-type name as zkey spells it ("CCA-AESDATA")
  * @size: token size in bytes
  * @bits: clear key size in bits
- * @mkvp: master-key verification pattern (host order)
+ * @mkvp: master-key verification pattern (host order); EP11: the first
+ *	8 bytes of @wkvp
+ * @has_wkvp: an EP11 key: @wkvp is set
+ * @wkvp: EP11: the first 16 bytes of the wrapping key's verification
+ *	pattern, as the key blob holds them
  */
 struct pk_token_info {
 	const char *type;
 	size_t size;
 	unsigned int bits;
 	uint64_t mkvp;
+	bool has_wkvp;
+	uint8_t wkvp[PK_WKVP_SIZE];
 };
 
 /**
@@ -273,8 +282,11 @@ int pk_emu_generate(struct pk_nl *nl, unsigned int bits, uint8_t *tok,
 		    struct pk_err *err);
 int pk_emu_generate_xts(struct pk_nl *nl, unsigned int bits, uint8_t *blob,
 			size_t *len, struct pk_err *err);
-int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
-		      uint8_t *out, struct pk_err *err);
+int pk_emu_generate_xts_type(struct pk_nl *nl, uint32_t key_type,
+			     unsigned int bits, uint8_t *blob, size_t *len,
+			     struct pk_err *err);
+int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, size_t len,
+		      int mode, uint8_t *out, struct pk_err *err);
 int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
 		     struct pk_err *err);
 int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,
