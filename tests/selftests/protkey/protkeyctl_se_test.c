@@ -260,6 +260,118 @@ static int load_wk(FIXTURE_DATA(se) * self, const char *apqn, char seed)
 
 #define CONF "/tmp/pkse.d/pvapconfig.yaml"
 
+/*
+ * The emulator's WKVP of the wrapping key of 32 bytes 0x@seed@seed
+ * (load_wk()): SHA-256(0x02 || WK), its first 16 bytes in hex, as an
+ * EP11 key blob holds them (computed here, not by protkeyctl).
+ */
+static int wkvp16_hex(char seed, char out[33])
+{
+	uint8_t in[33], vp[32];
+	char hex[3] = { seed, seed, 0 };
+	int i, ret;
+
+	in[0] = 0x02;
+	memset(in + 1, (int)strtoul(hex, NULL, 16), 32);
+	ret = pk_sha256(in, sizeof(in), vp);
+	for (i = 0; i < 16; i++)
+		sprintf(out + 2 * i, "%02x", vp[i]);
+	return ret;
+}
+
+/* The size of @path, or -1. */
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? -1 : (long)st.st_size;
+}
+
+TEST_F_TIMEOUT(se, ep11_xts_key_generate_validate_reencipher, 120)
+{
+	char wk_a[33], wk_b[33], line[128];
+
+	ASSERT_EQ(0, wkvp16_hex('a', wk_a));
+	ASSERT_EQ(0, wkvp16_hex('b', wk_b));
+	ASSERT_EQ(0, CTL("emu", "adapter", "mode", "ep11"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, load_wk(self, "00.0001", 'a')) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, load_wk(self, "01.0001", 'a')) TH_LOG("%s", self->out);
+
+	/* bad input: refused, no key made */
+	EXPECT_EQ(1, CTL("key", "generate", "k", "--key-type", "EP11-AESX"));
+	EXPECT_NE(0, CTL("key", "generate", "k", "--key-type", "EP11-AES",
+			 "--xts", "--apqns", "07.0007"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "07.0007 does not exist"));
+	EXPECT_NE(0, CTL("key", "show", "k"));
+
+	/* two 336-byte EP11 tokens under the APQNs' CURRENT wrapping key */
+	ASSERT_EQ(0, CTL("key", "generate", "k", "--key-type", "EP11-AES",
+			 "--xts", "--apqns", "00.0001,01.0001"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "EP11-AES, XTS AES-256, 672 bytes"));
+	ASSERT_EQ(0, CTL("key", "export", "k", "/tmp/pkse.d/k.skey"));
+	EXPECT_EQ(672, file_size("/tmp/pkse.d/k.skey"));
+	ASSERT_EQ(0, CTL("key", "show", "k"));
+	EXPECT_NE(NULL, strstr(self->out, "key-type: EP11-AES\n"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "volume-key-bits: 5376\n"));
+	snprintf(line, sizeof(line), "wkvp: %s %s\n", wk_a, wk_a);
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("want %s", line);
+	ASSERT_EQ(0, CTL("key", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "EP11-AES")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "key", "show", "k"));
+	EXPECT_NE(NULL, strstr(self->out, wk_a)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "validate", "k")) TH_LOG("%s", self->out);
+	snprintf(line, sizeof(line), "data half: EP11-AES WKVP %s: current",
+		 wk_a);
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+
+	/* a CCA adapter or another wrapping key among the APQNs: refused */
+	ASSERT_EQ(0, load_wk(self, "01.0001", 'b'));
+	EXPECT_NE(0, CTL("key", "generate", "k2", "--key-type", "EP11-AES",
+			 "--xts", "--apqns", "00.0001,01.0001"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "another CURRENT wrapping key"));
+	EXPECT_NE(0, CTL("key", "show", "k2"));
+	ASSERT_EQ(0, load_wk(self, "01.0001", 'a'));
+
+	/* EP11 has no OLD register: --from-old refused, key unchanged */
+	EXPECT_NE(0, CTL("key", "reencipher", "k", "--from-old"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "no OLD wrapping-key register"));
+	/* no committed NEW: staging fails, nothing staged */
+	EXPECT_NE(0, CTL("key", "reencipher", "k", "--staged"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "show", "k"));
+	EXPECT_NE(NULL, strstr(self->out, "reencipher-staged: no"));
+
+	/* NEW loaded and committed: CURRENT -> NEW staged, then complete */
+	ASSERT_EQ(
+		0,
+		CTL("emu", "mk-load",
+		    "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+	ASSERT_EQ(0, CTL("emu", "mk-commit"));
+	ASSERT_EQ(0, CTL("key", "reencipher", "k", "--staged"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "show", "k"));
+	EXPECT_NE(NULL, strstr(self->out, "reencipher-staged: yes"));
+	snprintf(line, sizeof(line), "wkvp: %s %s\n", wk_a, wk_a);
+	EXPECT_NE(NULL, strstr(self->out, line));
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	/* the NEW key is CURRENT; the old one is gone (no OLD on EP11) */
+	EXPECT_NE(0, CTL("key", "validate", "k")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, ": none"));
+	ASSERT_EQ(0, CTL("key", "reencipher", "k", "--complete"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "show", "k"));
+	snprintf(line, sizeof(line), "wkvp: %s %s\n", wk_b, wk_b);
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "reencipher-staged: no"));
+	EXPECT_EQ(0, CTL("key", "validate", "k")) TH_LOG("%s", self->out);
+}
+
 TEST_F_TIMEOUT(se, apqn_setup_does_what_pvapconfig_does, 180)
 {
 	char mk0[80], mk1[80], v[32], conf[512];
