@@ -27,6 +27,10 @@ struct key_opts {
 	unsigned long bits;
 	uint32_t key_type;
 	const char *prop[PK_P_COUNT];
+	bool uv_ok;
+	int n_secrets;
+	const char *secret[2];
+	bool secret_is_name[2];
 };
 
 enum {
@@ -37,7 +41,9 @@ enum {
 	OPT_SECTOR,
 	OPT_VTYPE,
 	OPT_KEY_TYPE,
-	OPT_XTS
+	OPT_XTS,
+	OPT_SECRET_ID,
+	OPT_SECRET_NAME
 };
 
 static const struct option key_longopts[] = {
@@ -49,6 +55,8 @@ static const struct option key_longopts[] = {
 	{ "volume-type", required_argument, NULL, OPT_VTYPE },
 	{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
 	{ "xts", no_argument, NULL, OPT_XTS },
+	{ "secret-id", required_argument, NULL, OPT_SECRET_ID },
+	{ "secret-name", required_argument, NULL, OPT_SECRET_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -91,6 +99,14 @@ static int parse_key_opts(int argc, char **argv, struct key_opts *o,
 				o->key_type = PROTKEY_EMU_KEY_EP11_AES;
 			else
 				return -1;
+			break;
+		case OPT_SECRET_ID:
+		case OPT_SECRET_NAME:
+			/* import-uv only: data secret, then tweak secret */
+			if (!o->uv_ok || o->n_secrets == 2)
+				return -1;
+			o->secret_is_name[o->n_secrets] = c == OPT_SECRET_NAME;
+			o->secret[o->n_secrets++] = optarg;
 			break;
 		case OPT_XTS:
 			/* Every repository key is an XTS key (zkey's --xts). */
@@ -353,6 +369,109 @@ static int cmd_import(struct cli *cli, int argc, char **argv)
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
+/* The ID that --secret-id (64 hex digits, "0x" optional) or --secret-name gives. */
+static int secret_id_of(struct cli *cli, const char *arg, bool is_name,
+			uint8_t id[PK_UV_ID_SIZE])
+{
+	if (is_name) {
+		pk_uv_name_to_id(arg, id);
+		return 0;
+	}
+	if (!strncmp(arg, "0x", 2) || !strncmp(arg, "0X", 2))
+		arg += 2;
+	if (pk_hex_decode(arg, id, PK_UV_ID_SIZE))
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"invalid secret ID '%s': 64 hexadecimal digits expected",
+			arg);
+	return 0;
+}
+
+/*
+ * One half of a UV key: the secret must be in the Ultravisor's store and
+ * an AES key (what zkey's pvsecrets import checks); its token into @tok.
+ */
+static int uv_half(struct cli *cli, const char *arg, bool is_name, uint8_t *tok)
+{
+	const char *how = is_name ? "name" : "id";
+	char tname[PK_UV_TYPE_NAME_MAX];
+	uint8_t id[PK_UV_ID_SIZE];
+	struct pk_uv_entry e;
+	int ret;
+
+	ret = secret_id_of(cli, arg, is_name, id);
+	if (ret)
+		return ret;
+	ret = cli_uv_find(cli, id, &e);
+	if (ret == -ENOENT)
+		return pk_err_platform(
+			&cli->err, -ENOENT,
+			"the UV secret with %s '%s' does not exist in the Ultravisor's store ('se secret list')",
+			how, arg);
+	if (ret)
+		return ret;
+	pk_uv_type_name(e.type, tname);
+	switch (e.type) {
+	case PROTKEY_EMU_UV_SECRET_AES_128:
+	case PROTKEY_EMU_UV_SECRET_AES_256:
+		break;
+	case PROTKEY_EMU_UV_SECRET_AES_192:
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"the UV secret with %s '%s' is %s: XTS needs AES-128 or AES-256",
+			how, arg, tname);
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
+		return pk_err_set(
+			&cli->err, -EOPNOTSUPP,
+			"the UV secret with %s '%s' is %s, a full-XTS key in one token, which protkey.ko does not take yet: use two AES-128 or AES-256 secrets (data, tweak)",
+			how, arg, tname);
+	default:
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"the type of the UV secret with %s '%s' is not supported: %s",
+			how, arg, tname);
+	}
+	pk_uv_token_build(e.type, (uint16_t)e.len, id, tok);
+	return 0;
+}
+
+/*
+ * import-uv: an XTS key of two Ultravisor secret tokens (zkey's pvsecrets
+ * import makes one token per secret; the volume takes two of them).
+ */
+static int cmd_import_uv(struct cli *cli, int argc, char **argv)
+{
+	struct key_opts o = { .uv_ok = true };
+	uint8_t blob[2 * PK_UV_TOKEN_SIZE];
+	struct pk_xts_info xts;
+	struct pk_repo repo;
+	const char *name;
+	int i, ret;
+
+	i = parse_key_opts(argc, argv, &o, false);
+	if (i < 0 || i != argc - 1)
+		return cli_usage(GROUP, "import-uv", "bad arguments");
+	if (o.n_secrets != 2)
+		return cli_usage(
+			GROUP, "import-uv",
+			"an XTS key needs two secrets: --secret-id or --secret-name twice (data key, tweak key)");
+	name = argv[i];
+	ret = open_for_new_key(cli, &repo, name);
+	if (ret)
+		return cli_fail(cli, ret);
+	for (i = 0; i < 2 && !ret; i++)
+		ret = uv_half(cli, o.secret[i], o.secret_is_name[i],
+			      blob + i * PK_UV_TOKEN_SIZE);
+	ret = ret ?: pk_xts_parse(blob, sizeof(blob), &xts, &cli->err);
+	ret = ret ?: add_key(cli, &repo, name, &o, blob, sizeof(blob));
+	pk_repo_close(&repo);
+	if (!ret && !cli->json)
+		printf("imported key '%s': PVSECRET-AES, XTS AES-%u, two UV secrets\n",
+		       name, xts.half[0].bits);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
 static int cmd_import_zkey(struct cli *cli, int argc, char **argv)
 {
 	struct json_object *arr;
@@ -457,6 +576,18 @@ static struct json_object *key_json(const struct pk_key *key, bool full)
 		}
 		json_object_object_add(o, "wkvp", m);
 	}
+	if (key->xts.half[0].has_secret_id) {
+		char id[2 * PK_UV_ID_SIZE + 3];
+
+		m = json_object_new_array();
+		for (i = 0; i < 2; i++) {
+			strcpy(id, "0x");
+			pk_hex_encode(key->xts.half[i].secret_id, PK_UV_ID_SIZE,
+				      id + 2);
+			json_object_array_add(m, json_object_new_string(id));
+		}
+		json_object_object_add(o, "secret-id", m);
+	}
 	json_object_object_add(o, "reencipher-staged",
 			       json_object_new_boolean(key->renc != NULL));
 	for (i = 0; i < PK_P_COUNT; i++) {
@@ -548,6 +679,16 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 			wkvp_hex(key.xts.half[1].wkvp, w1);
 			printf("wkvp: %s %s\n", w0, w1);
 		}
+		if (key.xts.half[0].has_secret_id) {
+			char i0[2 * PK_UV_ID_SIZE + 1],
+				i1[2 * PK_UV_ID_SIZE + 1];
+
+			pk_hex_encode(key.xts.half[0].secret_id, PK_UV_ID_SIZE,
+				      i0);
+			pk_hex_encode(key.xts.half[1].secret_id, PK_UV_ID_SIZE,
+				      i1);
+			printf("secret-id: 0x%s 0x%s\n", i0, i1);
+		}
 		printf("reencipher-staged: %s\n", key.renc ? "yes" : "no");
 		for (i = 1; i < PK_P_COUNT; i++)
 			printf("%s: %s\n", pk_prop_name((enum pk_prop)i),
@@ -572,6 +713,36 @@ static int cmd_remove(struct cli *cli, int argc, char **argv)
 	if (!ret && !cli->json)
 		printf("removed key '%s'\n", argv[1]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/*
+ * A UV half in validate: its secret ID and whether the Ultravisor's store
+ * holds it; *@ret gets -ENOKEY (with the message) when it does not.
+ */
+static void uv_validate_line(struct cli *cli, const struct pk_token_info *h,
+			     int i, int *ret)
+{
+	char id[2 * PK_UV_ID_SIZE + 1];
+	struct pk_uv_entry e;
+	int r;
+
+	pk_hex_encode(h->secret_id, PK_UV_ID_SIZE, id);
+	r = cli_uv_find(cli, h->secret_id, &e);
+	if (!r) {
+		printf("%s half: PVSECRET-AES secret ID 0x%s: in the Ultravisor's store (index %u)\n",
+		       i ? "tweak" : "data", id, e.index);
+		return;
+	}
+	printf("%s half: PVSECRET-AES secret ID 0x%s: %s\n",
+	       i ? "tweak" : "data", id, r == -ENOENT ? "missing" : "unknown");
+	if (*ret)
+		return;
+	*ret = r == -ENOENT ?
+		       pk_err_platform(
+			       &cli->err, -ENOKEY,
+			       "the UV secret 0x%s of the %s half is not in the Ultravisor's store: add it again ('se secret add REQUEST')",
+			       id, i ? "tweak" : "data") :
+		       r;
 }
 
 /* The key's halves against the adapters' MK registers (GET_STATE). */
@@ -603,7 +774,10 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 		for (i = 0; i < 2; i++) {
 			char w[2 * PK_WKVP_SIZE + 1];
 
-			if (key.xts.half[i].has_wkvp) {
+			if (key.xts.half[i].has_secret_id) {
+				uv_validate_line(cli, &key.xts.half[i], i,
+						 &ret);
+			} else if (key.xts.half[i].has_wkvp) {
 				wkvp_hex(key.xts.half[i].wkvp, w);
 				printf("%s half: %s WKVP %s: %s\n",
 				       i ? "tweak" : "data",
@@ -616,6 +790,20 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 		}
 	}
 	for (i = 0; i < 2 && !ret; i++) {
+		if (!strcmp(match[i], "uv")) {
+			struct pk_uv_entry e;
+
+			if (cli->json) {
+				ret = cli_uv_find(
+					cli, key.xts.half[i].secret_id, &e);
+				if (ret == -ENOENT)
+					ret = pk_err_platform(
+						&cli->err, -ENOKEY,
+						"key '%s': the UV secret of its %s half is not in the Ultravisor's store",
+						key.name, i ? "tweak" : "data");
+			}
+			continue;
+		}
 		if (!strcmp(match[i], "none") || !strcmp(match[i], "new"))
 			ret = pk_err_platform(
 				&cli->err, -ENOKEY,
@@ -750,6 +938,9 @@ const struct command key_commands[] = {
 	  "generate an XTS secure key (CCA-AESDATA, or EP11-AES: 2 x 336 bytes) through the platform" },
 	{ "import", cmd_import, "FILE NAME [--description TEXT] [...]",
 	  "import an XTS secure key (two tokens back to back) from FILE" },
+	{ "import-uv", cmd_import_uv,
+	  "NAME --secret-id ID|--secret-name NAME --secret-id ID|--secret-name NAME [--description TEXT] [...]",
+	  "an XTS key of two AES UV retrievable secrets (data, tweak): zkey's pvsecrets import" },
 	{ "import-zkey", cmd_import_zkey, "DIR",
 	  "import every key of the zkey repository DIR (all or nothing)" },
 	{ "export", cmd_export, "NAME FILE",

@@ -721,6 +721,44 @@ static int list_all(struct cli *cli, struct pk_nl *nl, struct pk_uv_entry **out,
 	return ret;
 }
 
+/**
+ * cli_uv_find() - look a secret up in the Ultravisor's store by its ID
+ * @cli: for the error
+ * @id: the secret ID
+ * @e: receives its entry (index, type, length)
+ *
+ * Context: sleeps (netlink).
+ * Return: 0, -ENOENT when no stored secret has @id (@cli->err not set),
+ * or another negative error with @cli->err set (-EPROTONOSUPPORT: no
+ * emulated platform; -ENODEV-like errors: no Ultravisor).
+ */
+int cli_uv_find(struct cli *cli, const uint8_t id[PK_UV_ID_SIZE],
+		struct pk_uv_entry *e)
+{
+	struct pk_uv_entry *l = NULL;
+	unsigned int i, n = 0, total = 0;
+	struct pk_nl *nl;
+	int ret;
+
+	ret = cli_emu_open(cli, &nl);
+	if (ret)
+		return ret;
+	ret = list_all(cli, nl, &l, &n, &total);
+	pk_nl_close(nl);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (!memcmp(l[i].id, id, PK_UV_ID_SIZE)) {
+			*e = l[i];
+			ret = 0;
+			break;
+		}
+	}
+	free(l);
+	return ret;
+}
+
 static int do_secret_list(struct cli *cli, struct pk_nl *nl)
 {
 	char tname[PK_UV_TYPE_NAME_MAX], id[2 * PK_UV_ID_SIZE + 40];

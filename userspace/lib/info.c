@@ -37,10 +37,11 @@ struct prop_desc {
 
 static int check_key_type(const char *v, struct pk_err *err)
 {
-	if (strcmp(v, "CCA-AESDATA") && strcmp(v, "EP11-AES"))
+	if (strcmp(v, "CCA-AESDATA") && strcmp(v, "EP11-AES") &&
+	    strcmp(v, "PVSECRET-AES"))
 		return pk_err_set(
 			err, -EOPNOTSUPP,
-			"key type '%s' is not supported (only CCA-AESDATA and EP11-AES)",
+			"key type '%s' is not supported (only CCA-AESDATA, EP11-AES and PVSECRET-AES)",
 			v);
 	return 0;
 }

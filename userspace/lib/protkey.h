@@ -59,6 +59,9 @@ int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
 /* zkey's EP11-AES key: 272 bytes with the header, padded to 336. */
 #define PK_EP11_MAX_SIZE 336
 #define PK_WKVP_SIZE 16
+/* struct uvsecrettoken: an Ultravisor secret's type, length and ID. */
+#define PK_UV_TOKEN_SIZE 44
+#define PK_UV_SECRET_ID_SIZE 32
 #define PK_XTS_BLOB_MAX 1024
 #define PK_VP_SIZE 32
 #define PK_VP_HEX (2 * PK_VP_SIZE)
@@ -73,6 +76,10 @@ int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
  * @has_wkvp: an EP11 key: @wkvp is set
  * @wkvp: EP11: the first 16 bytes of the wrapping key's verification
  *	pattern, as the key blob holds them
+ * @has_secret_id: an Ultravisor secret token: @secret_type and
+ *	@secret_id are set, @mkvp is 0 (no HSM involved)
+ * @secret_type: the UV secret's type (enum uv_secret_types)
+ * @secret_id: the UV secret's ID
  */
 struct pk_token_info {
 	const char *type;
@@ -81,6 +88,9 @@ struct pk_token_info {
 	uint64_t mkvp;
 	bool has_wkvp;
 	uint8_t wkvp[PK_WKVP_SIZE];
+	bool has_secret_id;
+	uint16_t secret_type;
+	uint8_t secret_id[PK_UV_SECRET_ID_SIZE];
 };
 
 /**
@@ -97,6 +107,8 @@ int pk_token_parse(const uint8_t *tok, size_t len, struct pk_token_info *info,
 		   struct pk_err *err);
 int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
 		 struct pk_err *err);
+void pk_uv_token_build(uint16_t type, uint16_t len,
+		       const uint8_t id[PK_UV_SECRET_ID_SIZE], uint8_t *tok);
 uint32_t pk_cca_tvv(const uint8_t *tok);
 void pk_cca_set_tvv(uint8_t *tok);
 

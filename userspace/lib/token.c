@@ -20,6 +20,11 @@
  * version 0x03 overlays the header on the session field (256 bytes, zkey
  * pads to 320). The 16 WKVP bytes stand where the CCA MKVP stands: their
  * first 8 are the key's "MKVP" for the register match.
+ *
+ * Ultravisor secret (struct uvsecrettoken of pkey_uv.c): 0 type 0x00,
+ * 1..3 reserved, 4 version 0x09, 5..7 reserved, 8..9 secret type,
+ * 10..11 secret length, 12..43 secret ID; 44 bytes, as protkey.ko takes
+ * it. It holds no key, only the ID of a secret the Ultravisor keeps.
  */
 #include <errno.h>
 #include <string.h>
@@ -199,6 +204,77 @@ static int ep11_nohdr_parse(const uint8_t *t, size_t len,
 	return ep11_parse(t, len, info, err, false);
 }
 
+#define UV_VER 0x09
+
+/*
+ * An Ultravisor secret token of an AES secret (types 0x04..0x06, as
+ * zkey's pvsecrets import makes them). The
+ * AES-XTS types (0x07, 0x08) are full-XTS keys in one token: pk_xts_parse()
+ * and protkey.ko take XTS keys as two tokens only, so they are refused.
+ */
+static int uv_parse(const uint8_t *t, size_t len, struct pk_token_info *info,
+		    struct pk_err *err)
+{
+	unsigned int type;
+
+	if (len != PK_UV_TOKEN_SIZE)
+		return pk_err_set(
+			err, -EINVAL,
+			"PVSECRET-AES token of %zu bytes, expected %d", len,
+			PK_UV_TOKEN_SIZE);
+	if (!all_zero(t + 1, 3) || !all_zero(t + 5, 3))
+		return pk_err_set(
+			err, -EINVAL,
+			"PVSECRET-AES token: reserved bytes not zero");
+	/* The secret length is the UV list's; pkey does not look at it. */
+	type = be16(t + 8);
+	switch (type) {
+	case 0x04:
+		info->bits = 128;
+		break;
+	case 0x05:
+		info->bits = 192;
+		break;
+	case 0x06:
+		info->bits = 256;
+		break;
+	case 0x07:
+	case 0x08:
+		return pk_err_set(
+			err, -EOPNOTSUPP,
+			"PVSECRET-AES-XTS token (secret type 0x%02x): a full-XTS key in one token is not supported yet",
+			type);
+	default:
+		return pk_err_set(
+			err, -EINVAL,
+			"PVSECRET-AES token: secret type 0x%02x is not an AES key",
+			type);
+	}
+	info->has_secret_id = true;
+	info->secret_type = (uint16_t)type;
+	memcpy(info->secret_id, t + 12, PK_UV_SECRET_ID_SIZE);
+	return 0;
+}
+
+/**
+ * pk_uv_token_build() - the Ultravisor secret token of an AES secret
+ * @type: the secret's type (0x04..0x06)
+ * @len: its length
+ * @id: its ID
+ * @tok: receives the PK_UV_TOKEN_SIZE bytes
+ */
+void pk_uv_token_build(uint16_t type, uint16_t len,
+		       const uint8_t id[PK_UV_SECRET_ID_SIZE], uint8_t *tok)
+{
+	memset(tok, 0, PK_UV_TOKEN_SIZE);
+	tok[4] = UV_VER;
+	tok[8] = (uint8_t)(type >> 8);
+	tok[9] = (uint8_t)type;
+	tok[10] = (uint8_t)(len >> 8);
+	tok[11] = (uint8_t)len;
+	memcpy(tok + 12, id, PK_UV_SECRET_ID_SIZE);
+}
+
 /**
  * struct token_type - one secure-key token format
  * @type: header byte 0
@@ -220,7 +296,7 @@ static const struct token_type token_types[] = {
 	{ CCA_TYPE_INTERNAL, CCA_VER_AESCIPHER, "CCA-AESCIPHER", NULL },
 	{ EP11_TYPE, EP11_VER_NOHDR, "EP11-AES", ep11_nohdr_parse },
 	{ EP11_TYPE, EP11_VER_HDR, "EP11-AES", ep11_hdr_parse },
-	{ 0x00, 0x09, "PVSECRET-AES", NULL },
+	{ 0x00, UV_VER, "PVSECRET-AES", uv_parse },
 };
 
 /*

@@ -120,8 +120,8 @@ static void test_bad_fields(void)
 	memset(t, 0, sizeof(t));
 	t[4] = 0x09;
 	ret = pk_token_parse(t, sizeof(t), &info, &err);
-	t_ok(ret == -EOPNOTSUPP && strstr(err.msg, "PVSECRET"),
-	     "token: known unsupported format named in the message");
+	t_ok(ret == -EINVAL && strstr(err.msg, "PVSECRET-AES token of 64"),
+	     "token: a UV secret token of the wrong size named in the message");
 }
 
 static void test_xts(void)
@@ -293,13 +293,64 @@ static void test_ep11(void)
 	     "ep11: an EP11 half with a CCA half refused");
 }
 
+static void test_uv(void)
+{
+	struct pk_token_info info;
+	struct pk_xts_info xts;
+	uint8_t id[32], t[88 + 1];
+	struct pk_err err;
+	int ret;
+
+	memset(id, 0x5a, sizeof(id));
+	pk_uv_token_build(0x06, 32, id, t);
+	t_ok(t[0] == 0 && t[4] == 0x09 && t[8] == 0 && t[9] == 0x06 &&
+		     t[11] == 32 && t[12] == 0x5a && t[43] == 0x5a,
+	     "uv: token built as struct uvsecrettoken (type, length, ID)");
+	ret = pk_token_parse(t, 44, &info, &err);
+	t_ok(!ret && !strcmp(info.type, "PVSECRET-AES") && info.bits == 256 &&
+		     info.has_secret_id && info.secret_id[31] == 0x5a &&
+		     !info.mkvp,
+	     "uv: AES-256 secret token parses (type, bits, ID, no MKVP)");
+	t_ok(pk_token_parse(t, 43, &info, &err) == -EINVAL,
+	     "uv: 43 bytes refused");
+	t[2] = 1;
+	t_ok(pk_token_parse(t, 44, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "reserved"),
+	     "uv: reserved byte refused");
+	pk_uv_token_build(0x08, 64, id, t);
+	t_ok(pk_token_parse(t, 44, &info, &err) == -EOPNOTSUPP &&
+		     strstr(err.msg, "full-XTS"),
+	     "uv: AES-XTS secret (one-token full XTS) refused as not supported yet");
+	pk_uv_token_build(0x02, 32, id, t);
+	t_ok(pk_token_parse(t, 44, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "not an AES key"),
+	     "uv: association secret token refused");
+
+	pk_uv_token_build(0x04, 16, id, t);
+	id[0] = 0x11;
+	pk_uv_token_build(0x04, 16, id, t + 44);
+	ret = pk_xts_parse(t, 88, &xts, &err);
+	t_ok(!ret && xts.key_size_bits == 704 && xts.half[0].bits == 128 &&
+		     xts.half[1].secret_id[0] == 0x11,
+	     "uv: two AES-128 secret tokens: an 88-byte XTS key");
+	memcpy(t + 44, t, 44);
+	t_ok(pk_xts_parse(t, 88, &xts, &err) == -EINVAL &&
+		     strstr(err.msg, "same key"),
+	     "uv: the same secret twice refused");
+	pk_uv_token_build(0x06, 32, id, t + 44);
+	t_ok(pk_xts_parse(t, 88, &xts, &err) == -EINVAL &&
+		     strstr(err.msg, "different type or size"),
+	     "uv: AES-128 with AES-256 secret refused");
+}
+
 int main(void)
 {
-	t_plan(43);
+	t_plan(52);
 	test_valid();
 	test_truncations();
 	test_bad_fields();
 	test_xts();
 	test_ep11();
+	test_uv();
 	return t_done();
 }

@@ -22,11 +22,16 @@ FIXTURE(se)
 	struct pk_nl nl;
 	char ctl[256];
 	char repo[64];
+	struct pk_loop lo;
 	char out[PK_OUT_LEN];
 };
 
+#define PASS "/tmp/pkse.pass"
+#define VOL "pkse_vol"
+
 FIXTURE_SETUP(se)
 {
+	self->lo.fd = -1;
 	if (!PK_CTL_SETUP("/tmp/pkse-repo.XXXXXX"))
 		SKIP(return, "no protkeyctl installed");
 	pk_run(NULL, 0, "sh", "-c", "rm -rf /tmp/pkse.*", NULL);
@@ -35,6 +40,8 @@ FIXTURE_SETUP(se)
 
 FIXTURE_TEARDOWN(se)
 {
+	pk_dm_remove(VOL);
+	pk_loop_teardown(&self->lo);
 	if (self->nl.sk)
 		pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
 	pk_run(NULL, 0, "sh", "-c", "rm -rf /tmp/pkse.*", NULL);
@@ -463,6 +470,148 @@ TEST_F_TIMEOUT(se, apqn_setup_does_what_pvapconfig_does, 180)
 	EXPECT_EQ(4, CTL("apqn", "setup", "--config", CONF))
 	TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "not an SE guest"));
+}
+
+/* Writes @n bytes of @seed to @path. */
+static int seed_file(const char *path, int seed, size_t n)
+{
+	char buf[64];
+
+	memset(buf, seed, n);
+	return pk_write_file(path, buf, n);
+}
+
+TEST_F_TIMEOUT(se, uv_secret_key_import_validate_and_volume_across_reboot, 180)
+{
+	char id_t[67], line[256];
+
+	ASSERT_EQ(0, CTL("emu", "se", "on", "--image-key", IK));
+	ASSERT_EQ(0, seed_file("/tmp/pkse.d/s1", 0x31, 32));
+	ASSERT_EQ(0, seed_file("/tmp/pkse.d/s2", 0x32, 32));
+	ASSERT_EQ(0, seed_file("/tmp/pkse.d/s3", 0x33, 64));
+	ASSERT_EQ(0,
+		  CTL("emu", "se", "create-secret", "retrievable", "disk-data",
+		      "--image-key", IK, "--output", "/tmp/pkse.d/r1", "--type",
+		      "aes", "--secret", "/tmp/pkse.d/s1"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0,
+		  CTL("emu", "se", "create-secret", "retrievable", "disk-tweak",
+		      "--image-key", IK, "--output", "/tmp/pkse.d/r2", "--type",
+		      "aes", "--secret", "/tmp/pkse.d/s2"));
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "retrievable", "xts",
+			 "--image-key", IK, "--output", "/tmp/pkse.d/r3",
+			 "--type", "aes-xts", "--secret", "/tmp/pkse.d/s3"));
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "association", "as",
+			 "--image-key", IK, "--output", "/tmp/pkse.d/a"));
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/r1",
+			 "/tmp/pkse.d/r2", "/tmp/pkse.d/r3", "/tmp/pkse.d/a"))
+	TH_LOG("%s", self->out);
+
+	/* refusals: nothing is imported */
+	EXPECT_EQ(1, CTL("key", "import-uv", "k", "--secret-name", "disk-data"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(0, CTL("key", "import-uv", "k", "--secret-id", "0x12",
+			 "--secret-name", "disk-tweak"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "invalid secret ID '12'"));
+	EXPECT_NE(0, CTL("key", "import-uv", "k", "--secret-name", "nosuch",
+			 "--secret-name", "disk-tweak"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "'nosuch' does not exist"));
+	EXPECT_NE(0, CTL("key", "import-uv", "k", "--secret-name", "xts",
+			 "--secret-name", "disk-tweak"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "full-XTS"));
+	EXPECT_NE(0, CTL("key", "import-uv", "k", "--secret-name", "as",
+			 "--secret-name", "disk-tweak"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not supported"));
+	EXPECT_NE(0, CTL("key", "import-uv", "k", "--secret-name", "disk-data",
+			 "--secret-name", "disk-data"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(0, CTL("key", "show", "k"));
+
+	/* two AES-256 secrets: an 88-byte key of two UV secret tokens */
+	ASSERT_EQ(0, id_hex("disk-tweak", id_t));
+	ASSERT_EQ(0, CTL("key", "import-uv", "k", "--secret-name", "disk-data",
+			 "--secret-id", id_t))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "export", "k", "/tmp/pkse.d/k.skey"));
+	EXPECT_EQ(88, file_size("/tmp/pkse.d/k.skey"));
+	ASSERT_EQ(0, CTL("key", "show", "k"));
+	EXPECT_NE(NULL, strstr(self->out, "key-type: PVSECRET-AES\n"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, id_t)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "PVSECRET-AES"));
+	ASSERT_EQ(0, CTL("key", "validate", "k")) TH_LOG("%s", self->out);
+	snprintf(
+		line, sizeof(line),
+		"tweak half: PVSECRET-AES secret ID %s: in the Ultravisor's store",
+		id_t);
+	EXPECT_NE(NULL, strstr(self->out, line)) TH_LOG("%s", self->out);
+	EXPECT_NE(0, CTL("key", "reencipher", "k", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "nothing to re-encipher"));
+
+	/* a LUKS2 volume on it */
+	ASSERT_EQ(0, pk_write_file(PASS, "correct horse battery", 21));
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkse", 32ULL << 20));
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "k",
+			 "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 11, true));
+	ASSERT_EQ(0, CTL("volume", "close", VOL)) TH_LOG("%s", self->out);
+
+	/* the reboot wipes the store: refused at once, naming the secret */
+	ASSERT_EQ(0, CTL("emu", "se", "reboot"));
+	EXPECT_NE(0, CTL("key", "validate", "k")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "missing"));
+	EXPECT_NE(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not in the Ultravisor's store"));
+	EXPECT_FALSE(pk_dm_exists(VOL));
+
+	/* re-added, the volume opens and the data reads back */
+	ASSERT_EQ(0, CTL("se", "secret", "add", "/tmp/pkse.d/r2",
+			 "/tmp/pkse.d/r1"));
+	ASSERT_EQ(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 11, false));
+	EXPECT_EQ(0, CTL("volume", "close", VOL));
+	unlink(PASS);
+}
+
+/* EP11 XTS key as a LUKS2 volume key (672 bytes, :672:logon:). */
+TEST_F_TIMEOUT(se, ep11_xts_key_luks2_volume, 180)
+{
+	ASSERT_EQ(0, CTL("emu", "adapter", "mode", "ep11"));
+	ASSERT_EQ(0, load_wk(self, "00.0001", 'a'));
+	ASSERT_EQ(0, load_wk(self, "01.0001", 'a'));
+	ASSERT_EQ(0, CTL("key", "generate", "e", "--key-type", "EP11-AES",
+			 "--xts", "--apqns", "00.0001,01.0001"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_write_file(PASS, "correct horse battery", 21));
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkse", 32ULL << 20));
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "e",
+			 "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "5376 bits"));
+	ASSERT_EQ(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 5, true));
+	ASSERT_EQ(0, CTL("volume", "close", VOL));
+	ASSERT_EQ(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS));
+	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 5, false));
+	EXPECT_EQ(0, CTL("volume", "close", VOL));
+	unlink(PASS);
 }
 
 TEST_HARNESS_MAIN
