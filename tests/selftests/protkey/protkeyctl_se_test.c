@@ -43,6 +43,9 @@ FIXTURE_TEARDOWN(se)
 	pk_dm_remove(VOL);
 	pk_loop_teardown(&self->lo);
 	if (self->nl.sk)
+		PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			PKE_U32(PROTKEY_EMU_A_ASSOC_DELAY_MS, 20));
+	if (self->nl.sk)
 		pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
 	pk_run(NULL, 0, "sh", "-c", "rm -rf /tmp/pkse.*", NULL);
 	pk_ctl_teardown(&self->nl, self->repo);
@@ -610,6 +613,142 @@ TEST_F_TIMEOUT(se, ep11_xts_key_luks2_volume, 180)
 	ASSERT_EQ(0,
 		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS));
 	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 5, false));
+	EXPECT_EQ(0, CTL("volume", "close", VOL));
+	unlink(PASS);
+}
+
+/* Milliseconds since @t0. */
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	       (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+#define STORE "/tmp/pkse.d/etc"
+
+/*
+ * The whitepaper's steps 1-8 on the emulated SE guest, without systemd:
+ * an EP11 domain bound and associated, an XTS EP11 key, a LUKS2 volume
+ * with a key-file keyslot, its crypttab line, data on it, the guest
+ * reboot, se boot-setup (what protkey-se-setup.service runs), the volume
+ * reopened and the data read back. Then the failure variants: the
+ * secret not re-added, the queue not associated; each bounded and named.
+ * No file system: the test VM has no ext4 module, so the "file" is a
+ * data pattern at a fixed place of the volume.
+ */
+TEST_F_TIMEOUT(se, whitepaper_steps_reboot_and_boot_setup, 240)
+{
+	char mk0[80], conf[256], line[512], v[32];
+	struct timespec t0;
+
+	/* 1. an EP11 domain for the SE guest */
+	ASSERT_EQ(0, CTL("emu", "adapter", "mode", "ep11"));
+	ASSERT_EQ(0, load_wk(self, "00.0001", 'a'));
+	ASSERT_EQ(0, load_wk(self, "01.0001", 'b'));
+	ASSERT_EQ(0, CTL("emu", "se", "on", "--image-key", IK));
+	/* 2. the association secret: created off the guest, added, kept */
+	ASSERT_EQ(0, mkdir(STORE, 0700));
+	ASSERT_EQ(0, mkdir("/tmp/pkse.d/empty", 0700));
+	ASSERT_EQ(0, CTL("emu", "se", "create-secret", "association", "wp",
+			 "--image-key", IK, "--output", STORE "/wp.bin"));
+	ASSERT_EQ(0, CTL("se", "secret", "add", STORE "/wp.bin"));
+	apqn_field(self, "00.0001", "mkvp", mk0, sizeof(mk0));
+	ASSERT_EQ(32, strlen(mk0));
+	snprintf(conf, sizeof(conf), "- mode: EP11\n  mkvp: 0x%s\n  name: wp\n",
+		 mk0);
+	ASSERT_EQ(0, pk_write_file(CONF, conf, strlen(conf)));
+	ASSERT_EQ(0, CTL("apqn", "setup", "--config", CONF))
+	TH_LOG("%s", self->out);
+	/* 3. the queue is usable (lszcrypt -V) */
+	ASSERT_EQ(0, CTL("apqn", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "00.0001  EP11  yes    usable  0"))
+	TH_LOG("%s", self->out);
+	/* 4. an XTS EP11 key bound to the APQN, for the volume */
+	ASSERT_EQ(0, pk_write_file(PASS, "correct horse battery", 21));
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkse", 32ULL << 20));
+	snprintf(line, sizeof(line), "%s:" VOL, self->lo.dev);
+	ASSERT_EQ(0, CTL("key", "generate", "wp", "--key-type", "EP11-AES",
+			 "--xts", "--apqns", "00.0001", "--volumes", line,
+			 "--volume-type", "luks2"))
+	TH_LOG("%s", self->out);
+	/* 5. LUKS2 format (key-file keyslot) and open */
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "wp",
+			 "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	/* 6. the crypttab line: a key file, bounded, nofail */
+	EXPECT_NE(0, CTL("crypttab")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "--key-file FILE is needed"));
+	EXPECT_NE(0, CTL("crypttab", "--key-file", PASS, "nosuch"));
+	EXPECT_EQ(1, CTL("crypttab", "--key-file", "relative/path"));
+	ASSERT_EQ(0,
+		  CTL("crypttab", "--key-file", PASS, "--timeout", "20", VOL))
+	TH_LOG("%s", self->out);
+	snprintf(
+		line, sizeof(line),
+		VOL
+		" %s " PASS
+		" luks,nofail,headless=true,timeout=20s,keyfile-timeout=20s,token-timeout=20s,x-systemd.device-timeout=20s\n",
+		self->lo.dev);
+	EXPECT_STREQ(line, self->out);
+	/* 7. data on the volume */
+	ASSERT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 8, true));
+	ASSERT_EQ(0, CTL("volume", "close", VOL));
+
+	/* 8. the reboot: store, bindings and associations gone */
+	ASSERT_EQ(0, CTL("emu", "se", "reboot"));
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+
+	/* variant: the secret not re-added: bounded, named, exit 4 */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(4, CTL("se", "boot-setup", "--dir", "/tmp/pkse.d/empty",
+			 "--config", CONF, "--timeout", "2000"))
+	TH_LOG("%s", self->out);
+	EXPECT_GT(10000, ms_since(&t0));
+	EXPECT_NE(NULL, strstr(self->out, "protkey-se-setup: apqn setup:"));
+	EXPECT_NE(NULL, strstr(self->out, "1 problem(s)"));
+	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
+
+	/* variant: the queue not associated within the bound */
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			     PKE_U32(PROTKEY_EMU_A_ASSOC_DELAY_MS, 60000)))
+	TH_LOG("%s", self->nl.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	EXPECT_EQ(4, CTL("se", "boot-setup", "--dir", STORE, "--config", CONF,
+			 "--timeout", "1000"))
+	TH_LOG("%s", self->out);
+	EXPECT_GT(10000, ms_since(&t0));
+	EXPECT_NE(NULL, strstr(self->out, "protkey-se-setup: queue 00.0001 "
+					  "not associated"));
+	ASSERT_EQ(0, PKE_REQ(&self->nl, PROTKEY_EMU_CMD_SE_SET,
+			     PKE_U32(PROTKEY_EMU_A_ASSOC_DELAY_MS, 20)));
+	ASSERT_EQ(0, CTL("emu", "se", "reboot"));
+
+	/* success: the stored request re-added, the queue associated */
+	ASSERT_EQ(0, CTL("se", "boot-setup", "--dir", STORE, "--config", CONF,
+			 "--timeout", "5000"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "added as index 0"));
+	EXPECT_NE(NULL, strstr(self->out, "0 problem(s)"));
+	EXPECT_STREQ("usable", sestat(self, "00.0001", v, sizeof(v)));
+	/* a second run adds nothing and still succeeds */
+	ASSERT_EQ(0, CTL("se", "boot-setup", "--dir", STORE, "--config", CONF,
+			 "--timeout", "5000"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "already"));
+	ASSERT_EQ(0, CTL("se", "secret", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "Total number of secrets: 1"));
+
+	/* the volume opens again and the data reads back */
+	ASSERT_EQ(0,
+		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 8, false));
 	EXPECT_EQ(0, CTL("volume", "close", VOL));
 	unlink(PASS);
 }
