@@ -979,6 +979,47 @@ static int boot_add_one(struct cli *cli, struct pk_nl *nl, const char *path)
 }
 
 /*
+ * Every association secret the configuration names must be in the
+ * Ultravisor's store: one message per missing one. Return: how many.
+ */
+static int boot_check_secrets(struct cli *cli, struct pk_nl *nl,
+			      const struct setup *s)
+{
+	struct pk_uv_entry *l = NULL;
+	unsigned int j, n = 0, total = 0;
+	char hex[2 * PK_UV_ID_SIZE + 1];
+	int bad = 0;
+	size_t i;
+
+	if (!s->n_c)
+		return 0;
+	if (list_all(cli, nl, &l, &n, &total)) {
+		fprintf(stderr, "protkey-se-setup: %s\n", cli->err.msg);
+		return 1;
+	}
+	for (i = 0; i < s->n_c; i++) {
+		const struct pk_apconf_entry *c = &s->c[i];
+		bool found = false;
+
+		if (c->mode != PK_APCONF_EP11 || !c->secretid[0])
+			continue;
+		for (j = 0; j < n && !found; j++) {
+			pk_hex_encode(l[j].id, PK_UV_ID_SIZE, hex);
+			found = !strcmp(hex, c->secretid);
+		}
+		if (!found) {
+			fprintf(stderr,
+				"protkey-se-setup: association secret %s%s%s0x%s is not in the Ultravisor's store: its add-secret request is missing or was refused\n",
+				c->name[0] ? "'" : "", c->name,
+				c->name[0] ? "' " : "", c->secretid);
+			bad++;
+		}
+	}
+	free(l);
+	return bad;
+}
+
+/*
  * The queues the configuration binds must end up associated: one message
  * per bound queue that is not usable for secure keys. Return: how many.
  */
@@ -1076,6 +1117,7 @@ static int cmd_boot_setup(struct cli *cli, int argc, char **argv)
 			failed++;
 		}
 	}
+	failed += (unsigned int)boot_check_secrets(cli, nl, &s);
 	failed += (unsigned int)boot_check_queues(cli, nl);
 	pk_nl_close(nl);
 	free(s.st);

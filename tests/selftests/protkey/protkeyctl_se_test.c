@@ -711,7 +711,10 @@ TEST_F_TIMEOUT(se, whitepaper_steps_reboot_and_boot_setup, 240)
 	TH_LOG("%s", self->out);
 	EXPECT_GT(10000, ms_since(&t0));
 	EXPECT_NE(NULL, strstr(self->out, "protkey-se-setup: apqn setup:"));
-	EXPECT_NE(NULL, strstr(self->out, "1 problem(s)"));
+	EXPECT_NE(NULL, strstr(self->out, "protkey-se-setup: association "
+					  "secret 'wp' 0x"));
+	EXPECT_NE(NULL, strstr(self->out, "is not in the Ultravisor's store"));
+	EXPECT_NE(NULL, strstr(self->out, "2 problem(s)"));
 	EXPECT_STREQ("unbound", sestat(self, "00.0001", v, sizeof(v)));
 
 	/* variant: the queue not associated within the bound */
