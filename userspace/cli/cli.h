@@ -59,6 +59,7 @@ extern const struct command apqn_commands[];
 extern const struct command se_commands[];
 
 int cmd_monitor(struct cli *cli, int argc, char **argv);
+int cmd_crypttab(struct cli *cli, int argc, char **argv);
 int cmd_volume_reencipher(struct cli *cli, int argc, char **argv);
 int cmd_volume_rekey(struct cli *cli, int argc, char **argv);
 int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
@@ -67,6 +68,8 @@ int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 		 const char *match[2]);
 int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
 		      const char *what);
+int cli_uv_find(struct cli *cli, const uint8_t id[PK_UV_ID_SIZE],
+		struct pk_uv_entry *e);
 
 int cli_fail(struct cli *cli, int ret);
 int cli_usage(const char *group, const char *cmd, const char *fmt, ...)

@@ -25,7 +25,12 @@
 /* Properties settable at generate and import. */
 struct key_opts {
 	unsigned long bits;
+	uint32_t key_type;
 	const char *prop[PK_P_COUNT];
+	bool uv_ok;
+	int n_secrets;
+	const char *secret[2];
+	bool secret_is_name[2];
 };
 
 enum {
@@ -34,7 +39,11 @@ enum {
 	OPT_APQNS,
 	OPT_VOLUMES,
 	OPT_SECTOR,
-	OPT_VTYPE
+	OPT_VTYPE,
+	OPT_KEY_TYPE,
+	OPT_XTS,
+	OPT_SECRET_ID,
+	OPT_SECRET_NAME
 };
 
 static const struct option key_longopts[] = {
@@ -44,6 +53,10 @@ static const struct option key_longopts[] = {
 	{ "volumes", required_argument, NULL, OPT_VOLUMES },
 	{ "sector-size", required_argument, NULL, OPT_SECTOR },
 	{ "volume-type", required_argument, NULL, OPT_VTYPE },
+	{ "key-type", required_argument, NULL, OPT_KEY_TYPE },
+	{ "xts", no_argument, NULL, OPT_XTS },
+	{ "secret-id", required_argument, NULL, OPT_SECRET_ID },
+	{ "secret-name", required_argument, NULL, OPT_SECRET_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,6 +90,29 @@ static int parse_key_opts(int argc, char **argv, struct key_opts *o,
 		case OPT_VTYPE:
 			o->prop[PK_P_VOLUME_TYPE] = optarg;
 			break;
+		case OPT_KEY_TYPE:
+			if (!bits_ok)
+				return -1;
+			if (!strcmp(optarg, "CCA-AESDATA"))
+				o->key_type = PROTKEY_EMU_KEY_CCA_AESDATA;
+			else if (!strcmp(optarg, "EP11-AES"))
+				o->key_type = PROTKEY_EMU_KEY_EP11_AES;
+			else
+				return -1;
+			break;
+		case OPT_SECRET_ID:
+		case OPT_SECRET_NAME:
+			/* import-uv only: data secret, then tweak secret */
+			if (!o->uv_ok || o->n_secrets == 2)
+				return -1;
+			o->secret_is_name[o->n_secrets] = c == OPT_SECRET_NAME;
+			o->secret[o->n_secrets++] = optarg;
+			break;
+		case OPT_XTS:
+			/* Every repository key is an XTS key (zkey's --xts). */
+			if (!bits_ok)
+				return -1;
+			break;
 		default:
 			return -1;
 		}
@@ -89,10 +125,13 @@ static int build_info(struct cli *cli, const struct key_opts *o,
 		      const uint8_t *blob, size_t len, struct pk_info *info)
 {
 	char vp[PK_VP_HEX + 1];
+	struct pk_xts_info xts;
 	struct pk_err vperr;
 	int i, ret;
 
-	pk_info_defaults(info, "CCA-AESDATA");
+	pk_info_defaults(info, pk_xts_parse(blob, len, &xts, NULL) ?
+				       "CCA-AESDATA" :
+				       xts.half[0].type);
 	for (i = 0; i < PK_P_COUNT; i++) {
 		if (!o->prop[i])
 			continue;
@@ -173,10 +212,92 @@ static int read_key(struct cli *cli, const char *name, struct pk_key *key)
 	return ret;
 }
 
+/*
+ * EP11 generate with --apqns: each APQN must be an online EP11 adapter
+ * (in an SE guest: bound and associated) and all must have the same
+ * CURRENT wrapping key, as zkey requires of the APQNs of an EP11 key.
+ * Its pattern goes to @wkvp for the check of the generated key.
+ */
+static int check_ep11_apqns(struct cli *cli, const char *list,
+			    uint8_t wkvp[PROTKEY_EMU_WKVP_SIZE])
+{
+	struct pk_emu_state *st = calloc(1, sizeof(*st));
+	char *dup = strdup(list), *tok, *save = NULL;
+	const struct pk_emu_adapter *ad;
+	struct pk_nl *nl = NULL;
+	bool first = true;
+	uint32_t apqn;
+	int i, ret;
+
+	if (!st || !dup) {
+		free(st);
+		free(dup);
+		return pk_err_set(&cli->err, -ENOMEM, "APQN list");
+	}
+	ret = cli_emu_open(cli, &nl);
+	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
+	pk_nl_close(nl);
+	for (tok = strtok_r(dup, ",", &save); tok && !ret;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (pk_apqn_parse(tok, &apqn)) {
+			ret = pk_err_set(&cli->err, -EINVAL,
+					 "malformed APQN '%s'", tok);
+			break;
+		}
+		ad = NULL;
+		for (i = 0; i < st->n; i++)
+			if (st->ad[i].apqn == apqn)
+				ad = &st->ad[i];
+		if (!ad)
+			ret = pk_err_platform(&cli->err, -ENODEV,
+					      "APQN %s does not exist", tok);
+		else if (ad->mode != PROTKEY_EMU_MODE_EP11)
+			ret = pk_err_platform(&cli->err, -ENODEV,
+					      "APQN %s is not in EP11 mode",
+					      tok);
+		else if (!ad->online)
+			ret = pk_err_platform(&cli->err, -ENODEV,
+					      "APQN %s is offline", tok);
+		else if (!ad->has_wkvp)
+			ret = pk_err_platform(
+				&cli->err, -ENOKEY,
+				"APQN %s has no CURRENT wrapping key", tok);
+		else if (ad->has_bs && ad->bs != PROTKEY_EMU_SE_BS_USABLE)
+			ret = pk_err_platform(
+				&cli->err, -ENODEV,
+				"APQN %s is not bound and associated (%s): 'apqn setup' or 'apqn bind' and 'apqn associate' first",
+				tok, ad->assoc_text);
+		else if (!first &&
+			 memcmp(wkvp, ad->wkvp, PROTKEY_EMU_WKVP_SIZE))
+			ret = pk_err_platform(
+				&cli->err, -EINVAL,
+				"APQN %s has another CURRENT wrapping key than the APQNs before it",
+				tok);
+		if (!ret && first)
+			memcpy(wkvp, ad->wkvp, PROTKEY_EMU_WKVP_SIZE);
+		first = false;
+	}
+	free(dup);
+	free(st);
+	return ret;
+}
+
+static void wkvp_hex(const uint8_t *wkvp, char out[2 * PK_WKVP_SIZE + 1])
+{
+	int i;
+
+	for (i = 0; i < PK_WKVP_SIZE; i++)
+		sprintf(out + 2 * i, "%02x", wkvp[i]);
+}
+
 static int cmd_generate(struct cli *cli, int argc, char **argv)
 {
-	struct key_opts o = { .bits = 256 };
-	uint8_t blob[2 * PROTKEY_EMU_SECKEY_SIZE];
+	struct key_opts o = { .bits = 256,
+			      .key_type = PROTKEY_EMU_KEY_CCA_AESDATA };
+	uint8_t blob[2 * PROTKEY_EMU_SECKEY_MAX_SIZE];
+	uint8_t wkvp[PROTKEY_EMU_WKVP_SIZE];
+	bool ep11, check_wkvp = false;
+	struct pk_xts_info xts;
 	struct pk_nl *nl = NULL;
 	struct pk_repo repo;
 	const char *name;
@@ -187,17 +308,29 @@ static int cmd_generate(struct cli *cli, int argc, char **argv)
 	if (i < 0 || i != argc - 1)
 		return cli_usage(GROUP, "generate", "bad arguments");
 	name = argv[i];
+	ep11 = o.key_type == PROTKEY_EMU_KEY_EP11_AES;
 	ret = open_for_new_key(cli, &repo, name);
 	if (ret)
 		return cli_fail(cli, ret);
-	ret = cli_emu_open(cli, &nl);
+	if (ep11 && o.prop[PK_P_APQNS]) {
+		ret = check_ep11_apqns(cli, o.prop[PK_P_APQNS], wkvp);
+		check_wkvp = !ret;
+	}
+	ret = ret ?: cli_emu_open(cli, &nl);
 	ret = ret   ?:
-		      pk_emu_generate_xts(nl, (unsigned int)o.bits, blob, &len,
-					  &cli->err);
+		      pk_emu_generate_xts_type(nl, o.key_type,
+					       (unsigned int)o.bits, blob, &len,
+					       &cli->err);
+	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
+	for (i = 0; !ret && check_wkvp && i < 2; i++)
+		if (memcmp(xts.half[i].wkvp, wkvp, PK_WKVP_SIZE))
+			ret = pk_err_platform(
+				&cli->err, -EINVAL,
+				"the generated key is not under the CURRENT wrapping key of the APQNs of --apqns (another EP11 adapter made it)");
 	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);
 	if (!ret && !cli->json)
-		printf("generated key '%s': CCA-AESDATA, XTS AES-%lu, %zu bytes\n",
-		       name, o.bits, len);
+		printf("generated key '%s': %s, XTS AES-%lu, %zu bytes\n", name,
+		       xts.half[0].type, o.bits, len);
 	explicit_bzero(blob, sizeof(blob));
 	pk_nl_close(nl);
 	pk_repo_close(&repo);
@@ -233,6 +366,109 @@ static int cmd_import(struct cli *cli, int argc, char **argv)
 	pk_wipe_free(blob, len);
 	if (!ret && !cli->json)
 		printf("imported key '%s' from %s\n", argv[i + 1], argv[i]);
+	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/* The ID that --secret-id (64 hex digits, "0x" optional) or --secret-name gives. */
+static int secret_id_of(struct cli *cli, const char *arg, bool is_name,
+			uint8_t id[PK_UV_ID_SIZE])
+{
+	if (is_name) {
+		pk_uv_name_to_id(arg, id);
+		return 0;
+	}
+	if (!strncmp(arg, "0x", 2) || !strncmp(arg, "0X", 2))
+		arg += 2;
+	if (pk_hex_decode(arg, id, PK_UV_ID_SIZE))
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"invalid secret ID '%s': 64 hexadecimal digits expected",
+			arg);
+	return 0;
+}
+
+/*
+ * One half of a UV key: the secret must be in the Ultravisor's store and
+ * an AES key (what zkey's pvsecrets import checks); its token into @tok.
+ */
+static int uv_half(struct cli *cli, const char *arg, bool is_name, uint8_t *tok)
+{
+	const char *how = is_name ? "name" : "id";
+	char tname[PK_UV_TYPE_NAME_MAX];
+	uint8_t id[PK_UV_ID_SIZE];
+	struct pk_uv_entry e;
+	int ret;
+
+	ret = secret_id_of(cli, arg, is_name, id);
+	if (ret)
+		return ret;
+	ret = cli_uv_find(cli, id, &e);
+	if (ret == -ENOENT)
+		return pk_err_platform(
+			&cli->err, -ENOENT,
+			"the UV secret with %s '%s' does not exist in the Ultravisor's store ('se secret list')",
+			how, arg);
+	if (ret)
+		return ret;
+	pk_uv_type_name(e.type, tname);
+	switch (e.type) {
+	case PROTKEY_EMU_UV_SECRET_AES_128:
+	case PROTKEY_EMU_UV_SECRET_AES_256:
+		break;
+	case PROTKEY_EMU_UV_SECRET_AES_192:
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"the UV secret with %s '%s' is %s: XTS needs AES-128 or AES-256",
+			how, arg, tname);
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
+	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
+		return pk_err_set(
+			&cli->err, -EOPNOTSUPP,
+			"the UV secret with %s '%s' is %s, a full-XTS key in one token, which protkey.ko does not take yet: use two AES-128 or AES-256 secrets (data, tweak)",
+			how, arg, tname);
+	default:
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"the type of the UV secret with %s '%s' is not supported: %s",
+			how, arg, tname);
+	}
+	pk_uv_token_build(e.type, (uint16_t)e.len, id, tok);
+	return 0;
+}
+
+/*
+ * import-uv: an XTS key of two Ultravisor secret tokens (zkey's pvsecrets
+ * import makes one token per secret; the volume takes two of them).
+ */
+static int cmd_import_uv(struct cli *cli, int argc, char **argv)
+{
+	struct key_opts o = { .uv_ok = true };
+	uint8_t blob[2 * PK_UV_TOKEN_SIZE];
+	struct pk_xts_info xts;
+	struct pk_repo repo;
+	const char *name;
+	int i, ret;
+
+	i = parse_key_opts(argc, argv, &o, false);
+	if (i < 0 || i != argc - 1)
+		return cli_usage(GROUP, "import-uv", "bad arguments");
+	if (o.n_secrets != 2)
+		return cli_usage(
+			GROUP, "import-uv",
+			"an XTS key needs two secrets: --secret-id or --secret-name twice (data key, tweak key)");
+	name = argv[i];
+	ret = open_for_new_key(cli, &repo, name);
+	if (ret)
+		return cli_fail(cli, ret);
+	for (i = 0; i < 2 && !ret; i++)
+		ret = uv_half(cli, o.secret[i], o.secret_is_name[i],
+			      blob + i * PK_UV_TOKEN_SIZE);
+	ret = ret ?: pk_xts_parse(blob, sizeof(blob), &xts, &cli->err);
+	ret = ret ?: add_key(cli, &repo, name, &o, blob, sizeof(blob));
+	pk_repo_close(&repo);
+	if (!ret && !cli->json)
+		printf("imported key '%s': PVSECRET-AES, XTS AES-%u, two UV secrets\n",
+		       name, xts.half[0].bits);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
@@ -330,6 +566,28 @@ static struct json_object *key_json(const struct pk_key *key, bool full)
 		json_object_array_add(m, json_object_new_string(hex));
 	}
 	json_object_object_add(o, "mkvp", m);
+	if (key->xts.half[0].has_wkvp) {
+		char w[2 * PK_WKVP_SIZE + 1];
+
+		m = json_object_new_array();
+		for (i = 0; i < 2; i++) {
+			wkvp_hex(key->xts.half[i].wkvp, w);
+			json_object_array_add(m, json_object_new_string(w));
+		}
+		json_object_object_add(o, "wkvp", m);
+	}
+	if (key->xts.half[0].has_secret_id) {
+		char id[2 * PK_UV_ID_SIZE + 3];
+
+		m = json_object_new_array();
+		for (i = 0; i < 2; i++) {
+			strcpy(id, "0x");
+			pk_hex_encode(key->xts.half[i].secret_id, PK_UV_ID_SIZE,
+				      id + 2);
+			json_object_array_add(m, json_object_new_string(id));
+		}
+		json_object_object_add(o, "secret-id", m);
+	}
 	json_object_object_add(o, "reencipher-staged",
 			       json_object_new_boolean(key->renc != NULL));
 	for (i = 0; i < PK_P_COUNT; i++) {
@@ -410,10 +668,28 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	} else {
 		printf("name: %s\nkey-type: %s\nkey-bits: %u\n"
 		       "volume-key-bits: %u\nmkvp: %016" PRIx64 " %016" PRIx64
-		       "\nreencipher-staged: %s\n",
+		       "\n",
 		       key.name, key.xts.half[0].type, key.xts.half[0].bits,
 		       key.xts.key_size_bits, key.xts.half[0].mkvp,
-		       key.xts.half[1].mkvp, key.renc ? "yes" : "no");
+		       key.xts.half[1].mkvp);
+		if (key.xts.half[0].has_wkvp) {
+			char w0[2 * PK_WKVP_SIZE + 1], w1[2 * PK_WKVP_SIZE + 1];
+
+			wkvp_hex(key.xts.half[0].wkvp, w0);
+			wkvp_hex(key.xts.half[1].wkvp, w1);
+			printf("wkvp: %s %s\n", w0, w1);
+		}
+		if (key.xts.half[0].has_secret_id) {
+			char i0[2 * PK_UV_ID_SIZE + 1],
+				i1[2 * PK_UV_ID_SIZE + 1];
+
+			pk_hex_encode(key.xts.half[0].secret_id, PK_UV_ID_SIZE,
+				      i0);
+			pk_hex_encode(key.xts.half[1].secret_id, PK_UV_ID_SIZE,
+				      i1);
+			printf("secret-id: 0x%s 0x%s\n", i0, i1);
+		}
+		printf("reencipher-staged: %s\n", key.renc ? "yes" : "no");
 		for (i = 1; i < PK_P_COUNT; i++)
 			printf("%s: %s\n", pk_prop_name((enum pk_prop)i),
 			       pk_info_get(&key.info, (enum pk_prop)i));
@@ -437,6 +713,36 @@ static int cmd_remove(struct cli *cli, int argc, char **argv)
 	if (!ret && !cli->json)
 		printf("removed key '%s'\n", argv[1]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+}
+
+/*
+ * A UV half in validate: its secret ID and whether the Ultravisor's store
+ * holds it; *@ret gets -ENOKEY (with the message) when it does not.
+ */
+static void uv_validate_line(struct cli *cli, const struct pk_token_info *h,
+			     int i, int *ret)
+{
+	char id[2 * PK_UV_ID_SIZE + 1];
+	struct pk_uv_entry e;
+	int r;
+
+	pk_hex_encode(h->secret_id, PK_UV_ID_SIZE, id);
+	r = cli_uv_find(cli, h->secret_id, &e);
+	if (!r) {
+		printf("%s half: PVSECRET-AES secret ID 0x%s: in the Ultravisor's store (index %u)\n",
+		       i ? "tweak" : "data", id, e.index);
+		return;
+	}
+	printf("%s half: PVSECRET-AES secret ID 0x%s: %s\n",
+	       i ? "tweak" : "data", id, r == -ENOENT ? "missing" : "unknown");
+	if (*ret)
+		return;
+	*ret = r == -ENOENT ?
+		       pk_err_platform(
+			       &cli->err, -ENOKEY,
+			       "the UV secret 0x%s of the %s half is not in the Ultravisor's store: add it again ('se secret add REQUEST')",
+			       id, i ? "tweak" : "data") :
+		       r;
 }
 
 /* The key's halves against the adapters' MK registers (GET_STATE). */
@@ -465,18 +771,46 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 				       json_object_new_string(match[1]));
 		cli_json_print(o);
 	} else {
-		for (i = 0; i < 2; i++)
-			printf("%s half: MKVP %016" PRIx64 ": %s\n",
-			       i ? "tweak" : "data", key.xts.half[i].mkvp,
-			       match[i]);
+		for (i = 0; i < 2; i++) {
+			char w[2 * PK_WKVP_SIZE + 1];
+
+			if (key.xts.half[i].has_secret_id) {
+				uv_validate_line(cli, &key.xts.half[i], i,
+						 &ret);
+			} else if (key.xts.half[i].has_wkvp) {
+				wkvp_hex(key.xts.half[i].wkvp, w);
+				printf("%s half: %s WKVP %s: %s\n",
+				       i ? "tweak" : "data",
+				       key.xts.half[i].type, w, match[i]);
+			} else {
+				printf("%s half: MKVP %016" PRIx64 ": %s\n",
+				       i ? "tweak" : "data",
+				       key.xts.half[i].mkvp, match[i]);
+			}
+		}
 	}
 	for (i = 0; i < 2 && !ret; i++) {
+		if (!strcmp(match[i], "uv")) {
+			struct pk_uv_entry e;
+
+			if (cli->json) {
+				ret = cli_uv_find(
+					cli, key.xts.half[i].secret_id, &e);
+				if (ret == -ENOENT)
+					ret = pk_err_platform(
+						&cli->err, -ENOKEY,
+						"key '%s': the UV secret of its %s half is not in the Ultravisor's store",
+						key.name, i ? "tweak" : "data");
+			}
+			continue;
+		}
 		if (!strcmp(match[i], "none") || !strcmp(match[i], "new"))
 			ret = pk_err_platform(
 				&cli->err, -ENOKEY,
 				"key '%s': no usable adapter can derive its %s half",
 				key.name, i ? "tweak" : "data");
-		else if (!strcmp(match[i], "old") && !cli->json)
+		else if (!strcmp(match[i], "old") && !cli->json &&
+			 !key.xts.half[i].has_wkvp)
 			cli_warn(
 				"key '%s' is enciphered with the OLD master key: run '" GROUP
 				" reencipher %s --from-old'",
@@ -515,7 +849,7 @@ enum renc_mode { RENC_NONE, RENC_STAGED, RENC_COMPLETE, RENC_FROM_OLD };
 static int do_reencipher(struct cli *cli, struct pk_repo *repo,
 			 struct pk_key *key, enum renc_mode mode)
 {
-	uint8_t out[2 * PROTKEY_EMU_SECKEY_SIZE];
+	uint8_t out[2 * PROTKEY_EMU_SECKEY_MAX_SIZE];
 	int ret;
 
 	switch (mode) {
@@ -576,7 +910,12 @@ static int cmd_reencipher(struct cli *cli, int argc, char **argv)
 	ret = open_key(cli, &repo, PK_REPO_WRITE, name, &key);
 	if (ret)
 		return cli_fail(cli, ret);
-	if (mode == RENC_STAGED && key.renc)
+	if (mode == RENC_FROM_OLD && key.xts.half[0].has_wkvp)
+		ret = pk_err_set(
+			&cli->err, -EINVAL,
+			"key '%s' is an %s key: an EP11 adapter has no OLD wrapping-key register, so it is re-enciphered CURRENT -> NEW only (--staged, then --complete)",
+			name, key.xts.half[0].type);
+	else if (mode == RENC_STAGED && key.renc)
 		ret = pk_err_set(
 			&cli->err, -EEXIST,
 			"key '%s' has a staged re-encipher already: --complete it first",
@@ -595,10 +934,13 @@ static int cmd_reencipher(struct cli *cli, int argc, char **argv)
 /* clang-format off */
 const struct command key_commands[] = {
 	{ "generate", cmd_generate,
-	  "NAME [--bits 128|256] [--description TEXT] [--apqns LIST] [--volumes LIST] [--sector-size N] [--volume-type plain|luks2]",
-	  "generate an XTS secure key (CCA-AESDATA) through the platform" },
+	  "NAME [--key-type CCA-AESDATA|EP11-AES] [--xts] [--bits 128|256] [--description TEXT] [--apqns LIST] [--volumes LIST] [--sector-size N] [--volume-type plain|luks2]",
+	  "generate an XTS secure key (CCA-AESDATA, or EP11-AES: 2 x 336 bytes) through the platform" },
 	{ "import", cmd_import, "FILE NAME [--description TEXT] [...]",
 	  "import an XTS secure key (two tokens back to back) from FILE" },
+	{ "import-uv", cmd_import_uv,
+	  "NAME --secret-id ID|--secret-name NAME --secret-id ID|--secret-name NAME [--description TEXT] [...]",
+	  "an XTS key of two AES UV retrievable secrets (data, tweak): zkey's pvsecrets import" },
 	{ "import-zkey", cmd_import_zkey, "DIR",
 	  "import every key of the zkey repository DIR (all or nothing)" },
 	{ "export", cmd_export, "NAME FILE",

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include <linux/protkey_emu.h>
@@ -721,6 +722,44 @@ static int list_all(struct cli *cli, struct pk_nl *nl, struct pk_uv_entry **out,
 	return ret;
 }
 
+/**
+ * cli_uv_find() - look a secret up in the Ultravisor's store by its ID
+ * @cli: for the error
+ * @id: the secret ID
+ * @e: receives its entry (index, type, length)
+ *
+ * Context: sleeps (netlink).
+ * Return: 0, -ENOENT when no stored secret has @id (@cli->err not set),
+ * or another negative error with @cli->err set (-EPROTONOSUPPORT: no
+ * emulated platform; -ENODEV-like errors: no Ultravisor).
+ */
+int cli_uv_find(struct cli *cli, const uint8_t id[PK_UV_ID_SIZE],
+		struct pk_uv_entry *e)
+{
+	struct pk_uv_entry *l = NULL;
+	unsigned int i, n = 0, total = 0;
+	struct pk_nl *nl;
+	int ret;
+
+	ret = cli_emu_open(cli, &nl);
+	if (ret)
+		return ret;
+	ret = list_all(cli, nl, &l, &n, &total);
+	pk_nl_close(nl);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	for (i = 0; i < n; i++) {
+		if (!memcmp(l[i].id, id, PK_UV_ID_SIZE)) {
+			*e = l[i];
+			ret = 0;
+			break;
+		}
+	}
+	free(l);
+	return ret;
+}
+
 static int do_secret_list(struct cli *cli, struct pk_nl *nl)
 {
 	char tname[PK_UV_TYPE_NAME_MAX], id[2 * PK_UV_ID_SIZE + 40];
@@ -856,11 +895,249 @@ static int cmd_secret(struct cli *cli, int argc, char **argv)
 			 "add [--force] REQUEST... | list | lock");
 }
 
+#define BOOT_SETUP_DIR "/etc/protkey/se"
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The add-secret requests of @dir: its *.bin and *.req files, sorted. */
+static int boot_requests(struct cli *cli, const char *dir, char ***out,
+			 size_t *n)
+{
+	char **names = NULL, **grown;
+	struct dirent *d;
+	size_t len;
+	DIR *dp;
+
+	*n = 0;
+	dp = opendir(dir);
+	if (!dp)
+		return pk_err_set(&cli->err, -errno, "cannot read %s", dir);
+	while ((d = readdir(dp))) {
+		len = strlen(d->d_name);
+		if (d->d_name[0] == '.' || len < 5 ||
+		    (strcmp(d->d_name + len - 4, ".bin") &&
+		     strcmp(d->d_name + len - 4, ".req")))
+			continue;
+		grown = realloc(names, (*n + 1) * sizeof(*names));
+		if (!grown)
+			break;
+		names = grown;
+		if (asprintf(&names[*n], "%s/%s", dir, d->d_name) < 0)
+			break;
+		(*n)++;
+	}
+	closedir(dp);
+	qsort(names, *n, sizeof(*names), name_cmp);
+	*out = names;
+	return 0;
+}
+
+/*
+ * One stored request: added, or already in the store (the UV keeps its
+ * secrets until the guest reboots, so a second run adds nothing). Return:
+ * 1 added or present, 0 failed (the message printed).
+ */
+static int boot_add_one(struct cli *cli, struct pk_nl *nl, const char *path)
+{
+	char hex[2 * PK_UV_ID_SIZE + 1];
+	uint8_t *req, id[PK_UV_ID_SIZE];
+	uint32_t idx;
+	uint16_t type;
+	size_t len;
+	int ret;
+
+	ret = pk_read_file(AT_FDCWD, path, PROTKEY_EMU_UV_REQ_MAX_SIZE, &req,
+			   &len, &cli->err);
+	if (ret) {
+		fprintf(stderr, "protkey-se-setup: secret request %s: %s\n",
+			path, cli->err.msg);
+		return 0;
+	}
+	ret = pk_uv_request_check(req, len, &type, id, &cli->err);
+	pk_hex_encode(id, PK_UV_ID_SIZE, hex);
+	ret = ret ?: id_unused(cli, nl, id);
+	if (ret == -EEXIST) {
+		printf("protkey-se-setup: secret 0x%s (%s) is in the Ultravisor's store already\n",
+		       hex, path);
+		free(req);
+		return 1;
+	}
+	ret = ret ?: pk_emu_uv_add(nl, req, len, false, &idx, &cli->err);
+	free(req);
+	if (ret) {
+		fprintf(stderr,
+			"protkey-se-setup: secret request %s: not added: %s\n",
+			path, cli->err.msg);
+		return 0;
+	}
+	printf("protkey-se-setup: secret 0x%s added as index %u (%s)\n", hex,
+	       idx, path);
+	return 1;
+}
+
+/*
+ * Every association secret the configuration names must be in the
+ * Ultravisor's store: one message per missing one. Return: how many.
+ */
+static int boot_check_secrets(struct cli *cli, struct pk_nl *nl,
+			      const struct setup *s)
+{
+	struct pk_uv_entry *l = NULL;
+	unsigned int j, n = 0, total = 0;
+	char hex[2 * PK_UV_ID_SIZE + 1];
+	int bad = 0;
+	size_t i;
+
+	if (!s->n_c)
+		return 0;
+	if (list_all(cli, nl, &l, &n, &total)) {
+		fprintf(stderr, "protkey-se-setup: %s\n", cli->err.msg);
+		return 1;
+	}
+	for (i = 0; i < s->n_c; i++) {
+		const struct pk_apconf_entry *c = &s->c[i];
+		bool found = false;
+
+		if (c->mode != PK_APCONF_EP11 || !c->secretid[0])
+			continue;
+		for (j = 0; j < n && !found; j++) {
+			pk_hex_encode(l[j].id, PK_UV_ID_SIZE, hex);
+			found = !strcmp(hex, c->secretid);
+		}
+		if (!found) {
+			fprintf(stderr,
+				"protkey-se-setup: association secret %s%s%s0x%s is not in the Ultravisor's store: its add-secret request is missing or was refused\n",
+				c->name[0] ? "'" : "", c->name,
+				c->name[0] ? "' " : "", c->secretid);
+			bad++;
+		}
+	}
+	free(l);
+	return bad;
+}
+
+/*
+ * The queues the configuration binds must end up associated: one message
+ * per bound queue that is not usable for secure keys. Return: how many.
+ */
+static int boot_check_queues(struct cli *cli, struct pk_nl *nl)
+{
+	struct pk_emu_state *st = NULL;
+	char q[PK_APQN_STR_MAX];
+	int i, bad = 0;
+
+	if (get_state(cli, nl, &st)) {
+		fprintf(stderr, "protkey-se-setup: %s\n", cli->err.msg);
+		return 1;
+	}
+	for (i = 0; i < st->n; i++) {
+		const struct pk_emu_adapter *ad = &st->ad[i];
+
+		if (ad->mode != PROTKEY_EMU_MODE_EP11 || !ad->has_bs ||
+		    ad->bs == PROTKEY_EMU_SE_BS_USABLE ||
+		    ad->bs == PROTKEY_EMU_SE_BS_AVAIL_FOR_BINDING)
+			continue;
+		pk_apqn_format(ad->apqn, q);
+		fprintf(stderr,
+			"protkey-se-setup: queue %s not associated (%s, %s): its volumes stay closed\n",
+			q, ad->bind_text, ad->assoc_text);
+		bad++;
+	}
+	free(st);
+	return bad;
+}
+
+/*
+ * se boot-setup [--dir DIR] [--config FILE] [--timeout MS]: what
+ * protkey-se-setup.service runs before cryptsetup-pre.target after every
+ * boot of an SE guest (the Ultravisor's store is empty then): re-add the
+ * stored add-secret requests, apqn setup from the pvapconfig file, then
+ * check the queues. Every step is bounded (apqn setup's --timeout for
+ * the associations); a failure is one line per missing secret or queue
+ * on stderr and exit status 4, and nothing waits beyond the bound.
+ */
+static int cmd_boot_setup(struct cli *cli, int argc, char **argv)
+{
+	struct setup s = { .config = APQN_SETUP_CONFIG, .timeout_ms = 30000 };
+	const char *dir = BOOT_SETUP_DIR;
+	unsigned int added = 0, failed = 0;
+	char **reqs = NULL;
+	struct pk_nl *nl;
+	struct stat sb;
+	size_t n = 0, k;
+	int i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--dir") && i + 1 < argc)
+			dir = argv[++i];
+		else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			s.config = argv[++i];
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
+			 !pk_parse_uint(argv[i + 1], 600000, &s.timeout_ms) &&
+			 s.timeout_ms)
+			i++;
+		else
+			return cli_usage("se", "boot-setup",
+					 "bad argument '%s'", argv[i]);
+	}
+	ret = cli_emu_open(cli, &nl);
+	if (ret) {
+		fprintf(stderr, "protkey-se-setup: %s\n", cli->err.msg);
+		return cli_fail(cli, ret);
+	}
+	ret = boot_requests(cli, dir, &reqs, &n);
+	if (ret) {
+		fprintf(stderr, "protkey-se-setup: %s\n", cli->err.msg);
+		failed++;
+	}
+	for (k = 0; k < n; k++) {
+		if (boot_add_one(cli, nl, reqs[k]))
+			added++;
+		else
+			failed++;
+		free(reqs[k]);
+	}
+	free(reqs);
+	if (stat(s.config, &sb)) {
+		printf("protkey-se-setup: no %s: no AP queues to set up\n",
+		       s.config);
+	} else if (setup_lock(cli)) {
+		fprintf(stderr, "protkey-se-setup: apqn setup: %s\n",
+			cli->err.msg);
+		failed++;
+	} else {
+		ret = do_setup(cli, nl, &s);
+		unlink(APQN_SETUP_LOCK);
+		if (ret) {
+			fprintf(stderr, "protkey-se-setup: apqn setup: %s\n",
+				cli->err.msg);
+			failed++;
+		}
+	}
+	failed += (unsigned int)boot_check_secrets(cli, nl, &s);
+	failed += (unsigned int)boot_check_queues(cli, nl);
+	pk_nl_close(nl);
+	free(s.st);
+	free(s.c);
+	free(s.sec);
+	printf("protkey-se-setup: %u secret(s) in place, %u problem(s)%s\n",
+	       added, failed,
+	       failed ? ": the volumes that need them stay closed" : "");
+	return failed ? PK_EXIT_PLATFORM : PK_EXIT_OK;
+}
+
 /* clang-format off */
 const struct command se_commands[] = {
 	{ "secret", cmd_secret, "add [--force] REQUEST... | list | lock",
 	  "the Ultravisor's secret store: add requests (pvsecret add), list "
 	  "it, lock it" },
+	{ "boot-setup", cmd_boot_setup,
+	  "[--dir DIR] [--config FILE] [--timeout MS]",
+	  "after boot: re-add the requests of DIR (" BOOT_SETUP_DIR "), "
+	  "apqn setup, check the queues; bounded, one message per problem" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

@@ -136,14 +136,25 @@ int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
 	if (ret)
 		return ret;
 	half = len / 2;
-	if (half != PROTKEY_EMU_SECKEY_SIZE)
+	if (half > PROTKEY_EMU_SECKEY_MAX_SIZE)
 		return pk_err_set(&cli->err, -EOPNOTSUPP,
 				  "re-encipher of %s keys", xts.half[0].type);
+	if (xts.half[0].has_secret_id)
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"a %s key names Ultravisor secrets: no HSM enciphers it, there is nothing to re-encipher",
+			xts.half[0].type);
+	/* EP11 adapters have no OLD register (zkey refuses it too). */
+	if (xts.half[0].has_wkvp && mode == PROTKEY_EMU_RENC_OLD_TO_CURRENT)
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"an EP11 adapter has no OLD wrapping-key register: %s keys are re-enciphered CURRENT -> NEW only",
+			xts.half[0].type);
 	ret = cli_emu_open(cli, &nl);
 	if (ret)
 		return ret;
-	ret = pk_emu_reencipher(nl, blob, mode, out, &cli->err) ?:
-		      pk_emu_reencipher(nl, blob + half, mode, out + half,
+	ret = pk_emu_reencipher(nl, blob, half, mode, out, &cli->err) ?:
+		      pk_emu_reencipher(nl, blob + half, half, mode, out + half,
 					&cli->err);
 	pk_nl_close(nl);
 	return ret;

@@ -50,6 +50,9 @@ static const struct group groups[] = {
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
+#define CRYPTTAB_USAGE "[--key-file FILE] [--timeout S] [VOLUME...]"
+#define CRYPTTAB_HELP \
+	"crypttab lines for the LUKS2 volumes of the repository (bounded, no console wait)"
 #define MONITOR_USAGE "[--count N] [--timeout S] [--no-prewarm]"
 #define MONITOR_HELP \
 	"print protkey.ko's events; re-derive every key on a WK change"
@@ -151,7 +154,9 @@ int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 	ret = cli_emu_open(cli, &nl);
 	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
 	for (i = 0; i < 2 && !ret; i++)
-		match[i] = pk_mk_match(st, xts->half[i].mkvp);
+		match[i] = xts->half[i].has_secret_id ?
+				   "uv" :
+				   pk_mk_match(st, xts->half[i].mkvp);
 	pk_nl_close(nl);
 	free(st);
 	return ret;
@@ -170,6 +175,27 @@ static bool mk_held(const struct pk_emu_state *st, uint64_t mkvp)
 			    st->ad[i].mkvp[regs[j] - 1] == mkvp)
 				return true;
 	return false;
+}
+
+/*
+ * A UV secret half: its secret must be in the Ultravisor's store (the
+ * store is wiped at every guest reboot; se secret add re-adds it).
+ */
+static int uv_held(struct cli *cli, const struct pk_token_info *h,
+		   const char *what, const char *half)
+{
+	char id[PK_UV_ID_STR_MAX];
+	struct pk_uv_entry e;
+	int ret;
+
+	ret = cli_uv_find(cli, h->secret_id, &e);
+	if (ret != -ENOENT)
+		return ret;
+	pk_uv_id_str(h->secret_id, id, sizeof(id));
+	return pk_err_platform(
+		&cli->err, -ENOKEY,
+		"%s: the UV secret of its %s half (ID %s) is not in the Ultravisor's store: add it again ('se secret add REQUEST')",
+		what, half, id);
 }
 
 /**
@@ -206,7 +232,10 @@ int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
 	pk_nl_close(nl);
 	for (i = 0; i < 2 && !ret; i++) {
 		mkvp = xts->half[i].mkvp;
-		if (!mk_held(st, mkvp))
+		if (xts->half[i].has_secret_id)
+			ret = uv_held(cli, &xts->half[i], what,
+				      i ? "tweak" : "data");
+		else if (!mk_held(st, mkvp))
 			ret = pk_err_platform(
 				&cli->err, -ENOKEY,
 				"%s: no adapter holds the master key of its %s half (MKVP %016" PRIx64
@@ -249,6 +278,7 @@ static void usage_main(FILE *f)
 	for (i = 0; i < N_GROUPS; i++)
 		fprintf(f, "  %-9s %s\n", groups[i].name, groups[i].help);
 	fprintf(f, "  %-9s %s\n", "monitor", MONITOR_HELP);
+	fprintf(f, "  %-9s %s\n", "crypttab", CRYPTTAB_HELP);
 	fprintf(f,
 		"\n"
 		"options:\n"
@@ -329,6 +359,16 @@ int main(int argc, char **argv)
 	if (i >= argc) {
 		usage_main(stderr);
 		return PK_EXIT_USAGE;
+	}
+	/* crypttab: a command of its own, no group */
+	if (!strcmp(argv[i], "crypttab")) {
+		if (i + 1 < argc && is_help(argv[i + 1])) {
+			printf("usage: " PROG " crypttab " CRYPTTAB_USAGE
+			       "\n  %s\n",
+			       CRYPTTAB_HELP);
+			return PK_EXIT_OK;
+		}
+		return cmd_crypttab(&cli, argc - i, argv + i);
 	}
 	/* monitor: a command of its own, no group */
 	if (!strcmp(argv[i], "monitor")) {

@@ -37,10 +37,12 @@ struct prop_desc {
 
 static int check_key_type(const char *v, struct pk_err *err)
 {
-	if (strcmp(v, "CCA-AESDATA"))
+	if (strcmp(v, "CCA-AESDATA") && strcmp(v, "EP11-AES") &&
+	    strcmp(v, "PVSECRET-AES"))
 		return pk_err_set(
 			err, -EOPNOTSUPP,
-			"key type '%s' is not supported (only CCA-AESDATA)", v);
+			"key type '%s' is not supported (only CCA-AESDATA, EP11-AES and PVSECRET-AES)",
+			v);
 	return 0;
 }
 

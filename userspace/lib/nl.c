@@ -265,17 +265,26 @@ static struct nlattr *reply_attr(struct pk_nl *nl, int type, int len)
 	return tb[type];
 }
 
-/* Copies the reply's secure key (one token) to @out. */
-static int reply_seckey(struct pk_nl *nl, uint8_t *out, const char *what,
-			struct pk_err *err)
+/*
+ * Copies the reply's secure key (one token of @want bytes, or of 64 to
+ * PROTKEY_EMU_SECKEY_MAX_SIZE bytes when @want is 0) to @out; its length
+ * into *@len when @len is given.
+ */
+static int reply_seckey(struct pk_nl *nl, uint8_t *out, size_t want,
+			size_t *len, const char *what, struct pk_err *err)
 {
 	struct nlattr *a;
+	int n;
 
-	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, PROTKEY_EMU_SECKEY_SIZE);
-	if (!a)
+	a = reply_attr(nl, PROTKEY_EMU_A_SECURE_KEY, want ? (int)want : -1);
+	n = a ? nla_len(a) : 0;
+	if (!a || n < PROTKEY_EMU_SECKEY_SIZE ||
+	    n > PROTKEY_EMU_SECKEY_MAX_SIZE)
 		return pk_err_platform(err, -EBADMSG,
 				       "%s: reply without a secure key", what);
-	memcpy(out, nla_data(a), PROTKEY_EMU_SECKEY_SIZE);
+	memcpy(out, nla_data(a), (size_t)n);
+	if (len)
+		*len = (size_t)n;
 	return 0;
 }
 
@@ -288,7 +297,69 @@ int pk_emu_generate(struct pk_nl *nl, unsigned int bits, uint8_t *tok,
 	ret = request_u32(nl, PROTKEY_EMU_CMD_KEY_GENERATE,
 			  "generate a secure key", -1, PROTKEY_EMU_A_KEY_BITS,
 			  bits, err);
-	return ret ?: reply_seckey(nl, tok, "generate", err);
+	return ret   ?:
+		       reply_seckey(nl, tok, PROTKEY_EMU_SECKEY_SIZE, NULL,
+				    "generate", err);
+}
+
+/*
+ * One token of @key_type (enum protkey_emu_key_type) and @bits under the
+ * CURRENT MK (EP11: wrapping key) of the first usable adapter of its mode;
+ * @tok takes PROTKEY_EMU_SECKEY_MAX_SIZE bytes, *@len its length.
+ */
+static int emu_generate_type(struct pk_nl *nl, uint32_t key_type,
+			     unsigned int bits, uint8_t *tok, size_t *len,
+			     struct pk_err *err)
+{
+	struct req r = { .cmd = PROTKEY_EMU_CMD_KEY_GENERATE,
+			 .what = "generate a secure key",
+			 .apqn = -1,
+			 .u32_type = PROTKEY_EMU_A_KEY_BITS,
+			 .u32 = bits,
+			 .u32b_type = PROTKEY_EMU_A_KEY_TYPE,
+			 .u32b = key_type };
+	int ret;
+
+	ret = request(nl, &r, err);
+	return ret ?: reply_seckey(nl, tok, 0, len, "generate", err);
+}
+
+/**
+ * pk_emu_generate_xts_type() - an XTS secure key of two random tokens
+ * @nl: the emulator's family
+ * @key_type: &enum protkey_emu_key_type
+ * @bits: 128 or 256
+ * @blob: receives the key, up to 2 * PROTKEY_EMU_SECKEY_MAX_SIZE bytes
+ * @len: receives its length
+ * @err: the error
+ *
+ * Context: sleeps (netlink).
+ * Return: 0, or a negative errno with @err set; the key is checked with
+ * pk_xts_parse() (a bad one is the platform's error).
+ */
+int pk_emu_generate_xts_type(struct pk_nl *nl, uint32_t key_type,
+			     unsigned int bits, uint8_t *blob, size_t *len,
+			     struct pk_err *err)
+{
+	struct pk_xts_info xts;
+	size_t l0 = 0, l1 = 0;
+	int ret;
+
+	if (key_type == PROTKEY_EMU_KEY_CCA_AESDATA)
+		return pk_emu_generate_xts(nl, bits, blob, len, err);
+	ret = emu_generate_type(nl, key_type, bits, blob, &l0, err);
+	ret = ret ?: emu_generate_type(nl, key_type, bits, blob + l0, &l1, err);
+	if (ret)
+		return ret;
+	if (l0 != l1)
+		return pk_err_platform(err, -EBADMSG,
+				       "generate: tokens of %zu and %zu bytes",
+				       l0, l1);
+	*len = l0 + l1;
+	ret = pk_xts_parse(blob, *len, &xts, err);
+	if (ret)
+		err->origin = PK_ORIGIN_PLATFORM;
+	return ret;
 }
 
 /* An XTS secure key: two random tokens of @bits into @blob (128 bytes). */
@@ -311,9 +382,12 @@ int pk_emu_generate_xts(struct pk_nl *nl, unsigned int bits, uint8_t *blob,
 	return ret;
 }
 
-/* Re-enciphers one token in direction @mode (enum protkey_emu_renc). */
-int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
-		      uint8_t *out, struct pk_err *err)
+/*
+ * Re-enciphers one token of @len bytes (64 to PROTKEY_EMU_SECKEY_MAX_SIZE)
+ * in direction @mode (enum protkey_emu_renc) into @out (@len bytes).
+ */
+int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, size_t len,
+		      int mode, uint8_t *out, struct pk_err *err)
 {
 	struct req r = { .cmd = PROTKEY_EMU_CMD_KEY_REENCIPHER,
 			 .what = "re-encipher",
@@ -322,11 +396,11 @@ int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
 			 .u32 = (uint32_t)mode,
 			 .bin_type = PROTKEY_EMU_A_SECURE_KEY,
 			 .bin = tok,
-			 .bin_len = PROTKEY_EMU_SECKEY_SIZE };
+			 .bin_len = (int)len };
 	int ret;
 
 	ret = request(nl, &r, err);
-	return ret ?: reply_seckey(nl, out, "re-encipher", err);
+	return ret ?: reply_seckey(nl, out, len, NULL, "re-encipher", err);
 }
 
 int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,

@@ -56,6 +56,12 @@ int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
 /* token.c: secure-key tokens */
 #define PK_TOKEN_HDR_SIZE 8
 #define PK_CCA_AESDATA_SIZE 64
+/* zkey's EP11-AES key: 272 bytes with the header, padded to 336. */
+#define PK_EP11_MAX_SIZE 336
+#define PK_WKVP_SIZE 16
+/* struct uvsecrettoken: an Ultravisor secret's type, length and ID. */
+#define PK_UV_TOKEN_SIZE 44
+#define PK_UV_SECRET_ID_SIZE 32
 #define PK_XTS_BLOB_MAX 1024
 #define PK_VP_SIZE 32
 #define PK_VP_HEX (2 * PK_VP_SIZE)
@@ -65,13 +71,26 @@ int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
  * @type: key-type name as zkey spells it ("CCA-AESDATA")
  * @size: token size in bytes
  * @bits: clear key size in bits
- * @mkvp: master-key verification pattern (host order)
+ * @mkvp: master-key verification pattern (host order); EP11: the first
+ *	8 bytes of @wkvp
+ * @has_wkvp: an EP11 key: @wkvp is set
+ * @wkvp: EP11: the first 16 bytes of the wrapping key's verification
+ *	pattern, as the key blob holds them
+ * @has_secret_id: an Ultravisor secret token: @secret_type and
+ *	@secret_id are set, @mkvp is 0 (no HSM involved)
+ * @secret_type: the UV secret's type (enum uv_secret_types)
+ * @secret_id: the UV secret's ID
  */
 struct pk_token_info {
 	const char *type;
 	size_t size;
 	unsigned int bits;
 	uint64_t mkvp;
+	bool has_wkvp;
+	uint8_t wkvp[PK_WKVP_SIZE];
+	bool has_secret_id;
+	uint16_t secret_type;
+	uint8_t secret_id[PK_UV_SECRET_ID_SIZE];
 };
 
 /**
@@ -88,6 +107,8 @@ int pk_token_parse(const uint8_t *tok, size_t len, struct pk_token_info *info,
 		   struct pk_err *err);
 int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
 		 struct pk_err *err);
+void pk_uv_token_build(uint16_t type, uint16_t len,
+		       const uint8_t id[PK_UV_SECRET_ID_SIZE], uint8_t *tok);
 uint32_t pk_cca_tvv(const uint8_t *tok);
 void pk_cca_set_tvv(uint8_t *tok);
 
@@ -273,8 +294,11 @@ int pk_emu_generate(struct pk_nl *nl, unsigned int bits, uint8_t *tok,
 		    struct pk_err *err);
 int pk_emu_generate_xts(struct pk_nl *nl, unsigned int bits, uint8_t *blob,
 			size_t *len, struct pk_err *err);
-int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, int mode,
-		      uint8_t *out, struct pk_err *err);
+int pk_emu_generate_xts_type(struct pk_nl *nl, uint32_t key_type,
+			     unsigned int bits, uint8_t *blob, size_t *len,
+			     struct pk_err *err);
+int pk_emu_reencipher(struct pk_nl *nl, const uint8_t *tok, size_t len,
+		      int mode, uint8_t *out, struct pk_err *err);
 int pk_emu_get_state(struct pk_nl *nl, struct pk_emu_state *st,
 		     struct pk_err *err);
 int pk_emu_migrate(struct pk_nl *nl, uint32_t outage_ms, uint64_t *wk_gen,

@@ -10,6 +10,21 @@
  * CCA AES DATA layout (offsets): 0 type, 1..3 reserved, 4 version,
  * 5 reserved, 6 flag, 7 LRC, 8..15 MKVP, 16..47 enciphered key,
  * 48..55 control vector, 56..57 bit size, 58..59 key size, 60..63 TVV.
+ *
+ * EP11 AES (pkey's ep11kblob_header and ep11keyblob): a 16-byte header
+ * (0 type 0x00, 1 header version 0, 2..3 length, 4 version, 5 reserved,
+ * 6..7 bit length, 8..15 reserved) and a 256-byte blob (0..31 session,
+ * 32..47 the first 16 bytes of the wrapping key's verification pattern,
+ * 48..55 attributes, 56..63 mode, 64..65 magic 0x1234, ...). Version
+ * 0x06 puts the header before the blob (272 bytes, zkey pads it to 336);
+ * version 0x03 overlays the header on the session field (256 bytes, zkey
+ * pads to 320). The 16 WKVP bytes stand where the CCA MKVP stands: their
+ * first 8 are the key's "MKVP" for the register match.
+ *
+ * Ultravisor secret (struct uvsecrettoken of pkey_uv.c): 0 type 0x00,
+ * 1..3 reserved, 4 version 0x09, 5..7 reserved, 8..9 secret type,
+ * 10..11 secret length, 12..43 secret ID; 44 bytes, as protkey.ko takes
+ * it. It holds no key, only the ID of a secret the Ultravisor keeps.
  */
 #include <errno.h>
 #include <string.h>
@@ -104,6 +119,162 @@ static int cca_aesdata_parse(const uint8_t *t, size_t len,
 	return 0;
 }
 
+#define EP11_TYPE 0x00
+#define EP11_VER_NOHDR 0x03
+#define EP11_VER_HDR 0x06
+#define EP11_HDR_SIZE 16
+#define EP11_BLOB_SIZE 256
+#define EP11_MAGIC 0x1234
+#define EP11_ATTR_PKEY_EXTRACTABLE 0x00200000ULL
+
+static uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/*
+ * The checks of pkey (ep11_check_aes_key_with_hdr(), ep11_check_aes_key())
+ * and those the emulated adapter makes (kernel/emu/token.c): the sizes,
+ * header, magic, PKEY_EXTRACTABLE, no session binding, the bit length,
+ * zero mode and padding.
+ */
+static int ep11_parse(const uint8_t *t, size_t len, struct pk_token_info *info,
+		      struct pk_err *err, bool hdr)
+{
+	const uint8_t *b = t + (hdr ? EP11_HDR_SIZE : 0);
+	size_t min = hdr ? EP11_HDR_SIZE + EP11_BLOB_SIZE : EP11_BLOB_SIZE;
+	size_t skip = hdr ? 0 : EP11_HDR_SIZE;
+	unsigned int bits = be16(t + 6), hlen = be16(t + 2);
+
+	if (len < min || len > PK_EP11_MAX_SIZE)
+		return pk_err_set(
+			err, -EINVAL,
+			"EP11-AES key of %zu bytes, expected %zu to %d", len,
+			min, PK_EP11_MAX_SIZE);
+	if (hdr && (t[1] || t[5] || !all_zero(t + 8, 8)))
+		return pk_err_set(
+			err, -EINVAL,
+			"EP11-AES key: header version or reserved bytes not zero");
+	if (hlen != min)
+		return pk_err_set(
+			err, -EINVAL,
+			"EP11-AES key: header length %u, expected %zu", hlen,
+			min);
+	if (!all_zero(t + hlen, len - hlen))
+		return pk_err_set(err, -EINVAL,
+				  "EP11-AES key: bytes after the key not zero");
+	if (be16(b + 64) != EP11_MAGIC)
+		return pk_err_set(
+			err, -EINVAL,
+			"EP11-AES key: blob magic 0x%04x, expected 0x1234",
+			be16(b + 64));
+	if (!(be64(b + 48) & EP11_ATTR_PKEY_EXTRACTABLE))
+		return pk_err_set(
+			err, -EINVAL,
+			"EP11-AES key: not PKEY_EXTRACTABLE, no protected key can be made from it");
+	if (!all_zero(b + skip, 32 - skip))
+		return pk_err_set(err, -EINVAL,
+				  "EP11-AES key: bound to a session");
+	if (!all_zero(b + 56, 8))
+		return pk_err_set(err, -EINVAL,
+				  "EP11-AES key: mode bits not zero");
+	if (bits != 128 && bits != 192 && bits != 256)
+		return pk_err_set(err, -EINVAL,
+				  "EP11-AES key: key size %u bits", bits);
+	if (all_zero(b + 32, PK_WKVP_SIZE))
+		return pk_err_set(
+			err, -EINVAL,
+			"EP11-AES key: wrapping-key verification pattern is zero");
+	info->bits = bits;
+	memcpy(info->wkvp, b + 32, PK_WKVP_SIZE);
+	info->has_wkvp = true;
+	info->mkvp = be64(b + 32);
+	return 0;
+}
+
+static int ep11_hdr_parse(const uint8_t *t, size_t len,
+			  struct pk_token_info *info, struct pk_err *err)
+{
+	return ep11_parse(t, len, info, err, true);
+}
+
+static int ep11_nohdr_parse(const uint8_t *t, size_t len,
+			    struct pk_token_info *info, struct pk_err *err)
+{
+	return ep11_parse(t, len, info, err, false);
+}
+
+#define UV_VER 0x09
+
+/*
+ * An Ultravisor secret token of an AES secret (types 0x04..0x06, as
+ * zkey's pvsecrets import makes them). The
+ * AES-XTS types (0x07, 0x08) are full-XTS keys in one token: pk_xts_parse()
+ * and protkey.ko take XTS keys as two tokens only, so they are refused.
+ */
+static int uv_parse(const uint8_t *t, size_t len, struct pk_token_info *info,
+		    struct pk_err *err)
+{
+	unsigned int type;
+
+	if (len != PK_UV_TOKEN_SIZE)
+		return pk_err_set(
+			err, -EINVAL,
+			"PVSECRET-AES token of %zu bytes, expected %d", len,
+			PK_UV_TOKEN_SIZE);
+	if (!all_zero(t + 1, 3) || !all_zero(t + 5, 3))
+		return pk_err_set(
+			err, -EINVAL,
+			"PVSECRET-AES token: reserved bytes not zero");
+	/* The secret length is the UV list's; pkey does not look at it. */
+	type = be16(t + 8);
+	switch (type) {
+	case 0x04:
+		info->bits = 128;
+		break;
+	case 0x05:
+		info->bits = 192;
+		break;
+	case 0x06:
+		info->bits = 256;
+		break;
+	case 0x07:
+	case 0x08:
+		return pk_err_set(
+			err, -EOPNOTSUPP,
+			"PVSECRET-AES-XTS token (secret type 0x%02x): a full-XTS key in one token is not supported yet",
+			type);
+	default:
+		return pk_err_set(
+			err, -EINVAL,
+			"PVSECRET-AES token: secret type 0x%02x is not an AES key",
+			type);
+	}
+	info->has_secret_id = true;
+	info->secret_type = (uint16_t)type;
+	memcpy(info->secret_id, t + 12, PK_UV_SECRET_ID_SIZE);
+	return 0;
+}
+
+/**
+ * pk_uv_token_build() - the Ultravisor secret token of an AES secret
+ * @type: the secret's type (0x04..0x06)
+ * @len: its length
+ * @id: its ID
+ * @tok: receives the PK_UV_TOKEN_SIZE bytes
+ */
+void pk_uv_token_build(uint16_t type, uint16_t len,
+		       const uint8_t id[PK_UV_SECRET_ID_SIZE], uint8_t *tok)
+{
+	memset(tok, 0, PK_UV_TOKEN_SIZE);
+	tok[4] = UV_VER;
+	tok[8] = (uint8_t)(type >> 8);
+	tok[9] = (uint8_t)type;
+	tok[10] = (uint8_t)(len >> 8);
+	tok[11] = (uint8_t)len;
+	memcpy(tok + 12, id, PK_UV_SECRET_ID_SIZE);
+}
+
 /**
  * struct token_type - one secure-key token format
  * @type: header byte 0
@@ -123,9 +294,9 @@ static const struct token_type token_types[] = {
 	{ CCA_TYPE_INTERNAL, CCA_VER_AESDATA, "CCA-AESDATA",
 	  cca_aesdata_parse },
 	{ CCA_TYPE_INTERNAL, CCA_VER_AESCIPHER, "CCA-AESCIPHER", NULL },
-	{ 0x00, 0x03, "EP11-AES", NULL },
-	{ 0x00, 0x06, "EP11-AES", NULL },
-	{ 0x00, 0x09, "PVSECRET-AES", NULL },
+	{ EP11_TYPE, EP11_VER_NOHDR, "EP11-AES", ep11_nohdr_parse },
+	{ EP11_TYPE, EP11_VER_HDR, "EP11-AES", ep11_hdr_parse },
+	{ 0x00, UV_VER, "PVSECRET-AES", uv_parse },
 };
 
 /*

@@ -2,7 +2,9 @@
 /*
  * Unit tests of the secure-key token parser (lib/token.c): a valid CCA
  * AES DATA token and XTS pair, every truncation, every bad field, the
- * formats known but not supported, and the XTS pair rules.
+ * formats known but not supported, the XTS pair rules, and EP11 AES keys
+ * (both versions, every field pkey or the adapter checks, the 672-byte
+ * XTS pair zkey makes).
  */
 #include "test.h"
 
@@ -118,8 +120,8 @@ static void test_bad_fields(void)
 	memset(t, 0, sizeof(t));
 	t[4] = 0x09;
 	ret = pk_token_parse(t, sizeof(t), &info, &err);
-	t_ok(ret == -EOPNOTSUPP && strstr(err.msg, "PVSECRET"),
-	     "token: known unsupported format named in the message");
+	t_ok(ret == -EINVAL && strstr(err.msg, "PVSECRET-AES token of 64"),
+	     "token: a UV secret token of the wrong size named in the message");
 }
 
 static void test_xts(void)
@@ -176,12 +178,179 @@ static void test_xts(void)
 	t_ok(!ret && xts.half[0].bits == 128, "xts: AES-128 pair accepted");
 }
 
+/*
+ * An EP11 AES key laid out as kernel/emu/token.c builds it: version 0x06
+ * (16-byte header, 272 bytes padded to 336) or 0x03 (header in the
+ * session field, 256 bytes padded to 320), AES-256, the WKVP bytes
+ * 0xA0.. and key bytes from @seed.
+ */
+static void make_ep11(uint8_t *t, bool hdr, uint8_t seed)
+{
+	uint8_t *b = t + (hdr ? 16 : 0);
+	unsigned int hlen = hdr ? 272 : 256;
+	int i;
+
+	memset(t, 0, 336);
+	t[0] = 0x00;
+	t[2] = (uint8_t)(hlen >> 8);
+	t[3] = (uint8_t)hlen;
+	t[4] = hdr ? 0x06 : 0x03;
+	t[6] = 0x01; /* 256 bits */
+	for (i = 0; i < 16; i++)
+		b[32 + i] = (uint8_t)(0xa0 + i);
+	b[48 + 5] = 0x20; /* PKEY_EXTRACTABLE 0x00200000 */
+	b[48 + 6] = 0x0c; /* ENCRYPT | DECRYPT */
+	b[64] = 0x12;
+	b[65] = 0x34;
+	for (i = 0; i < 32; i++)
+		b[96 + i] = (uint8_t)(seed * 13 + i);
+}
+
+static const struct {
+	const char *name;
+	int off; /* in the version 0x06 key */
+	uint8_t val;
+	const char *msg;
+} ep11_bad[] = {
+	{ "header version", 1, 0x01, "header version" },
+	{ "reserved byte 5", 5, 0x01, "reserved" },
+	{ "reserved byte 12", 12, 0x01, "reserved" },
+	{ "header length", 3, 0x11, "header length" },
+	{ "bit length 100", 7, 100, "key size" },
+	{ "session byte", 16 + 3, 0x01, "session" },
+	{ "not PKEY_EXTRACTABLE", 16 + 53, 0x00, "PKEY_EXTRACTABLE" },
+	{ "mode bits", 16 + 60, 0x01, "mode bits" },
+	{ "magic", 16 + 65, 0x35, "magic" },
+	{ "padding", 300, 0x01, "after the key" },
+};
+
+static void test_ep11(void)
+{
+	struct pk_token_info info;
+	struct pk_xts_info xts;
+	struct pk_err err;
+	uint8_t t[672 + 1];
+	size_t i, bad = 0;
+	int ret;
+
+	make_ep11(t, true, 1);
+	ret = pk_token_parse(t, 336, &info, &err);
+	t_ok(!ret && !strcmp(info.type, "EP11-AES") && info.bits == 256 &&
+		     info.has_wkvp && info.wkvp[0] == 0xa0 &&
+		     info.wkvp[15] == 0xaf &&
+		     info.mkvp == 0xa0a1a2a3a4a5a6a7ULL,
+	     "ep11: version 0x06 key of 336 bytes parses (type, bits, WKVP)");
+	t_ok(!pk_token_parse(t, 272, &info, &err),
+	     "ep11: version 0x06 key of 272 bytes (no padding) accepted");
+	t_ok(pk_token_parse(t, 271, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "271 bytes"),
+	     "ep11: 271 bytes refused, message names the size");
+	t[336] = 0;
+	t_ok(pk_token_parse(t, 337, &info, &err) == -EINVAL,
+	     "ep11: 337 bytes refused");
+	make_ep11(t, false, 1);
+	ret = pk_token_parse(t, 320, &info, &err);
+	t_ok(!ret && !strcmp(info.type, "EP11-AES") && info.bits == 256,
+	     "ep11: version 0x03 key of 320 bytes parses");
+	t[20] = 1;
+	t_ok(pk_token_parse(t, 320, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "session"),
+	     "ep11: version 0x03 session bytes after the header refused");
+	for (i = 0; i < sizeof(ep11_bad) / sizeof(ep11_bad[0]); i++) {
+		make_ep11(t, true, 1);
+		t[ep11_bad[i].off] = ep11_bad[i].val;
+		err.msg[0] = '\0';
+		ret = pk_token_parse(t, 336, &info, &err);
+		if (ret != -EINVAL || !strstr(err.msg, ep11_bad[i].msg)) {
+			bad++;
+			t_diag(ep11_bad[i].name, &err);
+		}
+	}
+	t_ok(!bad, "ep11: each of %zu bad fields refused with its message",
+	     sizeof(ep11_bad) / sizeof(ep11_bad[0]));
+	make_ep11(t, true, 1);
+	memset(t + 16 + 32, 0, 16);
+	t_ok(pk_token_parse(t, 336, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "verification pattern is zero"),
+	     "ep11: zero WKVP refused");
+
+	make_ep11(t, true, 1);
+	make_ep11(t + 336, true, 2);
+	ret = pk_xts_parse(t, 672, &xts, &err);
+	t_ok(!ret && xts.key_size_bits == 5376 && xts.half[1].has_wkvp &&
+		     !strcmp(xts.half[1].type, "EP11-AES"),
+	     "ep11: 672-byte XTS pair, --key-size 5376 as zkey's");
+	ret = pk_xts_parse(t, 336, &xts, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "not an XTS key"),
+	     "ep11: one EP11 key is not an XTS key");
+	make_ep11(t + 336, true, 1);
+	t_ok(pk_xts_parse(t, 672, &xts, &err) == -EINVAL &&
+		     strstr(err.msg, "same key"),
+	     "ep11: identical halves refused");
+	make_ep11(t + 336, true, 2);
+	t_make_token(t + 336, 256, MKVP, 1);
+	t_ok(pk_xts_parse(t, 672, &xts, &err) == -EINVAL,
+	     "ep11: an EP11 half with a CCA half refused");
+}
+
+static void test_uv(void)
+{
+	struct pk_token_info info;
+	struct pk_xts_info xts;
+	uint8_t id[32], t[88 + 1];
+	struct pk_err err;
+	int ret;
+
+	memset(id, 0x5a, sizeof(id));
+	pk_uv_token_build(0x06, 32, id, t);
+	t_ok(t[0] == 0 && t[4] == 0x09 && t[8] == 0 && t[9] == 0x06 &&
+		     t[11] == 32 && t[12] == 0x5a && t[43] == 0x5a,
+	     "uv: token built as struct uvsecrettoken (type, length, ID)");
+	ret = pk_token_parse(t, 44, &info, &err);
+	t_ok(!ret && !strcmp(info.type, "PVSECRET-AES") && info.bits == 256 &&
+		     info.has_secret_id && info.secret_id[31] == 0x5a &&
+		     !info.mkvp,
+	     "uv: AES-256 secret token parses (type, bits, ID, no MKVP)");
+	t_ok(pk_token_parse(t, 43, &info, &err) == -EINVAL,
+	     "uv: 43 bytes refused");
+	t[2] = 1;
+	t_ok(pk_token_parse(t, 44, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "reserved"),
+	     "uv: reserved byte refused");
+	pk_uv_token_build(0x08, 64, id, t);
+	t_ok(pk_token_parse(t, 44, &info, &err) == -EOPNOTSUPP &&
+		     strstr(err.msg, "full-XTS"),
+	     "uv: AES-XTS secret (one-token full XTS) refused as not supported yet");
+	pk_uv_token_build(0x02, 32, id, t);
+	t_ok(pk_token_parse(t, 44, &info, &err) == -EINVAL &&
+		     strstr(err.msg, "not an AES key"),
+	     "uv: association secret token refused");
+
+	pk_uv_token_build(0x04, 16, id, t);
+	id[0] = 0x11;
+	pk_uv_token_build(0x04, 16, id, t + 44);
+	ret = pk_xts_parse(t, 88, &xts, &err);
+	t_ok(!ret && xts.key_size_bits == 704 && xts.half[0].bits == 128 &&
+		     xts.half[1].secret_id[0] == 0x11,
+	     "uv: two AES-128 secret tokens: an 88-byte XTS key");
+	memcpy(t + 44, t, 44);
+	t_ok(pk_xts_parse(t, 88, &xts, &err) == -EINVAL &&
+		     strstr(err.msg, "same key"),
+	     "uv: the same secret twice refused");
+	pk_uv_token_build(0x06, 32, id, t + 44);
+	t_ok(pk_xts_parse(t, 88, &xts, &err) == -EINVAL &&
+		     strstr(err.msg, "different type or size"),
+	     "uv: AES-128 with AES-256 secret refused");
+}
+
 int main(void)
 {
-	t_plan(31);
+	t_plan(52);
 	test_valid();
 	test_truncations();
 	test_bad_fields();
 	test_xts();
+	test_ep11();
+	test_uv();
 	return t_done();
 }
