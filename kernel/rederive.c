@@ -633,7 +633,8 @@ void protkey_key_refresh_info(struct protkey_key *key)
  * stall that retrying may still cure is reported by the event only. Process context: copies the secure key as
  * protkey_key_refresh_info() does, for the same reason.
  */
-static void key_cause(struct protkey_key *key, int err, char *buf, size_t size)
+static void key_cause(struct protkey_key *key, int err, bool log, char *buf,
+		      size_t size)
 {
 	struct protkey_blob *b;
 	u32 i;
