@@ -388,10 +388,13 @@ static int secret_id_of(struct cli *cli, const char *arg, bool is_name,
 }
 
 /*
- * One half of a UV key: the secret must be in the Ultravisor's store and
+ * One token of a UV key: the secret must be in the Ultravisor's store and
  * an AES key (what zkey's pvsecrets import checks); its token into @tok.
+ * With @alone the secret is the whole key and must be AES-XTS (one token,
+ * a full-XTS key); otherwise it is one half and must be AES-128 or -256.
  */
-static int uv_half(struct cli *cli, const char *arg, bool is_name, uint8_t *tok)
+static int uv_half(struct cli *cli, const char *arg, bool is_name, bool alone,
+		   uint8_t *tok)
 {
 	const char *how = is_name ? "name" : "id";
 	char tname[PK_UV_TYPE_NAME_MAX];
@@ -414,6 +417,11 @@ static int uv_half(struct cli *cli, const char *arg, bool is_name, uint8_t *tok)
 	switch (e.type) {
 	case PROTKEY_EMU_UV_SECRET_AES_128:
 	case PROTKEY_EMU_UV_SECRET_AES_256:
+		if (alone)
+			return pk_err_set(
+				&cli->err, -EINVAL,
+				"the UV secret with %s '%s' is %s, one XTS half: give two AES secrets (data, tweak), or one AES-XTS secret",
+				how, arg, tname);
 		break;
 	case PROTKEY_EMU_UV_SECRET_AES_192:
 		return pk_err_set(
@@ -422,10 +430,12 @@ static int uv_half(struct cli *cli, const char *arg, bool is_name, uint8_t *tok)
 			how, arg, tname);
 	case PROTKEY_EMU_UV_SECRET_AES_XTS_128:
 	case PROTKEY_EMU_UV_SECRET_AES_XTS_256:
-		return pk_err_set(
-			&cli->err, -EOPNOTSUPP,
-			"the UV secret with %s '%s' is %s, a full-XTS key in one token, which protkey.ko does not take yet: use two AES-128 or AES-256 secrets (data, tweak)",
-			how, arg, tname);
+		if (!alone)
+			return pk_err_set(
+				&cli->err, -EINVAL,
+				"the UV secret with %s '%s' is %s, a whole XTS key in one token (full-XTS): give it alone",
+				how, arg, tname);
+		break;
 	default:
 		return pk_err_set(
 			&cli->err, -EINVAL,
@@ -447,28 +457,32 @@ static int cmd_import_uv(struct cli *cli, int argc, char **argv)
 	struct pk_xts_info xts;
 	struct pk_repo repo;
 	const char *name;
+	size_t len;
 	int i, ret;
 
 	i = parse_key_opts(argc, argv, &o, false);
 	if (i < 0 || i != argc - 1)
 		return cli_usage(GROUP, "import-uv", "bad arguments");
-	if (o.n_secrets != 2)
+	if (o.n_secrets != 1 && o.n_secrets != 2)
 		return cli_usage(
 			GROUP, "import-uv",
-			"an XTS key needs two secrets: --secret-id or --secret-name twice (data key, tweak key)");
+			"an XTS key is one AES-XTS secret or two AES secrets: --secret-id or --secret-name once or twice (data key, tweak key)");
 	name = argv[i];
 	ret = open_for_new_key(cli, &repo, name);
 	if (ret)
 		return cli_fail(cli, ret);
-	for (i = 0; i < 2 && !ret; i++)
+	for (i = 0; i < o.n_secrets && !ret; i++)
 		ret = uv_half(cli, o.secret[i], o.secret_is_name[i],
-			      blob + i * PK_UV_TOKEN_SIZE);
-	ret = ret ?: pk_xts_parse(blob, sizeof(blob), &xts, &cli->err);
-	ret = ret ?: add_key(cli, &repo, name, &o, blob, sizeof(blob));
+			      o.n_secrets == 1, blob + i * PK_UV_TOKEN_SIZE);
+	len = (size_t)o.n_secrets * PK_UV_TOKEN_SIZE;
+	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
+	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);
 	pk_repo_close(&repo);
 	if (!ret && !cli->json)
-		printf("imported key '%s': PVSECRET-AES, XTS AES-%u, two UV secrets\n",
-		       name, xts.half[0].bits);
+		printf("imported key '%s': PVSECRET-AES, XTS AES-%u, %s\n",
+		       name, xts.half[0].bits,
+		       o.n_secrets == 1 ? "one AES-XTS UV secret (full-XTS)" :
+					  "two UV secrets");
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 

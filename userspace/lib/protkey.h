@@ -91,11 +91,14 @@ struct pk_token_info {
 	bool has_secret_id;
 	uint16_t secret_type;
 	uint8_t secret_id[PK_UV_SECRET_ID_SIZE];
+	bool full_xts;
 };
 
 /**
- * struct pk_xts_info - an XTS secure key: two tokens back to back
- * @half: the two halves, data key then tweak key
+ * struct pk_xts_info - an XTS secure key: two tokens back to back, or the
+ *	one token of an Ultravisor AES-XTS secret (a full-XTS key)
+ * @half: the two halves, data key then tweak key (for a full-XTS token
+ *	both describe the one token, whose @full_xts is set)
  * @key_size_bits: what cryptsetup's --key-size takes (blob size x 8)
  */
 struct pk_xts_info {

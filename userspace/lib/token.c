@@ -207,10 +207,10 @@ static int ep11_nohdr_parse(const uint8_t *t, size_t len,
 #define UV_VER 0x09
 
 /*
- * An Ultravisor secret token of an AES secret (types 0x04..0x06, as
- * zkey's pvsecrets import makes them). The
- * AES-XTS types (0x07, 0x08) are full-XTS keys in one token: pk_xts_parse()
- * and protkey.ko take XTS keys as two tokens only, so they are refused.
+ * An Ultravisor secret token of an AES or AES-XTS secret (types 0x04 to
+ * 0x08, as zkey's pvsecrets import makes them). An AES-XTS token is a
+ * whole XTS key (full_xts; protkey.ko derives a full-XTS protected key);
+ * bits are those of each of its two keys.
  */
 static int uv_parse(const uint8_t *t, size_t len, struct pk_token_info *info,
 		    struct pk_err *err)
@@ -239,11 +239,13 @@ static int uv_parse(const uint8_t *t, size_t len, struct pk_token_info *info,
 		info->bits = 256;
 		break;
 	case 0x07:
+		info->bits = 128;
+		info->full_xts = true;
+		break;
 	case 0x08:
-		return pk_err_set(
-			err, -EOPNOTSUPP,
-			"PVSECRET-AES-XTS token (secret type 0x%02x): a full-XTS key in one token is not supported yet",
-			type);
+		info->bits = 256;
+		info->full_xts = true;
+		break;
 	default:
 		return pk_err_set(
 			err, -EINVAL,
@@ -358,6 +360,13 @@ int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
 			err, -EINVAL,
 			"XTS secure key of %zu bytes: not two tokens of equal size",
 			len);
+	/* One AES-XTS secret token: the whole XTS key (full-XTS). */
+	if (!pk_token_parse(blob, len, &info->half[0], NULL) &&
+	    info->half[0].full_xts) {
+		info->half[1] = info->half[0];
+		info->key_size_bits = (unsigned int)len * 8;
+		return 0;
+	}
 	/* A whole non-XTS key: say so rather than blame a half of it. */
 	if (!pk_token_parse(blob, len, &info->half[0], NULL)) {
 		ret = pk_err_set(
@@ -376,6 +385,10 @@ int pk_xts_parse(const uint8_t *blob, size_t len, struct pk_xts_info *info,
 				"XTS secure key of %zu bytes: %s key half: %s",
 				len, i ? "tweak" : "data", sub.msg);
 	}
+	if (info->half[0].full_xts || info->half[1].full_xts)
+		return pk_err_set(
+			err, -EINVAL,
+			"XTS secure key: an AES-XTS secret token is a whole XTS key (full-XTS), not a half");
 	if (info->half[0].type != info->half[1].type ||
 	    info->half[0].bits != info->half[1].bits)
 		return pk_err_set(

@@ -318,9 +318,18 @@ static void test_uv(void)
 		     strstr(err.msg, "reserved"),
 	     "uv: reserved byte refused");
 	pk_uv_token_build(0x08, 64, id, t);
-	t_ok(pk_token_parse(t, 44, &info, &err) == -EOPNOTSUPP &&
-		     strstr(err.msg, "full-XTS"),
-	     "uv: AES-XTS secret (one-token full XTS) refused as not supported yet");
+	ret = pk_token_parse(t, 44, &info, &err);
+	t_ok(!ret && info.full_xts && info.bits == 256,
+	     "uv: AES-XTS-256 secret token: a full-XTS key, AES-256 halves");
+	ret = pk_xts_parse(t, 44, &xts, &err);
+	t_ok(!ret && xts.key_size_bits == 352 && xts.half[0].full_xts &&
+		     !memcmp(xts.half[1].secret_id, id, PK_UV_SECRET_ID_SIZE),
+	     "uv: one AES-XTS token is a whole 44-byte XTS key (352 bits)");
+	memcpy(t + 44, t, 44);
+	t[44 + 12] ^= 1;
+	t_ok(pk_xts_parse(t, 88, &xts, &err) == -EINVAL &&
+		     strstr(err.msg, "not a half"),
+	     "uv: two AES-XTS tokens refused: each is a whole key");
 	pk_uv_token_build(0x02, 32, id, t);
 	t_ok(pk_token_parse(t, 44, &info, &err) == -EINVAL &&
 		     strstr(err.msg, "not an AES key"),
@@ -345,7 +354,7 @@ static void test_uv(void)
 
 int main(void)
 {
-	t_plan(52);
+	t_plan(54);
 	test_valid();
 	test_truncations();
 	test_bad_fields();
