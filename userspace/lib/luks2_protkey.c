@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 
 #include <json.h>
+#include <libcryptsetup.h>
 
 #include "protkey.h"
 
@@ -578,4 +579,75 @@ void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len)
 		 lt->key_type, lt->key_name[0] ? " '" : "", lt->key_name,
 		 lt->key_name[0] ? "'" : "", lt->vp,
 		 (unsigned long long)lt->mkvp[0], m2);
+}
+
+#define dbg(cd, ...) \
+	crypt_logf(cd, CRYPT_LOG_DEBUG, "protkey token: " __VA_ARGS__)
+
+/*
+ * The errno libcryptsetup.h documents for a decline: -EAGAIN when the
+ * platform cannot derive the wrapping key now (master key absent,
+ * adapters offline or busy, secret not present, protkey.ko not loaded:
+ * "requires hardware not present"), -ENOENT when the token cannot be used
+ * on this system (malformed, unsupported key type, a different key).
+ */
+static int decline(struct crypt_device *cd, int token, int ret,
+		   const struct pk_err *err)
+{
+	int out = -ENOENT;
+
+	if (ret == -ENODEV || ret == -EBUSY || ret == -EAGAIN ||
+	    ret == -EINTR || ret == -ENOENT || ret == -EAFNOSUPPORT)
+		out = -EAGAIN;
+	dbg(cd, "token %d declined (%s): %s (%s)", token,
+	    out == -EAGAIN ? "the platform cannot unwrap now" :
+			     "token unusable here",
+	    err->msg, strerror(-ret));
+	return out;
+}
+
+/**
+ * pk_lt_open() - a token handler's open: the keyslot passphrase
+ * @cd: the device
+ * @token: the token's number
+ * @buffer: receives the passphrase, malloc'ed (wipe before free)
+ * @len: receives its length
+ *
+ * Context: one setkey of xts(paes). Logs the reason of a decline with
+ * crypt_logf() at CRYPT_LOG_DEBUG (cryptsetup --debug shows it).
+ * Return: 0; -EAGAIN or -ENOENT (see decline()); -ENOMEM.
+ */
+int pk_lt_open(struct crypt_device *cd, int token, char **buffer,
+	       size_t *len)
+{
+	struct pk_err err = { 0 };
+	const char *json;
+	struct pk_lt lt;
+	uint8_t *pass;
+	int ret;
+
+	ret = crypt_token_json_get(cd, token, &json);
+	if (ret < 0) {
+		pk_err_set(&err, ret, "cannot read the token's JSON");
+		return decline(cd, token, -EINVAL, &err);
+	}
+	ret = pk_lt_parse(json, &lt, &err);
+	if (ret)
+		return decline(cd, token, -EINVAL, &err);
+	pass = malloc(lt.sealed_len);
+	if (!pass) {
+		pk_lt_wipe(&lt);
+		return -ENOMEM;
+	}
+	ret = pk_lt_unseal(&lt, pass, &err);
+	if (ret) {
+		pk_wipe_free(pass, lt.sealed_len);
+		pk_lt_wipe(&lt);
+		return decline(cd, token, ret, &err);
+	}
+	*buffer = (char *)pass;
+	*len = lt.sealed_len;
+	dbg(cd, "token %d unwrapped the keyslot passphrase", token);
+	pk_lt_wipe(&lt);
+	return 0;
 }

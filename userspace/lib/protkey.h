@@ -526,6 +526,30 @@ int pk_lt_seal(struct pk_lt *lt, const uint8_t *key, size_t key_len,
 	       struct pk_err *err);
 int pk_lt_unseal(const struct pk_lt *lt, uint8_t *pass, struct pk_err *err);
 void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len);
+struct crypt_device;
+int pk_lt_open(struct crypt_device *cd, int token, char **buffer,
+	       size_t *len);
+
+/* luks_token.c: protkey tokens in a LUKS2 header */
+int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
+		   const uint8_t *key, size_t key_len, const char *key_name,
+		   int *token, int *slot, struct pk_err *err);
+int pk_luks_lt_remove(const char *dev, int token, struct pk_err *err);
+/**
+ * struct pk_luks_lt - a protkey token of a header, for show
+ * @token: its number
+ * @lt: its contents (valid when @err is empty)
+ * @err: why it does not parse
+ */
+struct pk_luks_lt {
+	int token;
+	struct pk_lt lt;
+	char err[512];
+};
+int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
+		    struct pk_err *err);
+int pk_luks_lt_activate(const char *dev, const char *name,
+			struct pk_err *err);
 
 /* dm.c: plain dm-crypt mappings (libdevmapper) */
 #define PK_DM_CIPHER "paes-xts-plain64"

@@ -25,61 +25,11 @@
 
 #define PLUGIN_VERSION "1.0"
 
-#define dbg(cd, ...) crypt_logf(cd, CRYPT_LOG_DEBUG, "protkey token: " __VA_ARGS__)
-
-static int decline(struct crypt_device *cd, int token, int ret,
-		   const struct pk_err *err)
-{
-	int out = ret;
-
-	if (ret == -ENODEV || ret == -EBUSY || ret == -EAGAIN ||
-	    ret == -EINTR || ret == -ENOENT || ret == -EAFNOSUPPORT ||
-	    ret == -ENOMEM)
-		out = -EAGAIN;
-	else
-		out = -ENOENT;
-	dbg(cd, "token %d declined (%s): %s (%s)", token,
-	    out == -EAGAIN ? "platform cannot unwrap now" :
-			     "token unusable here",
-	    err->msg, strerror(-ret));
-	return out;
-}
-
 int cryptsetup_token_open(struct crypt_device *cd, int token, char **buffer,
 			  size_t *buffer_len, void *usrptr)
 {
-	struct pk_err err = { 0 };
-	const char *json;
-	struct pk_lt lt;
-	uint8_t *pass;
-	int ret;
-
 	(void)usrptr;
-	ret = crypt_token_json_get(cd, token, &json);
-	if (ret < 0) {
-		pk_err_set(&err, ret, "cannot read the token's JSON");
-		return decline(cd, token, -EINVAL, &err);
-	}
-	ret = pk_lt_parse(json, &lt, &err);
-	if (ret)
-		return decline(cd, token, ret == -EOPNOTSUPP ? ret : -EINVAL,
-			       &err);
-	pass = malloc(lt.sealed_len);
-	if (!pass) {
-		pk_lt_wipe(&lt);
-		return -ENOMEM;
-	}
-	ret = pk_lt_unseal(&lt, pass, &err);
-	if (ret) {
-		pk_wipe_free(pass, lt.sealed_len);
-		pk_lt_wipe(&lt);
-		return decline(cd, token, ret, &err);
-	}
-	*buffer = (char *)pass;
-	*buffer_len = lt.sealed_len;
-	dbg(cd, "token %d unwrapped the keyslot passphrase", token);
-	pk_lt_wipe(&lt);
-	return 0;
+	return pk_lt_open(cd, token, buffer, buffer_len);
 }
 
 void cryptsetup_token_buffer_free(void *buffer, size_t buffer_len)
