@@ -74,8 +74,9 @@ static int token_add(struct cli *cli, struct tok_opts *o, const char *dev)
 	int ret, token, slot;
 
 	if (o->uv) {
-		pk_err_set(&cli->err, -EOPNOTSUPP,
-			   "--uv-secret: UV secret wrapping keys are not supported yet");
+		pk_err_set(
+			&cli->err, -EOPNOTSUPP,
+			"--uv-secret: UV secret wrapping keys are not supported yet");
 		return cli_fail(cli, -EOPNOTSUPP);
 	}
 	ret = cli_repo_open(cli, &repo, 0);
@@ -86,8 +87,9 @@ static int token_add(struct cli *cli, struct tok_opts *o, const char *dev)
 	if (ret)
 		return cli_fail(cli, ret);
 	ret = cli_read_secret(cli, o->key_file, &pass, &plen);
-	ret = ret ?: pk_luks_lt_add(dev, pass, plen, key.blob, key.len,
-				    key.name, &token, &slot, &cli->err);
+	ret = ret   ?:
+		      pk_luks_lt_add(dev, pass, plen, key.blob, key.len,
+				     key.name, &token, &slot, &cli->err);
 	pk_wipe_free(pass, plen);
 	pk_key_free(&key);
 	if (ret)
@@ -97,7 +99,8 @@ static int token_add(struct cli *cli, struct tok_opts *o, const char *dev)
 
 		json_object_object_add(j, "token", json_object_new_int(token));
 		json_object_object_add(j, "keyslot", json_object_new_int(slot));
-		json_object_object_add(j, "key", json_object_new_string(o->key));
+		json_object_object_add(j, "key",
+				       json_object_new_string(o->key));
 		cli_json_print(j);
 	} else {
 		printf("added protkey token %d for keyslot %d of %s, wrapped by key '%s'\n",
@@ -137,10 +140,10 @@ static void show_one(struct cli *cli, const struct pk_luks_lt *t,
 			json_object_array_add(
 				ks, json_object_new_int(t->lt.keyslots[i]));
 		json_object_object_add(j, "keyslots", ks);
-		json_object_object_add(
-			j, "key-type", json_object_new_string(t->lt.key_type));
-		json_object_object_add(
-			j, "key", json_object_new_string(t->lt.key_name));
+		json_object_object_add(j, "key-type",
+				       json_object_new_string(t->lt.key_type));
+		json_object_object_add(j, "key",
+				       json_object_new_string(t->lt.key_name));
 		json_object_object_add(j, "verification-pattern",
 				       json_object_new_string(t->lt.vp));
 	}

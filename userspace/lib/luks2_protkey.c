@@ -37,9 +37,9 @@
 #include "protkey.h"
 
 static const char *const lt_members[] = {
-	"type",	      "keyslots",	      "protkey-version",
-	"key-type",   "key-name",	      "secure-key",
-	"verification-pattern", "mkvps", "iv", "sealed",
+	"type",	    "keyslots",	  "protkey-version",	  "key-type",
+	"key-name", "secure-key", "verification-pattern", "mkvps",
+	"iv",	    "sealed",
 };
 
 static bool is_hex(const char *s, size_t len)
@@ -116,9 +116,9 @@ static int check_members(struct json_object *o, struct pk_err *err)
 		for (i = 0; i < n && strcmp(k, lt_members[i]); i++)
 			;
 		if (i == n)
-			return pk_err_set(err, -EINVAL,
-					  "protkey token: unknown member \"%s\"",
-					  k);
+			return pk_err_set(
+				err, -EINVAL,
+				"protkey token: unknown member \"%s\"", k);
 	}
 	return 0;
 }
@@ -136,10 +136,9 @@ static int parse_keyslots(struct json_object *o, struct pk_lt *lt,
 				  "protkey token: no \"keyslots\" array");
 	len = json_object_array_length(a);
 	if (!len || len > PK_LUKS_SLOTS)
-		return pk_err_set(
-			err, -EINVAL,
-			"protkey token: %zu keyslots, expected 1..%d", len,
-			PK_LUKS_SLOTS);
+		return pk_err_set(err, -EINVAL,
+				  "protkey token: %zu keyslots, expected 1..%d",
+				  len, PK_LUKS_SLOTS);
 	for (i = 0; i < len; i++) {
 		v = json_object_array_get_idx(a, i);
 		if (!json_object_is_type(v, json_type_string) ||
@@ -183,9 +182,9 @@ static int parse_version_type(struct json_object *o, struct pk_lt *lt,
 	if (!s)
 		return -EINVAL;
 	if (!strcmp(s, "EP11-AES") || !strcmp(s, "PVSECRET-AES"))
-		return pk_err_set(err, -EOPNOTSUPP,
-				  "protkey token: key type %s is not supported yet",
-				  s);
+		return pk_err_set(
+			err, -EOPNOTSUPP,
+			"protkey token: key type %s is not supported yet", s);
 	if (strcmp(s, "CCA-AESDATA"))
 		return pk_err_set(err, -EINVAL,
 				  "protkey token: unknown key type \"%s\"", s);
@@ -194,8 +193,9 @@ static int parse_version_type(struct json_object *o, struct pk_lt *lt,
 	if (!s && json_object_object_get_ex(o, "key-name", &v))
 		return -EINVAL;
 	if (s && !name_ok(s))
-		return pk_err_set(err, -EINVAL,
-				  "protkey token: \"key-name\" is not a key name");
+		return pk_err_set(
+			err, -EINVAL,
+			"protkey token: \"key-name\" is not a key name");
 	snprintf(lt->key_name, sizeof(lt->key_name), "%s", s ? s : "");
 	return 0;
 }
@@ -308,7 +308,8 @@ int pk_lt_parse(const char *json, struct pk_lt *lt, struct pk_err *err)
 	    json_tokener_get_parse_end(tok) != strlen(json)) {
 		json_object_put(o);
 		json_tokener_free(tok);
-		return pk_err_set(err, -EINVAL, "protkey token: not valid JSON");
+		return pk_err_set(err, -EINVAL,
+				  "protkey token: not valid JSON");
 	}
 	json_tokener_free(tok);
 	if (!json_object_is_type(o, json_type_object))
@@ -331,8 +332,8 @@ void pk_lt_wipe(struct pk_lt *lt)
 	explicit_bzero(lt, sizeof(*lt));
 }
 
-static void add_hex(struct json_object *o, const char *name,
-		    const uint8_t *p, size_t len)
+static void add_hex(struct json_object *o, const char *name, const uint8_t *p,
+		    size_t len)
 {
 	char *s = malloc(2 * len + 1);
 
@@ -574,11 +575,12 @@ void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len)
 	if (lt->n_mkvp > 1)
 		snprintf(m2, sizeof(m2), ", %016llx",
 			 (unsigned long long)lt->mkvp[1]);
-	snprintf(buf, len,
-		 "wrapping key %s%s%s%s, verification pattern %s, MKVP %016llx%s",
-		 lt->key_type, lt->key_name[0] ? " '" : "", lt->key_name,
-		 lt->key_name[0] ? "'" : "", lt->vp,
-		 (unsigned long long)lt->mkvp[0], m2);
+	snprintf(
+		buf, len,
+		"wrapping key %s%s%s%s, verification pattern %s, MKVP %016llx%s",
+		lt->key_type, lt->key_name[0] ? " '" : "", lt->key_name,
+		lt->key_name[0] ? "'" : "", lt->vp,
+		(unsigned long long)lt->mkvp[0], m2);
 }
 
 #define dbg(cd, ...) \
@@ -617,8 +619,7 @@ static int decline(struct crypt_device *cd, int token, int ret,
  * crypt_logf() at CRYPT_LOG_DEBUG (cryptsetup --debug shows it).
  * Return: 0; -EAGAIN or -ENOENT (see decline()); -ENOMEM.
  */
-int pk_lt_open(struct crypt_device *cd, int token, char **buffer,
-	       size_t *len)
+int pk_lt_open(struct crypt_device *cd, int token, char **buffer, size_t *len)
 {
 	struct pk_err err = { 0 };
 	const char *json;

@@ -155,9 +155,8 @@ int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
 		lt_cs_err(err, ret, "PBKDF2 settings");
 		goto out;
 	}
-	ret = crypt_keyslot_add_by_passphrase(cd, CRYPT_ANY_SLOT, pass,
-					      pass_len, newpass,
-					      PK_LT_PASS_LEN);
+	ret = crypt_keyslot_add_by_passphrase(
+		cd, CRYPT_ANY_SLOT, pass, pass_len, newpass, PK_LT_PASS_LEN);
 	if (ret == -EPERM || ret == -ENOENT) {
 		ret = pk_err_set(err, -EPERM,
 				 "no keyslot of %s opens with this passphrase",
@@ -255,7 +254,8 @@ int pk_luks_lt_remove(const char *dev, int token, struct pk_err *err)
 	for (i = 0; i < lt.n_keyslots; i++) {
 		ret = crypt_keyslot_destroy(cd, lt.keyslots[i]);
 		if (ret < 0 && ret != -ENOENT && ret != -EINVAL) {
-			lt_cs_err(err, ret, "cannot destroy the token's keyslot");
+			lt_cs_err(err, ret,
+				  "cannot destroy the token's keyslot");
 			goto out;
 		}
 	}

@@ -137,10 +137,9 @@ static void test_bad_tokens(void)
 		err.msg[0] = '\0';
 		ret = pk_lt_parse(json, &lt, &err);
 		if (ret != b->ret || !strstr(err.msg, b->msg))
-			printf("# %s: ret %d, \"%s\"\n", b->name, ret,
-			       err.msg);
-		t_ok(ret == b->ret && strstr(err.msg, b->msg) &&
-			     !lt.key_len && !lt.sealed_len,
+			printf("# %s: ret %d, \"%s\"\n", b->name, ret, err.msg);
+		t_ok(ret == b->ret && strstr(err.msg, b->msg) && !lt.key_len &&
+			     !lt.sealed_len,
 		     "luks2_protkey: refused, %s", b->name);
 		json_object_put(o);
 	}
@@ -158,8 +157,7 @@ static void test_bad_json(void)
 
 	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
 		err.msg[0] = '\0';
-		if (pk_lt_parse(texts[i], &lt, &err) != -EINVAL ||
-		    !err.msg[0])
+		if (pk_lt_parse(texts[i], &lt, &err) != -EINVAL || !err.msg[0])
 			bad++;
 	}
 	t_ok(!bad && pk_lt_parse(NULL, &lt, &err) == -EINVAL,

@@ -66,17 +66,16 @@ void cryptsetup_token_dump(struct crypt_device *cd, const char *json)
 	crypt_logf(cd, CRYPT_LOG_NORMAL, "\tWrapping key: %s%s%s%s\n",
 		   lt.key_type, lt.key_name[0] ? " (repository key " : "",
 		   lt.key_name, lt.key_name[0] ? ")" : "");
-	crypt_logf(cd, CRYPT_LOG_NORMAL, "\tVerification pattern: %s\n",
-		   lt.vp);
-	snprintf(line, sizeof(line), "%016llx",
-		 (unsigned long long)lt.mkvp[0]);
+	crypt_logf(cd, CRYPT_LOG_NORMAL, "\tVerification pattern: %s\n", lt.vp);
+	snprintf(line, sizeof(line), "%016llx", (unsigned long long)lt.mkvp[0]);
 	if (lt.n_mkvp > 1)
 		snprintf(line + 16, sizeof(line) - 16, " %016llx",
 			 (unsigned long long)lt.mkvp[1]);
 	crypt_logf(cd, CRYPT_LOG_NORMAL, "\tMKVP:         %s\n", line);
-	crypt_logf(cd, CRYPT_LOG_NORMAL,
-		   "\tUnlock:       %zu-byte passphrase sealed with xts(paes)\n",
-		   lt.sealed_len);
+	crypt_logf(
+		cd, CRYPT_LOG_NORMAL,
+		"\tUnlock:       %zu-byte passphrase sealed with xts(paes)\n",
+		lt.sealed_len);
 	pk_lt_wipe(&lt);
 }
 
