@@ -527,8 +527,7 @@ int pk_lt_seal(struct pk_lt *lt, const uint8_t *key, size_t key_len,
 int pk_lt_unseal(const struct pk_lt *lt, uint8_t *pass, struct pk_err *err);
 void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len);
 struct crypt_device;
-int pk_lt_open(struct crypt_device *cd, int token, char **buffer,
-	       size_t *len);
+int pk_lt_open(struct crypt_device *cd, int token, char **buffer, size_t *len);
 
 /* luks_token.c: protkey tokens in a LUKS2 header */
 int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
@@ -548,8 +547,7 @@ struct pk_luks_lt {
 };
 int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
 		    struct pk_err *err);
-int pk_luks_lt_activate(const char *dev, const char *name,
-			struct pk_err *err);
+int pk_luks_lt_activate(const char *dev, const char *name, struct pk_err *err);
 
 /* dm.c: plain dm-crypt mappings (libdevmapper) */
 #define PK_DM_CIPHER "paes-xts-plain64"
