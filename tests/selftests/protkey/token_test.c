@@ -10,7 +10,8 @@
  * unwrap (the wrapping key's master key absent, adapters offline) the
  * token declines, the reason is in cryptsetup's debug log, the passphrase
  * still opens, and the header is unchanged. protkeyctl volume open tries
- * the token first; token remove never removes the last way in.
+ * the token first; token remove never removes the last way in; add and
+ * remove killed between their header commits leave a volume that opens.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded
  * (the emulated platform: its clear keys live in emulator memory).
@@ -59,6 +60,7 @@ FIXTURE_TEARDOWN(token)
 	pk_loop_teardown(&self->lo);
 	unlink(PASS_FILE);
 	unlink(JSON_FILE);
+	unsetenv("PROTKEYCTL_FAULT");
 	pk_ctl_teardown(&self->nl, self->repo);
 }
 
@@ -296,6 +298,56 @@ TEST_F_TIMEOUT(token, remove_then_passphrase_only, 240)
 	EXPECT_EQ(NULL, strstr(self->out, "  1: luks2"))
 	TH_LOG("%s", self->out);
 	EXPECT_EQ(0, CTL("volume", "open", self->lo.dev, NAME, "--key-file",
+			 PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", NAME));
+}
+
+/*
+ * R5: token add killed (SIGKILL, PROTKEYCTL_FAULT) after its keyslot
+ * commit, before the token's: no protkey token, the passphrase opens, and
+ * adding again works. token remove killed after the token's removal: the
+ * passphrase opens.
+ */
+TEST_F_TIMEOUT(token, add_and_remove_killed_midway_still_open, 300)
+{
+	int rc;
+
+	ASSERT_EQ(0, CTL("key", "generate", "vk"));
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "vk",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "wrap"));
+	setenv("PROTKEYCTL_FAULT", "token-keyslot", 1);
+	rc = CTL("volume", "token", "add", self->lo.dev, "--key", "wrap",
+		 "--key-file", PASS_FILE);
+	unsetenv("PROTKEYCTL_FAULT");
+	ASSERT_NE(0, rc) TH_LOG("the fault point was not reached");
+	ASSERT_EQ(0, CTL("volume", "token", "show", self->lo.dev));
+	EXPECT_NE(NULL, strstr(self->out, "has no protkey token"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(0, cs_open_token(self, NULL));
+	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, NAME, "--key-file",
+			 PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", NAME));
+
+	ASSERT_EQ(0, CTL("volume", "token", "add", self->lo.dev, "--key",
+			 "wrap", "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(1,
+		  sscanf(self->out, "added protkey token %7[0-9]", self->tok));
+	EXPECT_EQ(0, cs_open_token(self, NULL)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, cs_close(self));
+
+	setenv("PROTKEYCTL_FAULT", "token-removed", 1);
+	rc = CTL("volume", "token", "remove", self->lo.dev, "--token",
+		 self->tok);
+	unsetenv("PROTKEYCTL_FAULT");
+	ASSERT_NE(0, rc) TH_LOG("the fault point was not reached");
+	EXPECT_NE(0, cs_open_token(self, NULL));
+	EXPECT_FALSE(pk_dm_exists(NAME));
+	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, NAME, "--key-file",
 			 PASS_FILE))
 	TH_LOG("%s", self->out);
 	EXPECT_EQ(0, CTL("volume", "close", NAME));
