@@ -19,6 +19,13 @@
 
 # Userspace programs the guest gets, with the packages that ship them.
 GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio)
+# libcryptsetup's external token directory in the guest (Debian 12:
+# --with-luks2-external-tokens-path=/lib/<multiarch>/cryptsetup, beside
+# systemd's token plugins): where mkinitramfs installs
+# libcryptsetup-token-protkey.so.
+guest_token_dir() {
+	echo "/lib/$T_ARCH-linux-gnu/cryptsetup"
+}
 # Libraries the selftests and protkeyctl link at run time that the guest
 # programs do not bring (besides libc).
 GUEST_LIBS=(libnl-3.so.200 libnl-genl-3.so.200 libyaml-0.so.2)

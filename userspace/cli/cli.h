@@ -62,6 +62,7 @@ int cmd_monitor(struct cli *cli, int argc, char **argv);
 int cmd_crypttab(struct cli *cli, int argc, char **argv);
 int cmd_volume_reencipher(struct cli *cli, int argc, char **argv);
 int cmd_volume_rekey(struct cli *cli, int argc, char **argv);
+int cmd_volume_token(struct cli *cli, int argc, char **argv);
 int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
 			int mode, uint8_t *out);
 int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,

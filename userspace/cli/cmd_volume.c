@@ -345,7 +345,7 @@ static int luks_check_mk(struct cli *cli, const char *dev, const char *name,
 	return ret;
 }
 
-/* open DEV NAME --key-file FILE */
+/* open DEV NAME [--key-file FILE]: the protkey token, else FILE */
 static int cmd_open(struct cli *cli, int argc, char **argv)
 {
 	struct vol_opts o = { 0 };
@@ -356,11 +356,24 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 	i = parse_vol_opts(argc, argv, &o);
 	if (i >= 0 && o.plain)
 		return cmd_open_plain(cli, &o, argc - i, argv + i);
-	if (i < 0 || i != argc - 2 || !o.key_file || o.key || o.force)
+	if (i < 0 || i != argc - 2 || o.key || o.force)
 		return cli_usage(GROUP, "open",
-				 "need DEV NAME --key-file FILE");
+				 "need DEV NAME [--key-file FILE]");
 	ret = pk_name_check(argv[i + 1], &cli->err);
-	ret = ret ?: cli_read_secret(cli, o.key_file, &pass, &plen);
+	if (ret)
+		return cli_fail(cli, ret);
+	/* A protkey token first; the passphrase when it declines. */
+	ret = pk_luks_lt_activate(argv[i], argv[i + 1], &cli->err);
+	if (!ret) {
+		if (!cli->json)
+			printf("opened %s as /dev/mapper/%s with its protkey token\n",
+			       argv[i], argv[i + 1]);
+		return PK_EXIT_OK;
+	}
+	if (!o.key_file)
+		return cli_fail(cli, ret);
+	cli->err.msg[0] = '\0';
+	ret = cli_read_secret(cli, o.key_file, &pass, &plen);
 	ret = ret ?: luks_check_mk(cli, argv[i], argv[i + 1], pass, plen);
 	ret = ret ?: pk_luks_open(argv[i], argv[i + 1], pass, plen, &cli->err);
 	pk_wipe_free(pass, plen);
@@ -437,13 +450,16 @@ const struct command volume_commands[] = {
 	  "DEV --key NAME --key-file FILE [--sector-size N] [--force]",
 	  "LUKS2 on paes-xts-plain64 with key NAME as volume key; PBKDF2 keyslot for FILE" },
 	{ "open", cmd_open,
-	  "DEV NAME --key-file FILE | DEV NAME --plain --key NAME [--sector-size N] [--force]",
-	  "open the LUKS2 volume DEV, or DEV as a plain mapping keyed by key NAME, as /dev/mapper/NAME" },
+	  "DEV NAME [--key-file FILE] | DEV NAME --plain --key NAME [--sector-size N] [--force]",
+	  "open the LUKS2 volume DEV (its protkey token first, then FILE), or DEV as a plain mapping keyed by key NAME, as /dev/mapper/NAME" },
 	{ "close", cmd_close, "NAME", "close /dev/mapper/NAME (LUKS2 or plain)" },
 	{ "status", cmd_status, "NAME", "type, cipher, key, device, sector size (LUKS2 or plain)" },
 	{ "reencipher", cmd_volume_reencipher,
 	  "DEV --staged|--complete|--from-old --key-file FILE",
 	  "re-encipher the volume key in the LUKS2 header: CURRENT->NEW into an unbound keyslot; make it the volume key's (and update the live key object); or OLD->CURRENT at once" },
+	{ "token", cmd_volume_token,
+	  "add DEV (--key NAME | --uv-secret ID) --key-file FILE | remove DEV --token N | show DEV",
+	  "a protkey token: a new keyslot whose passphrase key NAME seals (xts(paes)); remove it (never the last way in); list" },
 	{ "rekey", cmd_volume_rekey, "NAME --key-file FILE | --key KEY",
 	  "give the open mapping's live key object the re-enciphered key from its header or the repository" },
 	{ NULL, NULL, NULL, NULL },

@@ -509,6 +509,73 @@ int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
 			const uint8_t *vk, size_t vk_len, int *left,
 			struct pk_err *err);
 
+/* luks2_protkey.c: the "protkey" LUKS2 token (its JSON: see the file) */
+#define PK_LT_TYPE "protkey"
+#define PK_LT_VERSION 1
+#define PK_LT_PASS_LEN 64 /* hex characters of the keyslot passphrase */
+#define PK_LT_SEALED_MAX 256
+
+/**
+ * struct pk_lt - a protkey token
+ * @keyslots: the keyslots it unlocks
+ * @n_keyslots: how many
+ * @key_type: the wrapping key's type ("CCA-AESDATA")
+ * @key_name: its repository name, or ""
+ * @key: the wrapping XTS secure key
+ * @key_len: its length
+ * @vp: its verification pattern (hex)
+ * @mkvp: the master-key verification patterns of its halves
+ * @n_mkvp: 1, or 2 when the halves differ
+ * @iv: the XTS tweak of @sealed
+ * @sealed: the keyslot passphrase enciphered with xts(paes) under @key
+ * @sealed_len: its length
+ */
+struct pk_lt {
+	int keyslots[PK_LUKS_SLOTS];
+	int n_keyslots;
+	char key_type[32];
+	char key_name[PK_NAME_MAX + 1];
+	uint8_t key[PK_XTS_BLOB_MAX];
+	size_t key_len;
+	char vp[PK_VP_HEX + 1];
+	uint64_t mkvp[2];
+	int n_mkvp;
+	uint8_t iv[16];
+	uint8_t sealed[PK_LT_SEALED_MAX];
+	size_t sealed_len;
+};
+
+int pk_lt_parse(const char *json, struct pk_lt *lt, struct pk_err *err);
+void pk_lt_wipe(struct pk_lt *lt);
+char *pk_lt_format(const struct pk_lt *lt);
+int pk_lt_seal(struct pk_lt *lt, const uint8_t *key, size_t key_len,
+	       const char *key_name, char pass[PK_LT_PASS_LEN + 1],
+	       struct pk_err *err);
+int pk_lt_unseal(const struct pk_lt *lt, uint8_t *pass, struct pk_err *err);
+void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len);
+struct crypt_device;
+int pk_lt_open(struct crypt_device *cd, int token, char **buffer, size_t *len);
+
+/* luks_token.c: protkey tokens in a LUKS2 header */
+int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
+		   const uint8_t *key, size_t key_len, const char *key_name,
+		   int *token, int *slot, struct pk_err *err);
+int pk_luks_lt_remove(const char *dev, int token, struct pk_err *err);
+/**
+ * struct pk_luks_lt - a protkey token of a header, for show
+ * @token: its number
+ * @lt: its contents (valid when @err is empty)
+ * @err: why it does not parse
+ */
+struct pk_luks_lt {
+	int token;
+	struct pk_lt lt;
+	char err[512];
+};
+int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
+		    struct pk_err *err);
+int pk_luks_lt_activate(const char *dev, const char *name, struct pk_err *err);
+
 /* dm.c: plain dm-crypt mappings (libdevmapper) */
 #define PK_DM_CIPHER "paes-xts-plain64"
 

@@ -1,0 +1,332 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkey tokens in a LUKS2 header (libcryptsetup): add (a new keyslot
+ * whose random passphrase the token seals), remove (never the last way
+ * in), list, and activation through the token. protkeyctl registers the
+ * handler in its own process, so it opens with the token whether or not
+ * the plugin is installed in libcryptsetup's token directory.
+ *
+ * Crash safety (every header commit goes through libcryptsetup): add
+ * commits the keyslot, then the token; interrupted in between, the volume
+ * opens as before and keeps an unused keyslot. Remove commits the token's
+ * removal, then destroys its keyslots.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libcryptsetup.h>
+
+#include "protkey.h"
+
+static char lt_log[256];
+
+static void lt_log_cb(int level, const char *msg, void *usrptr)
+{
+	size_t n;
+
+	(void)usrptr;
+	if (level != CRYPT_LOG_ERROR)
+		return;
+	snprintf(lt_log, sizeof(lt_log), "%s", msg);
+	n = strlen(lt_log);
+	if (n && lt_log[n - 1] == '\n')
+		lt_log[n - 1] = '\0';
+}
+
+static int lt_cs_err(struct pk_err *err, int ret, const char *what)
+{
+	return pk_err_platform(err, ret, "%s%s%s", what, lt_log[0] ? ": " : "",
+			       lt_log);
+}
+
+/* See luks.c's fault_point(): PROTKEYCTL_FAULT=<step> kills us there. */
+static void lt_fault(const char *step)
+{
+	const char *f = getenv("PROTKEYCTL_FAULT");
+
+	if (f && !strcmp(f, step))
+		kill(getpid(), SIGKILL);
+}
+
+static void lt_buffer_free(void *buf, size_t len)
+{
+	pk_wipe_free(buf, len);
+}
+
+static int lt_handler_open(struct crypt_device *cd, int token, char **buffer,
+			   size_t *len, void *usrptr)
+{
+	(void)usrptr;
+	return pk_lt_open(cd, token, buffer, len);
+}
+
+static int lt_handler_validate(struct crypt_device *cd, const char *json)
+{
+	struct pk_err err = { 0 };
+	struct pk_lt lt;
+	int ret = pk_lt_parse(json, &lt, &err);
+
+	pk_lt_wipe(&lt);
+	if (ret)
+		crypt_logf(cd, CRYPT_LOG_ERROR, "%s\n", err.msg);
+	return ret ? -EINVAL : 0;
+}
+
+static void lt_register(void)
+{
+	static const crypt_token_handler h = {
+		.name = PK_LT_TYPE,
+		.open = lt_handler_open,
+		.buffer_free = lt_buffer_free,
+		.validate = lt_handler_validate,
+	};
+	static bool done;
+
+	if (!done && !crypt_token_register(&h))
+		done = true;
+}
+
+static int lt_load(struct crypt_device **cd, const char *dev,
+		   struct pk_err *err)
+{
+	int ret;
+
+	lt_log[0] = '\0';
+	lt_register();
+	crypt_set_log_callback(NULL, lt_log_cb, NULL);
+	ret = crypt_init(cd, dev);
+	if (ret < 0)
+		return pk_err_set(err, ret, "cannot open device %s", dev);
+	crypt_set_log_callback(*cd, lt_log_cb, NULL);
+	ret = crypt_load(*cd, CRYPT_LUKS2, NULL);
+	if (ret < 0) {
+		crypt_free(*cd);
+		*cd = NULL;
+		return pk_err_set(err, -EINVAL, "%s: no LUKS2 header", dev);
+	}
+	return 0;
+}
+
+/*
+ * pk_luks_lt_add() - seal a new keyslot's passphrase into a protkey token
+ * @dev: the LUKS2 device
+ * @pass: an existing passphrase (opens some keyslot)
+ * @pass_len: its length
+ * @key: the wrapping XTS secure key
+ * @key_len: its length
+ * @key_name: its repository name, or NULL
+ * @token: receives the token's number
+ * @slot: receives the new keyslot
+ * @err: error
+ *
+ * Return: 0; -EPERM when @pass opens no keyslot; -ENOSPC when no keyslot
+ * or token is free; the kernel's error when the platform cannot derive
+ * @key (nothing changed then); an error of libcryptsetup.
+ */
+int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
+		   const uint8_t *key, size_t key_len, const char *key_name,
+		   int *token, int *slot, struct pk_err *err)
+{
+	static const struct crypt_pbkdf_type pbkdf = {
+		.type = CRYPT_KDF_PBKDF2,
+		.hash = "sha256",
+		.iterations = 1000,
+		.flags = CRYPT_PBKDF_NO_BENCHMARK,
+	};
+	char newpass[PK_LT_PASS_LEN + 1], *json = NULL;
+	struct crypt_device *cd;
+	struct pk_lt lt;
+	int ret;
+
+	ret = lt_load(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = pk_lt_seal(&lt, key, key_len, key_name, newpass, err);
+	if (ret)
+		goto out;
+	/* A random 256-bit passphrase: PBKDF2 with few iterations is enough. */
+	ret = crypt_set_pbkdf_type(cd, &pbkdf);
+	if (ret < 0) {
+		lt_cs_err(err, ret, "PBKDF2 settings");
+		goto out;
+	}
+	ret = crypt_keyslot_add_by_passphrase(
+		cd, CRYPT_ANY_SLOT, pass, pass_len, newpass, PK_LT_PASS_LEN);
+	if (ret == -EPERM || ret == -ENOENT) {
+		ret = pk_err_set(err, -EPERM,
+				 "no keyslot of %s opens with this passphrase",
+				 dev);
+		goto out;
+	}
+	if (ret < 0) {
+		lt_cs_err(err, ret, "cannot add the token's keyslot");
+		goto out;
+	}
+	*slot = ret;
+	lt_fault("token-keyslot");
+	lt.keyslots[0] = ret;
+	lt.n_keyslots = 1;
+	json = pk_lt_format(&lt);
+	ret = json ? crypt_token_json_set(cd, CRYPT_ANY_TOKEN, json) : -ENOMEM;
+	if (ret < 0) {
+		lt_cs_err(err, ret, "cannot add the protkey token");
+		crypt_keyslot_destroy(cd, *slot);
+		goto out;
+	}
+	*token = ret;
+	ret = 0;
+out:
+	explicit_bzero(newpass, sizeof(newpass));
+	if (json) {
+		explicit_bzero(json, strlen(json));
+		free(json);
+	}
+	pk_lt_wipe(&lt);
+	crypt_free(cd);
+	return ret;
+}
+
+/* Keyslots bound to the data segment, except those in @skip. */
+static int other_slots(struct crypt_device *cd, const struct pk_lt *skip)
+{
+	crypt_keyslot_info ki;
+	int s, i, n = 0;
+	bool in;
+
+	for (s = 0; s < PK_LUKS_SLOTS; s++) {
+		ki = crypt_keyslot_status(cd, s);
+		if (ki != CRYPT_SLOT_ACTIVE && ki != CRYPT_SLOT_ACTIVE_LAST)
+			continue;
+		for (i = 0, in = false; i < skip->n_keyslots; i++)
+			in |= skip->keyslots[i] == s;
+		n += !in;
+	}
+	return n;
+}
+
+/*
+ * pk_luks_lt_remove() - remove protkey token @token and its keyslots
+ *
+ * Refuses (-EBUSY) when no other keyslot would be left to open the volume.
+ * Return: 0; -ENOENT when @token is not a protkey token; -EBUSY; an error
+ * of libcryptsetup.
+ */
+int pk_luks_lt_remove(const char *dev, int token, struct pk_err *err)
+{
+	struct pk_err perr = { 0 };
+	struct crypt_device *cd;
+	const char *type, *json;
+	struct pk_lt lt = { 0 };
+	int ret, i;
+
+	ret = lt_load(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = -ENOENT;
+	if (token < 0 || token >= PK_LUKS_SLOTS ||
+	    crypt_token_status(cd, token, &type) == CRYPT_TOKEN_INACTIVE ||
+	    !type || strcmp(type, PK_LT_TYPE) ||
+	    crypt_token_json_get(cd, token, &json) < 0) {
+		ret = pk_err_set(err, -ENOENT, "%s: token %d is not a %s token",
+				 dev, token, PK_LT_TYPE);
+		goto out;
+	}
+	/* A malformed token is removed alone: its keyslots are unknown. */
+	pk_lt_parse(json, &lt, &perr);
+	if (!other_slots(cd, &lt)) {
+		ret = pk_err_set(
+			err, -EBUSY,
+			"%s: token %d is the last way in: add a passphrase first",
+			dev, token);
+		goto out;
+	}
+	ret = crypt_token_json_set(cd, token, NULL);
+	if (ret < 0) {
+		lt_cs_err(err, ret, "cannot remove the token");
+		goto out;
+	}
+	lt_fault("token-removed");
+	for (i = 0; i < lt.n_keyslots; i++) {
+		ret = crypt_keyslot_destroy(cd, lt.keyslots[i]);
+		if (ret < 0 && ret != -ENOENT && ret != -EINVAL) {
+			lt_cs_err(err, ret,
+				  "cannot destroy the token's keyslot");
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	pk_lt_wipe(&lt);
+	crypt_free(cd);
+	return ret;
+}
+
+/* The protkey tokens of @dev, parsed (a malformed one with its error). */
+int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
+		    struct pk_err *err)
+{
+	struct crypt_device *cd;
+	const char *type, *json;
+	struct pk_err perr;
+	int ret, t;
+
+	*list = NULL;
+	*n = 0;
+	ret = lt_load(&cd, dev, err);
+	if (ret)
+		return ret;
+	*list = calloc(PK_LUKS_SLOTS, sizeof(**list));
+	if (!*list) {
+		crypt_free(cd);
+		return pk_err_set(err, -ENOMEM, "token list");
+	}
+	for (t = 0; t < PK_LUKS_SLOTS; t++) {
+		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
+		    !type || strcmp(type, PK_LT_TYPE) ||
+		    crypt_token_json_get(cd, t, &json) < 0)
+			continue;
+		perr.msg[0] = '\0';
+		(*list)[*n].token = t;
+		if (pk_lt_parse(json, &(*list)[*n].lt, &perr))
+			snprintf((*list)[*n].err, sizeof((*list)[*n].err), "%s",
+				 perr.msg);
+		(*n)++;
+	}
+	crypt_free(cd);
+	return 0;
+}
+
+/*
+ * pk_luks_lt_activate() - open @dev as @name through a protkey token
+ *
+ * Return: 0; -ENOENT when @dev has no protkey token; -EAGAIN when the
+ * platform cannot unwrap any now (the reason is in libcryptsetup's debug
+ * log); another error of libcryptsetup.
+ */
+int pk_luks_lt_activate(const char *dev, const char *name, struct pk_err *err)
+{
+	struct crypt_device *cd;
+	int ret;
+
+	ret = lt_load(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = crypt_activate_by_token_pin(cd, name, PK_LT_TYPE, CRYPT_ANY_TOKEN,
+					  NULL, 0, NULL, 0);
+	crypt_free(cd);
+	if (ret >= 0)
+		return 0;
+	if (ret == -ENOENT)
+		return pk_err_set(err, ret, "%s: no usable protkey token", dev);
+	if (ret == -EAGAIN)
+		return pk_err_platform(
+			err, ret,
+			"%s: the platform cannot unwrap the protkey token now (master key absent or adapters unusable?)",
+			dev);
+	return lt_cs_err(err, ret, "cannot open the volume with its token");
+}
