@@ -630,8 +630,9 @@ void protkey_key_refresh_info(struct protkey_key *key)
  * The platform's words for @err of a derive of @key (the first half it
  * explains); an empty string when it has none. With @log (an episode that
  * gave up and failed I/O) they go to the kernel log too, rate-limited; a
- * stall that retrying may still cure is reported by the event only. Process context: copies the secure key as
- * protkey_key_refresh_info() does, for the same reason.
+ * stall that retrying may still cure is reported by the event only.
+ * Process context: copies the secure key as protkey_key_refresh_info()
+ * does, for the same reason.
  */
 static void key_cause(struct protkey_key *key, int err, bool log, char *buf,
 		      size_t size)
