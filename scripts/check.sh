@@ -100,6 +100,9 @@ bounded() {
 	pid=$!
 	(
 		sleep "$secs"
+		# Killing this sleep after the command ended must not count as
+		# the deadline: by then the command was reaped.
+		kill -0 "$pid" 2>/dev/null || exit 0
 		touch "$BUILD/.deadline-$group"
 		pkill -TERM -s "$pid"
 		sleep 10

@@ -7,14 +7,19 @@
  *
  * - a refused token is -EINVAL or -EOPNOTSUPP with a message, and its
  *   info is left zeroed (pk_token_parse() clears it first);
- * - an accepted token is a CCA-AESDATA token of 64 bytes whose every
- *   field is what token.c documents: header, flag, zero reserved bytes
- *   and control vector, 128/192/256 bits, enciphered key size 32, a
- *   matching TVV and a non-zero MKVP equal to bytes 8..15;
- * - a refused XTS key reports key_size_bits 0; an accepted one is two
- *   accepted tokens of equal type and size, AES-128 or AES-256, different
- *   from each other, not itself one valid token, and key_size_bits is
- *   its size in bits.
+ * - an accepted CCA-AESDATA token is 64 bytes whose every field is what
+ *   token.c documents: header, flag, zero reserved bytes and control
+ *   vector, 128/192/256 bits, enciphered key size 32, a matching TVV and
+ *   a non-zero MKVP equal to bytes 8..15; an accepted EP11-AES token has
+ *   type 0x00, version 0x03 or 0x06, 256..336 bytes and AES bits; an
+ *   accepted PVSECRET-AES token is 44 bytes, type 0x00, version 0x09, an
+ *   AES (0x04..0x06) or AES-XTS (0x07, 0x08: full_xts) secret type, its
+ *   ID copied; nothing else is accepted;
+ * - a refused XTS key reports key_size_bits 0; an accepted one is one
+ *   full-XTS (AES-XTS secret) token, or two accepted tokens of equal type
+ *   and size, AES-128 or AES-256, different from each other, neither
+ *   full-XTS, not itself one valid token; key_size_bits is its size in
+ *   bits.
  */
 #include "fuzz.h"
 
@@ -40,7 +45,25 @@ static void check_token(const uint8_t *t, size_t len, int ret,
 			   !info->mkvp);
 		return;
 	}
-	FUZZ_CHECK(info->type && !strcmp(info->type, "CCA-AESDATA"));
+	FUZZ_CHECK(info->type && info->size == len);
+	FUZZ_CHECK(info->bits == 128 || info->bits == 192 || info->bits == 256);
+	if (!strcmp(info->type, "EP11-AES")) {
+		FUZZ_CHECK(t[0] == 0x00 && (t[4] == 0x03 || t[4] == 0x06));
+		FUZZ_CHECK(len >= 256 && len <= 336);
+		FUZZ_CHECK(!info->full_xts);
+		return;
+	}
+	if (!strcmp(info->type, "PVSECRET-AES")) {
+		unsigned int st = (unsigned int)(t[8] << 8 | t[9]);
+
+		FUZZ_CHECK(len == 44 && t[0] == 0x00 && t[4] == 0x09);
+		FUZZ_CHECK(st >= 0x04 && st <= 0x08);
+		FUZZ_CHECK(info->full_xts == (st >= 0x07));
+		FUZZ_CHECK(info->has_secret_id &&
+			   !memcmp(info->secret_id, t + 12, 32));
+		return;
+	}
+	FUZZ_CHECK(!strcmp(info->type, "CCA-AESDATA") && !info->full_xts);
 	FUZZ_CHECK(len == PK_CCA_AESDATA_SIZE && info->size == len);
 	FUZZ_CHECK(t[0] == 0x01 && t[4] == 0x04);
 	FUZZ_CHECK(zero(t + 1, 3) && !t[5] && zero(t + 48, 8));
@@ -69,7 +92,12 @@ static void check_xts(const uint8_t *blob, size_t len, int ret,
 	}
 	FUZZ_CHECK(len && len % 2 == 0 && len <= PK_XTS_BLOB_MAX);
 	FUZZ_CHECK(x->key_size_bits == len * 8);
-	FUZZ_CHECK(pk_token_parse(blob, len, &whole, NULL));
+	if (!pk_token_parse(blob, len, &whole, NULL)) {
+		/* One token: only a full-XTS one is a whole XTS key. */
+		FUZZ_CHECK(whole.full_xts && x->half[0].full_xts &&
+			   x->half[1].full_xts);
+		return;
+	}
 	for (i = 0; i < 2; i++) {
 		FUZZ_CHECK(!pk_token_parse(blob + i * h, h, &half, NULL));
 		FUZZ_CHECK(half.type == x->half[i].type && half.size == h &&
@@ -77,6 +105,7 @@ static void check_xts(const uint8_t *blob, size_t len, int ret,
 			   half.bits == x->half[i].bits &&
 			   half.mkvp == x->half[i].mkvp);
 	}
+	FUZZ_CHECK(!x->half[0].full_xts && !x->half[1].full_xts);
 	FUZZ_CHECK(x->half[0].type == x->half[1].type);
 	FUZZ_CHECK(x->half[0].bits == x->half[1].bits);
 	FUZZ_CHECK(x->half[0].bits == 128 || x->half[0].bits == 256);
