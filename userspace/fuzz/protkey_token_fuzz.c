@@ -6,10 +6,13 @@
  *
  * - a refused token is -EINVAL or -EOPNOTSUPP with a message, and the
  *   parsed token is left wiped (no key, no sealed passphrase, no keyslot);
- * - an accepted token has 1..32 keyslots in 0..31, the CCA-AESDATA type,
- *   a secure key that pk_xts_parse() accepts whose MKVPs are the token's
- *   (one per distinct half), a 64-hex-digit verification pattern and a
- *   sealed passphrase of 16..256 bytes;
+ * - an accepted token has 1..32 keyslots in 0..31, a wrapping key that
+ *   pk_xts_parse() accepts, of the token's type, whose patterns (CCA
+ *   MKVPs, EP11 WKVPs, UV secret IDs: one per distinct half) are the
+ *   token's, a staged key only for an HSM key and of the same type and
+ *   size, a 64-hex-digit verification pattern and a sealed passphrase of
+ *   16..256 bytes; pk_lt_set_key() of its own key gives the same
+ *   patterns;
  * - an accepted token formats (pk_lt_format()) to JSON that parses again
  *   to the same token.
  */
@@ -17,8 +20,8 @@
 
 static void check_accepted(const struct pk_lt *lt)
 {
-	struct pk_xts_info x;
-	struct pk_lt back;
+	struct pk_xts_info x, y;
+	struct pk_lt back, set;
 	char *json;
 	int i;
 
@@ -26,11 +29,25 @@ static void check_accepted(const struct pk_lt *lt)
 	for (i = 0; i < lt->n_keyslots; i++)
 		FUZZ_CHECK(lt->keyslots[i] >= 0 &&
 			   lt->keyslots[i] < PK_LUKS_SLOTS);
-	FUZZ_CHECK(!strcmp(lt->key_type, "CCA-AESDATA"));
+	FUZZ_CHECK(!strcmp(lt->key_type, "CCA-AESDATA") ||
+		   !strcmp(lt->key_type, "EP11-AES") ||
+		   !strcmp(lt->key_type, "PVSECRET-AES"));
 	FUZZ_CHECK(!pk_xts_parse(lt->key, lt->key_len, &x, NULL));
-	FUZZ_CHECK(lt->n_mkvp == 1 + (x.half[0].mkvp != x.half[1].mkvp));
-	FUZZ_CHECK(lt->mkvp[0] == x.half[0].mkvp);
-	FUZZ_CHECK(lt->n_mkvp == 1 || lt->mkvp[1] == x.half[1].mkvp);
+	FUZZ_CHECK(!strcmp(x.half[0].type, lt->key_type));
+	FUZZ_CHECK(lt->n_pat == 1 || lt->n_pat == 2);
+	FUZZ_CHECK(lt->pat_size == (x.half[0].has_secret_id ? 32u :
+				    x.half[0].has_wkvp	    ? 16u :
+							      8u));
+	if (lt->staged_len) {
+		FUZZ_CHECK(!x.half[0].has_secret_id);
+		FUZZ_CHECK(lt->staged_len == lt->key_len);
+		FUZZ_CHECK(!pk_xts_parse(lt->staged, lt->staged_len, &y, NULL));
+		FUZZ_CHECK(!strcmp(y.half[0].type, lt->key_type));
+	}
+	memset(&set, 0, sizeof(set));
+	FUZZ_CHECK(!pk_lt_set_key(&set, lt->key, lt->key_len, NULL));
+	FUZZ_CHECK(set.n_pat == lt->n_pat && set.pat_size == lt->pat_size &&
+		   !memcmp(set.pat, lt->pat, sizeof(set.pat[0]) * lt->n_pat));
 	FUZZ_CHECK(strlen(lt->vp) == PK_VP_HEX &&
 		   strspn(lt->vp, "0123456789abcdef") == PK_VP_HEX);
 	FUZZ_CHECK(lt->sealed_len >= 16 && lt->sealed_len <= PK_LT_SEALED_MAX);
@@ -43,7 +60,9 @@ static void check_accepted(const struct pk_lt *lt)
 	FUZZ_CHECK(!strcmp(back.key_name, lt->key_name));
 	FUZZ_CHECK(back.key_len == lt->key_len &&
 		   !memcmp(back.key, lt->key, lt->key_len));
-	FUZZ_CHECK(!strcmp(back.vp, lt->vp) && back.n_mkvp == lt->n_mkvp);
+	FUZZ_CHECK(back.staged_len == lt->staged_len &&
+		   !memcmp(back.staged, lt->staged, lt->staged_len));
+	FUZZ_CHECK(!strcmp(back.vp, lt->vp) && back.n_pat == lt->n_pat);
 	FUZZ_CHECK(!memcmp(back.iv, lt->iv, sizeof(lt->iv)));
 	FUZZ_CHECK(back.sealed_len == lt->sealed_len &&
 		   !memcmp(back.sealed, lt->sealed, lt->sealed_len));

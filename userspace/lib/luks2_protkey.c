@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The "protkey" LUKS2 token: a random keyslot passphrase enciphered under
- * a wrapping XTS secure key with the kernel's xts(paes) (AF_ALG), so that
- * only a system whose platform holds the wrapping key's master key can
- * recover it. User space handles the secure key (enciphered under the
- * HSM's master key) and the passphrase, never a clear AES key. Shared by
- * protkeyctl (token add/show) and libcryptsetup-token-protkey.so.
+ * a wrapping XTS key with the kernel's xts(paes) (AF_ALG), so that only a
+ * system whose platform can derive the wrapping key's protected key can
+ * recover it: a CCA or EP11 secure key (the HSM's master key) or the
+ * token of an Ultravisor retrievable secret (only the Secure Execution
+ * guest whose image carries it). User space handles the secure key or
+ * secret token and the passphrase, never a clear AES key. Shared by
+ * protkeyctl (token add/show, volume reencipher) and
+ * libcryptsetup-token-protkey.so.
  *
  * Token JSON (every member required unless marked; no other members):
  *
  *   "type": "protkey", "keyslots": ["<n>", ...] (at least one)
  *   "protkey-version": 1
- *   "key-type": "CCA-AESDATA" (EP11-AES and PVSECRET-AES are known names,
- *               refused as not supported yet)
+ *   "key-type": "CCA-AESDATA", "EP11-AES" or "PVSECRET-AES"
  *   "key-name": repository name of the wrapping key (optional, <= 64)
- *   "secure-key": the wrapping XTS secure key, hex
+ *   "secure-key": the wrapping XTS key, hex: two secure keys, two UV
+ *                 AES secret tokens or one UV AES-XTS secret token
+ *   "staged-key": (optional) the same key re-enciphered under the NEW
+ *                 master key, written by "volume reencipher --staged"
  *   "verification-pattern": its pattern (64 hex digits), checked at open
- *   "mkvps": the master-key verification patterns of its halves (16 hex
- *            digits each, one per distinct pattern)
+ *   one of, by key type, one per distinct half of "secure-key":
+ *   "mkvps": CCA: the master-key verification patterns (16 hex digits)
+ *   "wkvps": EP11: the wrapping-key verification patterns as the key
+ *            blob holds them (32 hex digits)
+ *   "secret-ids": PVSECRET-AES: the Ultravisor secret IDs (64 hex digits)
  *   "iv": the XTS tweak (32 hex digits)
  *   "sealed": the enciphered passphrase, hex, 16..256 bytes
  */
@@ -37,10 +45,59 @@
 #include "protkey.h"
 
 static const char *const lt_members[] = {
-	"type",	    "keyslots",	  "protkey-version",	  "key-type",
-	"key-name", "secure-key", "verification-pattern", "mkvps",
-	"iv",	    "sealed",
+	"type",	    "keyslots",	  "protkey-version", "key-type",
+	"key-name", "secure-key", "staged-key",	     "verification-pattern",
+	"mkvps",    "wkvps",	  "secret-ids",	     "iv",
+	"sealed",
 };
+
+/**
+ * struct lt_kind - a wrapping-key type and what binds it to the platform
+ * @type: its key-type name (pk_token_parse()'s)
+ * @member: the JSON member of its patterns
+ * @what: what one pattern is, for messages
+ * @label: @what as luksDump's label
+ * @size: the size of one pattern
+ */
+struct lt_kind {
+	const char *type;
+	const char *member;
+	const char *what;
+	const char *label;
+	size_t size;
+};
+
+static const struct lt_kind lt_kinds[] = {
+	{ "CCA-AESDATA", "mkvps", "MKVP", "MKVP:", 8 },
+	{ "EP11-AES", "wkvps", "WKVP", "WKVP:", PK_WKVP_SIZE },
+	{ "PVSECRET-AES", "secret-ids", "UV secret ID",
+	  "UV secret:", PK_UV_SECRET_ID_SIZE },
+};
+
+static const struct lt_kind *lt_kind(const char *type)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(lt_kinds) / sizeof(lt_kinds[0]); i++)
+		if (!strcmp(lt_kinds[i].type, type))
+			return &lt_kinds[i];
+	return NULL;
+}
+
+/* The pattern of one half of an XTS key, as the token records it. */
+static void half_pattern(const struct pk_token_info *h, uint8_t *out)
+{
+	int i;
+
+	if (h->has_secret_id) {
+		memcpy(out, h->secret_id, PK_UV_SECRET_ID_SIZE);
+	} else if (h->has_wkvp) {
+		memcpy(out, h->wkvp, PK_WKVP_SIZE);
+	} else {
+		for (i = 0; i < 8; i++)
+			out[i] = (uint8_t)(h->mkvp >> (56 - 8 * i));
+	}
+}
 
 static bool is_hex(const char *s, size_t len)
 {
@@ -181,11 +238,7 @@ static int parse_version_type(struct json_object *o, struct pk_lt *lt,
 	s = get_str(o, "key-type", false, err);
 	if (!s)
 		return -EINVAL;
-	if (!strcmp(s, "EP11-AES") || !strcmp(s, "PVSECRET-AES"))
-		return pk_err_set(
-			err, -EOPNOTSUPP,
-			"protkey token: key type %s is not supported yet", s);
-	if (strcmp(s, "CCA-AESDATA"))
+	if (!lt_kind(s))
 		return pk_err_set(err, -EINVAL,
 				  "protkey token: unknown key type \"%s\"", s);
 	snprintf(lt->key_type, sizeof(lt->key_type), "%s", s);
@@ -200,15 +253,73 @@ static int parse_version_type(struct json_object *o, struct pk_lt *lt,
 	return 0;
 }
 
-/* "secure-key" and "mkvps": the key parses, the patterns are its own. */
+/*
+ * The patterns member of @kind: one string of @kind->size bytes in hex per
+ * distinct half of @x, each the half's own; the other kinds' members are
+ * absent.
+ */
+static int parse_patterns(struct json_object *o, const struct lt_kind *kind,
+			  const struct pk_xts_info *x, struct pk_lt *lt,
+			  struct pk_err *err)
+{
+	uint8_t want[2][PK_UV_SECRET_ID_SIZE];
+	struct json_object *a, *v;
+	size_t i, n, want_n;
+	const char *s;
+
+	for (i = 0; i < sizeof(lt_kinds) / sizeof(lt_kinds[0]); i++)
+		if (&lt_kinds[i] != kind &&
+		    json_object_object_get_ex(o, lt_kinds[i].member, NULL))
+			return pk_err_set(
+				err, -EINVAL,
+				"protkey token: \"%s\" is for %s keys, this is %s",
+				lt_kinds[i].member, lt_kinds[i].type,
+				kind->type);
+	half_pattern(&x->half[0], want[0]);
+	half_pattern(&x->half[1], want[1]);
+	want_n = 1 + !!memcmp(want[0], want[1], kind->size);
+	if (!json_object_object_get_ex(o, kind->member, &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return pk_err_set(err, -EINVAL,
+				  "protkey token: no \"%s\" array",
+				  kind->member);
+	n = json_object_array_length(a);
+	if (n != want_n)
+		return pk_err_set(err, -EINVAL,
+				  "protkey token: %zu \"%s\", the key has %zu",
+				  n, kind->member, want_n);
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(a, i);
+		s = json_object_is_type(v, json_type_string) ?
+			    json_object_get_string(v) :
+			    "";
+		if (strlen(s) != 2 * kind->size || !is_hex(s, 2 * kind->size) ||
+		    pk_hex_decode(s, lt->pat[i], kind->size))
+			return pk_err_set(
+				err, -EINVAL,
+				"protkey token: %s %zu is not %zu lower-case hex digits",
+				kind->what, i, 2 * kind->size);
+		if (memcmp(lt->pat[i], want[i], kind->size))
+			return pk_err_set(
+				err, -EINVAL,
+				"protkey token: %s %zu does not match the secure key's",
+				kind->what, i);
+	}
+	lt->pat_size = kind->size;
+	lt->n_pat = (int)n;
+	return 0;
+}
+
+/*
+ * "secure-key", its patterns and "staged-key": the keys parse, are of the
+ * token's type, and the patterns are the secure key's own.
+ */
 static int parse_key(struct json_object *o, struct pk_lt *lt,
 		     struct pk_err *err)
 {
-	struct json_object *a, *v;
-	struct pk_xts_info x;
+	const struct lt_kind *kind = lt_kind(lt->key_type);
+	struct pk_xts_info x, y;
 	struct pk_err sub;
-	uint8_t m[8];
-	size_t i, n, len;
 	int ret;
 
 	ret = get_hex(o, "secure-key", lt->key, 2, PK_XTS_BLOB_MAX,
@@ -223,35 +334,23 @@ static int parse_key(struct json_object *o, struct pk_lt *lt,
 		return pk_err_set(err, -EINVAL,
 				  "protkey token: \"secure-key\" is %s, not %s",
 				  x.half[0].type, lt->key_type);
-	if (!json_object_object_get_ex(o, "mkvps", &a) ||
-	    !json_object_is_type(a, json_type_array))
-		return pk_err_set(err, -EINVAL,
-				  "protkey token: no \"mkvps\" array");
-	n = json_object_array_length(a);
-	if (n != 1 + (x.half[0].mkvp != x.half[1].mkvp))
+	ret = parse_patterns(o, kind, &x, lt, err);
+	if (ret || !json_object_object_get_ex(o, "staged-key", NULL))
+		return ret;
+	ret = get_hex(o, "staged-key", lt->staged, 2, PK_XTS_BLOB_MAX,
+		      &lt->staged_len, err);
+	if (ret)
+		return ret;
+	ret = pk_xts_parse(lt->staged, lt->staged_len, &y, &sub);
+	if (ret)
+		return pk_err_set(err, ret, "protkey token: \"staged-key\": %s",
+				  sub.msg);
+	if (x.half[0].has_secret_id || strcmp(y.half[0].type, lt->key_type) ||
+	    lt->staged_len != lt->key_len)
 		return pk_err_set(
 			err, -EINVAL,
-			"protkey token: %zu \"mkvps\", the key has %d", n,
-			1 + (x.half[0].mkvp != x.half[1].mkvp));
-	for (i = 0; i < n; i++) {
-		v = json_object_array_get_idx(a, i);
-		if (!json_object_is_type(v, json_type_string) ||
-		    strlen(json_object_get_string(v)) != 16 ||
-		    !is_hex(json_object_get_string(v), 16) ||
-		    pk_hex_decode(json_object_get_string(v), m, 8))
-			return pk_err_set(
-				err, -EINVAL,
-				"protkey token: MKVP %zu is not 16 lower-case hex digits",
-				i);
-		for (len = 0, lt->mkvp[i] = 0; len < 8; len++)
-			lt->mkvp[i] = lt->mkvp[i] << 8 | m[len];
-		if (lt->mkvp[i] != x.half[i].mkvp)
-			return pk_err_set(
-				err, -EINVAL,
-				"protkey token: MKVP %zu does not match the secure key's",
-				i);
-	}
-	lt->n_mkvp = (int)n;
+			"protkey token: \"staged-key\" is not the secure key re-enciphered (%s, %zu bytes)",
+			y.half[0].type, lt->staged_len);
 	return 0;
 }
 
@@ -353,8 +452,9 @@ static void add_hex(struct json_object *o, const char *name, const uint8_t *p,
  */
 char *pk_lt_format(const struct pk_lt *lt)
 {
+	const struct lt_kind *kind = lt_kind(lt->key_type);
 	struct json_object *o = json_object_new_object(), *a, *m;
-	char buf[24], *s;
+	char buf[24], hex[2 * PK_UV_SECRET_ID_SIZE + 1], *s;
 	int i;
 
 	if (!o)
@@ -374,15 +474,16 @@ char *pk_lt_format(const struct pk_lt *lt)
 		json_object_object_add(o, "key-name",
 				       json_object_new_string(lt->key_name));
 	add_hex(o, "secure-key", lt->key, lt->key_len);
+	if (lt->staged_len)
+		add_hex(o, "staged-key", lt->staged, lt->staged_len);
 	json_object_object_add(o, "verification-pattern",
 			       json_object_new_string(lt->vp));
 	m = json_object_new_array();
-	for (i = 0; i < lt->n_mkvp; i++) {
-		snprintf(buf, sizeof(buf), "%016llx",
-			 (unsigned long long)lt->mkvp[i]);
-		json_object_array_add(m, json_object_new_string(buf));
+	for (i = 0; i < lt->n_pat; i++) {
+		pk_hex_encode(lt->pat[i], lt->pat_size, hex);
+		json_object_array_add(m, json_object_new_string(hex));
 	}
-	json_object_object_add(o, "mkvps", m);
+	json_object_object_add(o, kind ? kind->member : "mkvps", m);
 	add_hex(o, "iv", lt->iv, sizeof(lt->iv));
 	add_hex(o, "sealed", lt->sealed, lt->sealed_len);
 	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -461,17 +562,18 @@ out_close:
 }
 
 /*
- * Checks the verification pattern (or, sealing, records it in @lt), then
- * runs @op over @in.
+ * With the wrapping key @key: checks the verification pattern (or,
+ * sealing, records it in @lt), then runs @op over @in.
  */
-static int lt_crypt(struct pk_lt *lt, uint32_t op, const uint8_t *in,
-		    uint8_t *out, size_t len, struct pk_err *err)
+static int lt_crypt(struct pk_lt *lt, const uint8_t *key, size_t key_len,
+		    uint32_t op, const uint8_t *in, uint8_t *out, size_t len,
+		    struct pk_err *err)
 {
 	uint8_t zero[PK_VP_SIZE] = { 0 }, vp[PK_VP_SIZE];
 	char vp_hex[PK_VP_HEX + 1];
 	int tfm, fd, ret;
 
-	fd = alg_open(lt->key, lt->key_len, &tfm, err);
+	fd = alg_open(key, key_len, &tfm, err);
 	if (fd < 0)
 		return fd;
 	ret = alg_op(fd, ALG_OP_ENCRYPT, zero, zero, vp, sizeof(vp));
@@ -501,45 +603,81 @@ out:
 }
 
 /**
+ * pk_lt_set_key() - make @key the wrapping key of @lt
+ * @lt: a token
+ * @key: an XTS secure key or UV secret token(s) of @lt's type, or of any
+ *	supported type when @lt has none yet
+ * @key_len: its length
+ * @err: error
+ *
+ * Sets the key type and patterns from @key and drops a staged key. The
+ * caller keeps the verification pattern right: re-enciphering keeps the
+ * effective key.
+ * Return: 0; -EINVAL for a key that is not a supported XTS key, or not of
+ * @lt's type.
+ */
+int pk_lt_set_key(struct pk_lt *lt, const uint8_t *key, size_t key_len,
+		  struct pk_err *err)
+{
+	const struct lt_kind *kind;
+	struct pk_xts_info x;
+	int ret;
+
+	ret = pk_xts_parse(key, key_len, &x, err);
+	if (ret)
+		return ret;
+	kind = lt_kind(x.half[0].type);
+	if (!kind || (lt->key_type[0] && strcmp(lt->key_type, kind->type)))
+		return pk_err_set(err, -EINVAL,
+				  "a %s key cannot wrap a protkey token%s%s",
+				  x.half[0].type, lt->key_type[0] ? " of " : "",
+				  lt->key_type);
+	snprintf(lt->key_type, sizeof(lt->key_type), "%s", kind->type);
+	memcpy(lt->key, key, key_len);
+	lt->key_len = key_len;
+	explicit_bzero(lt->staged, sizeof(lt->staged));
+	lt->staged_len = 0;
+	half_pattern(&x.half[0], lt->pat[0]);
+	half_pattern(&x.half[1], lt->pat[1]);
+	lt->pat_size = kind->size;
+	lt->n_pat = 1 + !!memcmp(lt->pat[0], lt->pat[1], kind->size);
+	return 0;
+}
+
+/**
  * pk_lt_seal() - a new token: a random passphrase, enciphered under @key
  * @lt: receives the token; the caller sets the keyslots later
- * @key: the wrapping XTS secure key
+ * @key: the wrapping XTS key: CCA or EP11 secure keys, or UV secret tokens
  * @key_len: its length
  * @key_name: its repository name, or NULL
  * @pass: receives the passphrase (PK_LT_PASS_LEN hex characters + NUL)
  * @err: error
  *
- * Context: one setkey of xts(paes) (an HSM round trip per half).
- * Return: 0; -EINVAL for a key that is not a supported XTS secure key;
- * the kernel's error when it cannot derive the key.
+ * Context: one setkey of xts(paes) (an HSM or Ultravisor round trip per
+ * half).
+ * Return: 0; -EINVAL for a key that is not a supported XTS key; the
+ * kernel's error when it cannot derive the key.
  */
 int pk_lt_seal(struct pk_lt *lt, const uint8_t *key, size_t key_len,
 	       const char *key_name, char pass[PK_LT_PASS_LEN + 1],
 	       struct pk_err *err)
 {
 	uint8_t rnd[PK_LT_PASS_LEN / 2];
-	struct pk_xts_info x;
 	int ret;
 
 	memset(lt, 0, sizeof(*lt));
-	ret = pk_xts_parse(key, key_len, &x, err);
+	ret = pk_lt_set_key(lt, key, key_len, err);
 	if (ret)
 		return ret;
-	snprintf(lt->key_type, sizeof(lt->key_type), "%s", x.half[0].type);
 	snprintf(lt->key_name, sizeof(lt->key_name), "%s",
 		 key_name ? key_name : "");
-	memcpy(lt->key, key, key_len);
-	lt->key_len = key_len;
-	lt->mkvp[0] = x.half[0].mkvp;
-	lt->mkvp[1] = x.half[1].mkvp;
-	lt->n_mkvp = 1 + (lt->mkvp[0] != lt->mkvp[1]);
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd) ||
 	    getrandom(lt->iv, sizeof(lt->iv), 0) != (ssize_t)sizeof(lt->iv))
 		return pk_err_set(err, -EIO, "getrandom");
 	pk_hex_encode(rnd, sizeof(rnd), pass);
 	explicit_bzero(rnd, sizeof(rnd));
-	ret = lt_crypt(lt, ALG_OP_ENCRYPT, (const uint8_t *)pass, lt->sealed,
-		       PK_LT_PASS_LEN, err);
+	ret = lt_crypt(lt, lt->key, lt->key_len, ALG_OP_ENCRYPT,
+		       (const uint8_t *)pass, lt->sealed, PK_LT_PASS_LEN, err);
 	if (ret) {
 		explicit_bzero(pass, PK_LT_PASS_LEN + 1);
 		pk_lt_wipe(lt);
@@ -555,32 +693,54 @@ int pk_lt_seal(struct pk_lt *lt, const uint8_t *key, size_t key_len,
  * @pass: receives the passphrase, @lt->sealed_len bytes (not terminated)
  * @err: error
  *
- * Context: one setkey of xts(paes).
+ * A token with a staged key (a re-encipher between its steps) tries the
+ * staged key when the secure key does not derive: an EP11 adapter has no
+ * OLD register, so once the NEW master key is set only the staged key
+ * derives.
+ * Context: one or two setkeys of xts(paes).
  * Return: 0; the kernel's error when the platform cannot derive the
- * wrapping key (-ENODEV: master key absent, adapters unusable, protkey.ko
- * or its platform not loaded; -EBUSY: adapters busy); -EKEYREJECTED when
- * the key derives but is not the token's (verification pattern).
+ * wrapping key (-ENODEV: master key absent, adapters unusable, secret not
+ * in the Ultravisor's store, protkey.ko or its platform not loaded;
+ * -EBUSY: adapters busy); -EKEYREJECTED when the key derives but is not
+ * the token's (verification pattern).
  */
 int pk_lt_unseal(const struct pk_lt *lt, uint8_t *pass, struct pk_err *err)
 {
-	return lt_crypt((struct pk_lt *)lt, ALG_OP_DECRYPT, lt->sealed, pass,
-			lt->sealed_len, err);
+	struct pk_lt *l = (struct pk_lt *)lt;
+	int ret;
+
+	ret = lt_crypt(l, l->key, l->key_len, ALG_OP_DECRYPT, l->sealed, pass,
+		       l->sealed_len, err);
+	if (ret && ret != -EKEYREJECTED && l->staged_len)
+		ret = lt_crypt(l, l->staged, l->staged_len, ALG_OP_DECRYPT,
+			       l->sealed, pass, l->sealed_len, err);
+	return ret;
+}
+
+/* "MKVP:", "WKVP:" or "UV secret ID:": what @lt's patterns are. */
+const char *pk_lt_pattern_what(const struct pk_lt *lt)
+{
+	const struct lt_kind *kind = lt_kind(lt->key_type);
+
+	return kind ? kind->label : "Pattern:";
 }
 
 /* The keyslot-independent description of @lt, for dump and show. */
 void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len)
 {
-	char m2[24] = "";
+	const struct lt_kind *kind = lt_kind(lt->key_type);
+	char pat[2][2 * PK_UV_SECRET_ID_SIZE + 1];
+	int i;
 
-	if (lt->n_mkvp > 1)
-		snprintf(m2, sizeof(m2), ", %016llx",
-			 (unsigned long long)lt->mkvp[1]);
-	snprintf(
-		buf, len,
-		"wrapping key %s%s%s%s, verification pattern %s, MKVP %016llx%s",
-		lt->key_type, lt->key_name[0] ? " '" : "", lt->key_name,
-		lt->key_name[0] ? "'" : "", lt->vp,
-		(unsigned long long)lt->mkvp[0], m2);
+	for (i = 0; i < 2; i++)
+		pk_hex_encode(lt->pat[i], lt->pat_size, pat[i]);
+	snprintf(buf, len,
+		 "wrapping key %s%s%s%s, verification pattern %s, %s %s%s%s%s",
+		 lt->key_type, lt->key_name[0] ? " '" : "", lt->key_name,
+		 lt->key_name[0] ? "'" : "", lt->vp,
+		 kind ? kind->what : "pattern", pat[0],
+		 lt->n_pat > 1 ? ", " : "", lt->n_pat > 1 ? pat[1] : "",
+		 lt->staged_len ? ", staged re-encipher" : "");
 }
 
 #define dbg(cd, ...) \

@@ -519,13 +519,19 @@ int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
  * struct pk_lt - a protkey token
  * @keyslots: the keyslots it unlocks
  * @n_keyslots: how many
- * @key_type: the wrapping key's type ("CCA-AESDATA")
+ * @key_type: the wrapping key's type: "CCA-AESDATA", "EP11-AES" or
+ *	"PVSECRET-AES" (an Ultravisor secret reference)
  * @key_name: its repository name, or ""
  * @key: the wrapping XTS secure key
  * @key_len: its length
+ * @staged: the wrapping key re-enciphered under the NEW master key by
+ *	"volume reencipher --staged", tried when @key does not derive
+ * @staged_len: its length, 0 without one
  * @vp: its verification pattern (hex)
- * @mkvp: the master-key verification patterns of its halves
- * @n_mkvp: 1, or 2 when the halves differ
+ * @pat: what binds @key to the platform, one per distinct half: CCA the
+ *	8-byte MKVP, EP11 the 16-byte WKVP, PVSECRET-AES the 32-byte secret ID
+ * @pat_size: the size of one, by @key_type
+ * @n_pat: 1, or 2 when the halves differ
  * @iv: the XTS tweak of @sealed
  * @sealed: the keyslot passphrase enciphered with xts(paes) under @key
  * @sealed_len: its length
@@ -537,9 +543,12 @@ struct pk_lt {
 	char key_name[PK_NAME_MAX + 1];
 	uint8_t key[PK_XTS_BLOB_MAX];
 	size_t key_len;
+	uint8_t staged[PK_XTS_BLOB_MAX];
+	size_t staged_len;
 	char vp[PK_VP_HEX + 1];
-	uint64_t mkvp[2];
-	int n_mkvp;
+	uint8_t pat[2][PK_UV_SECRET_ID_SIZE];
+	size_t pat_size;
+	int n_pat;
 	uint8_t iv[16];
 	uint8_t sealed[PK_LT_SEALED_MAX];
 	size_t sealed_len;
@@ -551,8 +560,11 @@ char *pk_lt_format(const struct pk_lt *lt);
 int pk_lt_seal(struct pk_lt *lt, const uint8_t *key, size_t key_len,
 	       const char *key_name, char pass[PK_LT_PASS_LEN + 1],
 	       struct pk_err *err);
+int pk_lt_set_key(struct pk_lt *lt, const uint8_t *key, size_t key_len,
+		  struct pk_err *err);
 int pk_lt_unseal(const struct pk_lt *lt, uint8_t *pass, struct pk_err *err);
 void pk_lt_describe(const struct pk_lt *lt, char *buf, size_t len);
+const char *pk_lt_pattern_what(const struct pk_lt *lt);
 struct crypt_device;
 int pk_lt_open(struct crypt_device *cd, int token, char **buffer, size_t *len);
 

@@ -3,8 +3,10 @@
  * Unit tests of the protkey LUKS2 token's JSON (lib/luks2_protkey.c): a
  * valid token round-trips through pk_lt_format() and pk_lt_parse(), and a
  * table of malformed tokens, each one member changed, is refused with the
- * errno and a message naming what is wrong. No kernel: sealing and
- * unsealing run in the VM tests.
+ * errno and a message naming what is wrong; EP11 and Ultravisor-secret
+ * wrapping keys record their own patterns (WKVPs, secret IDs); a staged
+ * key round-trips and is checked. No kernel: sealing and unsealing run in
+ * the VM tests.
  */
 #include <json.h>
 
@@ -16,17 +18,17 @@ static void make_lt(struct pk_lt *lt)
 {
 	int i;
 
+	uint8_t key[2 * PK_CCA_AESDATA_SIZE];
+
 	memset(lt, 0, sizeof(*lt));
 	lt->keyslots[0] = 1;
 	lt->n_keyslots = 1;
-	snprintf(lt->key_type, sizeof(lt->key_type), "CCA-AESDATA");
 	snprintf(lt->key_name, sizeof(lt->key_name), "wrap1");
-	t_make_xts(lt->key, MKVP, 3);
-	lt->key_len = 2 * PK_CCA_AESDATA_SIZE;
+	t_make_xts(key, MKVP, 3);
+	if (pk_lt_set_key(lt, key, sizeof(key), NULL))
+		printf("# pk_lt_set_key refused a CCA XTS key\n");
 	for (i = 0; i < PK_VP_HEX; i++)
 		lt->vp[i] = "0123456789abcdef"[i % 16];
-	lt->mkvp[0] = MKVP;
-	lt->n_mkvp = 1;
 	for (i = 0; i < 16; i++)
 		lt->iv[i] = (uint8_t)(i * 7);
 	for (i = 0; i < PK_LT_PASS_LEN; i++)
@@ -51,8 +53,10 @@ static void test_roundtrip(void)
 		     !strcmp(back.key_name, "wrap1") &&
 		     back.key_len == lt.key_len &&
 		     !memcmp(back.key, lt.key, lt.key_len) &&
-		     !strcmp(back.vp, lt.vp) && back.n_mkvp == 1 &&
-		     back.mkvp[0] == MKVP && !memcmp(back.iv, lt.iv, 16) &&
+		     !strcmp(back.vp, lt.vp) && back.n_pat == 1 &&
+		     back.pat_size == 8 && back.pat[0][0] == 0x01 &&
+		     back.pat[0][7] == 0xef && !back.staged_len &&
+		     !memcmp(back.iv, lt.iv, 16) &&
 		     back.sealed_len == lt.sealed_len &&
 		     !memcmp(back.sealed, lt.sealed, lt.sealed_len),
 	     "luks2_protkey: a token round-trips through format and parse");
@@ -90,8 +94,8 @@ static const struct bad_token bad_tokens[] = {
 	{ "keyslot negative", "keyslots", "[\"-1\"]", -EINVAL, "keyslot 0" },
 	{ "key type missing", "key-type", NULL, -EINVAL, "\"key-type\"" },
 	{ "key type unknown", "key-type", "\"AES\"", -EINVAL, "unknown key type" },
-	{ "key type EP11 not yet", "key-type", "\"EP11-AES\"", -EOPNOTSUPP, "not supported yet" },
-	{ "key type UV secret not yet", "key-type", "\"PVSECRET-AES\"", -EOPNOTSUPP, "not supported yet" },
+	{ "key type EP11 for a CCA key", "key-type", "\"EP11-AES\"", -EINVAL, "is CCA-AESDATA, not EP11-AES" },
+	{ "key type UV secret for a CCA key", "key-type", "\"PVSECRET-AES\"", -EINVAL, "is CCA-AESDATA, not PVSECRET-AES" },
 	{ "key name with slash", "key-name", "\"a/b\"", -EINVAL, "key-name" },
 	{ "key name not a string", "key-name", "1", -EINVAL, "key-name" },
 	{ "secure key missing", "secure-key", NULL, -EINVAL, "secure-key" },
@@ -102,6 +106,10 @@ static const struct bad_token bad_tokens[] = {
 	{ "mkvps two for one", "mkvps", "[\"0123456789abcdef\",\"0123456789abcdef\"]", -EINVAL, "mkvps" },
 	{ "mkvp wrong", "mkvps", "[\"0123456789abcdee\"]", -EINVAL, "does not match" },
 	{ "mkvp short", "mkvps", "[\"0123\"]", -EINVAL, "MKVP 0" },
+	{ "wkvps on a CCA key", "wkvps", "[\"00\"]", -EINVAL, "\"wkvps\" is for EP11-AES keys" },
+	{ "secret ids on a CCA key", "secret-ids", "[]", -EINVAL, "\"secret-ids\" is for PVSECRET-AES keys" },
+	{ "staged key not XTS", "staged-key", "\"0011\"", -EINVAL, "staged-key" },
+	{ "staged key not a string", "staged-key", "[]", -EINVAL, "staged-key" },
 	{ "vp missing", "verification-pattern", NULL, -EINVAL, "verification-pattern" },
 	{ "vp short", "verification-pattern", "\"00\"", -EINVAL, "verification-pattern" },
 	{ "iv missing", "iv", NULL, -EINVAL, "\"iv\"" },
@@ -164,11 +172,119 @@ static void test_bad_json(void)
 	     "luks2_protkey: not JSON, not an object, trailing text, NULL: -EINVAL with a message");
 }
 
+/* @lt with @key of @len bytes as its wrapping key: format, parse back. */
+static int typed_roundtrip(struct pk_lt *lt, const uint8_t *key, size_t len,
+			   struct pk_lt *back, char **json)
+{
+	struct pk_err err = { 0 };
+	int ret;
+
+	make_lt(lt);
+	lt->key_type[0] = '\0';
+	ret = pk_lt_set_key(lt, key, len, &err);
+	*json = ret ? NULL : pk_lt_format(lt);
+	ret = ret ?: pk_lt_parse(*json, back, &err);
+	if (ret)
+		t_diag("typed", &err);
+	return ret;
+}
+
+static void test_ep11_and_uv(void)
+{
+	uint8_t ep11[2 * PK_EP11_MAX_SIZE], uv[2 * PK_UV_TOKEN_SIZE];
+	uint8_t id1[PK_UV_SECRET_ID_SIZE], id2[PK_UV_SECRET_ID_SIZE];
+	struct pk_err err = { 0 };
+	struct pk_lt lt, back;
+	char *json, *p;
+	int ret;
+
+	t_make_ep11(ep11, true, 1);
+	t_make_ep11(ep11 + PK_EP11_MAX_SIZE, true, 2);
+	ret = typed_roundtrip(&lt, ep11, sizeof(ep11), &back, &json);
+	t_ok(!ret && !strcmp(back.key_type, "EP11-AES") && back.n_pat == 1 &&
+		     back.pat_size == PK_WKVP_SIZE && back.pat[0][0] == 0xa0 &&
+		     back.pat[0][15] == 0xaf && json &&
+		     strstr(json,
+			    "\"wkvps\":[\"a0a1a2a3a4a5a6a7a8a9aaabacadaeaf\"]") &&
+		     !strstr(json, "mkvps"),
+	     "luks2_protkey: an EP11 XTS key records its WKVP and round-trips");
+	/* A WKVP that is not the key's. */
+	p = json ? strstr(json, "\"wkvps\":[\"a0") : NULL;
+	if (p)
+		p[11] = '1';
+	t_ok(p && pk_lt_parse(json, &back, &err) == -EINVAL &&
+		     strstr(err.msg, "WKVP 0 does not match"),
+	     "luks2_protkey: an EP11 token with another WKVP is refused");
+	free(json);
+
+	memset(id1, 0x11, sizeof(id1));
+	memset(id2, 0x22, sizeof(id2));
+	pk_uv_token_build(0x06, 32, id1, uv);
+	pk_uv_token_build(0x06, 32, id2, uv + PK_UV_TOKEN_SIZE);
+	ret = typed_roundtrip(&lt, uv, sizeof(uv), &back, &json);
+	t_ok(!ret && !strcmp(back.key_type, "PVSECRET-AES") &&
+		     back.n_pat == 2 && back.pat_size == PK_UV_SECRET_ID_SIZE &&
+		     back.pat[0][0] == 0x11 && back.pat[1][31] == 0x22 &&
+		     json && strstr(json, "\"secret-ids\":[\"1111"),
+	     "luks2_protkey: two UV AES secret tokens record both secret IDs");
+	free(json);
+	pk_uv_token_build(0x08, 64, id1, uv);
+	ret = typed_roundtrip(&lt, uv, PK_UV_TOKEN_SIZE, &back, &json);
+	t_ok(!ret && back.n_pat == 1 && back.key_len == PK_UV_TOKEN_SIZE,
+	     "luks2_protkey: one UV AES-XTS secret token (full-XTS) records one ID");
+	/* A staged key on a UV token: nothing re-enciphers a secret. */
+	if (json) {
+		struct json_object *o = json_tokener_parse(json);
+		char hex[2 * PK_UV_TOKEN_SIZE + 1];
+
+		pk_hex_encode(uv, PK_UV_TOKEN_SIZE, hex);
+		json_object_object_add(o, "staged-key",
+				       json_object_new_string(hex));
+		ret = pk_lt_parse(json_object_to_json_string(o), &back, &err);
+		json_object_put(o);
+	}
+	t_ok(json && ret == -EINVAL && strstr(err.msg, "staged-key"),
+	     "luks2_protkey: a staged key on a UV secret token is refused");
+	free(json);
+}
+
+static void test_staged(void)
+{
+	uint8_t key[2 * PK_CCA_AESDATA_SIZE], ep11[2 * PK_EP11_MAX_SIZE];
+	struct pk_err err = { 0 };
+	struct pk_lt lt, back;
+	char *json;
+	int ret;
+
+	make_lt(&lt);
+	t_make_xts(key, MKVP + 1, 4);
+	memcpy(lt.staged, key, sizeof(key));
+	lt.staged_len = sizeof(key);
+	json = pk_lt_format(&lt);
+	ret = json ? pk_lt_parse(json, &back, &err) : -ENOMEM;
+	t_ok(!ret && back.staged_len == sizeof(key) &&
+		     !memcmp(back.staged, key, sizeof(key)) &&
+		     strstr(json, "\"staged-key\""),
+	     "luks2_protkey: a staged key round-trips");
+	free(json);
+	/* Setting the key (the re-encipher's --complete) drops the stage. */
+	ret = pk_lt_set_key(&back, back.staged, back.staged_len, &err);
+	t_ok(!ret && !back.staged_len && back.pat[0][7] == 0xf0 &&
+		     !memcmp(back.key, key, sizeof(key)),
+	     "luks2_protkey: set_key takes the staged key, its MKVP, no stage");
+	t_make_ep11(ep11, true, 1);
+	t_make_ep11(ep11 + PK_EP11_MAX_SIZE, true, 2);
+	ret = pk_lt_set_key(&back, ep11, sizeof(ep11), &err);
+	t_ok(ret == -EINVAL, "luks2_protkey: set_key keeps the token's type");
+}
+
 int main(void)
 {
-	t_plan(2 + (int)(sizeof(bad_tokens) / sizeof(bad_tokens[0])));
+	t_plan(10 + (int)(sizeof(bad_tokens) / sizeof(bad_tokens[0])));
 	test_roundtrip();
 	test_bad_tokens();
 	test_bad_json();
+	test_ep11_and_uv();
+	test_staged();
 	return t_done();
 }

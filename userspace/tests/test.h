@@ -94,6 +94,34 @@ static inline void t_make_xts(uint8_t *blob, uint64_t mkvp, uint8_t seed)
 		     (uint8_t)(seed + 1));
 }
 
+/*
+ * An EP11 AES key laid out as kernel/emu/token.c builds it: version 0x06
+ * (16-byte header, 272 bytes padded to 336) or 0x03 (header in the
+ * session field, 256 bytes padded to 320), AES-256, the WKVP bytes
+ * 0xA0.. and key bytes from @seed.
+ */
+static inline void t_make_ep11(uint8_t *t, bool hdr, uint8_t seed)
+{
+	uint8_t *b = t + (hdr ? 16 : 0);
+	unsigned int hlen = hdr ? 272 : 256;
+	int i;
+
+	memset(t, 0, 336);
+	t[0] = 0x00;
+	t[2] = (uint8_t)(hlen >> 8);
+	t[3] = (uint8_t)hlen;
+	t[4] = hdr ? 0x06 : 0x03;
+	t[6] = 0x01; /* 256 bits */
+	for (i = 0; i < 16; i++)
+		b[32 + i] = (uint8_t)(0xa0 + i);
+	b[48 + 5] = 0x20; /* PKEY_EXTRACTABLE 0x00200000 */
+	b[48 + 6] = 0x0c; /* ENCRYPT | DECRYPT */
+	b[64] = 0x12;
+	b[65] = 0x34;
+	for (i = 0; i < 32; i++)
+		b[96 + i] = (uint8_t)(seed * 13 + i);
+}
+
 static inline char *t_mkdtemp(void)
 {
 	char tmpl[] = "/tmp/protkey-test.XXXXXX";

@@ -178,34 +178,6 @@ static void test_xts(void)
 	t_ok(!ret && xts.half[0].bits == 128, "xts: AES-128 pair accepted");
 }
 
-/*
- * An EP11 AES key laid out as kernel/emu/token.c builds it: version 0x06
- * (16-byte header, 272 bytes padded to 336) or 0x03 (header in the
- * session field, 256 bytes padded to 320), AES-256, the WKVP bytes
- * 0xA0.. and key bytes from @seed.
- */
-static void make_ep11(uint8_t *t, bool hdr, uint8_t seed)
-{
-	uint8_t *b = t + (hdr ? 16 : 0);
-	unsigned int hlen = hdr ? 272 : 256;
-	int i;
-
-	memset(t, 0, 336);
-	t[0] = 0x00;
-	t[2] = (uint8_t)(hlen >> 8);
-	t[3] = (uint8_t)hlen;
-	t[4] = hdr ? 0x06 : 0x03;
-	t[6] = 0x01; /* 256 bits */
-	for (i = 0; i < 16; i++)
-		b[32 + i] = (uint8_t)(0xa0 + i);
-	b[48 + 5] = 0x20; /* PKEY_EXTRACTABLE 0x00200000 */
-	b[48 + 6] = 0x0c; /* ENCRYPT | DECRYPT */
-	b[64] = 0x12;
-	b[65] = 0x34;
-	for (i = 0; i < 32; i++)
-		b[96 + i] = (uint8_t)(seed * 13 + i);
-}
-
 static const struct {
 	const char *name;
 	int off; /* in the version 0x06 key */
@@ -233,7 +205,7 @@ static void test_ep11(void)
 	size_t i, bad = 0;
 	int ret;
 
-	make_ep11(t, true, 1);
+	t_make_ep11(t, true, 1);
 	ret = pk_token_parse(t, 336, &info, &err);
 	t_ok(!ret && !strcmp(info.type, "EP11-AES") && info.bits == 256 &&
 		     info.has_wkvp && info.wkvp[0] == 0xa0 &&
@@ -248,7 +220,7 @@ static void test_ep11(void)
 	t[336] = 0;
 	t_ok(pk_token_parse(t, 337, &info, &err) == -EINVAL,
 	     "ep11: 337 bytes refused");
-	make_ep11(t, false, 1);
+	t_make_ep11(t, false, 1);
 	ret = pk_token_parse(t, 320, &info, &err);
 	t_ok(!ret && !strcmp(info.type, "EP11-AES") && info.bits == 256,
 	     "ep11: version 0x03 key of 320 bytes parses");
@@ -257,7 +229,7 @@ static void test_ep11(void)
 		     strstr(err.msg, "session"),
 	     "ep11: version 0x03 session bytes after the header refused");
 	for (i = 0; i < sizeof(ep11_bad) / sizeof(ep11_bad[0]); i++) {
-		make_ep11(t, true, 1);
+		t_make_ep11(t, true, 1);
 		t[ep11_bad[i].off] = ep11_bad[i].val;
 		err.msg[0] = '\0';
 		ret = pk_token_parse(t, 336, &info, &err);
@@ -268,14 +240,14 @@ static void test_ep11(void)
 	}
 	t_ok(!bad, "ep11: each of %zu bad fields refused with its message",
 	     sizeof(ep11_bad) / sizeof(ep11_bad[0]));
-	make_ep11(t, true, 1);
+	t_make_ep11(t, true, 1);
 	memset(t + 16 + 32, 0, 16);
 	t_ok(pk_token_parse(t, 336, &info, &err) == -EINVAL &&
 		     strstr(err.msg, "verification pattern is zero"),
 	     "ep11: zero WKVP refused");
 
-	make_ep11(t, true, 1);
-	make_ep11(t + 336, true, 2);
+	t_make_ep11(t, true, 1);
+	t_make_ep11(t + 336, true, 2);
 	ret = pk_xts_parse(t, 672, &xts, &err);
 	t_ok(!ret && xts.key_size_bits == 5376 && xts.half[1].has_wkvp &&
 		     !strcmp(xts.half[1].type, "EP11-AES"),
@@ -283,11 +255,11 @@ static void test_ep11(void)
 	ret = pk_xts_parse(t, 336, &xts, &err);
 	t_ok(ret == -EINVAL && strstr(err.msg, "not an XTS key"),
 	     "ep11: one EP11 key is not an XTS key");
-	make_ep11(t + 336, true, 1);
+	t_make_ep11(t + 336, true, 1);
 	t_ok(pk_xts_parse(t, 672, &xts, &err) == -EINVAL &&
 		     strstr(err.msg, "same key"),
 	     "ep11: identical halves refused");
-	make_ep11(t + 336, true, 2);
+	t_make_ep11(t + 336, true, 2);
 	t_make_token(t + 336, 256, MKVP, 1);
 	t_ok(pk_xts_parse(t, 672, &xts, &err) == -EINVAL,
 	     "ep11: an EP11 half with a CCA half refused");

@@ -67,11 +67,18 @@ void cryptsetup_token_dump(struct crypt_device *cd, const char *json)
 		   lt.key_type, lt.key_name[0] ? " (repository key " : "",
 		   lt.key_name, lt.key_name[0] ? ")" : "");
 	crypt_logf(cd, CRYPT_LOG_NORMAL, "\tVerification pattern: %s\n", lt.vp);
-	snprintf(line, sizeof(line), "%016llx", (unsigned long long)lt.mkvp[0]);
-	if (lt.n_mkvp > 1)
-		snprintf(line + 16, sizeof(line) - 16, " %016llx",
-			 (unsigned long long)lt.mkvp[1]);
-	crypt_logf(cd, CRYPT_LOG_NORMAL, "\tMKVP:         %s\n", line);
+	pk_hex_encode(lt.pat[0], lt.pat_size, line);
+	if (lt.n_pat > 1) {
+		line[2 * lt.pat_size] = ' ';
+		pk_hex_encode(lt.pat[1], lt.pat_size,
+			      line + 2 * lt.pat_size + 1);
+	}
+	crypt_logf(cd, CRYPT_LOG_NORMAL, "\t%-14s%s\n", pk_lt_pattern_what(&lt),
+		   line);
+	if (lt.staged_len)
+		crypt_logf(
+			cd, CRYPT_LOG_NORMAL,
+			"\tStaged key:   re-enciphered under the NEW master key\n");
 	crypt_logf(
 		cd, CRYPT_LOG_NORMAL,
 		"\tUnlock:       %zu-byte passphrase sealed with xts(paes)\n",
