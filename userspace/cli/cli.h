@@ -65,6 +65,8 @@ int cmd_volume_rekey(struct cli *cli, int argc, char **argv);
 int cmd_volume_token(struct cli *cli, int argc, char **argv);
 int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
 			int mode, uint8_t *out);
+int cli_uv_token(struct cli *cli, const char *arg, bool is_name, bool alone,
+		 uint8_t *tok);
 int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 		 const char *match[2]);
 int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,

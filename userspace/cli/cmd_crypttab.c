@@ -10,6 +10,13 @@
  * 252). The ordering after the Ultravisor secrets and the AP queues is
  * protkey-se-setup.service's Before=cryptsetup-pre.target: crypttab has
  * no ordering option of its own.
+ *
+ * --token prints token-only lines instead: "none" as the key file, so
+ * systemd-cryptsetup tries libcryptsetup's token plugins before anything
+ * else (the protkey token, libcryptsetup-token-protkey.so), and
+ * headless=true so that a token the platform cannot unwrap leaves the
+ * nofail volume closed instead of asking on a console. Only volumes whose
+ * header holds a protkey token get one; the others are refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -38,10 +45,33 @@ static bool wanted(const char *dev, const char *name, char **ops, int n_ops,
 	return hit;
 }
 
+/* Whether @dev's LUKS2 header holds a well-formed protkey token. */
+static int has_token(struct cli *cli, const char *dev)
+{
+	struct pk_luks_lt *list;
+	size_t n, i, ok = 0;
+	int ret;
+
+	ret = pk_luks_lt_list(dev, &list, &n, &cli->err);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		ok += !list[i].err[0];
+		pk_lt_wipe(&list[i].lt);
+	}
+	free(list);
+	if (!ok)
+		return pk_err_set(
+			&cli->err, -ENOENT,
+			"volume %s has no protkey token: add one ('volume token add') or give --key-file",
+			dev);
+	return 0;
+}
+
 /* The lines of key @key's volumes; *@lines counts them. */
 static int key_lines(struct cli *cli, const struct pk_key *key,
-		     const char *key_file, unsigned long timeout, char **ops,
-		     int n_ops, bool *used, int *lines)
+		     const char *key_file, bool token, unsigned long timeout,
+		     char **ops, int n_ops, bool *used, int *lines)
 {
 	const char *vtype = pk_info_get(&key->info, PK_P_VOLUME_TYPE);
 	char *list = strdup(pk_info_get(&key->info, PK_P_VOLUMES));
@@ -65,6 +95,15 @@ static int key_lines(struct cli *cli, const struct pk_key *key,
 				item, key->name, vtype);
 			break;
 		}
+		if (token) {
+			ret = has_token(cli, item);
+			if (ret)
+				break;
+			printf("%s %s none luks,nofail,headless=true,token-timeout=%lus,x-systemd.device-timeout=%lus\n",
+			       colon + 1, item, timeout, timeout);
+			(*lines)++;
+			continue;
+		}
 		if (!key_file) {
 			ret = pk_err_set(
 				&cli->err, -EINVAL,
@@ -82,8 +121,8 @@ static int key_lines(struct cli *cli, const struct pk_key *key,
 }
 
 /**
- * cmd_crypttab() - protkeyctl crypttab [--key-file FILE] [--timeout S]
- *	[VOLUME...]
+ * cmd_crypttab() - protkeyctl crypttab [--key-file FILE | --token]
+ *	[--timeout S] [VOLUME...]
  * @cli: the invocation
  * @argc: arguments, "crypttab" first
  * @argv: them
@@ -95,9 +134,11 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "token", no_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long timeout = CT_TIMEOUT_DEFAULT;
+	bool token = false, bad = false;
 	const char *key_file = NULL;
 	char **names = NULL;
 	struct pk_repo repo;
@@ -111,12 +152,16 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 'k' && optarg[0] == '/')
 			key_file = optarg;
+		else if (c == 'T')
+			token = true;
 		else if (c != 't' || pk_parse_uint(optarg, 3600, &timeout) ||
 			 !timeout)
-			return cli_usage(
-				NULL, NULL,
-				"crypttab [--key-file /ABSOLUTE/PATH] [--timeout 1..3600] [VOLUME...]");
+			bad = true;
 	}
+	if (bad || (token && key_file))
+		return cli_usage(
+			NULL, NULL,
+			"crypttab [--key-file /ABSOLUTE/PATH | --token] [--timeout 1..3600] [VOLUME...]");
 	used = calloc((size_t)argc + 1, sizeof(*used));
 	if (!used)
 		return cli_fail(cli,
@@ -131,8 +176,8 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 		ret = pk_repo_read(&repo, names[k], &key, &cli->err);
 		if (ret)
 			break;
-		ret = key_lines(cli, &key, key_file, timeout, argv + optind,
-				argc - optind, used, &lines);
+		ret = key_lines(cli, &key, key_file, token, timeout,
+				argv + optind, argc - optind, used, &lines);
 		pk_key_free(&key);
 	}
 	pk_repo_close(&repo);

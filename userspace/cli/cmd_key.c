@@ -393,8 +393,8 @@ static int secret_id_of(struct cli *cli, const char *arg, bool is_name,
  * With @alone the secret is the whole key and must be AES-XTS (one token,
  * a full-XTS key); otherwise it is one half and must be AES-128 or -256.
  */
-static int uv_half(struct cli *cli, const char *arg, bool is_name, bool alone,
-		   uint8_t *tok)
+int cli_uv_token(struct cli *cli, const char *arg, bool is_name, bool alone,
+		 uint8_t *tok)
 {
 	const char *how = is_name ? "name" : "id";
 	char tname[PK_UV_TYPE_NAME_MAX];
@@ -472,8 +472,9 @@ static int cmd_import_uv(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return cli_fail(cli, ret);
 	for (i = 0; i < o.n_secrets && !ret; i++)
-		ret = uv_half(cli, o.secret[i], o.secret_is_name[i],
-			      o.n_secrets == 1, blob + i * PK_UV_TOKEN_SIZE);
+		ret = cli_uv_token(cli, o.secret[i], o.secret_is_name[i],
+				   o.n_secrets == 1,
+				   blob + i * PK_UV_TOKEN_SIZE);
 	len = (size_t)o.n_secrets * PK_UV_TOKEN_SIZE;
 	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
 	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);

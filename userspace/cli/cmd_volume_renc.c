@@ -13,6 +13,10 @@
  *
  * Every step may be interrupted and run again: the volume opens at any
  * point, with the old or the new secure key (the same effective key).
+ * The protkey tokens' wrapping keys follow (lib/luks_token.c): --staged
+ * gives each a staged key under NEW, --complete makes it the token's key,
+ * --from-old re-enciphers it OLD -> CURRENT; each token opens at every
+ * step, before the step's header commit for the volume key.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,6 +63,7 @@ static const struct option vr_longopts[] = {
  * @staged: the unbound keyslot written by this run
  * @left: keyslots left unbound by --complete
  * @live: serial of the live key object updated, 0 if none
+ * @tokens: protkey tokens whose wrapping key followed
  */
 struct vr {
 	struct cli *cli;
@@ -77,6 +82,7 @@ struct vr {
 	int staged;
 	int left;
 	int32_t live;
+	int tokens;
 };
 
 static int vr_parse(struct vr *v, int argc, char **argv)
@@ -211,6 +217,41 @@ static int vr_check_vp(struct vr *v, const uint8_t *blob, size_t len,
 	return 0;
 }
 
+/*
+ * A protkey token's wrapping key, re-enciphered as the step does the
+ * volume key's (pk_luks_lt_follow()): 1 when it is under the target
+ * master key already (a rerun), an error when it is under neither.
+ */
+static int vr_token_renc(void *ctx, const uint8_t *key, size_t len,
+			 uint8_t *out)
+{
+	struct vr *v = ctx;
+	bool stage = v->mode == VR_STAGED;
+	const char *from = stage ? "current" : "old";
+	const char *to = stage ? "new" : "current";
+	struct pk_xts_info xts;
+	const char *match[2];
+	int ret;
+
+	ret = pk_xts_parse(key, len, &xts, &v->cli->err) ?:
+		      cli_mk_match(v->cli, &xts, match);
+	if (ret)
+		return ret;
+	if (!strcmp(match[0], from) && !strcmp(match[1], from))
+		return cli_reencipher_blob(
+			v->cli, key, len,
+			stage ? PROTKEY_EMU_RENC_CURRENT_TO_NEW :
+				PROTKEY_EMU_RENC_OLD_TO_CURRENT,
+			out);
+	if (!strcmp(match[0], to) && !strcmp(match[1], to))
+		return 1;
+	return pk_err_platform(
+		&v->cli->err, -ENOKEY,
+		"its wrapping key is under the %s/%s master key of the adapters, not %s: re-encipher or remove the token first ('" GROUP
+		" token remove')",
+		match[0], match[1], stage ? "CURRENT" : "OLD");
+}
+
 /* --staged and the first half of --from-old. */
 static int vr_stage(struct vr *v)
 {
@@ -240,6 +281,12 @@ static int vr_stage(struct vr *v)
 	ret = ret   ?:
 		      cli_reencipher_blob(v->cli, v->vk, v->vk_len, mode,
 					  v->nvk);
+	ret = ret   ?:
+		      pk_luks_lt_follow(v->dev,
+					v->mode == VR_STAGED ? PK_LT_STAGE :
+							       PK_LT_REPLACE,
+					vr_token_renc, v, &v->tokens,
+					&v->cli->err);
 	if (ret)
 		return ret;
 	v->nvk_len = v->vk_len;
@@ -251,7 +298,7 @@ static int vr_stage(struct vr *v)
 static int vr_complete(struct vr *v)
 {
 	struct pk_luks_renc st;
-	int ret;
+	int ret, n_tokens = 0;
 
 	ret = pk_luks_renc_state(v->dev, &st, &v->cli->err);
 	if (ret)
@@ -265,6 +312,10 @@ static int vr_complete(struct vr *v)
 		return ret;
 	v->slot = ret;
 	ret = vr_check_vp(v, v->nvk, v->nvk_len, st.vp, "staged");
+	ret = ret   ?:
+		      pk_luks_lt_follow(v->dev, PK_LT_COMPLETE, NULL, NULL,
+					&n_tokens, &v->cli->err);
+	v->tokens += n_tokens;
 	ret = ret   ?:
 		      pk_luks_renc_finish(v->dev, v->pass, v->plen, v->nvk,
 					  v->nvk_len, &v->left, &v->cli->err);
@@ -300,6 +351,11 @@ static void vr_report(const struct vr *v)
 			       v->dev, v->slot,
 			       v->mode == VR_FROM_OLD ? " (OLD -> CURRENT)" :
 							"");
+		if (v->tokens)
+			printf("%d protkey token(s) %s\n", v->tokens,
+			       v->mode == VR_STAGED ?
+				       "got a staged key (NEW master key)" :
+				       "re-enciphered");
 		if (v->live)
 			printf("live key object %d updated\n", v->live);
 		if (v->left)
@@ -322,6 +378,7 @@ static void vr_report(const struct vr *v)
 			       v->live ? json_object_new_int(v->live) : NULL);
 	json_object_object_add(o, "unbound-keyslots-left",
 			       json_object_new_int(v->left));
+	json_object_object_add(o, "tokens", json_object_new_int(v->tokens));
 	cli_json_print(o);
 }
 

@@ -2,9 +2,11 @@
 /*
  * protkeyctl volume token add|remove|show: the protkey LUKS2 token
  * (lib/luks2_protkey.c, lib/luks_token.c). add seals a new keyslot's
- * random passphrase under a repository key with the kernel's xts(paes);
- * it needs an existing passphrase once. remove never removes the last way
- * in.
+ * random passphrase with the kernel's xts(paes) under a repository key (a
+ * CCA or EP11 XTS secure key, or a key imported from UV secrets) or
+ * directly under Ultravisor secrets: one AES-XTS secret, or two AES
+ * secrets (data key, tweak key); it needs an existing passphrase once.
+ * remove never removes the last way in.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +31,8 @@ static const struct option tok_longopts[] = {
 
 struct tok_opts {
 	const char *key;
-	const char *uv;
+	const char *uv[2];
+	int n_uv;
 	const char *key_file;
 	long token;
 };
@@ -48,7 +51,9 @@ static int parse_tok_opts(int argc, char **argv, struct tok_opts *o)
 			o->key = optarg;
 			break;
 		case OPT_UV:
-			o->uv = optarg;
+			if (o->n_uv == 2)
+				return -1;
+			o->uv[o->n_uv++] = optarg;
 			break;
 		case OPT_KEYFILE:
 			o->key_file = optarg;
@@ -67,29 +72,38 @@ static int parse_tok_opts(int argc, char **argv, struct tok_opts *o)
 
 static int token_add(struct cli *cli, struct tok_opts *o, const char *dev)
 {
+	struct pk_key key = { 0 };
+	char *pass = NULL, by[160];
 	struct pk_repo repo;
-	struct pk_key key;
-	char *pass = NULL;
 	size_t plen = 0;
-	int ret, token, slot;
+	int ret, token, slot, i;
 
-	if (o->uv) {
-		pk_err_set(
-			&cli->err, -EOPNOTSUPP,
-			"--uv-secret: UV secret wrapping keys are not supported yet");
-		return cli_fail(cli, -EOPNOTSUPP);
+	if (o->n_uv) {
+		/* The secrets' tokens are the wrapping key: no repository. */
+		key.blob = calloc(2, PK_UV_TOKEN_SIZE);
+		if (!key.blob)
+			return cli_fail(cli, pk_err_set(&cli->err, -ENOMEM,
+							"UV secret tokens"));
+		key.len = (size_t)o->n_uv * PK_UV_TOKEN_SIZE;
+		for (i = 0, ret = 0; i < o->n_uv && !ret; i++)
+			ret = cli_uv_token(cli, o->uv[i], false, o->n_uv == 1,
+					   key.blob + i * PK_UV_TOKEN_SIZE);
+		snprintf(by, sizeof(by), "UV secret%s %s%s%s",
+			 o->n_uv > 1 ? "s" : "", o->uv[0],
+			 o->n_uv > 1 ? ", " : "", o->n_uv > 1 ? o->uv[1] : "");
+	} else {
+		ret = cli_repo_open(cli, &repo, 0);
+		if (ret)
+			return cli_fail(cli, ret);
+		ret = pk_repo_read(&repo, o->key, &key, &cli->err);
+		pk_repo_close(&repo);
+		snprintf(by, sizeof(by), "key '%s'", o->key);
 	}
-	ret = cli_repo_open(cli, &repo, 0);
-	if (ret)
-		return cli_fail(cli, ret);
-	ret = pk_repo_read(&repo, o->key, &key, &cli->err);
-	pk_repo_close(&repo);
-	if (ret)
-		return cli_fail(cli, ret);
-	ret = cli_read_secret(cli, o->key_file, &pass, &plen);
+	ret = ret ?: cli_read_secret(cli, o->key_file, &pass, &plen);
 	ret = ret   ?:
 		      pk_luks_lt_add(dev, pass, plen, key.blob, key.len,
-				     key.name, &token, &slot, &cli->err);
+				     o->n_uv ? NULL : key.name, &token, &slot,
+				     &cli->err);
 	pk_wipe_free(pass, plen);
 	pk_key_free(&key);
 	if (ret)
@@ -100,11 +114,20 @@ static int token_add(struct cli *cli, struct tok_opts *o, const char *dev)
 		json_object_object_add(j, "token", json_object_new_int(token));
 		json_object_object_add(j, "keyslot", json_object_new_int(slot));
 		json_object_object_add(j, "key",
-				       json_object_new_string(o->key));
+				       o->key ? json_object_new_string(o->key) :
+						NULL);
+		if (o->n_uv) {
+			struct json_object *a = json_object_new_array();
+
+			for (i = 0; i < o->n_uv; i++)
+				json_object_array_add(
+					a, json_object_new_string(o->uv[i]));
+			json_object_object_add(j, "uv-secrets", a);
+		}
 		cli_json_print(j);
 	} else {
-		printf("added protkey token %d for keyslot %d of %s, wrapped by key '%s'\n",
-		       token, slot, dev, o->key);
+		printf("added protkey token %d for keyslot %d of %s, wrapped by %s\n",
+		       token, slot, dev, by);
 	}
 	return PK_EXIT_OK;
 }
@@ -191,14 +214,14 @@ int cmd_volume_token(struct cli *cli, int argc, char **argv)
 	if (i < 0 || i != argc - 2)
 		return cli_usage(GROUP, "token", "bad arguments");
 	if (!strcmp(sub, "add")) {
-		if (!!o.key == !!o.uv || !o.key_file || o.token >= 0)
+		if (!!o.key == !!o.n_uv || !o.key_file || o.token >= 0)
 			return cli_usage(
 				GROUP, "token",
-				"add needs DEV (--key NAME | --uv-secret ID) --key-file FILE");
+				"add needs DEV (--key NAME | --uv-secret ID [--uv-secret ID]) --key-file FILE");
 		return token_add(cli, &o, argv[argc - 1]);
 	}
 	if (!strcmp(sub, "remove")) {
-		if (o.token < 0 || o.key || o.uv || o.key_file)
+		if (o.token < 0 || o.key || o.n_uv || o.key_file)
 			return cli_usage(GROUP, "token",
 					 "remove needs DEV --token N");
 		ret = pk_luks_lt_remove(argv[argc - 1], (int)o.token,
@@ -211,7 +234,7 @@ int cmd_volume_token(struct cli *cli, int argc, char **argv)
 		return PK_EXIT_OK;
 	}
 	if (!strcmp(sub, "show")) {
-		if (o.token >= 0 || o.key || o.uv || o.key_file)
+		if (o.token >= 0 || o.key || o.n_uv || o.key_file)
 			return cli_usage(GROUP, "token", "show needs DEV");
 		return token_show(cli, argv[argc - 1]);
 	}

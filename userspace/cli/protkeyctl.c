@@ -50,7 +50,7 @@ static const struct group groups[] = {
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
-#define CRYPTTAB_USAGE "[--key-file FILE] [--timeout S] [VOLUME...]"
+#define CRYPTTAB_USAGE "[--key-file FILE | --token] [--timeout S] [VOLUME...]"
 #define CRYPTTAB_HELP \
 	"crypttab lines for the LUKS2 volumes of the repository (bounded, no console wait)"
 #define MONITOR_USAGE "[--count N] [--timeout S] [--no-prewarm]"

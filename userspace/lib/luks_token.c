@@ -9,7 +9,8 @@
  * Crash safety (every header commit goes through libcryptsetup): add
  * commits the keyslot, then the token; interrupted in between, the volume
  * opens as before and keeps an unused keyslot. Remove commits the token's
- * removal, then destroys its keyslots.
+ * removal, then destroys its keyslots. A re-encipher rewrites each token
+ * in one commit (pk_luks_lt_follow()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -299,6 +300,95 @@ int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
 	}
 	crypt_free(cd);
 	return 0;
+}
+
+/**
+ * pk_luks_lt_follow() - the protkey tokens' wrapping keys follow a
+ *	master-key change
+ * @dev: the LUKS2 device
+ * @step: PK_LT_STAGE: @renc's key becomes each token's "staged-key" (the
+ *	secure key keeps working until the NEW master key is set, the staged
+ *	one after); PK_LT_REPLACE: it replaces the secure key (OLD ->
+ *	CURRENT); PK_LT_COMPLETE: a staged key replaces the secure key
+ *	(@renc unused)
+ * @renc: re-enciphers a token's wrapping key into its last argument (as
+ *	long as the key): 0, 1 when this key needs nothing, or an error
+ * @ctx: @renc's first argument
+ * @changed: receives how many tokens were rewritten
+ * @err: error
+ *
+ * Tokens wrapped by UV secrets (no master key) and malformed tokens are
+ * left alone. Each rewritten token is one header commit; a rerun after an
+ * interruption redoes the tokens not yet rewritten, the others need
+ * nothing then.
+ * Return: 0; the first error of @renc or of libcryptsetup (the tokens
+ * before it are rewritten, those after it unchanged).
+ */
+int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
+		      int (*renc)(void *ctx, const uint8_t *key, size_t len,
+				  uint8_t *out),
+		      void *ctx, int *changed, struct pk_err *err)
+{
+	uint8_t out[PK_XTS_BLOB_MAX];
+	struct crypt_device *cd;
+	const char *type, *json;
+	struct pk_err perr;
+	char *text = NULL;
+	struct pk_lt lt;
+	int ret, t;
+
+	*changed = 0;
+	ret = lt_load(&cd, dev, err);
+	if (ret)
+		return ret;
+	for (t = 0; t < PK_LUKS_SLOTS && !ret; t++) {
+		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
+		    !type || strcmp(type, PK_LT_TYPE) ||
+		    crypt_token_json_get(cd, t, &json) < 0 ||
+		    pk_lt_parse(json, &lt, &perr))
+			continue;
+		if (!strcmp(lt.key_type, "PVSECRET-AES")) {
+			pk_lt_wipe(&lt);
+			continue;
+		}
+		if (step == PK_LT_COMPLETE) {
+			ret = lt.staged_len ? 0 : 1;
+			if (!ret)
+				memcpy(out, lt.staged, lt.staged_len);
+		} else {
+			ret = renc(ctx, lt.key, lt.key_len, out);
+			if (ret < 0) {
+				perr = *err;
+				pk_err_set(err, ret, "protkey token %d: %s", t,
+					   perr.msg);
+			}
+		}
+		if (!ret && step == PK_LT_STAGE) {
+			memcpy(lt.staged, out, lt.key_len);
+			lt.staged_len = lt.key_len;
+		} else if (!ret) {
+			ret = pk_lt_set_key(&lt, out, lt.key_len, err);
+		}
+		if (!ret) {
+			text = pk_lt_format(&lt);
+			ret = text ? crypt_token_json_set(cd, t, text) :
+				     -ENOMEM;
+			if (ret < 0)
+				lt_cs_err(err, ret, "cannot rewrite the token");
+			else
+				(*changed)++;
+			if (text)
+				explicit_bzero(text, strlen(text));
+			free(text);
+			lt_fault("token-followed");
+		}
+		if (ret > 0) /* this token needs nothing, or it was rewritten */
+			ret = 0;
+		pk_lt_wipe(&lt);
+	}
+	explicit_bzero(out, sizeof(out));
+	crypt_free(cd);
+	return ret;
 }
 
 /*
