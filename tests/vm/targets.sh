@@ -17,8 +17,10 @@
 #   T_US_MAKE_ARGS  make arguments that build userspace/ (protkeyctl) for
 #               the target (array)
 
-# Userspace programs the guest gets, with the packages that ship them.
-GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio)
+# Userspace programs the guest gets, with the packages that ship them
+# (systemd-cryptsetup: what a crypttab line runs, for token_test).
+GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio
+	/usr/lib/systemd/systemd-cryptsetup)
 # libcryptsetup's external token directory in the guest (Debian 12:
 # --with-luks2-external-tokens-path=/lib/<multiarch>/cryptsetup, beside
 # systemd's token plugins): where mkinitramfs installs
