@@ -11,8 +11,27 @@ export KDIR BUILD
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) W=1 KCFLAGS=-Werror
 
+# Installation (Documentation/install.rst): DESTDIR, PREFIX; the modules
+# go to /lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/, KVER being the release
+# of the kernel KDIR belongs to.
+PREFIX ?= /usr
+DESTDIR ?=
+INSTALL_MOD_DIR ?= updates
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' dkms.conf)
+DKMS_SRC = $(PREFIX)/src/protkey-$(VERSION)
+# Kbuild signs on modules_install (CONFIG_MODULE_SIG_ALL); without the
+# kernel's signing key, as with Debian's headers, it only prints SSL
+# errors, so it is not asked to.
+SIG_KEY := $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="*\([^"]*\)"*$$/\1/p' \
+	$(KDIR)/include/config/auto.conf 2>/dev/null)
+NO_SIGN := $(if $(SIG_KEY),$(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=))
+
 .PHONY: all modules sparse userspace selftests lint check vm-test bench \
-	demo deps clean
+	demo deps clean install install-modules install-userspace \
+	install-dkms uninstall uninstall-modules uninstall-userspace \
+	uninstall-dkms deb
 
 all: modules userspace
 
@@ -49,6 +68,52 @@ demo:
 
 check:
 	scripts/check.sh all
+
+install: install-modules install-userspace
+
+install-modules: modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(NO_SIGN) modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-userspace:
+	$(MAKE) -C userspace install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# The sources DKMS builds from: Kbuild, dkms.conf, kernel/ and uapi/.
+# Then "dkms install protkey/$(VERSION)" builds and installs the modules
+# for the running kernel, and again for each kernel installed later.
+install-dkms:
+	install -D -m 0644 -t $(DESTDIR)$(DKMS_SRC) Kbuild dkms.conf
+	find kernel uapi -type f -name '*.[ch]' ! -name '*.mod.c' | \
+		while read -r f; do \
+			install -D -m 0644 "$$f" "$(DESTDIR)$(DKMS_SRC)/$$f" || exit 1; \
+		done
+
+uninstall: uninstall-modules uninstall-userspace
+
+uninstall-modules:
+	@[ -n "$(KVER)" ] || { echo "uninstall: no KVER (set KDIR or KVER)" >&2; exit 1; }
+	rm -f $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/protkey.ko \
+		$(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)/protkey_emu.ko
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+uninstall-userspace:
+	$(MAKE) -C userspace uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall-dkms:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+
+# The Debian packages, built from a copy of the tree in $(DEB_BUILD)/src
+# (dpkg-buildpackage writes the .debs into the parent directory, and
+# debian/rules leaves its files in the tree it builds).
+DEB_BUILD ?= $(BUILD)/deb
+deb:
+	rm -rf $(DEB_BUILD)
+	mkdir -p $(DEB_BUILD)/src
+	rsync -a --exclude /build --exclude /.git --filter=':- .gitignore' \
+		$(CURDIR)/ $(DEB_BUILD)/src/
+	cd $(DEB_BUILD)/src && dpkg-buildpackage -us -uc -b
+	@ls $(DEB_BUILD)/*.deb
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The whole test job: dependencies, build gates, lint, the checker's own
-# tests, userspace unit tests, fuzzing, the three VM targets and the demo.
+# The whole test job: dependencies, build gates, the Debian packages and
+# the installation, lint, the checker's own tests, userspace unit tests,
+# fuzzing, the three VM targets and the demo.
 # Every gate and test case writes one PASS/FAIL/SKIP line into
 # $BUILD/results/<group>.res; scripts/check-summary then checks the groups
 # against tests/check-baseline (every group reports, none below its
@@ -10,7 +11,7 @@
 # skipped". Each stage prints how long it took, the summary the total.
 # Exits non-zero on any failure.
 #
-# usage: scripts/check.sh [all|build|lint|check|userspace|fuzz|vm|demo]
+# usage: scripts/check.sh [all|build|package|lint|check|userspace|fuzz|vm|demo]
 #        (default all; check: the checker's own tests, tests/check/run)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -21,9 +22,9 @@ what=${1:-all}
 start=$SECONDS
 
 case $what in
-all | build | lint | check | userspace | fuzz | vm | demo) ;;
+all | build | package | lint | check | userspace | fuzz | vm | demo) ;;
 *)
-	echo "usage: $0 [all|build|lint|check|userspace|fuzz|vm|demo]" >&2
+	echo "usage: $0 [all|build|package|lint|check|userspace|fuzz|vm|demo]" >&2
 	exit 2
 	;;
 esac
@@ -137,18 +138,52 @@ vm_verdict() {
 		echo "FAIL $t/vm/runner" >>"$RES/$t.res"
 }
 
+stock_kdir() {
+	KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)}
+	export KDIR
+	echo "   (KDIR=$KDIR)"
+}
+
 if runs build; then
 	stage_start host
 	groups+=(host)
 	gate host deps/install scripts/install-deps
 	# After install-deps: on a fresh machine it brings the headers.
-	KDIR=${KDIR:-$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -1)}
-	export KDIR
-	echo "   (KDIR=$KDIR)"
+	stock_kdir
 	host_tree
 	gate host build/modules-amd64 host_make modules
 	gate host build/sparse host_make sparse
 	stage_end host
+fi
+
+# The Debian packages (make deb, from a copy of the tree) and lintian on
+# them; what make install and each package install (scripts/
+# check-package, the lists of Documentation/install.rst); DKMS building
+# the modules from protkey-dkms's sources, into trees of its own.
+install_test() {
+	host_make install DESTDIR="$1" && scripts/check-package install "$1" "$KDIR"
+}
+uninstall_test() {
+	host_make uninstall DESTDIR="$1" && scripts/check-package uninstall "$1"
+}
+if runs package; then
+	stage_start package
+	groups+=(package)
+	stock_kdir
+	debs=$BUILD/deb
+	gate package package/version scripts/check-package version
+	gate package package/deb make deb BUILD="$BUILD" DEB_BUILD="$debs"
+	gate package package/lintian lintian --fail-on error,warning \
+		"$debs/protkey_$(dpkg-parsechangelog -S Version)_$(dpkg-architecture -qDEB_HOST_ARCH).changes"
+	for p in protkey-dkms protkeyctl libcryptsetup-token-protkey; do
+		gate package "package/contents/$p" scripts/check-package deb "$debs" "$p"
+	done
+	gate package package/dkms scripts/check-package dkms "$debs" "$KDIR" "$BUILD/dkms"
+	rm -rf "$BUILD/install-root"
+	host_tree
+	gate package package/install install_test "$BUILD/install-root"
+	gate package package/uninstall uninstall_test "$BUILD/install-root"
+	stage_end package
 fi
 
 if runs lint; then
