@@ -137,15 +137,19 @@ enum pk_prop {
 
 /* Parse flags. */
 enum pk_info_flags {
-	PK_INFO_ZKEY = 1 << 0, /* a zkey file: tolerate zkey-only names */
+	PK_INFO_ZKEY = 1
+		       << 0, /* a zkey file: zkey-only names, zkey's defaults */
 };
 
 /**
  * struct pk_info - the properties of one key
  * @val: each property's value (malloc'ed), NULL when absent
+ * @kms: a zkey file's "kms" property (the KMS plugin zkey bound the key
+ *	to; "LOCAL" or absent: none), malloc'ed; never written out
  */
 struct pk_info {
 	char *val[PK_P_COUNT];
+	char *kms;
 };
 
 const char *pk_prop_name(enum pk_prop p);
