@@ -188,6 +188,7 @@ struct pk_repo {
  * @renc_len: its size
  * @info: the properties (.info)
  * @xts: what the blob's tokens say
+ * @has_pass: the key has a dummy passphrase file (.pass)
  */
 struct pk_key {
 	char name[PK_NAME_MAX + 1];
@@ -197,6 +198,7 @@ struct pk_key {
 	size_t renc_len;
 	struct pk_info info;
 	struct pk_xts_info xts;
+	bool has_pass;
 };
 
 enum pk_repo_flags {
@@ -218,6 +220,9 @@ int pk_repo_read(struct pk_repo *repo, const char *name, struct pk_key *key,
 void pk_key_free(struct pk_key *key);
 int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
 		size_t len, struct pk_info *info, struct pk_err *err);
+int pk_repo_add_pass(struct pk_repo *repo, const char *name,
+		     const uint8_t *blob, size_t len, const uint8_t *pass,
+		     size_t pass_len, struct pk_info *info, struct pk_err *err);
 int pk_repo_write_info(struct pk_repo *repo, const char *name,
 		       struct pk_info *info, struct pk_err *err);
 int pk_repo_stage_renc(struct pk_repo *repo, struct pk_key *key,
@@ -232,10 +237,27 @@ int pk_key_read_files(int dirfd, const char *name, unsigned int flags,
 void pk_info_defaults(struct pk_info *info, const char *key_type);
 
 /* zkey.c: import from a zkey repository */
+/**
+ * struct pk_zkey_result - how one key of a zkey import fared
+ * @name: its name in the zkey repository
+ * @imported: it is in our repository now
+ * @ret: 0, or why it was skipped (negative errno)
+ * @reason: one line saying why it was skipped ("what: strerror"); empty
+ *	when imported
+ * @pass: its dummy passphrase (.pass) came with it
+ */
+struct pk_zkey_result {
+	char name[256];
+	bool imported;
+	int ret;
+	char reason[640];
+	bool pass;
+};
+
 int pk_zkey_read(int dirfd, const char *name, struct pk_key *key,
 		 struct pk_err *err);
-int pk_zkey_import(struct pk_repo *repo, const char *zdir, char ***imported,
-		   size_t *n, struct pk_err *err);
+int pk_zkey_import(struct pk_repo *repo, const char *zdir, const char *pattern,
+		   struct pk_zkey_result **res, size_t *n, struct pk_err *err);
 
 /* nl.c: the protkey_emu family */
 struct pk_nl;
