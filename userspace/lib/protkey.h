@@ -478,6 +478,8 @@ int pk_keyring_update_live(const uint8_t *blob, size_t len, const char *vp,
  * @sector_size: encryption sector size
  * @type: "LUKS2", "PLAIN", ...
  * @vp: verification pattern of the paes-verification-pattern token, or ""
+ * @ivp: that token's integrity-verification-pattern (zkey-cryptsetup's,
+ *	of an integrity key), or ""
  */
 struct pk_luks_status {
 	bool active;
@@ -489,6 +491,7 @@ struct pk_luks_status {
 	int sector_size;
 	char type[16];
 	char vp[PK_VP_HEX + 1];
+	char ivp[PK_VP_HEX + 1];
 };
 
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
@@ -501,7 +504,7 @@ int pk_luks_close(const char *name, struct pk_err *err);
 int pk_luks_status(const char *name, struct pk_luks_status *st,
 		   struct pk_err *err);
 int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
-		     struct pk_err *err);
+		     char ivp[PK_VP_HEX + 1], struct pk_err *err);
 
 #define PK_LUKS_SLOTS 32
 
@@ -513,6 +516,7 @@ int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
  * @original_state: crypt_keyslot_status() of @original
  * @unbound_state: crypt_keyslot_status() of @unbound
  * @vp: the verification pattern the token records
+ * @ivp: its integrity-verification-pattern, or "" (written only when set)
  */
 struct pk_luks_renc {
 	int token;
@@ -521,6 +525,7 @@ struct pk_luks_renc {
 	int original_state;
 	int unbound_state;
 	char vp[PK_VP_HEX + 1];
+	char ivp[PK_VP_HEX + 1];
 };
 
 int pk_luks_renc_state(const char *dev, struct pk_luks_renc *st,
