@@ -1035,7 +1035,7 @@ const struct command key_commands[] = {
 	  "NAME --secret-id ID|--secret-name NAME --secret-id ID|--secret-name NAME [--description TEXT] [...]",
 	  "an XTS key of two AES UV retrievable secrets (data, tweak): zkey's pvsecrets import" },
 	{ "import-zkey", cmd_import_zkey, "DIR [--name PATTERN]",
-	  "import the keys of the zkey repository DIR, each or skipped with its reason" },
+	  "import the keys of the zkey repository DIR, each on its own or skipped with its reason" },
 	{ "export", cmd_export, "NAME FILE",
 	  "write the secure key to FILE (created, mode 0600)" },
 	{ "list", cmd_list, "", "list the keys" },

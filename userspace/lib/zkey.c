@@ -15,9 +15,9 @@
  *   (pk_name_check());
  * - its .info is malformed, has a missing or wrong __hash__ (zkey's
  *   properties_load() refuses both), or says what protkey cannot use:
- *   another key type (CCA-AESCIPHER, HMAC), cipher (phmac) or volume type
- *   (integrity); a missing key-type is CCA-AESDATA, a missing volume-type
- *   plain (info.c);
+ *   another key type (CCA-AESCIPHER, PVSECRET-HMAC), cipher (phmac) or
+ *   volume type (integrity); a missing key-type is CCA-AESDATA, a
+ *   missing volume-type plain (info.c);
  * - its .skey is missing or broken, or is a non-XTS key (one token: zkey's
  *   paes-cbc-plain64, AES-128, -192 or -256), which protkey's xts(paes)
  *   cannot use;
