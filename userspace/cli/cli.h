@@ -23,6 +23,7 @@ enum pk_exit {
 	PK_EXIT_EXISTS = 5,
 	PK_EXIT_PERM = 6,
 	PK_EXIT_SYSTEM = 7,
+	PK_EXIT_PARTIAL = 8, /* import-zkey: some keys imported, some skipped */
 };
 
 /**
@@ -75,6 +76,7 @@ int cli_uv_find(struct cli *cli, const uint8_t id[PK_UV_ID_SIZE],
 		struct pk_uv_entry *e);
 
 int cli_fail(struct cli *cli, int ret);
+int cli_exit_code(const struct pk_err *err, int ret);
 int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -487,37 +487,105 @@ static int cmd_import_uv(struct cli *cli, int argc, char **argv)
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
+/* import-zkey's arguments: DIR and --name PATTERN, in any order. */
+static int zkey_args(int argc, char **argv, const char **dir,
+		     const char **pattern)
+{
+	int i;
+
+	*dir = *pattern = NULL;
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--name") && i + 1 < argc && !*pattern)
+			*pattern = argv[++i];
+		else if (argv[i][0] != '-' && !*dir)
+			*dir = argv[i];
+		else
+			return -EINVAL;
+	}
+	return *dir ? 0 : -EINVAL;
+}
+
+static void zkey_report(struct cli *cli, const char *dir,
+			const struct pk_zkey_result *r, size_t n, size_t done)
+{
+	struct json_object *o, *arr, *k;
+	size_t i;
+
+	if (!cli->json) {
+		for (i = 0; i < n; i++)
+			if (r[i].imported)
+				printf("imported key '%s'%s\n", r[i].name,
+				       r[i].pass ?
+					       " with its dummy passphrase" :
+					       "");
+			else
+				printf("skipped key '%s': %s\n", r[i].name,
+				       r[i].reason);
+		printf("zkey repository %s: %zu imported, %zu skipped\n", dir,
+		       done, n - done);
+		return;
+	}
+	o = json_object_new_object();
+	arr = json_object_new_array();
+	for (i = 0; i < n; i++) {
+		k = json_object_new_object();
+		json_object_object_add(k, "name",
+				       json_object_new_string(r[i].name));
+		json_object_object_add(k, "imported",
+				       json_object_new_boolean(r[i].imported));
+		if (r[i].imported)
+			json_object_object_add(
+				k, "dummy-passphrase",
+				json_object_new_boolean(r[i].pass));
+		else
+			json_object_object_add(
+				k, "reason",
+				json_object_new_string(r[i].reason));
+		json_object_array_add(arr, k);
+	}
+	json_object_object_add(o, "keys", arr);
+	json_object_object_add(o, "imported", json_object_new_int((int)done));
+	json_object_object_add(o, "skipped",
+			       json_object_new_int((int)(n - done)));
+	cli_json_print(o);
+}
+
+/*
+ * Exit 0 when every selected key was imported, PK_EXIT_PARTIAL when some
+ * were skipped, and, when none was imported, the status of the first
+ * key's reason (3 unusable, 5 exists, ...).
+ */
 static int cmd_import_zkey(struct cli *cli, int argc, char **argv)
 {
-	struct json_object *arr;
+	struct pk_zkey_result *res = NULL;
+	const char *dir, *pattern;
+	size_t n = 0, done = 0, i;
 	struct pk_repo repo;
-	char **names = NULL;
-	size_t n = 0, k;
 	int ret;
 
-	if (argc != 2)
-		return cli_usage(GROUP, "import-zkey", "bad arguments");
+	if (zkey_args(argc, argv, &dir, &pattern))
+		return cli_usage(GROUP, "import-zkey",
+				 "need DIR [--name PATTERN]");
 	ret = cli_repo_open(cli, &repo, PK_REPO_CREATE | PK_REPO_WRITE);
 	if (ret)
 		return cli_fail(cli, ret);
-	ret = pk_zkey_import(&repo, argv[1], &names, &n, &cli->err);
+	ret = pk_zkey_import(&repo, dir, pattern, &res, &n, &cli->err);
 	pk_repo_close(&repo);
 	if (ret)
 		return cli_fail(cli, ret);
-	arr = json_object_new_array();
-	for (k = 0; k < n; k++) {
-		if (cli->json)
-			json_object_array_add(arr,
-					      json_object_new_string(names[k]));
-		else
-			printf("imported key '%s'\n", names[k]);
-	}
-	if (cli->json)
-		cli_json_print(arr);
+	for (i = 0; i < n; i++)
+		done += res[i].imported;
+	zkey_report(cli, dir, res, n, done);
+	if (done == n)
+		ret = PK_EXIT_OK;
+	else if (done)
+		ret = PK_EXIT_PARTIAL;
 	else
-		json_object_put(arr);
-	pk_names_free(names, n);
-	return PK_EXIT_OK;
+		ret = cli_exit_code(&cli->err, res[0].ret);
+	if (!done)
+		fprintf(stderr, "protkeyctl: no key imported from %s\n", dir);
+	free(res);
+	return ret;
 }
 
 static int write_new_file(struct cli *cli, const char *path, const uint8_t *buf,
@@ -679,7 +747,15 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return cli_fail(cli, ret);
 	if (cli->json) {
-		cli_json_print(key_json(&key, true));
+		struct json_object *o = key_json(&key, true);
+		char path[4200];
+
+		snprintf(path, sizeof(path), "%s/%s.pass",
+			 pk_repo_default_dir(cli->repo), key.name);
+		if (key.has_pass)
+			json_object_object_add(o, "dummy-passphrase",
+					       json_object_new_string(path));
+		cli_json_print(o);
 	} else {
 		printf("name: %s\nkey-type: %s\nkey-bits: %u\n"
 		       "volume-key-bits: %u\nmkvp: %016" PRIx64 " %016" PRIx64
@@ -705,6 +781,9 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 			printf("secret-id: 0x%s 0x%s\n", i0, i1);
 		}
 		printf("reencipher-staged: %s\n", key.renc ? "yes" : "no");
+		if (key.has_pass)
+			printf("dummy-passphrase: %s/%s.pass\n",
+			       pk_repo_default_dir(cli->repo), key.name);
 		for (i = 1; i < PK_P_COUNT; i++)
 			printf("%s: %s\n", pk_prop_name((enum pk_prop)i),
 			       pk_info_get(&key.info, (enum pk_prop)i));
@@ -956,8 +1035,8 @@ const struct command key_commands[] = {
 	{ "import-uv", cmd_import_uv,
 	  "NAME --secret-id ID|--secret-name NAME --secret-id ID|--secret-name NAME [--description TEXT] [...]",
 	  "an XTS key of two AES UV retrievable secrets (data, tweak): zkey's pvsecrets import" },
-	{ "import-zkey", cmd_import_zkey, "DIR",
-	  "import every key of the zkey repository DIR (all or nothing)" },
+	{ "import-zkey", cmd_import_zkey, "DIR [--name PATTERN]",
+	  "import the keys of the zkey repository DIR, each on its own or skipped with its reason" },
 	{ "export", cmd_export, "NAME FILE",
 	  "write the secure key to FILE (created, mode 0600)" },
 	{ "list", cmd_list, "", "list the keys" },

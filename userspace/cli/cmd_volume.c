@@ -431,6 +431,10 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 				       json_object_new_int(st.sector_size));
 		json_object_object_add(o, "verification-pattern",
 				       json_object_new_string(st.vp));
+		if (st.ivp[0])
+			json_object_object_add(o,
+					       "integrity-verification-pattern",
+					       json_object_new_string(st.ivp));
 		cli_json_print(o);
 	} else {
 		printf("/dev/mapper/%s is active\n  type: %s\n  cipher: %s\n"
@@ -440,6 +444,9 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 		       argv[1], st.type, st.cipher, st.key_bits, st.device,
 		       st.offset, st.size, st.sector_size,
 		       st.vp[0] ? st.vp : "-");
+		if (st.ivp[0])
+			printf("  integrity verification pattern: %s\n",
+			       st.ivp);
 	}
 	return PK_EXIT_OK;
 }

@@ -276,7 +276,7 @@ static int vr_stage(struct vr *v)
 	if (ret < 0)
 		return ret;
 	v->slot = ret;
-	ret = pk_luks_token_vp(v->dev, token_vp, &v->cli->err) ?:
+	ret = pk_luks_token_vp(v->dev, token_vp, NULL, &v->cli->err) ?:
 		      vr_check_vp(v, v->vk, v->vk_len, token_vp, "volume");
 	ret = ret   ?:
 		      cli_reencipher_blob(v->cli, v->vk, v->vk_len, mode,

@@ -88,6 +88,12 @@ static int exit_code(const struct pk_err *err, int ret)
 	}
 }
 
+/* The exit code of error @ret (from @err's origin) without a message. */
+int cli_exit_code(const struct pk_err *err, int ret)
+{
+	return exit_code(err, ret);
+}
+
 /* Prints "protkeyctl: <what>: <strerror>" and maps @ret to an exit code. */
 int cli_fail(struct cli *cli, int ret)
 {

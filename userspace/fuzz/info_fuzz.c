@@ -14,7 +14,8 @@
  *   digits, a volume type of plain or luks2, well-formed APQN and volume
  *   lists;
  * - zkey mode only tolerates more: what strict mode accepts, zkey mode
- *   accepts with the same values;
+ *   accepts with the same values, but for zkey's default of a missing
+ *   volume-type (plain);
  * - parse(format(x)) == x, format is stable, and pk_info_set() accepts
  *   every parsed value.
  */
@@ -219,6 +220,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	rs = parse(text, len, 0, &strict);
 	rz = parse(text, len, PK_INFO_ZKEY, &zkey);
+	if (!rs && !strict.val[PK_P_VOLUME_TYPE])
+		FUZZ_CHECK(
+			!pk_info_set(&strict, PK_P_VOLUME_TYPE, "plain", NULL));
 	if (!rs) {
 		FUZZ_CHECK(!rz && fuzz_info_same(&strict, &zkey));
 		round_trip(&strict);

@@ -2,11 +2,19 @@
 /*
  * The .info properties file of a key, in zkey's format: "name=value"
  * lines, '#' comments and blank lines ignored, and a last line
- * "__hash__=<hex SHA-256 of every name and value, in order>" that zkey
- * writes and checks. Parsing is strict: an unknown or repeated name, an
- * overlong line or value, a control character, a malformed value, a
- * missing required property or a wrong hash is an error that names the
- * line; nothing is returned then.
+ * "__hash__=<lower-case hex SHA-256 of every name and value, in order>"
+ * that zkey writes and checks (s390-tools zkey/properties.c,
+ * properties_save() and properties_load()). Parsing is strict: an
+ * unknown or repeated name, an overlong line or value, a control
+ * character, a malformed value, a missing required property or a missing
+ * or wrong hash is an error that names the line; nothing is returned
+ * then.
+ *
+ * A zkey file (PK_INFO_ZKEY) is read as zkey reads it: zkey-only
+ * properties are dropped (the KMS plugin name is kept in &pk_info.kms for
+ * the import to report), a missing key-type is CCA-AESDATA and a missing
+ * volume-type is plain (zkey/keystore.c, _keystore_get_key_type() and
+ * _keystore_get_volume_type(): files written before zkey had them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -201,6 +209,8 @@ static int prop_lookup(const char *name, size_t n)
 	return -1;
 }
 
+#define KMS_NAME "kms"
+
 static bool zkey_only_name(const char *name, size_t n)
 {
 	size_t i;
@@ -274,6 +284,8 @@ void pk_info_free(struct pk_info *info)
 		free(info->val[i]);
 		info->val[i] = NULL;
 	}
+	free(info->kms);
+	info->kms = NULL;
 }
 
 /* Every required property is present. */
@@ -302,6 +314,17 @@ struct parse_state {
 	char *text;
 	size_t tlen;
 };
+
+/* zkey's "kms" property: the KMS plugin a key is bound to. */
+static int keep_kms(struct pk_info *info, const char *name, size_t n,
+		    const char *val)
+{
+	if (n != strlen(KMS_NAME) || memcmp(name, KMS_NAME, n))
+		return 0;
+	free(info->kms);
+	info->kms = strdup(val);
+	return info->kms ? 0 : -ENOMEM;
+}
 
 static int parse_line(const char *line, size_t n, unsigned int flags,
 		      struct parse_state *ps, struct pk_info *info,
@@ -332,7 +355,7 @@ static int parse_line(const char *line, size_t n, unsigned int flags,
 	p = prop_lookup(line, nlen);
 	if (p < 0) {
 		if ((flags & PK_INFO_ZKEY) && zkey_only_name(line, nlen))
-			return 0;
+			return keep_kms(info, line, nlen, val);
 		return pk_err_set(err, -EINVAL, "unknown property '%.*s'",
 				  (int)(nlen > 64 ? 64 : nlen), line);
 	}
@@ -343,26 +366,39 @@ static int parse_line(const char *line, size_t n, unsigned int flags,
 	return set_checked(info, (enum pk_prop)p, val, err);
 }
 
-static int check_hash(struct parse_state *ps, unsigned int flags,
-		      struct pk_err *err)
+/*
+ * zkey refuses a file without the hash line as it refuses a wrong hash
+ * (properties_load() returns -EPERM for both), and compares the
+ * lower-case hex it writes exactly.
+ */
+static int check_hash(struct parse_state *ps, struct pk_err *err)
 {
 	uint8_t digest[32];
 	char hex[65];
 
 	if (!ps->hash)
-		return (flags & PK_INFO_ZKEY) ?
-			       0 :
-			       pk_err_set(
-				       err, -EINVAL,
-				       "no %s line: file incomplete or edited",
-				       HASH_NAME);
+		return pk_err_set(err, -EINVAL,
+				  "no %s line: file incomplete or edited",
+				  HASH_NAME);
 	pk_sha256(ps->text, ps->tlen, digest);
 	pk_hex_encode(digest, sizeof(digest), hex);
-	if (strcasecmp(hex, ps->hash))
+	if (strcmp(hex, ps->hash))
 		return pk_err_set(
 			err, -EINVAL,
 			"integrity hash mismatch: file corrupted or edited");
 	return 0;
+}
+
+/* What zkey assumes for the properties its first versions did not write. */
+static int zkey_defaults(struct pk_info *info, struct pk_err *err)
+{
+	int ret = 0;
+
+	if (!info->val[PK_P_KEY_TYPE])
+		ret = set_checked(info, PK_P_KEY_TYPE, "CCA-AESDATA", err);
+	if (!ret && !info->val[PK_P_VOLUME_TYPE])
+		ret = set_checked(info, PK_P_VOLUME_TYPE, "plain", err);
+	return ret;
 }
 
 /*
@@ -406,7 +442,9 @@ int pk_info_parse(const char *text, size_t len, unsigned int flags,
 		pk_err_set(err, ret, "line %d: %s", lineno, sub.msg);
 		goto out;
 	}
-	ret = check_hash(&ps, flags, err);
+	ret = check_hash(&ps, err);
+	if (!ret && (flags & PK_INFO_ZKEY))
+		ret = zkey_defaults(info, err);
 	ret = ret ?: pk_info_check(info, err);
 out:
 	free(ps.hash);

@@ -23,6 +23,12 @@
 #include "protkey.h"
 
 #define VP_TOKEN_TYPE "paes-verification-pattern"
+/*
+ * zkey-cryptsetup's optional second pattern, of a volume's integrity
+ * (phmac) key, in both the verification-pattern and the re-encipher
+ * token; it reads at most 64 characters of it.
+ */
+#define IVP_NAME "integrity-verification-pattern"
 #define PBKDF2_ITERATIONS 1000
 
 static char last_log[256];
@@ -202,34 +208,67 @@ int pk_luks_close(const char *name, struct pk_err *err)
 	return ret < 0 ? cs_err(err, ret, "cannot close the mapping") : 0;
 }
 
-/* The verification pattern of @dev's paes-verification-pattern token. */
-int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
-		     struct pk_err *err)
+/* Copies the string member @name of @o, if there is one, to @buf. */
+static void json_str(struct json_object *o, const char *name, char *buf,
+		     size_t len)
 {
-	struct json_object *o, *v;
-	struct crypt_device *cd;
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, name, &v) &&
+	    json_object_is_type(v, json_type_string))
+		snprintf(buf, len, "%s", json_object_get_string(v));
+}
+
+/*
+ * The patterns of the first paes-verification-pattern token of @cd:
+ * @vp, and @ivp (when not NULL) its integrity-verification-pattern;
+ * each "" when absent.
+ */
+static void vp_token_read(struct crypt_device *cd, char vp[PK_VP_HEX + 1],
+			  char ivp[PK_VP_HEX + 1])
+{
 	const char *type, *json;
-	int ret, t;
+	struct json_object *o;
+	int t;
 
 	vp[0] = '\0';
-	ret = init_dev(&cd, dev, err);
-	if (ret)
-		return ret;
-	ret = crypt_load(cd, CRYPT_LUKS2, NULL);
-	for (t = 0; ret >= 0 && t < 32; t++) {
+	if (ivp)
+		ivp[0] = '\0';
+	for (t = 0; t < PK_LUKS_SLOTS; t++) {
 		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
 		    !type || strcmp(type, VP_TOKEN_TYPE) ||
 		    crypt_token_json_get(cd, t, &json) < 0)
 			continue;
 		o = json_tokener_parse(json);
-		if (o &&
-		    json_object_object_get_ex(o, "verification-pattern", &v) &&
-		    json_object_is_type(v, json_type_string))
-			snprintf(vp, PK_VP_HEX + 1, "%s",
-				 json_object_get_string(v));
+		if (o) {
+			json_str(o, "verification-pattern", vp, PK_VP_HEX + 1);
+			if (ivp)
+				json_str(o, IVP_NAME, ivp, PK_VP_HEX + 1);
+		}
 		json_object_put(o);
-		break;
+		return;
 	}
+}
+
+/*
+ * The verification pattern of @dev's paes-verification-pattern token,
+ * and (@ivp not NULL) its integrity-verification-pattern.
+ */
+int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
+		     char ivp[PK_VP_HEX + 1], struct pk_err *err)
+{
+	struct crypt_device *cd;
+	int ret;
+
+	vp[0] = '\0';
+	if (ivp)
+		ivp[0] = '\0';
+	ret = init_dev(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = crypt_load(cd, CRYPT_LUKS2, NULL);
+	if (ret >= 0)
+		vp_token_read(cd, vp, ivp);
 	crypt_free(cd);
 	return ret < 0 ? cs_err(err, ret, "no LUKS2 header") : 0;
 }
@@ -269,7 +308,7 @@ int pk_luks_status(const char *name, struct pk_luks_status *st,
 	}
 	crypt_free(cd);
 	if (st->device[0] && !strcmp(st->type, CRYPT_LUKS2))
-		pk_luks_token_vp(st->device, st->vp, NULL);
+		pk_luks_token_vp(st->device, st->vp, st->ivp, NULL);
 	return 0;
 }
 
@@ -334,7 +373,7 @@ static int renc_slot(struct json_object *o, const char *name)
 static int renc_find(struct crypt_device *cd, struct pk_luks_renc *st,
 		     struct pk_err *err)
 {
-	struct json_object *o, *v;
+	struct json_object *o;
 	const char *type, *json;
 	int t, ret;
 
@@ -351,11 +390,9 @@ static int renc_find(struct crypt_device *cd, struct pk_luks_renc *st,
 		if (o) {
 			st->original = renc_slot(o, RENC_ORIGINAL);
 			st->unbound = renc_slot(o, RENC_UNBOUND);
-			if (json_object_object_get_ex(o, "verification-pattern",
-						      &v) &&
-			    json_object_is_type(v, json_type_string))
-				snprintf(st->vp, sizeof(st->vp), "%s",
-					 json_object_get_string(v));
+			json_str(o, "verification-pattern", st->vp,
+				 sizeof(st->vp));
+			json_str(o, IVP_NAME, st->ivp, sizeof(st->ivp));
 			if (st->original >= 0 && st->unbound >= 0 &&
 			    st->original != st->unbound)
 				ret = 0;
@@ -462,6 +499,9 @@ static char *renc_token_json(const struct pk_luks_renc *st)
 	json_object_object_add(o, "keyslots", json_object_new_array());
 	json_object_object_add(o, "verification-pattern",
 			       json_object_new_string(st->vp));
+	if (st->ivp[0])
+		json_object_object_add(o, IVP_NAME,
+				       json_object_new_string(st->ivp));
 	json_object_object_add(o, RENC_ORIGINAL,
 			       json_object_new_int(st->original));
 	json_object_object_add(o, RENC_UNBOUND,
@@ -507,6 +547,7 @@ int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 		       const uint8_t *vk, size_t vk_len, int original,
 		       const char *vp, int *unbound, struct pk_err *err)
 {
+	char ivp_buf[PK_VP_HEX + 1];
 	struct pk_luks_renc st;
 	struct crypt_device *cd;
 	char *json;
@@ -530,6 +571,8 @@ int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 	st.original = original;
 	st.unbound = free_slot(cd, original);
 	snprintf(st.vp, sizeof(st.vp), "%s", vp ? vp : "");
+	/* the volume's integrity pattern goes along, as zkey-cryptsetup's */
+	vp_token_read(cd, ivp_buf, st.ivp);
 	if (st.unbound < 0) {
 		ret = pk_err_set(err, -ENOSPC, "%s: no free keyslot", dev);
 		goto out;

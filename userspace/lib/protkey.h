@@ -137,15 +137,19 @@ enum pk_prop {
 
 /* Parse flags. */
 enum pk_info_flags {
-	PK_INFO_ZKEY = 1 << 0, /* a zkey file: tolerate zkey-only names */
+	PK_INFO_ZKEY = 1
+		       << 0, /* a zkey file: zkey-only names, zkey's defaults */
 };
 
 /**
  * struct pk_info - the properties of one key
  * @val: each property's value (malloc'ed), NULL when absent
+ * @kms: a zkey file's "kms" property (the KMS plugin zkey bound the key
+ *	to; "LOCAL" or absent: none), malloc'ed; never written out
  */
 struct pk_info {
 	char *val[PK_P_COUNT];
+	char *kms;
 };
 
 const char *pk_prop_name(enum pk_prop p);
@@ -184,6 +188,7 @@ struct pk_repo {
  * @renc_len: its size
  * @info: the properties (.info)
  * @xts: what the blob's tokens say
+ * @has_pass: the key has a dummy passphrase file (.pass)
  */
 struct pk_key {
 	char name[PK_NAME_MAX + 1];
@@ -193,6 +198,7 @@ struct pk_key {
 	size_t renc_len;
 	struct pk_info info;
 	struct pk_xts_info xts;
+	bool has_pass;
 };
 
 enum pk_repo_flags {
@@ -214,6 +220,9 @@ int pk_repo_read(struct pk_repo *repo, const char *name, struct pk_key *key,
 void pk_key_free(struct pk_key *key);
 int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
 		size_t len, struct pk_info *info, struct pk_err *err);
+int pk_repo_add_pass(struct pk_repo *repo, const char *name,
+		     const uint8_t *blob, size_t len, const uint8_t *pass,
+		     size_t pass_len, struct pk_info *info, struct pk_err *err);
 int pk_repo_write_info(struct pk_repo *repo, const char *name,
 		       struct pk_info *info, struct pk_err *err);
 int pk_repo_stage_renc(struct pk_repo *repo, struct pk_key *key,
@@ -228,10 +237,27 @@ int pk_key_read_files(int dirfd, const char *name, unsigned int flags,
 void pk_info_defaults(struct pk_info *info, const char *key_type);
 
 /* zkey.c: import from a zkey repository */
+/**
+ * struct pk_zkey_result - how one key of a zkey import fared
+ * @name: its name in the zkey repository
+ * @imported: it is in our repository now
+ * @ret: 0, or why it was skipped (negative errno)
+ * @reason: one line saying why it was skipped ("what: strerror"); empty
+ *	when imported
+ * @pass: its dummy passphrase (.pass) came with it
+ */
+struct pk_zkey_result {
+	char name[256];
+	bool imported;
+	int ret;
+	char reason[640];
+	bool pass;
+};
+
 int pk_zkey_read(int dirfd, const char *name, struct pk_key *key,
 		 struct pk_err *err);
-int pk_zkey_import(struct pk_repo *repo, const char *zdir, char ***imported,
-		   size_t *n, struct pk_err *err);
+int pk_zkey_import(struct pk_repo *repo, const char *zdir, const char *pattern,
+		   struct pk_zkey_result **res, size_t *n, struct pk_err *err);
 
 /* nl.c: the protkey_emu family */
 struct pk_nl;
@@ -452,6 +478,8 @@ int pk_keyring_update_live(const uint8_t *blob, size_t len, const char *vp,
  * @sector_size: encryption sector size
  * @type: "LUKS2", "PLAIN", ...
  * @vp: verification pattern of the paes-verification-pattern token, or ""
+ * @ivp: that token's integrity-verification-pattern (zkey-cryptsetup's,
+ *	of an integrity key), or ""
  */
 struct pk_luks_status {
 	bool active;
@@ -463,6 +491,7 @@ struct pk_luks_status {
 	int sector_size;
 	char type[16];
 	char vp[PK_VP_HEX + 1];
+	char ivp[PK_VP_HEX + 1];
 };
 
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
@@ -475,7 +504,7 @@ int pk_luks_close(const char *name, struct pk_err *err);
 int pk_luks_status(const char *name, struct pk_luks_status *st,
 		   struct pk_err *err);
 int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
-		     struct pk_err *err);
+		     char ivp[PK_VP_HEX + 1], struct pk_err *err);
 
 #define PK_LUKS_SLOTS 32
 
@@ -487,6 +516,7 @@ int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
  * @original_state: crypt_keyslot_status() of @original
  * @unbound_state: crypt_keyslot_status() of @unbound
  * @vp: the verification pattern the token records
+ * @ivp: its integrity-verification-pattern, or "" (written only when set)
  */
 struct pk_luks_renc {
 	int token;
@@ -495,6 +525,7 @@ struct pk_luks_renc {
 	int original_state;
 	int unbound_state;
 	char vp[PK_VP_HEX + 1];
+	char ivp[PK_VP_HEX + 1];
 };
 
 int pk_luks_renc_state(const char *dev, struct pk_luks_renc *st,

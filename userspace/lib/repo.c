@@ -2,8 +2,11 @@
 /*
  * The key repository, in zkey's layout: per key <name>.skey (the XTS
  * secure key, two tokens back to back), <name>.info (properties, see
- * info.c) and, while a staged re-encipher is pending, <name>.renc (the
- * re-enciphered secure key). The directory is the default /etc/protkey,
+ * info.c), while a staged re-encipher is pending, <name>.renc (the
+ * re-enciphered secure key) and, for a key imported from zkey with one,
+ * <name>.pass: zkey's LUKS2 dummy passphrase, byte for byte as zkey
+ * stored it (mode 0600; it is a --key-file for the key's volumes and goes
+ * when the key goes). The directory is the default /etc/protkey,
  * or $PROTKEY_REPOSITORY, or --repository.
  *
  * Every change holds an exclusive flock() on ".lock"; reads hold a shared
@@ -259,6 +262,7 @@ int pk_repo_read(struct pk_repo *repo, const char *name, struct pk_key *key,
 	ret = pk_key_read_files(repo->dirfd, name, 0, key, err);
 	if (ret)
 		return ret;
+	key->has_pass = file_exists(repo->dirfd, name, ".pass");
 	if (!file_exists(repo->dirfd, name, ".renc"))
 		return 0;
 	ret = read_blob(repo->dirfd, name, ".renc", &key->renc, &key->renc_len,
@@ -300,12 +304,22 @@ void pk_info_defaults(struct pk_info *info, const char *key_type)
 	pk_info_set(info, PK_P_CREATION_TIME, now, NULL);
 }
 
+static void unlink_ext(struct pk_repo *repo, const char *name, const char *ext)
+{
+	char fn[PK_NAME_MAX + 8];
+
+	file_name(fn, sizeof(fn), name, ext);
+	unlinkat(repo->dirfd, fn, 0);
+}
+
 /*
- * Adds key @name: @blob (validated) as .skey, then @info as .info.
- * -EEXIST if the key exists. On failure nothing is added.
+ * Adds key @name: @blob (validated) as .skey, @pass (if not NULL) as
+ * .pass, then @info as .info. -EEXIST if the key exists. On failure
+ * nothing is added.
  */
-int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
-		size_t len, struct pk_info *info, struct pk_err *err)
+int pk_repo_add_pass(struct pk_repo *repo, const char *name,
+		     const uint8_t *blob, size_t len, const uint8_t *pass,
+		     size_t pass_len, struct pk_info *info, struct pk_err *err)
 {
 	char fn[PK_NAME_MAX + 8];
 	struct pk_xts_info xts;
@@ -318,22 +332,37 @@ int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
 		return ret;
 	if (pk_repo_exists(repo, name))
 		return pk_err_set(err, -EEXIST, "key '%s' exists", name);
-	file_name(fn, sizeof(fn), name, ".renc");
-	unlinkat(repo->dirfd, fn, 0); /* an orphan of an interrupted remove */
+	/* orphans of an interrupted remove */
+	unlink_ext(repo, name, ".renc");
+	unlink_ext(repo, name, ".pass");
 	file_name(fn, sizeof(fn), name, ".skey");
 	ret = pk_write_atomic(repo->dirfd, fn, blob, len, err);
 	if (ret)
 		return ret;
-	ret = pk_repo_write_info(repo, name, info, err);
-	if (ret)
-		unlinkat(repo->dirfd, fn, 0);
+	if (pass) {
+		file_name(fn, sizeof(fn), name, ".pass");
+		ret = pk_write_atomic(repo->dirfd, fn, pass, pass_len, err);
+	}
+	ret = ret ?: pk_repo_write_info(repo, name, info, err);
+	if (ret) {
+		unlink_ext(repo, name, ".skey");
+		unlink_ext(repo, name, ".pass");
+	}
 	return ret;
+}
+
+/* Adds key @name without a dummy passphrase (pk_repo_add_pass()). */
+int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
+		size_t len, struct pk_info *info, struct pk_err *err)
+{
+	return pk_repo_add_pass(repo, name, blob, len, NULL, 0, info, err);
 }
 
 /* Removes key @name: .info first (the key is gone), then the rest. */
 int pk_repo_remove(struct pk_repo *repo, const char *name, struct pk_err *err)
 {
-	static const char *const exts[] = { ".info", ".skey", ".renc" };
+	static const char *const exts[] = { ".info", ".skey", ".renc",
+					    ".pass" };
 	char fn[PK_NAME_MAX + 8];
 	size_t i;
 	int ret;

@@ -117,12 +117,32 @@ static const struct bad_info bad[] = {
 	  "after __hash__" },
 };
 
-/* Valid lines, then the hash computed from them, then nothing else. */
+/*
+ * @body, then the __hash__ line zkey would write for it: the SHA-256 of
+ * every name and value, '#' comments and blank lines left out.
+ */
 static char *with_hash(const char *body)
 {
-	char *t = malloc(strlen(body) + 100);
+	char *t = malloc(strlen(body) + 100), *h = malloc(strlen(body) + 1);
+	const char *p, *eq, *nl;
+	size_t n = 0;
+	uint8_t d[32];
+	char hex[65];
 
-	sprintf(t, "%s", body);
+	for (p = body; *p; p = nl + 1) {
+		nl = strchr(p, '\n');
+		eq = memchr(p, '=', (size_t)(nl - p));
+		if (p[0] == '#' || !eq)
+			continue;
+		memcpy(h + n, p, (size_t)(eq - p));
+		n += (size_t)(eq - p);
+		memcpy(h + n, eq + 1, (size_t)(nl - eq - 1));
+		n += (size_t)(nl - eq - 1);
+	}
+	pk_sha256(h, n, d);
+	pk_hex_encode(d, 32, hex);
+	sprintf(t, "%s__hash__=%s\n", body, hex);
+	free(h);
 	return t;
 }
 
@@ -204,11 +224,30 @@ static void test_hash(void)
 	ret = pk_info_parse(REQ, strlen(REQ), 0, &info, &err);
 	t_ok(ret == -EINVAL && strstr(err.msg, "no __hash__"),
 	     "info: own file without a hash refused (incomplete)");
-	p = REQ "# comment\n\nkms=EKMFWeb\ndigest=\n";
-	ret = pk_info_parse(p, strlen(p), PK_INFO_ZKEY, &info, &err);
-	t_ok(!ret && !strcmp(pk_info_get(&info, PK_P_CIPHER), "paes"),
-	     "info: zkey mode: comments, blank lines, kms and digest accepted");
+	text = with_hash(REQ "# comment\n\nkms=EKMFWeb\ndigest=\n");
+	ret = pk_info_parse(text, strlen(text), PK_INFO_ZKEY, &info, &err);
+	t_ok(!ret && !strcmp(pk_info_get(&info, PK_P_CIPHER), "paes") &&
+		     info.kms && !strcmp(info.kms, "EKMFWeb"),
+	     "info: zkey mode: comments, blank lines, kms and digest accepted, kms kept");
 	pk_info_free(&info);
+	free(text);
+	p = REQ "# comment\nkms=EKMFWeb\n";
+	ret = pk_info_parse(p, strlen(p), PK_INFO_ZKEY, &info, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "no __hash__") && !info.kms,
+	     "info: zkey mode: no __hash__ refused, as zkey's properties_load()");
+	text = with_hash("cipher=paes\niv-mode=plain64\n");
+	ret = pk_info_parse(text, strlen(text), PK_INFO_ZKEY, &info, &err);
+	t_ok(!ret && !strcmp(pk_info_get(&info, PK_P_KEY_TYPE), "CCA-AESDATA") &&
+		     !strcmp(pk_info_get(&info, PK_P_VOLUME_TYPE), "plain"),
+	     "info: zkey mode: no key-type is CCA-AESDATA, no volume-type plain");
+	pk_info_free(&info);
+	for (p = strstr(text, "__hash__=") + 9; *p != '\n'; p++)
+		if (*p >= 'a' && *p <= 'f')
+			*(char *)p -= 'a' - 'A';
+	ret = pk_info_parse(text, strlen(text), PK_INFO_ZKEY, &info, &err);
+	t_ok(ret == -EINVAL && strstr(err.msg, "hash mismatch"),
+	     "info: an upper-case hash is not zkey's (it compares exactly)");
+	free(text);
 	ret = pk_info_parse(REQ "kms=x\n", strlen(REQ) + 6, 0, &info, &err);
 	t_ok(ret == -EINVAL && strstr(err.msg, "unknown property 'kms'"),
 	     "info: own mode: zkey-only property refused");
@@ -216,7 +255,7 @@ static void test_hash(void)
 
 int main(void)
 {
-	t_plan(32);
+	t_plan(35);
 	test_sha256();
 	test_roundtrip();
 	test_malformed();
