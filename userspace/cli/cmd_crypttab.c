@@ -99,7 +99,7 @@ static int key_lines(struct cli *cli, const struct pk_key *key,
 			ret = has_token(cli, item);
 			if (ret)
 				break;
-			printf("%s %s none luks,nofail,headless=true,token-timeout=%lus,x-systemd.device-timeout=%lus\n",
+			printf("%s %s none luks,nofail,headless=true,tries=1,token-timeout=%lus,x-systemd.device-timeout=%lus\n",
 			       colon + 1, item, timeout, timeout);
 			(*lines)++;
 			continue;

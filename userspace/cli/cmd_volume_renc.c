@@ -13,10 +13,12 @@
  *
  * Every step may be interrupted and run again: the volume opens at any
  * point, with the old or the new secure key (the same effective key).
- * The protkey tokens' wrapping keys follow (lib/luks_token.c): --staged
- * gives each a staged key under NEW, --complete makes it the token's key,
- * --from-old re-enciphers it OLD -> CURRENT; each token opens at every
- * step, before the step's header commit for the volume key.
+ * The protkey tokens follow (lib/luks_token.c): --staged gives each
+ * token's wrapping key a staged copy under NEW and --from-old re-enciphers
+ * it OLD -> CURRENT, before the volume key's commits; --complete then
+ * gives each token a keyslot of the new volume key and makes its staged
+ * key its key. A rerun of --complete after an interruption between the
+ * two finishes the tokens.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -294,18 +296,42 @@ static int vr_stage(struct vr *v)
 				  v->slot, v->vp, &v->staged, &v->cli->err);
 }
 
+/*
+ * A rerun after --complete was interrupted between the volume key's
+ * commits and its tokens': the tokens still on the old key get keyslots
+ * of the volume key (read with the passphrase). Return: 0 when some did,
+ * -ENOENT when there was nothing to finish.
+ */
+static int vr_finish_tokens(struct vr *v)
+{
+	int ret;
+
+	ret = pk_luks_volume_key(v->dev, -1, v->pass, v->plen, v->nvk,
+				 &v->nvk_len, &v->cli->err);
+	if (ret < 0)
+		return ret;
+	v->slot = ret;
+	ret = pk_luks_lt_rebind(v->dev, v->nvk, v->nvk_len, &v->tokens,
+				&v->left, &v->cli->err);
+	if (ret)
+		return ret;
+	if (!v->tokens)
+		return pk_err_set(&v->cli->err, -ENOENT,
+				  "%s has no staged re-encipher", v->dev);
+	return pk_vp_compute(v->nvk, v->nvk_len, v->vp, &v->cli->err);
+}
+
 /* --complete and the second half of --from-old. */
 static int vr_complete(struct vr *v)
 {
 	struct pk_luks_renc st;
-	int ret, n_tokens = 0;
+	int ret;
 
 	ret = pk_luks_renc_state(v->dev, &st, &v->cli->err);
 	if (ret)
 		return ret;
 	if (st.token < 0)
-		return pk_err_set(&v->cli->err, -ENOENT,
-				  "%s has no staged re-encipher", v->dev);
+		return vr_finish_tokens(v);
 	ret = pk_luks_volume_key(v->dev, st.unbound, v->pass, v->plen, v->nvk,
 				 &v->nvk_len, &v->cli->err);
 	if (ret < 0)
@@ -313,12 +339,12 @@ static int vr_complete(struct vr *v)
 	v->slot = ret;
 	ret = vr_check_vp(v, v->nvk, v->nvk_len, st.vp, "staged");
 	ret = ret   ?:
-		      pk_luks_lt_follow(v->dev, PK_LT_COMPLETE, NULL, NULL,
-					&n_tokens, &v->cli->err);
-	v->tokens += n_tokens;
-	ret = ret   ?:
 		      pk_luks_renc_finish(v->dev, v->pass, v->plen, v->nvk,
 					  v->nvk_len, &v->left, &v->cli->err);
+	/* The tokens' keyslots still hold the old key: give them the new. */
+	ret = ret   ?:
+		      pk_luks_lt_rebind(v->dev, v->nvk, v->nvk_len, &v->tokens,
+					&v->left, &v->cli->err);
 	if (ret)
 		return ret;
 	/* Open mappings: the live key object takes the new secure key. */
@@ -355,7 +381,7 @@ static void vr_report(const struct vr *v)
 			printf("%d protkey token(s) %s\n", v->tokens,
 			       v->mode == VR_STAGED ?
 				       "got a staged key (NEW master key)" :
-				       "re-enciphered");
+				       "re-enciphered, with a keyslot of the new volume key");
 		if (v->live)
 			printf("live key object %d updated\n", v->live);
 		if (v->left)

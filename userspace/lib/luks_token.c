@@ -10,7 +10,8 @@
  * commits the keyslot, then the token; interrupted in between, the volume
  * opens as before and keeps an unused keyslot. Remove commits the token's
  * removal, then destroys its keyslots. A re-encipher rewrites each token
- * in one commit (pk_luks_lt_follow()).
+ * in one commit (pk_luks_lt_follow()), and its completion gives each
+ * token a keyslot of the new volume key (pk_luks_lt_rebind()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -308,9 +309,8 @@ int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
  * @dev: the LUKS2 device
  * @step: PK_LT_STAGE: @renc's key becomes each token's "staged-key" (the
  *	secure key keeps working until the NEW master key is set, the staged
- *	one after); PK_LT_REPLACE: it replaces the secure key (OLD ->
- *	CURRENT); PK_LT_COMPLETE: a staged key replaces the secure key
- *	(@renc unused)
+ *	one after; pk_luks_lt_rebind() makes it the token's key);
+ *	PK_LT_REPLACE: it replaces the secure key (OLD -> CURRENT)
  * @renc: re-enciphers a token's wrapping key into its last argument (as
  *	long as the key): 0, 1 when this key needs nothing, or an error
  * @ctx: @renc's first argument
@@ -351,17 +351,11 @@ int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 			pk_lt_wipe(&lt);
 			continue;
 		}
-		if (step == PK_LT_COMPLETE) {
-			ret = lt.staged_len ? 0 : 1;
-			if (!ret)
-				memcpy(out, lt.staged, lt.staged_len);
-		} else {
-			ret = renc(ctx, lt.key, lt.key_len, out);
-			if (ret < 0) {
-				perr = *err;
-				pk_err_set(err, ret, "protkey token %d: %s", t,
-					   perr.msg);
-			}
+		ret = renc(ctx, lt.key, lt.key_len, out);
+		if (ret < 0) {
+			perr = *err;
+			pk_err_set(err, ret, "protkey token %d: %s", t,
+				   perr.msg);
 		}
 		if (!ret && step == PK_LT_STAGE) {
 			memcpy(lt.staged, out, lt.key_len);
@@ -387,6 +381,147 @@ int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 		pk_lt_wipe(&lt);
 	}
 	explicit_bzero(out, sizeof(out));
+	crypt_free(cd);
+	return ret;
+}
+
+/* Whether one of @lt's keyslots is bound to the data segment. */
+static bool lt_bound(struct crypt_device *cd, const struct pk_lt *lt)
+{
+	crypt_keyslot_info ki;
+	int i;
+
+	for (i = 0; i < lt->n_keyslots; i++) {
+		ki = crypt_keyslot_status(cd, lt->keyslots[i]);
+		if (ki == CRYPT_SLOT_ACTIVE || ki == CRYPT_SLOT_ACTIVE_LAST)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One token of pk_luks_lt_rebind(): its passphrase opens a keyslot of
+ * @vk (an existing one, after an interrupted run, or a new one), the token
+ * names that keyslot (and takes its staged key), its old keyslots go.
+ */
+static int lt_rebind_one(struct crypt_device *cd, int t, struct pk_lt *lt,
+			 const uint8_t *vk, size_t vk_len, struct pk_err *err)
+{
+	static const struct crypt_pbkdf_type pbkdf = {
+		.type = CRYPT_KDF_PBKDF2,
+		.hash = "sha256",
+		.iterations = 1000,
+		.flags = CRYPT_PBKDF_NO_BENCHMARK,
+	};
+	uint8_t pass[PK_LT_SEALED_MAX];
+	int old[PK_LUKS_SLOTS], n_old, i, slot, ret;
+	char *text = NULL;
+
+	ret = pk_lt_unseal(lt, pass, err);
+	if (ret)
+		return pk_err_platform(
+			err, ret, "protkey token %d cannot be unwrapped: %s", t,
+			err->msg);
+	slot = crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT,
+					    (const char *)pass, lt->sealed_len,
+					    0);
+	if (slot < 0 ||
+	    !(crypt_keyslot_status(cd, slot) == CRYPT_SLOT_ACTIVE ||
+	      crypt_keyslot_status(cd, slot) == CRYPT_SLOT_ACTIVE_LAST)) {
+		ret = crypt_set_pbkdf_type(cd, &pbkdf);
+		slot = ret < 0 ? ret :
+				 crypt_keyslot_add_by_key(cd, CRYPT_ANY_SLOT,
+							  (const char *)vk,
+							  vk_len,
+							  (const char *)pass,
+							  lt->sealed_len, 0);
+	}
+	explicit_bzero(pass, sizeof(pass));
+	if (slot < 0)
+		return lt_cs_err(err, slot, "cannot add the token's keyslot");
+	lt_fault("token-rebind-keyslot");
+	n_old = lt->n_keyslots;
+	memcpy(old, lt->keyslots, sizeof(old));
+	lt->keyslots[0] = slot;
+	lt->n_keyslots = 1;
+	if (lt->staged_len) {
+		ret = pk_lt_set_key(lt, lt->staged, lt->staged_len, err);
+		if (ret)
+			return ret;
+	}
+	text = pk_lt_format(lt);
+	ret = text ? crypt_token_json_set(cd, t, text) : -ENOMEM;
+	if (text) {
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	if (ret < 0)
+		return lt_cs_err(err, ret, "cannot rewrite the token");
+	lt_fault("token-rebind-token");
+	for (i = 0; i < n_old; i++) {
+		if (old[i] == slot ||
+		    crypt_keyslot_status(cd, old[i]) != CRYPT_SLOT_UNBOUND)
+			continue;
+		ret = crypt_keyslot_destroy(cd, old[i]);
+		if (ret < 0)
+			return lt_cs_err(
+				err, ret,
+				"cannot destroy the token's old keyslot");
+	}
+	return 0;
+}
+
+/**
+ * pk_luks_lt_rebind() - the protkey tokens' keyslots take the new volume key
+ * @dev: the LUKS2 device
+ * @vk: the volume key now bound to the data segment (the re-enciphered
+ *	secure key, after "volume reencipher --complete")
+ * @vk_len: its length
+ * @changed: receives how many tokens were rebound
+ * @left: receives how many keyslots are left unbound afterwards, or NULL
+ * @err: error
+ *
+ * A token's keyslot holds the volume key it was added with; the
+ * re-encipher's new volume key unbinds it. For each protkey token none of
+ * whose keyslots is bound: its passphrase (unwrapped with its key, or its
+ * staged key) gets a keyslot of @vk, the token names that keyslot and
+ * takes its staged key as its key, then its old keyslots are destroyed.
+ * Three commits per token, each safe to interrupt: a rerun finds the
+ * keyslot the passphrase already opens, or the token bound. Tokens of
+ * UV secrets are rebound alike (their key does not change).
+ *
+ * Return: 0; the first error (the tokens before it are done): the
+ * platform's when a token cannot be unwrapped, or libcryptsetup's.
+ */
+int pk_luks_lt_rebind(const char *dev, const uint8_t *vk, size_t vk_len,
+		      int *changed, int *left, struct pk_err *err)
+{
+	struct crypt_device *cd;
+	const char *type, *json;
+	struct pk_err perr;
+	struct pk_lt lt;
+	int ret, t, s;
+
+	*changed = 0;
+	ret = lt_load(&cd, dev, err);
+	if (ret)
+		return ret;
+	for (t = 0; t < PK_LUKS_SLOTS && !ret; t++) {
+		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
+		    !type || strcmp(type, PK_LT_TYPE) ||
+		    crypt_token_json_get(cd, t, &json) < 0 ||
+		    pk_lt_parse(json, &lt, &perr))
+			continue;
+		if (!lt_bound(cd, &lt)) {
+			ret = lt_rebind_one(cd, t, &lt, vk, vk_len, err);
+			*changed += !ret;
+		}
+		pk_lt_wipe(&lt);
+	}
+	if (left)
+		for (s = 0, *left = 0; s < PK_LUKS_SLOTS; s++)
+			*left += crypt_keyslot_status(cd, s) ==
+				 CRYPT_SLOT_UNBOUND;
 	crypt_free(cd);
 	return ret;
 }

@@ -622,12 +622,13 @@ int pk_luks_lt_activate(const char *dev, const char *name, struct pk_err *err);
 enum pk_lt_step {
 	PK_LT_STAGE, /* CURRENT -> NEW into "staged-key" */
 	PK_LT_REPLACE, /* OLD -> CURRENT in place */
-	PK_LT_COMPLETE, /* "staged-key" becomes the secure key */
 };
 int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 		      int (*renc)(void *ctx, const uint8_t *key, size_t len,
 				  uint8_t *out),
 		      void *ctx, int *changed, struct pk_err *err);
+int pk_luks_lt_rebind(const char *dev, const uint8_t *vk, size_t vk_len,
+		      int *changed, int *left, struct pk_err *err);
 
 /* dm.c: plain dm-crypt mappings (libdevmapper) */
 #define PK_DM_CIPHER "paes-xts-plain64"

@@ -64,11 +64,12 @@ static int token_opens(FIXTURE_DATA(token) * self, uint32_t seed, bool write)
  * Two master-key changes with the token in use: after each step of
  * volume reencipher the token opens (no passphrase); after the second
  * change the original wrapping key derives nowhere (its MK left OLD), so
- * only a followed token can open.
+ * only a followed token can open. The second --complete is killed after
+ * the token's new keyslot (R5): a rerun finishes the token.
  */
 TEST_F_TIMEOUT(token, cca_token_follows_two_master_key_changes, 300)
 {
-	int round;
+	int round, rc;
 
 	ASSERT_EQ(0, make_volume(self, NULL)) TH_LOG("%s", self->out);
 	ASSERT_EQ(0, token_opens(self, 21, true)) TH_LOG("%s", self->out);
@@ -86,11 +87,22 @@ TEST_F_TIMEOUT(token, cca_token_follows_two_master_key_changes, 300)
 		ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
 		EXPECT_EQ(0, token_opens(self, 21, false))
 		TH_LOG("NEW set: %s", self->out);
+		if (round) {
+			setenv("PROTKEYCTL_FAULT", "token-rebind-keyslot", 1);
+			rc = CTL("volume", "reencipher", self->lo.dev,
+				 "--complete", "--key-file", PASS_FILE);
+			unsetenv("PROTKEYCTL_FAULT");
+			ASSERT_NE(0, rc)
+			TH_LOG("the fault point was not reached");
+		}
 		ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev,
 				 "--complete", "--key-file", PASS_FILE))
 		TH_LOG("%s", self->out);
 		EXPECT_NE(NULL,
 			  strstr(self->out, "1 protkey token(s) re-enciphered"))
+		TH_LOG("%s", self->out);
+		/* The token's old keyslot went: one per passphrase is left. */
+		EXPECT_EQ(NULL, strstr(self->out, "still hold the old key"))
 		TH_LOG("%s", self->out);
 		ASSERT_EQ(0, CTL("volume", "token", "show", self->lo.dev));
 		EXPECT_EQ(NULL, strstr(self->out, "staged"))
@@ -115,8 +127,9 @@ static int load_wk(FIXTURE_DATA(token) * self, const char *apqn, char c)
 /*
  * EP11: the token's wrapping key is an EP11 XTS key (its WKVP recorded).
  * Once the NEW wrapping key is set the old blob derives nowhere (EP11
- * has no OLD register): the token opens with its staged key, and after
- * --complete with its re-enciphered key.
+ * has no OLD register): the token still yields its passphrase with its
+ * staged key, and after --complete it opens the volume with its
+ * re-enciphered key.
  */
 TEST_F_TIMEOUT(token, ep11_token_opens_at_every_reencipher_step, 300)
 {
@@ -152,13 +165,26 @@ TEST_F_TIMEOUT(token, ep11_token_opens_at_every_reencipher_step, 300)
 	ASSERT_EQ(0, stage_mk_change(self, 'b', true)) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "1 protkey token(s) got a staged"))
 	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("key", "validate", "vk")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "open", self->lo.dev, NAME, "--key-file",
+			 PASS_FILE))
+	TH_LOG("%s\n%s", self->out, dmesg_tail(dm, sizeof(dm)));
+	EXPECT_EQ(0, CTL("volume", "close", NAME));
 	EXPECT_EQ(0, token_opens(self, 23, false))
 	TH_LOG("%s\n%s", self->out, dmesg_tail(dm, sizeof(dm)));
 	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
-	/* Only the staged key derives now. */
+	/*
+	 * Only the staged keys derive now: the token's (it still yields its
+	 * passphrase) and the volume's (in its unbound keyslot), not the
+	 * volume key the header binds, so nothing opens the volume until
+	 * --complete.
+	 */
 	EXPECT_NE(0, CTL("key", "validate", "wrap")) TH_LOG("%s", self->out);
-	EXPECT_EQ(0, token_opens(self, 23, false))
-	TH_LOG("%s\n%s", self->out, dmesg_tail(dm, sizeof(dm)));
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), "cryptsetup",
+			    "--debug", "open", "--test-passphrase",
+			    "--token-only", self->lo.dev, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "unwrapped the keyslot passphrase"));
 	ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--complete",
 			 "--key-file", PASS_FILE))
 	TH_LOG("%s", self->out);
