@@ -18,9 +18,10 @@
 #               the target (array)
 
 # Userspace programs the guest gets, with the packages that ship them
-# (systemd-cryptsetup: what a crypttab line runs, for token_test).
+# (systemd-cryptsetup: what a crypttab line runs, for token_test;
+# mkfs.ext4: the seed scenario's file system).
 GUEST_PROGRAMS=(/usr/sbin/cryptsetup /usr/sbin/dmsetup /usr/bin/keyctl /usr/bin/fio
-	/usr/lib/systemd/systemd-cryptsetup)
+	/usr/lib/systemd/systemd-cryptsetup /usr/sbin/mkfs.ext4)
 # libcryptsetup's external token directory in the guest (Debian 12:
 # --with-luks2-external-tokens-path=/lib/<multiarch>/cryptsetup, beside
 # systemd's token plugins): where mkinitramfs installs

@@ -28,6 +28,8 @@ FIXTURE(se)
 
 #define PASS "/tmp/pkse.pass"
 #define VOL "pkse_vol"
+#define MNT "/tmp/pkse.d/mnt"
+#define FILE_TEXT "the file of the whitepaper's volume\n"
 
 FIXTURE_SETUP(se)
 {
@@ -40,6 +42,7 @@ FIXTURE_SETUP(se)
 
 FIXTURE_TEARDOWN(se)
 {
+	pk_run(NULL, 0, "umount", MNT, NULL);
 	pk_dm_remove(VOL);
 	pk_loop_teardown(&self->lo);
 	if (self->nl.sk)
@@ -662,8 +665,8 @@ static long ms_since(const struct timespec *t0)
  * reboot, se boot-setup (what protkey-se-setup.service runs), the volume
  * reopened and the data read back. Then the failure variants: the
  * secret not re-added, the queue not associated; each bounded and named.
- * No file system: the test VM has no ext4 module, so the "file" is a
- * data pattern at a fixed place of the volume.
+ * The file system is ext4 (mkfs.ext4 and the ext4 module or built-in in
+ * every VM target), the file a known text.
  */
 TEST_F_TIMEOUT(se, whitepaper_steps_reboot_and_boot_setup, 240)
 {
@@ -722,8 +725,17 @@ TEST_F_TIMEOUT(se, whitepaper_steps_reboot_and_boot_setup, 240)
 		" luks,nofail,headless=true,timeout=20s,keyfile-timeout=20s,token-timeout=20s,x-systemd.device-timeout=20s\n",
 		self->lo.dev);
 	EXPECT_STREQ(line, self->out);
-	/* 7. data on the volume */
-	ASSERT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 8, true));
+	/* 7. a file system on the volume, a file on it */
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "mkfs.ext4", "-q",
+			    "-F", "/dev/mapper/" VOL, NULL))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, mkdir(MNT, 0700));
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "mount", "-t", "ext4",
+			    "/dev/mapper/" VOL, MNT, NULL))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_write_file(MNT "/file", FILE_TEXT, strlen(FILE_TEXT)));
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "umount", MNT, NULL))
+	TH_LOG("%s", self->out);
 	ASSERT_EQ(0, CTL("volume", "close", VOL));
 
 	/* 8. the reboot: store, bindings and associations gone */
@@ -773,11 +785,17 @@ TEST_F_TIMEOUT(se, whitepaper_steps_reboot_and_boot_setup, 240)
 	ASSERT_EQ(0, CTL("se", "secret", "list"));
 	EXPECT_NE(NULL, strstr(self->out, "Total number of secrets: 1"));
 
-	/* the volume opens again and the data reads back */
+	/* the volume opens again, the file reads back */
 	ASSERT_EQ(0,
 		  CTL("volume", "open", self->lo.dev, VOL, "--key-file", PASS))
 	TH_LOG("%s", self->out);
-	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/" VOL, 1 << 20, 8, false));
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "mount", "-t", "ext4",
+			    "/dev/mapper/" VOL, MNT, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), "cat", MNT "/file",
+			    NULL));
+	EXPECT_STREQ(FILE_TEXT, self->out);
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), "umount", MNT, NULL));
 	EXPECT_EQ(0, CTL("volume", "close", VOL));
 	unlink(PASS);
 }
