@@ -29,6 +29,7 @@ SIG_KEY := $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="*\([^"]*\)"*$$/\1/p' \
 NO_SIGN := $(if $(SIG_KEY),$(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=))
 
 .PHONY: all modules sparse userspace selftests lint check vm-test bench \
+	cross-s390x \
 	demo deps clean install install-modules install-userspace \
 	install-dkms uninstall uninstall-modules uninstall-userspace \
 	uninstall-dkms deb
@@ -50,6 +51,12 @@ selftests:
 
 lint:
 	scripts/lint
+
+# The modules (with the IBM Z platform) and the user space for s390x,
+# against Debian's s390x headers and libraries, W=1 -Werror; a compile
+# check, in a copy of the tree under $(BUILD)/cross-s390x.
+cross-s390x:
+	scripts/cross-s390x
 
 deps:
 	scripts/install-deps

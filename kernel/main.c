@@ -13,6 +13,7 @@
 #include "key.h"
 #include "keytype.h"
 #include "netlink.h"
+#include "platform/s390.h"
 #include "skcipher.h"
 
 /*
@@ -20,8 +21,10 @@
  * backends may register as soon as this module is live. The key objects'
  * workqueue comes next; then the key type and the .protkey keyring, which
  * every new key object joins; then the netlink family, whose events the
- * key objects' workers send; the cipher comes last, because its tfms
- * create key objects. Exit runs in reverse order: once the cipher is gone
+ * key objects' workers send; then the cipher, because its tfms create key
+ * objects. On s390 the IBM Z platform, a backend inside this module,
+ * registers last, where CPACF and pkey can serve it (when they cannot,
+ * that fails nothing). Exit runs in reverse order: once the cipher is gone
  * no key object is left (each belongs to a tfm, and tfms pin this module),
  * so no worker sends events after the family is gone, and the key type
  * waits for the release work of the last objects before the keyring goes.
@@ -42,6 +45,7 @@ static int __init protkey_init(void)
 	ret = protkey_skcipher_init();
 	if (ret)
 		goto err_nl_exit;
+	protkey_s390_init();
 	return 0;
 
 err_nl_exit:
@@ -55,6 +59,7 @@ err_key_exit:
 
 static void __exit protkey_exit(void)
 {
+	protkey_s390_exit();
 	protkey_skcipher_exit();
 	protkey_nl_exit();
 	protkey_keytype_exit();

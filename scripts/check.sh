@@ -153,6 +153,9 @@ if runs build; then
 	host_tree
 	gate host build/modules-amd64 host_make modules
 	gate host build/sparse host_make sparse
+	# protkey.ko with the IBM Z platform and the user space for s390x,
+	# against Debian's s390x headers (W=1 -Werror), in a copy of its own.
+	gate host build/cross-s390x make cross-s390x
 	stage_end host
 fi
 
