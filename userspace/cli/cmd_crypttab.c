@@ -15,8 +15,10 @@
  * systemd-cryptsetup tries libcryptsetup's token plugins before anything
  * else (the protkey token, libcryptsetup-token-protkey.so), and
  * headless=true so that a token the platform cannot unwrap leaves the
- * nofail volume closed instead of asking on a console. Only volumes whose
- * header holds a protkey token get one; the others are refused.
+ * nofail volume closed instead of asking on a console, tries=1 so that it
+ * declines once (after protkey.ko's rekey_timeout_ms wait for an adapter
+ * that can derive the wrapping key). Only volumes whose header holds a
+ * protkey token get one; the others are refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>

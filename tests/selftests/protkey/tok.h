@@ -19,6 +19,7 @@
 #define PLUGIN "libcryptsetup-token-protkey.so"
 #define SD_CRYPTSETUP "/usr/lib/systemd/systemd-cryptsetup"
 #define IK "/tmp/pktok.ik"
+#define REKEY_PARAM "/sys/module/protkey/parameters/rekey_timeout_ms"
 
 FIXTURE(token)
 {
@@ -28,6 +29,7 @@ FIXTURE(token)
 	struct pk_loop lo;
 	char out[PK_OUT_LEN];
 	char tok[8];
+	char rekey_ms[32];
 };
 
 FIXTURE_SETUP(token)
@@ -37,6 +39,9 @@ FIXTURE_SETUP(token)
 		SKIP(return, "no protkeyctl installed");
 	ASSERT_EQ(0, pk_write_file(PASS_FILE, "token test passphrase", 21));
 	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pktok", DEV_SIZE));
+	/* A test may shorten protkey.ko's derive wait: restored below. */
+	ASSERT_EQ(0, pk_read_file(REKEY_PARAM, self->rekey_ms,
+				  sizeof(self->rekey_ms)));
 }
 
 FIXTURE_TEARDOWN(token)
@@ -49,6 +54,9 @@ FIXTURE_TEARDOWN(token)
 	if (self->nl.sk)
 		pke_set_mode_all(&self->nl, PROTKEY_EMU_MODE_CCA);
 	unsetenv("PROTKEYCTL_FAULT");
+	if (self->rekey_ms[0])
+		pk_write_file(REKEY_PARAM, self->rekey_ms,
+			      strlen(self->rekey_ms));
 	pk_ctl_teardown(&self->nl, self->repo);
 }
 
