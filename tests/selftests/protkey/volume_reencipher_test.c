@@ -7,7 +7,8 @@
  * place, the live key object re-keyed so that the open volume survives
  * the next master-key change, and every step interrupted by SIGKILL
  * (PROTKEYCTL_FAULT) after each of its header commits: the volume still
- * opens with the data intact, and the step completes when run again (R5).
+ * opens with the data intact, and the step completes when run again (R5);
+ * key reencipher's checks before it replaces the only copy of a key.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
  */
@@ -403,6 +404,50 @@ TEST_F_TIMEOUT(renc, bad_input_gets_a_clear_error_and_changes_nothing, 300)
 	EXPECT_EQ(3, CTL("volume", "reencipher", "/dev/null", "--staged",
 			 "--key-file", PASS_FILE))
 	TH_LOG("%s", self->out);
+}
+
+/* Loads a new master key and sets it: NEW -> CURRENT -> OLD. */
+static int mk_change(FIXTURE_DATA(renc) * self)
+{
+	char mk[65];
+
+	return CTL("emu", "mk-load", next_mk(self, mk)) ?: CTL("emu", "mk-set");
+}
+
+TEST_F_TIMEOUT(renc, key_reencipher_never_replaces_the_key_with_a_bad_blob, 120)
+{
+	char mk[65];
+	uint64_t fp;
+
+	ASSERT_EQ(0, CTL("key", "generate", "rk")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
+	ASSERT_EQ(0, CTL("key", "reencipher", "rk", "--staged"))
+	TH_LOG("%s", self->out);
+	/* NEW not set yet: the staged key does not derive, nothing moves */
+	fp = pk_repo_fingerprint(self->repo);
+	EXPECT_EQ(4, CTL("key", "reencipher", "rk", "--complete"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "might yet have to be set"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	ASSERT_EQ(0, CTL("key", "reencipher", "rk", "--complete"))
+	TH_LOG("%s", self->out);
+
+	/* OLD -> CURRENT: a blob of another key is refused, the key kept */
+	ASSERT_EQ(0, mk_change(self));
+	fp = pk_repo_fingerprint(self->repo);
+	setenv("PROTKEYCTL_FAULT", "renc-blob", 1);
+	EXPECT_NE(0, CTL("key", "reencipher", "rk", "--from-old"))
+	TH_LOG("%s", self->out);
+	unsetenv("PROTKEYCTL_FAULT");
+	EXPECT_NE(NULL, strstr(self->out, "nothing changed"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+	EXPECT_EQ(0, CTL("key", "reencipher", "rk", "--from-old"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("key", "validate", "rk")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "current")) TH_LOG("%s", self->out);
 }
 
 TEST_HARNESS_MAIN
