@@ -2,12 +2,16 @@
 /*
  * LUKS2 volumes on paes-xts-plain64 with libcryptsetup: the volume key is
  * the XTS secure key itself (its size, not a default, sets the key size:
- * 1024 bits for CCA-AESDATA), keyslots use PBKDF2 with a low iteration
- * count as zkey does (the secure key, not the passphrase, is what
- * protects the data; Argon2 exhausts small guests that open many volumes
- * at boot), and a zkey-compatible "paes-verification-pattern" token
- * records the key's verification pattern. Every header change goes
- * through libcryptsetup, which writes LUKS2 metadata crash-safely.
+ * 1024 bits for CCA-AESDATA), a new volume's keyslot gets the KDF that
+ * "zkey cryptsetup" prints for luksFormat (s390-tools zkey/keystore.c):
+ * Argon2i with 32 KiB and 4 iterations, PBKDF2 when the kernel runs in
+ * FIPS mode (its policy may forbid Argon2), unless the user chose
+ * cryptsetup's --pbkdf options (the secure key, not the passphrase,
+ * protects the data; Argon2's defaults exhaust small guests that open
+ * many volumes at boot). A
+ * zkey-compatible "paes-verification-pattern" token records the key's
+ * verification pattern. Every header change goes through libcryptsetup,
+ * which writes LUKS2 metadata crash-safely.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +33,9 @@
  * token; it reads at most 64 characters of it.
  */
 #define IVP_NAME "integrity-verification-pattern"
-#define PBKDF2_ITERATIONS 1000
+#define ZKEY_ARGON2_MEMORY_KB 32
+#define ZKEY_ARGON2_ITERATIONS 4
+#define FIPS_FILE "/proc/sys/crypto/fips_enabled"
 
 static char last_log[256];
 
@@ -101,28 +107,80 @@ static int add_vp_token(struct crypt_device *cd, const char *vp,
 			 0;
 }
 
-/* zkey's keyslot settings: PBKDF2, few iterations (see the top). */
-static int set_pbkdf(struct crypt_device *cd, struct pk_err *err)
+/* 1 when the kernel runs in FIPS mode (fips=1), else 0. */
+static int fips_enabled(void)
 {
-	static const struct crypt_pbkdf_type pbkdf = {
-		.type = CRYPT_KDF_PBKDF2,
-		.hash = "sha256",
-		.iterations = PBKDF2_ITERATIONS,
-		.flags = CRYPT_PBKDF_NO_BENCHMARK,
-	};
-	int ret = crypt_set_pbkdf_type(cd, &pbkdf);
+	FILE *f = fopen(FIPS_FILE, "r");
+	int c = f ? fgetc(f) : EOF;
 
-	return ret < 0 ? cs_err(err, ret, "PBKDF2 settings") : 0;
+	if (f)
+		fclose(f);
+	return c == '1';
+}
+
+/*
+ * The KDF of a new volume's keyslot: @u's cryptsetup-style choices on top
+ * of libcryptsetup's defaults when the user made any, else zkey's.
+ */
+static void pbkdf_resolve(const struct pk_luks_pbkdf *u,
+			  struct crypt_pbkdf_type *p)
+{
+	const struct crypt_pbkdf_type *def =
+		crypt_get_pbkdf_default(CRYPT_LUKS2);
+	bool fips = u && u->fips >= 0 ? u->fips : fips_enabled();
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*p = *def;
+	if (u && (u->type || u->iterations || u->memory_kb || u->time_ms)) {
+		if (u->type)
+			p->type = u->type;
+		if (u->memory_kb)
+			p->max_memory_kb = u->memory_kb;
+		if (u->time_ms)
+			p->time_ms = u->time_ms;
+		if (u->iterations) {
+			p->iterations = u->iterations;
+			p->flags |= CRYPT_PBKDF_NO_BENCHMARK;
+		}
+	} else if (fips) {
+		/* zkey prints "--pbkdf pbkdf2": cryptsetup benchmarks it */
+		p->type = CRYPT_KDF_PBKDF2;
+	} else {
+		p->type = CRYPT_KDF_ARGON2I;
+		p->max_memory_kb = ZKEY_ARGON2_MEMORY_KB;
+		p->iterations = ZKEY_ARGON2_ITERATIONS;
+		p->flags |= CRYPT_PBKDF_NO_BENCHMARK;
+	}
+	if (!strcmp(p->type, CRYPT_KDF_PBKDF2)) {
+		p->max_memory_kb = 0;
+		p->parallel_threads = 0;
+	} else if (cpus > 0 && p->parallel_threads > (uint32_t)cpus) {
+		/* as the cryptsetup tool limits it */
+		p->parallel_threads = (uint32_t)cpus;
+	}
+}
+
+static int set_pbkdf(struct crypt_device *cd, const struct pk_luks_pbkdf *u,
+		     struct pk_err *err)
+{
+	struct crypt_pbkdf_type p;
+	int ret;
+
+	pbkdf_resolve(u, &p);
+	ret = crypt_set_pbkdf_type(cd, &p);
+	return ret < 0 ? cs_err(err, ret, "PBKDF settings") : 0;
 }
 
 /*
  * Formats @dev as LUKS2 with cipher paes-xts-plain64 and volume key @blob,
- * one keyslot for @pass, and a paes-verification-pattern token when @vp
- * is not empty. @sector_size 0 lets libcryptsetup choose.
+ * one keyslot for @pass with the KDF of @pbkdf (NULL: zkey's, see the
+ * top), and a paes-verification-pattern token when @vp is not empty.
+ * @sector_size 0 lets libcryptsetup choose.
  */
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 		   const char *vp, const char *pass, size_t pass_len,
-		   int sector_size, struct pk_err *err)
+		   int sector_size, const struct pk_luks_pbkdf *pbkdf,
+		   struct pk_err *err)
 {
 	struct crypt_params_luks2 params = {
 		.sector_size = (uint32_t)sector_size,
@@ -133,7 +191,7 @@ int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 	ret = init_dev(&cd, dev, err);
 	if (ret)
 		return ret;
-	ret = set_pbkdf(cd, err);
+	ret = set_pbkdf(cd, pbkdf, err);
 	if (ret < 0)
 		goto out;
 	ret = crypt_format(cd, CRYPT_LUKS2, "paes", "xts-plain64", NULL,
@@ -577,7 +635,7 @@ int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 		ret = pk_err_set(err, -ENOSPC, "%s: no free keyslot", dev);
 		goto out;
 	}
-	ret = set_pbkdf(cd, err);
+	ret = set_pbkdf(cd, NULL, err);
 	if (ret)
 		goto out;
 	json = renc_token_json(&st);

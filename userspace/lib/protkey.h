@@ -494,9 +494,28 @@ struct pk_luks_status {
 	char ivp[PK_VP_HEX + 1];
 };
 
+/**
+ * struct pk_luks_pbkdf - the KDF of a new volume's keyslot, as cryptsetup's
+ *	options choose it; all unset: the settings "zkey cryptsetup" prints
+ * @type: --pbkdf: "pbkdf2", "argon2i" or "argon2id", or NULL
+ * @iterations: --pbkdf-force-iterations (no benchmark), or 0
+ * @memory_kb: --pbkdf-memory in KiB (Argon2), or 0
+ * @time_ms: --iter-time in ms (the benchmark's target), or 0
+ * @fips: -1: /proc/sys/crypto/fips_enabled decides zkey's default
+ *	(PBKDF2 in FIPS mode, else Argon2i); 0 or 1 overrides it (tests)
+ */
+struct pk_luks_pbkdf {
+	const char *type;
+	uint32_t iterations;
+	uint32_t memory_kb;
+	uint32_t time_ms;
+	int fips;
+};
+
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 		   const char *vp, const char *pass, size_t pass_len,
-		   int sector_size, struct pk_err *err);
+		   int sector_size, const struct pk_luks_pbkdf *pbkdf,
+		   struct pk_err *err);
 int pk_luks_present(const char *dev);
 int pk_luks_open(const char *dev, const char *name, const char *pass,
 		 size_t pass_len, struct pk_err *err);

@@ -91,7 +91,7 @@ int main(void)
 	t_make_xts(nblob, MKVP + 1, 1);
 
 	ret = pk_luks_format(img, blob, sizeof(blob), NULL, PASS, strlen(PASS),
-			     0, &err);
+			     0, NULL, &err);
 	ret = ret ?: set_zkey_vp_token(img);
 	ret = ret ?: pk_luks_token_vp(img, vp, ivp, &err);
 	if (!t_ok(!ret && !strcmp(vp, VP) && !strcmp(ivp, IVP),
