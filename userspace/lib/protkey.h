@@ -554,10 +554,13 @@ int pk_luks_volume_key(const char *dev, int slot, const char *pass,
 		       struct pk_err *err);
 int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 		       const uint8_t *vk, size_t vk_len, int original,
-		       const char *vp, int *unbound, struct pk_err *err);
+		       const char *vp, bool replace, int *unbound,
+		       struct pk_err *err);
 int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
-			const uint8_t *vk, size_t vk_len, int *left,
-			struct pk_err *err);
+			const uint8_t *vk, size_t vk_len, bool remove,
+			int *left, int *removed, struct pk_err *err);
+int pk_luks_unbound_remove(const char *dev, int *left, int *removed,
+			   struct pk_err *err);
 
 /* luks2_protkey.c: the "protkey" LUKS2 token (its JSON: see the file) */
 #define PK_LT_TYPE "protkey"
@@ -692,6 +695,7 @@ int pk_dm_crypt_parse(const char *params, struct pk_dm_crypt *c,
 		      struct pk_err *err);
 int pk_blkdev_size(const char *dev, unsigned int sector_size, uint64_t *bytes,
 		   struct pk_err *err);
+int pk_blkdev_lock(const char *dev, int *fd, struct pk_err *err);
 int pk_dm_kind(const char *name, struct pk_err *err);
 int pk_dm_plain_create(const char *name, const char *dev, const char *keyname,
 		       size_t key_bytes, unsigned int sector_size,

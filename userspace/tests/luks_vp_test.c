@@ -100,7 +100,7 @@ int main(void)
 
 	before = token_json(img, "paes-verification-pattern");
 	ret = pk_luks_renc_stage(img, PASS, strlen(PASS), nblob, sizeof(nblob),
-				 0, VP, &unbound, &err);
+				 0, VP, false, &unbound, &err);
 	renc = token_json(img, "paes-reencipher");
 	if (!t_ok(!ret && unbound > 0 &&
 			  has_member(renc, "integrity-verification-pattern",
