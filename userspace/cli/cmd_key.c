@@ -915,27 +915,77 @@ out:
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
-/* At --complete: the staged key must be the same key (same pattern). */
-static int check_staged_vp(struct cli *cli, const struct pk_key *key)
+/*
+ * Before a new blob replaces the only copy of key @key: it derives under
+ * the CURRENT master key (not NEW: zkey's "the new master key might yet
+ * have to be set", keystore.c; not OLD: the next change would strand it)
+ * and its verification pattern is the key's, the one .info records or
+ * else the one of the blob it replaces.
+ */
+static int check_new_blob(struct cli *cli, const struct pk_key *key,
+			  const uint8_t *blob, size_t len, const char *what)
 {
 	const char *want = pk_info_get(&key->info, PK_P_VP);
-	char vp[PK_VP_HEX + 1];
-	struct pk_err e;
+	char vp[PK_VP_HEX + 1], old[PK_VP_HEX + 1];
+	struct pk_xts_info xts;
+	const char *match[2];
+	int ret, i;
 
-	if (!*want)
-		return 0;
-	if (pk_vp_compute(key->renc, key->renc_len, vp, &e)) {
-		cli_warn(
-			"cannot check the staged key's verification pattern: %s",
-			e.msg);
-		return 0;
+	ret = pk_xts_parse(blob, len, &xts, &cli->err) ?:
+		      cli_mk_match(cli, &xts, match);
+	for (i = 0; i < 2 && !ret; i++)
+		if (strcmp(match[i], "current"))
+			ret = pk_err_platform(
+				&cli->err, -ENOKEY,
+				"the %s key of '%s' is not enciphered with the CURRENT master key (its %s half: %s)%s; nothing changed",
+				what, key->name, i ? "tweak" : "data", match[i],
+				!strcmp(match[i], "new") ?
+					": the NEW master key might yet have to be set as the CURRENT master key" :
+					"");
+	if (ret)
+		return ret;
+	ret = pk_vp_compute(blob, len, vp, &cli->err);
+	if (ret) {
+		struct pk_err e = cli->err;
+
+		return pk_err_platform(
+			&cli->err, ret,
+			"the %s key of '%s' does not derive: %s; nothing changed",
+			what, key->name, e.msg);
+	}
+	if (!*want) {
+		/* no pattern recorded: the blob it replaces has it, if it derives */
+		ret = pk_vp_compute(key->blob, key->len, old, &cli->err);
+		if (ret && !strcmp(what, "staged")) {
+			cli_warn(
+				"key '%s' records no verification pattern and its old key does not derive: the staged key derives, its pattern is not checked",
+				key->name);
+			return 0;
+		}
+		if (ret)
+			return ret;
+		want = old;
 	}
 	if (strcmp(vp, want))
 		return pk_err_set(
 			&cli->err, -EKEYREJECTED,
-			"staged key of '%s' has another verification pattern",
-			key->name);
+			"the %s key of '%s' has verification pattern %s, the key's is %s: it is another key; nothing changed",
+			what, key->name, vp, want);
 	return 0;
+}
+
+/*
+ * A test hook: PROTKEYCTL_FAULT=renc-blob changes the re-enciphered key
+ * (another clear key), to prove that the check refuses it.
+ */
+static void fault_blob(uint8_t *blob, size_t len)
+{
+	const char *f = getenv("PROTKEYCTL_FAULT");
+
+	if (f && !strcmp(f, "renc-blob") && len >= PK_CCA_AESDATA_SIZE) {
+		blob[40] ^= 0x01;
+		pk_cca_set_tvv(blob);
+	}
 }
 
 enum renc_mode { RENC_NONE, RENC_STAGED, RENC_COMPLETE, RENC_FROM_OLD };
@@ -957,12 +1007,17 @@ static int do_reencipher(struct cli *cli, struct pk_repo *repo,
 	case RENC_FROM_OLD:
 		ret = cli_reencipher_blob(cli, key->blob, key->len,
 					  PROTKEY_EMU_RENC_OLD_TO_CURRENT, out);
+		if (!ret)
+			fault_blob(out, key->len);
+		ret = ret ?: check_new_blob(cli, key, out, key->len, "new");
 		ret = ret   ?:
 			      pk_repo_replace_blob(repo, key, out, key->len,
 						   &cli->err);
 		break;
 	default:
-		ret = key->renc ? check_staged_vp(cli, key) : 0;
+		ret = key->renc ? check_new_blob(cli, key, key->renc,
+						 key->renc_len, "staged") :
+				  0;
 		ret = ret ?: pk_repo_complete_renc(repo, key, &cli->err);
 		break;
 	}

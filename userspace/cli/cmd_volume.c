@@ -19,7 +19,17 @@
 
 #define GROUP "volume"
 
-enum { OPT_KEY = 256, OPT_KEYFILE, OPT_SECTOR, OPT_FORCE, OPT_PLAIN };
+enum {
+	OPT_KEY = 256,
+	OPT_KEYFILE,
+	OPT_SECTOR,
+	OPT_FORCE,
+	OPT_PLAIN,
+	OPT_PBKDF,
+	OPT_PBKDF_MEMORY,
+	OPT_ITER_TIME,
+	OPT_PBKDF_ITER
+};
 
 static const struct option vol_longopts[] = {
 	{ "key", required_argument, NULL, OPT_KEY },
@@ -27,6 +37,11 @@ static const struct option vol_longopts[] = {
 	{ "sector-size", required_argument, NULL, OPT_SECTOR },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
+	/* cryptsetup's names for the KDF of a new keyslot */
+	{ "pbkdf", required_argument, NULL, OPT_PBKDF },
+	{ "pbkdf-memory", required_argument, NULL, OPT_PBKDF_MEMORY },
+	{ "iter-time", required_argument, NULL, OPT_ITER_TIME },
+	{ "pbkdf-force-iterations", required_argument, NULL, OPT_PBKDF_ITER },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -36,7 +51,34 @@ struct vol_opts {
 	unsigned long sector_size;
 	bool force;
 	bool plain;
+	bool pbkdf_set;
+	struct pk_luks_pbkdf pbkdf;
 };
+
+/* --pbkdf and its numbers, as cryptsetup takes them; -1 when bad. */
+static int parse_pbkdf_opt(int c, const char *arg, struct pk_luks_pbkdf *p)
+{
+	/* cryptsetup's limits: 4 GiB of memory, any u32 count or time */
+	unsigned long max = c == OPT_PBKDF_MEMORY ? 4UL << 20 : UINT32_MAX;
+	unsigned long v;
+
+	if (c == OPT_PBKDF) {
+		if (strcmp(arg, "pbkdf2") && strcmp(arg, "argon2i") &&
+		    strcmp(arg, "argon2id"))
+			return -1;
+		p->type = arg;
+		return 0;
+	}
+	if (pk_parse_uint(arg, max, &v) || !v)
+		return -1;
+	if (c == OPT_PBKDF_MEMORY)
+		p->memory_kb = (uint32_t)v;
+	else if (c == OPT_ITER_TIME)
+		p->time_ms = (uint32_t)v;
+	else
+		p->iterations = (uint32_t)v;
+	return 0;
+}
 
 static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 {
@@ -57,6 +99,14 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 			break;
 		case OPT_PLAIN:
 			o->plain = true;
+			break;
+		case OPT_PBKDF:
+		case OPT_PBKDF_MEMORY:
+		case OPT_ITER_TIME:
+		case OPT_PBKDF_ITER:
+			if (parse_pbkdf_opt(c, optarg, &o->pbkdf))
+				return -1;
+			o->pbkdf_set = true;
 			break;
 		case OPT_SECTOR:
 			if (pk_parse_uint(optarg, 4096, &o->sector_size) ||
@@ -171,7 +221,7 @@ static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
 	bool had_key;
 	int ret;
 
-	if (argc != 2 || !o->key || o->key_file)
+	if (argc != 2 || !o->key || o->key_file || o->pbkdf_set)
 		return cli_usage(GROUP, "open",
 				 "need DEV NAME --plain --key NAME");
 	if (!o->sector_size)
@@ -276,10 +326,14 @@ static int status_plain(struct cli *cli, const char *name)
 	return PK_EXIT_OK;
 }
 
-/* format DEV --key NAME --key-file FILE [--sector-size N] */
+/*
+ * format DEV --key NAME --key-file FILE [--sector-size N] [--force]
+ *	[--pbkdf TYPE] [--pbkdf-memory KB] [--iter-time MS]
+ *	[--pbkdf-force-iterations N]
+ */
 static int cmd_format(struct cli *cli, int argc, char **argv)
 {
-	struct vol_opts o = { 0 };
+	struct vol_opts o = { .pbkdf.fips = -1 };
 	struct pk_repo repo;
 	struct pk_key key;
 	char *pass = NULL;
@@ -305,7 +359,8 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 	ret = ret   ?:
 		      pk_luks_format(argv[i], key.blob, key.len,
 				     pk_info_get(&key.info, PK_P_VP), pass,
-				     plen, (int)o.sector_size, &cli->err);
+				     plen, (int)o.sector_size, &o.pbkdf,
+				     &cli->err);
 	if (!ret && !cli->json)
 		printf("formatted %s: LUKS2, paes-xts-plain64, volume key '%s' (%u bits)%s\n",
 		       argv[i], o.key, key.xts.key_size_bits,
@@ -356,7 +411,7 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 	i = parse_vol_opts(argc, argv, &o);
 	if (i >= 0 && o.plain)
 		return cmd_open_plain(cli, &o, argc - i, argv + i);
-	if (i < 0 || i != argc - 2 || o.key || o.force)
+	if (i < 0 || i != argc - 2 || o.key || o.force || o.pbkdf_set)
 		return cli_usage(GROUP, "open",
 				 "need DEV NAME [--key-file FILE]");
 	ret = pk_name_check(argv[i + 1], &cli->err);
@@ -454,16 +509,16 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 /* clang-format off */
 const struct command volume_commands[] = {
 	{ "format", cmd_format,
-	  "DEV --key NAME --key-file FILE [--sector-size N] [--force]",
-	  "LUKS2 on paes-xts-plain64 with key NAME as volume key; PBKDF2 keyslot for FILE" },
+	  "DEV --key NAME --key-file FILE [--sector-size N] [--force] [--pbkdf pbkdf2|argon2i|argon2id] [--pbkdf-memory KB] [--iter-time MS] [--pbkdf-force-iterations N]",
+	  "LUKS2 on paes-xts-plain64 with key NAME as volume key; a keyslot for FILE with zkey's KDF (argon2i, 32 KiB, 4 iterations; pbkdf2 in FIPS mode) unless --pbkdf* say otherwise" },
 	{ "open", cmd_open,
 	  "DEV NAME [--key-file FILE] | DEV NAME --plain --key NAME [--sector-size N] [--force]",
 	  "open the LUKS2 volume DEV (its protkey token first, then FILE), or DEV as a plain mapping keyed by key NAME, as /dev/mapper/NAME" },
 	{ "close", cmd_close, "NAME", "close /dev/mapper/NAME (LUKS2 or plain)" },
 	{ "status", cmd_status, "NAME", "type, cipher, key, device, sector size (LUKS2 or plain)" },
 	{ "reencipher", cmd_volume_reencipher,
-	  "DEV --staged|--complete|--from-old --key-file FILE",
-	  "re-encipher the volume key in the LUKS2 header: CURRENT->NEW into an unbound keyslot; make it the volume key's (and update the live key object); or OLD->CURRENT at once; protkey tokens follow" },
+	  "DEV --staged|--complete|--from-old --key-file FILE [--remove-unbound]",
+	  "re-encipher the volume key in the LUKS2 header: CURRENT->NEW into an unbound keyslot; make it the volume key's (and update the live key object); or OLD->CURRENT at once; protkey tokens follow; holds the device's lock" },
 	{ "token", cmd_volume_token,
 	  "add DEV (--key NAME | --uv-secret ID [--uv-secret ID]) --key-file FILE | remove DEV --token N | show DEV",
 	  "a protkey token: a new keyslot whose passphrase key NAME (CCA, EP11, UV) or UV secrets seal (xts(paes)); remove it (never the last way in); list" },

@@ -12,7 +12,10 @@
  *   reencipher DEV --from-old  OLD -> CURRENT, staged and completed at once
  *
  * Every step may be interrupted and run again: the volume opens at any
- * point, with the old or the new secure key (the same effective key).
+ * point, with the old or the new secure key (the same effective key); a
+ * rerun of --complete after its header commits gives the live key object
+ * the key it did not get. The whole command holds the block device's
+ * exclusive lock (pk_blkdev_lock()): two runs never interleave.
  * The protkey tokens follow (lib/luks_token.c): --staged gives each
  * token's wrapping key a staged copy under NEW and --from-old re-enciphers
  * it OLD -> CURRENT, before the volume key's commits; --complete then
@@ -26,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <libcryptsetup.h>
@@ -37,7 +42,14 @@
 
 enum vr_mode { VR_NONE, VR_STAGED, VR_COMPLETE, VR_FROM_OLD };
 
-enum { OPT_STAGED = 256, OPT_COMPLETE, OPT_FROM_OLD, OPT_KEYFILE, OPT_KEY };
+enum {
+	OPT_STAGED = 256,
+	OPT_COMPLETE,
+	OPT_FROM_OLD,
+	OPT_KEYFILE,
+	OPT_KEY,
+	OPT_REMOVE_UNBOUND
+};
 
 static const struct option vr_longopts[] = {
 	{ "staged", no_argument, NULL, OPT_STAGED },
@@ -45,6 +57,7 @@ static const struct option vr_longopts[] = {
 	{ "from-old", no_argument, NULL, OPT_FROM_OLD },
 	{ "key-file", required_argument, NULL, OPT_KEYFILE },
 	{ "key", required_argument, NULL, OPT_KEY },
+	{ "remove-unbound", no_argument, NULL, OPT_REMOVE_UNBOUND },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -63,7 +76,11 @@ static const struct option vr_longopts[] = {
  * @vp: the key's verification pattern
  * @slot: the keyslot that opened (@vk), or the staged one (@nvk)
  * @staged: the unbound keyslot written by this run
+ * @remove_unbound: --remove-unbound
  * @left: keyslots left unbound by --complete
+ * @removed: unbound keyslots destroyed by --complete
+ * @restaged: the staged key was under OLD and re-enciphered to CURRENT
+ * @resumed: only the live key object was left to update (a rerun)
  * @live: serial of the live key object updated, 0 if none
  * @tokens: protkey tokens whose wrapping key followed
  */
@@ -82,7 +99,11 @@ struct vr {
 	char vp[PK_VP_HEX + 1];
 	int slot;
 	int staged;
+	bool remove_unbound;
 	int left;
+	int removed;
+	bool restaged;
+	bool resumed;
 	int32_t live;
 	int tokens;
 };
@@ -111,6 +132,9 @@ static int vr_parse(struct vr *v, int argc, char **argv)
 			break;
 		case OPT_KEY:
 			v->key = optarg;
+			break;
+		case OPT_REMOVE_UNBOUND:
+			v->remove_unbound = true;
 			break;
 		default:
 			return -1;
@@ -293,16 +317,82 @@ static int vr_stage(struct vr *v)
 		return ret;
 	v->nvk_len = v->vk_len;
 	return pk_luks_renc_stage(v->dev, v->pass, v->plen, v->nvk, v->nvk_len,
-				  v->slot, v->vp, &v->staged, &v->cli->err);
+				  v->slot, v->vp, false, &v->staged,
+				  &v->cli->err);
 }
 
 /*
- * A rerun after --complete was interrupted between the volume key's
- * commits and its tokens': the tokens still on the old key get keyslots
- * of the volume key (read with the passphrase). Return: 0 when some did,
- * -ENOENT when there was nothing to finish.
+ * The staged keyslot is gone and only its token is left (an earlier
+ * protkeyctl wrote the token first and was interrupted): the volume key
+ * opens as before; which step proceeds depends on its master key.
  */
-static int vr_finish_tokens(struct vr *v)
+static int vr_no_staged_slot(struct vr *v, const struct pk_luks_renc *st)
+{
+	struct pk_xts_info xts;
+	const char *match[2];
+	int ret;
+
+	ret = pk_luks_volume_key(v->dev, -1, v->pass, v->plen, v->vk,
+				 &v->vk_len, &v->cli->err);
+	if (ret < 0)
+		return ret;
+	ret = pk_xts_parse(v->vk, v->vk_len, &xts, &v->cli->err) ?:
+		      cli_mk_match(v->cli, &xts, match);
+	if (ret)
+		return ret;
+	if (!strcmp(match[0], "old") || !strcmp(match[1], "old"))
+		return pk_err_set(
+			&v->cli->err, -EINVAL,
+			"%s: an interrupted --staged left its token but not its keyslot %d, and the master key has been set since: the volume key is under the OLD master key: run '" GROUP
+			" reencipher %s --from-old'",
+			v->dev, st->unbound, v->dev);
+	return pk_err_set(
+		&v->cli->err, -EINVAL,
+		"%s: an interrupted --staged left its token but not its keyslot %d: run '" GROUP
+		" reencipher %s --staged' again",
+		v->dev, st->unbound, v->dev);
+}
+
+/*
+ * Two master-key changes since --staged moved the staged key to OLD: it
+ * is re-enciphered to CURRENT, checked (it derives, its pattern is the
+ * volume's) and staged again in place of the old staged keyslot, as
+ * zkey-cryptsetup's reencipher --complete offers (without asking). EP11
+ * keys have no OLD register and never get here.
+ */
+static int vr_restage_old(struct vr *v, struct pk_luks_renc *st)
+{
+	uint8_t out[PK_XTS_BLOB_MAX];
+	struct pk_xts_info xts;
+	const char *match[2];
+	int ret;
+
+	ret = pk_xts_parse(v->nvk, v->nvk_len, &xts, &v->cli->err) ?:
+		      cli_mk_match(v->cli, &xts, match);
+	if (ret || strcmp(match[0], "old") || strcmp(match[1], "old"))
+		return ret;
+	ret = cli_reencipher_blob(v->cli, v->nvk, v->nvk_len,
+				  PROTKEY_EMU_RENC_OLD_TO_CURRENT, out);
+	if (!ret) {
+		memcpy(v->nvk, out, v->nvk_len);
+		ret = vr_check_vp(v, v->nvk, v->nvk_len, st->vp, "staged");
+	}
+	ret = ret   ?:
+		      pk_luks_renc_stage(v->dev, v->pass, v->plen, v->nvk,
+					 v->nvk_len, st->original, st->vp, true,
+					 &v->staged, &v->cli->err);
+	ret = ret ?: pk_luks_renc_state(v->dev, st, &v->cli->err);
+	explicit_bzero(out, sizeof(out));
+	v->restaged = !ret;
+	return ret;
+}
+
+/*
+ * Nothing staged: a rerun after the header commits of --complete gives
+ * the live key object, if a mapping is open, the header's key (a no-op
+ * when it has it); without one there is nothing to do.
+ */
+static int vr_resume_live(struct vr *v)
 {
 	int ret;
 
@@ -311,50 +401,109 @@ static int vr_finish_tokens(struct vr *v)
 	if (ret < 0)
 		return ret;
 	v->slot = ret;
+	ret = vr_check_vp(v, v->nvk, v->nvk_len, NULL, "volume");
+	if (ret)
+		return ret;
+	ret = pk_keyring_update_live(v->nvk, v->nvk_len, v->vp, &v->live,
+				     &v->cli->err);
+	if (ret == -ENOENT)
+		return pk_err_set(&v->cli->err, -ENOENT,
+				  "%s has no staged re-encipher", v->dev);
+	v->resumed = !ret;
+	return ret;
+}
+
+/* Whether the user wants the unbound keyslots gone (zkey's prompt). */
+static bool vr_ask_remove(const struct vr *v)
+{
+	char line[16];
+
+	if (v->cli->json || !isatty(STDIN_FILENO) || !isatty(STDERR_FILENO))
+		return false;
+	fprintf(stderr,
+		"%d keyslot(s) of %s hold the old volume key (unbound). Remove them [y/N]? ",
+		v->left, v->dev);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\n")] = '\0';
+	return !strcasecmp(line, "y") || !strcasecmp(line, "yes");
+}
+
+/*
+ * Nothing staged, a rerun of --complete: an interruption after the volume
+ * key's commits left tokens on the old key (they get keyslots of the
+ * volume key, read with the passphrase) or the live key object without
+ * the new key (vr_resume_live()). -ENOENT when there was nothing to do.
+ */
+static int vr_resume(struct vr *v)
+{
+	int ret;
+
+	ret = pk_luks_volume_key(v->dev, -1, v->pass, v->plen, v->nvk,
+				 &v->nvk_len, &v->cli->err);
+	if (ret < 0)
+		return ret;
 	ret = pk_luks_lt_rebind(v->dev, v->nvk, v->nvk_len, &v->tokens,
 				&v->left, &v->cli->err);
 	if (ret)
 		return ret;
-	if (!v->tokens)
-		return pk_err_set(&v->cli->err, -ENOENT,
-				  "%s has no staged re-encipher", v->dev);
-	return pk_vp_compute(v->nvk, v->nvk_len, v->vp, &v->cli->err);
+	ret = vr_resume_live(v);
+	if (ret == -ENOENT && v->tokens)
+		return 0;
+	return ret;
 }
 
 /* --complete and the second half of --from-old. */
 static int vr_complete(struct vr *v)
 {
 	struct pk_luks_renc st;
-	int ret;
+	int ret, removed;
 
 	ret = pk_luks_renc_state(v->dev, &st, &v->cli->err);
 	if (ret)
 		return ret;
 	if (st.token < 0)
-		return vr_finish_tokens(v);
+		return v->mode == VR_COMPLETE ?
+			       vr_resume(v) :
+			       pk_err_set(&v->cli->err, -ENOENT,
+					  "%s has no staged re-encipher",
+					  v->dev);
+	if (st.unbound_state == CRYPT_SLOT_INACTIVE ||
+	    st.unbound_state == CRYPT_SLOT_INVALID)
+		return vr_no_staged_slot(v, &st);
 	ret = pk_luks_volume_key(v->dev, st.unbound, v->pass, v->plen, v->nvk,
 				 &v->nvk_len, &v->cli->err);
 	if (ret < 0)
 		return ret;
-	v->slot = ret;
-	ret = vr_check_vp(v, v->nvk, v->nvk_len, st.vp, "staged");
-	ret = ret   ?:
-		      pk_luks_renc_finish(v->dev, v->pass, v->plen, v->nvk,
-					  v->nvk_len, &v->left, &v->cli->err);
+	ret = vr_restage_old(v, &st);
+	ret = ret ?: vr_check_vp(v, v->nvk, v->nvk_len, st.vp, "staged");
+	if (ret)
+		return ret;
+	v->slot = st.unbound;
+	ret = pk_luks_renc_finish(v->dev, v->pass, v->plen, v->nvk, v->nvk_len,
+				  v->remove_unbound, &v->left, &v->removed,
+				  &v->cli->err);
 	/* The tokens' keyslots still hold the old key: give them the new. */
 	ret = ret   ?:
 		      pk_luks_lt_rebind(v->dev, v->nvk, v->nvk_len, &v->tokens,
 					&v->left, &v->cli->err);
 	if (ret)
 		return ret;
+	if (v->left && !v->remove_unbound && vr_ask_remove(v)) {
+		ret = pk_luks_unbound_remove(v->dev, &v->left, &removed,
+					     &v->cli->err);
+		if (ret)
+			return ret;
+		v->removed += removed;
+	}
 	/* Open mappings: the live key object takes the new secure key. */
 	ret = pk_keyring_update_live(v->nvk, v->nvk_len, v->vp, &v->live,
 				     &v->cli->err);
 	if (ret && ret != -ENOENT)
 		cli_warn(
 			"the volume is re-enciphered, but its live key object was not updated: %s (run '" GROUP
-			" rekey')",
-			v->cli->err.msg);
+			" reencipher %s --complete' again)",
+			v->cli->err.msg, v->dev);
 	return 0;
 }
 
@@ -368,7 +517,10 @@ static void vr_report(const struct vr *v)
 	struct json_object *o;
 
 	if (!v->cli->json) {
-		if (v->mode == VR_STAGED)
+		if (v->resumed)
+			printf("re-encipher of %s was complete already\n",
+			       v->dev);
+		else if (v->mode == VR_STAGED)
 			printf("re-encipher of %s staged (CURRENT -> NEW) in keyslot %d; after the NEW master key is set: '" GROUP
 			       " reencipher %s --complete'\n",
 			       v->dev, v->staged, v->dev);
@@ -377,6 +529,8 @@ static void vr_report(const struct vr *v)
 			       v->dev, v->slot,
 			       v->mode == VR_FROM_OLD ? " (OLD -> CURRENT)" :
 							"");
+		if (v->restaged)
+			printf("the staged key was under the OLD master key (two master-key changes since --staged): re-enciphered to CURRENT\n");
 		if (v->tokens)
 			printf("%d protkey token(s) %s\n", v->tokens,
 			       v->mode == VR_STAGED ?
@@ -384,9 +538,12 @@ static void vr_report(const struct vr *v)
 				       "re-enciphered, with a keyslot of the new volume key");
 		if (v->live)
 			printf("live key object %d updated\n", v->live);
+		if (v->removed)
+			printf("%d unbound keyslot(s) of the old volume key removed\n",
+			       v->removed);
 		if (v->left)
 			cli_warn(
-				"%d keyslot(s) of %s still hold the old key under other passphrases (unbound): re-add them with cryptsetup luksAddKey",
+				"%d keyslot(s) of %s hold the old volume key (unbound) and are kept: remove them with --remove-unbound, or re-add their passphrases with cryptsetup luksAddKey",
 				v->left, v->dev);
 		return;
 	}
@@ -404,6 +561,12 @@ static void vr_report(const struct vr *v)
 			       v->live ? json_object_new_int(v->live) : NULL);
 	json_object_object_add(o, "unbound-keyslots-left",
 			       json_object_new_int(v->left));
+	json_object_object_add(o, "unbound-keyslots-removed",
+			       json_object_new_int(v->removed));
+	json_object_object_add(o, "staged-key-reenciphered",
+			       json_object_new_boolean(v->restaged));
+	json_object_object_add(o, "resumed",
+			       json_object_new_boolean(v->resumed));
 	json_object_object_add(o, "tokens", json_object_new_int(v->tokens));
 	cli_json_print(o);
 }
@@ -415,25 +578,32 @@ static void vr_free(struct vr *v)
 	explicit_bzero(v->nvk, sizeof(v->nvk));
 }
 
-/* reencipher DEV --staged|--complete|--from-old --key-file FILE */
+/*
+ * reencipher DEV --staged|--complete|--from-old --key-file FILE
+ *	[--remove-unbound]
+ */
 int cmd_volume_reencipher(struct cli *cli, int argc, char **argv)
 {
 	struct vr v = { .cli = cli };
-	int i, ret;
+	int i, ret, lock = -1;
 
 	i = vr_parse(&v, argc, argv);
-	if (i < 0 || i != argc - 1 || v.mode == VR_NONE || !v.key_file || v.key)
+	if (i < 0 || i != argc - 1 || v.mode == VR_NONE || !v.key_file ||
+	    v.key || (v.remove_unbound && v.mode == VR_STAGED))
 		return cli_usage(
 			GROUP, "reencipher",
-			"need DEV, one of --staged, --complete, --from-old, and --key-file FILE");
+			"need DEV, one of --staged, --complete, --from-old, and --key-file FILE (--remove-unbound: not with --staged)");
 	v.dev = argv[i];
 	ret = cli_read_secret(cli, v.key_file, &v.pass, &v.plen);
+	ret = ret ?: pk_blkdev_lock(v.dev, &lock, &cli->err);
 	if (!ret && v.mode != VR_COMPLETE)
 		ret = vr_stage(&v);
 	if (!ret && v.mode != VR_STAGED)
 		ret = vr_complete(&v);
 	if (!ret)
 		vr_report(&v);
+	if (lock >= 0)
+		close(lock);
 	vr_free(&v);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
@@ -451,7 +621,7 @@ int cmd_volume_rekey(struct cli *cli, int argc, char **argv)
 
 	i = vr_parse(&v, argc, argv);
 	if (i < 0 || i != argc - 1 || v.mode != VR_NONE ||
-	    !v.key_file == !v.key)
+	    !v.key_file == !v.key || v.remove_unbound)
 		return cli_usage(
 			GROUP, "rekey",
 			"need NAME and one of --key-file FILE, --key KEY");

@@ -15,11 +15,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -204,6 +206,89 @@ int pk_blkdev_size(const char *dev, unsigned int sector_size, uint64_t *bytes,
 			dev, (unsigned long long)*bytes, sector_size);
 out:
 	close(fd);
+	return ret;
+}
+
+/*
+ * The whole disk of partition @rdev as /dev/<name> into @path (udev's
+ * lock convention takes the whole disk's lock); @path is left alone for
+ * a device that is no partition.
+ */
+static void whole_disk(dev_t rdev, char *path, size_t len)
+{
+	char sys[96], line[128];
+	FILE *f;
+
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/partition",
+		 major(rdev), minor(rdev));
+	if (access(sys, F_OK))
+		return;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u/../uevent",
+		 major(rdev), minor(rdev));
+	f = fopen(sys, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "DEVNAME=", 8)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(path, len, "/dev/%s", line + 8);
+			break;
+		}
+	fclose(f);
+}
+
+#define LOCK_TRIES 20 /* 100 ms apart: udev holds its lock for a probe */
+
+/**
+ * pk_blkdev_lock() - take the exclusive BSD lock of a block device
+ * @dev: the device (a partition: its whole disk is locked)
+ * @fd: receives the locked descriptor, to close() when done; -1 when @dev
+ *	is a regular file (an image: libcryptsetup locks it itself, with
+ *	flock on the file, which would then deadlock against ours)
+ * @err: error
+ *
+ * The convention udev and systemd document ("Locking Block Device
+ * Access"): a program that changes a device's contents holds flock
+ * LOCK_EX on the whole disk, udev probes it only after, and a second
+ * protkeyctl run on the same device fails here instead of interleaving
+ * its header commits with ours. udev's own shared lock is held only for
+ * a probe: it is waited for, briefly.
+ *
+ * Context: may sleep up to 2 s.
+ * Return: 0; -EBUSY when another process holds the lock; -errno.
+ */
+int pk_blkdev_lock(const char *dev, int *fd, struct pk_err *err)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int i, ret;
+
+	*fd = -1;
+	if (stat(dev, &sb))
+		return pk_err_set(err, -errno, "device %s", dev);
+	if (!S_ISBLK(sb.st_mode))
+		return 0;
+	snprintf(path, sizeof(path), "%s", dev);
+	whole_disk(sb.st_rdev, path, sizeof(path));
+	ret = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (ret < 0)
+		return pk_err_set(err, -errno, "device %s", path);
+	*fd = ret;
+	for (i = 0; i < LOCK_TRIES; i++) {
+		if (!flock(*fd, LOCK_EX | LOCK_NB))
+			return 0;
+		if (errno != EWOULDBLOCK)
+			break;
+		usleep(100000);
+	}
+	ret = errno == EWOULDBLOCK ?
+		      pk_err_set(
+			      err, -EBUSY,
+			      "%s is busy: another process (protkeyctl, cryptsetup, udev) holds its lock; run again when it is done",
+			      path) :
+		      pk_err_set(err, -errno, "cannot lock %s", path);
+	close(*fd);
+	*fd = -1;
 	return ret;
 }
 

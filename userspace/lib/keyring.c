@@ -211,7 +211,8 @@ out:
  * re-derivation of the open mappings that share the object.
  *
  * Return: 0; -ENOENT when no live object has this pattern (no open
- * mapping uses the key); the kernel's error otherwise.
+ * mapping uses the key; an invalidated one, not yet reaped, counts as
+ * none); the kernel's error otherwise.
  */
 int pk_keyring_update_live(const uint8_t *blob, size_t len, const char *vp,
 			   int32_t *serial, struct pk_err *err)
@@ -229,8 +230,14 @@ int pk_keyring_update_live(const uint8_t *blob, size_t len, const char *vp,
 		ret = pk_err_set(err, -ENOENT,
 				 "no live key object with pattern %s", vp);
 	else if (keyctl_update(keys[i].serial, blob, len))
-		ret = pk_err_platform(err, -errno, "keyctl update of key %d",
-				      keys[i].serial);
+		/* ENOKEY: invalidated (its last mapping closed), not reaped */
+		ret = errno == ENOKEY ?
+			      pk_err_set(err, -ENOENT,
+					 "no live key object with pattern %s",
+					 vp) :
+			      pk_err_platform(err, -errno,
+					      "keyctl update of key %d",
+					      keys[i].serial);
 	else
 		*serial = keys[i].serial;
 	pk_live_keys_free(keys, n);

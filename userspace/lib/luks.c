@@ -2,12 +2,17 @@
 /*
  * LUKS2 volumes on paes-xts-plain64 with libcryptsetup: the volume key is
  * the XTS secure key itself (its size, not a default, sets the key size:
- * 1024 bits for CCA-AESDATA), keyslots use PBKDF2 with a low iteration
- * count as zkey does (the secure key, not the passphrase, is what
- * protects the data; Argon2 exhausts small guests that open many volumes
- * at boot), and a zkey-compatible "paes-verification-pattern" token
- * records the key's verification pattern. Every header change goes
- * through libcryptsetup, which writes LUKS2 metadata crash-safely.
+ * 1024 bits for CCA-AESDATA), a new volume's keyslot gets the KDF that
+ * "zkey cryptsetup" prints for luksFormat (s390-tools zkey/keystore.c):
+ * Argon2i with 32 KiB and 4 iterations, PBKDF2 when the kernel runs in
+ * FIPS mode (its policy may forbid Argon2), unless the user chose
+ * cryptsetup's --pbkdf options (the secure key, not the passphrase,
+ * protects the data; Argon2's defaults exhaust small guests that open
+ * many volumes at boot). A keyslot added by a re-encipher keeps the KDF
+ * of the keyslot it replaces, as zkey-cryptsetup's open_keyslot() does. A
+ * zkey-compatible "paes-verification-pattern" token records the key's
+ * verification pattern. Every header change goes through libcryptsetup,
+ * which writes LUKS2 metadata crash-safely.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +34,9 @@
  * token; it reads at most 64 characters of it.
  */
 #define IVP_NAME "integrity-verification-pattern"
-#define PBKDF2_ITERATIONS 1000
+#define ZKEY_ARGON2_MEMORY_KB 32
+#define ZKEY_ARGON2_ITERATIONS 4
+#define FIPS_FILE "/proc/sys/crypto/fips_enabled"
 
 static char last_log[256];
 
@@ -101,28 +108,99 @@ static int add_vp_token(struct crypt_device *cd, const char *vp,
 			 0;
 }
 
-/* zkey's keyslot settings: PBKDF2, few iterations (see the top). */
-static int set_pbkdf(struct crypt_device *cd, struct pk_err *err)
+/* 1 when the kernel runs in FIPS mode (fips=1), else 0. */
+static int fips_enabled(void)
 {
-	static const struct crypt_pbkdf_type pbkdf = {
-		.type = CRYPT_KDF_PBKDF2,
-		.hash = "sha256",
-		.iterations = PBKDF2_ITERATIONS,
-		.flags = CRYPT_PBKDF_NO_BENCHMARK,
-	};
-	int ret = crypt_set_pbkdf_type(cd, &pbkdf);
+	FILE *f = fopen(FIPS_FILE, "r");
+	int c = f ? fgetc(f) : EOF;
 
-	return ret < 0 ? cs_err(err, ret, "PBKDF2 settings") : 0;
+	if (f)
+		fclose(f);
+	return c == '1';
+}
+
+/*
+ * The KDF of a new volume's keyslot: @u's cryptsetup-style choices on top
+ * of libcryptsetup's defaults when the user made any, else zkey's.
+ */
+static void pbkdf_resolve(const struct pk_luks_pbkdf *u,
+			  struct crypt_pbkdf_type *p)
+{
+	const struct crypt_pbkdf_type *def =
+		crypt_get_pbkdf_default(CRYPT_LUKS2);
+	bool fips = u && u->fips >= 0 ? u->fips : fips_enabled();
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	*p = *def;
+	if (u && (u->type || u->iterations || u->memory_kb || u->time_ms)) {
+		if (u->type)
+			p->type = u->type;
+		if (u->memory_kb)
+			p->max_memory_kb = u->memory_kb;
+		if (u->time_ms)
+			p->time_ms = u->time_ms;
+		if (u->iterations) {
+			p->iterations = u->iterations;
+			p->flags |= CRYPT_PBKDF_NO_BENCHMARK;
+		}
+	} else if (fips) {
+		/* zkey prints "--pbkdf pbkdf2": cryptsetup benchmarks it */
+		p->type = CRYPT_KDF_PBKDF2;
+	} else {
+		p->type = CRYPT_KDF_ARGON2I;
+		p->max_memory_kb = ZKEY_ARGON2_MEMORY_KB;
+		p->iterations = ZKEY_ARGON2_ITERATIONS;
+		p->flags |= CRYPT_PBKDF_NO_BENCHMARK;
+	}
+	if (!strcmp(p->type, CRYPT_KDF_PBKDF2)) {
+		p->max_memory_kb = 0;
+		p->parallel_threads = 0;
+	} else if (cpus > 0 && p->parallel_threads > (uint32_t)cpus) {
+		/* as the cryptsetup tool limits it */
+		p->parallel_threads = (uint32_t)cpus;
+	}
+}
+
+static int set_pbkdf(struct crypt_device *cd, const struct pk_luks_pbkdf *u,
+		     struct pk_err *err)
+{
+	struct crypt_pbkdf_type p;
+	int ret;
+
+	pbkdf_resolve(u, &p);
+	ret = crypt_set_pbkdf_type(cd, &p);
+	return ret < 0 ? cs_err(err, ret, "PBKDF settings") : 0;
+}
+
+/*
+ * New keyslots of @cd get the KDF of keyslot @slot, its benchmarked
+ * iterations reused (zkey-cryptsetup's open_keyslot()).
+ */
+static int copy_pbkdf(struct crypt_device *cd, int slot, struct pk_err *err)
+{
+	struct crypt_pbkdf_type p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	ret = crypt_keyslot_get_pbkdf(cd, slot, &p);
+	if (ret < 0)
+		return cs_err(err, ret, "cannot read the KDF of the keyslot");
+	p.flags |= CRYPT_PBKDF_NO_BENCHMARK;
+	ret = crypt_set_pbkdf_type(cd, &p);
+	return ret < 0 ? cs_err(err, ret, "KDF settings for the new keyslot") :
+			 0;
 }
 
 /*
  * Formats @dev as LUKS2 with cipher paes-xts-plain64 and volume key @blob,
- * one keyslot for @pass, and a paes-verification-pattern token when @vp
- * is not empty. @sector_size 0 lets libcryptsetup choose.
+ * one keyslot for @pass with the KDF of @pbkdf (NULL: zkey's, see the
+ * top), and a paes-verification-pattern token when @vp is not empty.
+ * @sector_size 0 lets libcryptsetup choose.
  */
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 		   const char *vp, const char *pass, size_t pass_len,
-		   int sector_size, struct pk_err *err)
+		   int sector_size, const struct pk_luks_pbkdf *pbkdf,
+		   struct pk_err *err)
 {
 	struct crypt_params_luks2 params = {
 		.sector_size = (uint32_t)sector_size,
@@ -133,7 +211,7 @@ int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 	ret = init_dev(&cd, dev, err);
 	if (ret)
 		return ret;
-	ret = set_pbkdf(cd, err);
+	ret = set_pbkdf(cd, pbkdf, err);
 	if (ret < 0)
 		goto out;
 	ret = crypt_format(cd, CRYPT_LUKS2, "paes", "xts-plain64", NULL,
@@ -489,14 +567,19 @@ int pk_luks_volume_key(const char *dev, int slot, const char *pass,
 
 static char *renc_token_json(const struct pk_luks_renc *st)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = json_object_new_object(), *a;
+	char slot[12];
 	char *s;
 
 	if (!o)
 		return NULL;
 	json_object_object_add(o, "type",
 			       json_object_new_string(RENC_TOKEN_TYPE));
-	json_object_object_add(o, "keyslots", json_object_new_array());
+	/* bound to the unbound keyslot, as zkey-cryptsetup's token is */
+	a = json_object_new_array();
+	snprintf(slot, sizeof(slot), "%d", st->unbound);
+	json_object_array_add(a, json_object_new_string(slot));
+	json_object_object_add(o, "keyslots", a);
 	json_object_object_add(o, "verification-pattern",
 			       json_object_new_string(st->vp));
 	if (st->ivp[0])
@@ -511,15 +594,112 @@ static char *renc_token_json(const struct pk_luks_renc *st)
 	return s;
 }
 
-static int free_slot(struct crypt_device *cd, int not )
+static int free_slot(struct crypt_device *cd)
 {
 	int s;
 
 	for (s = 0; s < PK_LUKS_SLOTS; s++)
-		if (s != not &&crypt_keyslot_status(cd, s) ==
-		    CRYPT_SLOT_INACTIVE)
+		if (crypt_keyslot_status(cd, s) == CRYPT_SLOT_INACTIVE)
 			return s;
 	return -1;
+}
+
+/* Whether some token of @cd is assigned keyslot @slot. */
+static bool slot_has_token(struct crypt_device *cd, int slot)
+{
+	const char *type;
+	int t;
+
+	for (t = 0; t < PK_LUKS_SLOTS; t++)
+		if (crypt_token_status(cd, t, &type) != CRYPT_TOKEN_INACTIVE &&
+		    crypt_token_is_assigned(cd, t, slot) == 0)
+			return true;
+	return false;
+}
+
+/* Whether @a and @b are secure keys under the same master keys. */
+static bool same_mks(const uint8_t *a, size_t alen, const uint8_t *b,
+		     size_t blen)
+{
+	struct pk_xts_info x, y;
+	struct pk_err e;
+
+	return alen == blen && !pk_xts_parse(a, alen, &x, &e) &&
+	       !pk_xts_parse(b, blen, &y, &e) &&
+	       x.half[0].mkvp == y.half[0].mkvp &&
+	       x.half[1].mkvp == y.half[1].mkvp;
+}
+
+/*
+ * The residue of an interrupted stage: unbound keyslots that no token
+ * names, that @pass opens, and whose key is under the master keys of @vk
+ * (the key being staged). Destroyed, each in a commit of its own, before
+ * the keyslot is added again: a rerun leaves no keyslot behind. Unbound
+ * keyslots of an old key (another master key) are not touched.
+ */
+static int drop_orphans(struct crypt_device *cd, const char *pass,
+			size_t pass_len, const uint8_t *vk, size_t vk_len,
+			struct pk_err *err)
+{
+	uint8_t key[PK_XTS_BLOB_MAX];
+	size_t len;
+	int s, ret = 0;
+
+	for (s = 0; s < PK_LUKS_SLOTS && !ret; s++) {
+		if (crypt_keyslot_status(cd, s) != CRYPT_SLOT_UNBOUND ||
+		    slot_has_token(cd, s))
+			continue;
+		len = sizeof(key);
+		if (crypt_volume_key_get(cd, s, (char *)key, &len, pass,
+					 pass_len) < 0)
+			continue;
+		if (same_mks(key, len, vk, vk_len)) {
+			ret = crypt_keyslot_destroy(cd, s);
+			if (ret < 0)
+				cs_err(err, ret,
+				       "cannot destroy a keyslot an interrupted stage left");
+		}
+	}
+	explicit_bzero(key, sizeof(key));
+	return ret < 0 ? ret : 0;
+}
+
+/* Adds @vk for @pass in a free unbound keyslot with the KDF of @like. */
+static int add_unbound(struct crypt_device *cd, const char *dev, int like,
+		       const char *pass, size_t pass_len, const uint8_t *vk,
+		       size_t vk_len, struct pk_err *err)
+{
+	int ret, slot;
+
+	ret = drop_orphans(cd, pass, pass_len, vk, vk_len, err);
+	if (ret)
+		return ret;
+	slot = free_slot(cd);
+	if (slot < 0)
+		return pk_err_set(err, -ENOSPC, "%s: no free keyslot", dev);
+	ret = copy_pbkdf(cd, like, err);
+	if (ret)
+		return ret;
+	ret = crypt_keyslot_add_by_key(cd, slot, (const char *)vk, vk_len, pass,
+				       pass_len, CRYPT_VOLUME_KEY_NO_SEGMENT);
+	if (ret < 0)
+		return cs_err(err, ret, "cannot add the unbound keyslot");
+	return slot;
+}
+
+static int put_renc_token(struct crypt_device *cd, int token,
+			  const struct pk_luks_renc *st, struct pk_err *err)
+{
+	char *json = renc_token_json(st);
+	int ret;
+
+	if (!json)
+		return pk_err_set(err, -ENOMEM, "token JSON");
+	ret = crypt_token_json_set(cd, token, json);
+	free(json);
+	return ret < 0 ? cs_err(err, ret,
+				"cannot write the " RENC_TOKEN_TYPE " token") :
+			 ret;
 }
 
 /**
@@ -531,82 +711,109 @@ static int free_slot(struct crypt_device *cd, int not )
  * @vk_len: its length
  * @original: the keyslot @pass opened, which the new one replaces
  * @vp: the key's verification pattern, for the token
+ * @replace: the staged key is re-enciphered again (two master-key changes
+ *	since --staged): @vk replaces the keyslot the token names
  * @unbound: receives the unbound keyslot
  * @err: error
  *
- * Two commits: first the paes-reencipher token that names a free keyslot,
- * then the unbound keyslot itself. Interrupted after the first, the token
- * names a keyslot that is not there yet: the volume opens as before, and
- * staging again re-uses the token. If adding the keyslot fails, the token
- * is removed again.
+ * As zkey-cryptsetup's reencipher: first the unbound keyslot, with the KDF
+ * of the keyslot it replaces, then the paes-reencipher token, bound to
+ * it, that names it and @original; with @replace, the old staged keyslot
+ * is destroyed last. Interrupted after the keyslot, the volume opens as
+ * before and a rerun destroys that keyslot before it adds it again
+ * (drop_orphans()). A token without its keyslot (written by an earlier
+ * protkeyctl, which wrote the token first) is re-used.
  *
- * Return: 0; -EEXIST when a staged keyslot exists already; -ENOSPC when no
- * keyslot is free; an error of libcryptsetup.
+ * Return: 0; -EEXIST when a staged keyslot exists already (without
+ * @replace); -ENOSPC when no keyslot is free; an error of libcryptsetup.
  */
 int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 		       const uint8_t *vk, size_t vk_len, int original,
-		       const char *vp, int *unbound, struct pk_err *err)
+		       const char *vp, bool replace, int *unbound,
+		       struct pk_err *err)
 {
 	char ivp_buf[PK_VP_HEX + 1];
 	struct pk_luks_renc st;
 	struct crypt_device *cd;
-	char *json;
-	int ret, token;
+	int ret, token, old = -1;
 
 	ret = load_luks2(&cd, dev, err);
 	if (ret)
 		return ret;
 	ret = renc_find(cd, &st, err);
-	if (!ret && st.unbound_state != CRYPT_SLOT_INACTIVE &&
-	    st.unbound_state != CRYPT_SLOT_INVALID) {
-		ret = pk_err_set(
-			err, -EEXIST,
-			"%s has a staged re-encipher in keyslot %d: complete it first",
-			dev, st.unbound);
-		goto out;
-	}
 	if (ret && ret != -ENOENT)
 		goto out;
+	if (!ret && st.unbound_state != CRYPT_SLOT_INACTIVE &&
+	    st.unbound_state != CRYPT_SLOT_INVALID) {
+		if (!replace) {
+			ret = pk_err_set(
+				err, -EEXIST,
+				"%s has a staged re-encipher in keyslot %d: complete it first",
+				dev, st.unbound);
+			goto out;
+		}
+		old = st.unbound;
+		original = st.original;
+	}
 	token = ret ? CRYPT_ANY_TOKEN : st.token;
+	if (ret || !st.vp[0]) {
+		/* the volume's integrity pattern goes along, as zkey-cryptsetup's */
+		vp_token_read(cd, ivp_buf, st.ivp);
+		snprintf(st.vp, sizeof(st.vp), "%s", vp ? vp : "");
+	}
 	st.original = original;
-	st.unbound = free_slot(cd, original);
-	snprintf(st.vp, sizeof(st.vp), "%s", vp ? vp : "");
-	/* the volume's integrity pattern goes along, as zkey-cryptsetup's */
-	vp_token_read(cd, ivp_buf, st.ivp);
-	if (st.unbound < 0) {
-		ret = pk_err_set(err, -ENOSPC, "%s: no free keyslot", dev);
+	ret = add_unbound(cd, dev, old >= 0 ? old : original, pass, pass_len,
+			  vk, vk_len, err);
+	if (ret < 0)
 		goto out;
-	}
-	ret = set_pbkdf(cd, err);
-	if (ret)
-		goto out;
-	json = renc_token_json(&st);
-	if (!json) {
-		ret = pk_err_set(err, -ENOMEM, "token JSON");
-		goto out;
-	}
-	ret = crypt_token_json_set(cd, token, json);
-	free(json);
-	if (ret < 0) {
-		cs_err(err, ret, "cannot write the " RENC_TOKEN_TYPE " token");
-		goto out;
-	}
-	token = ret;
-	fault_point("staged-token");
-	ret = crypt_keyslot_add_by_key(cd, st.unbound, (const char *)vk, vk_len,
-				       pass, pass_len,
-				       CRYPT_VOLUME_KEY_NO_SEGMENT);
-	if (ret < 0) {
-		cs_err(err, ret, "cannot add the unbound keyslot");
-		crypt_token_json_set(cd, token, NULL);
-		goto out;
-	}
+	st.unbound = ret;
 	fault_point("staged-keyslot");
+	ret = put_renc_token(cd, token, &st, err);
+	if (ret < 0) {
+		crypt_keyslot_destroy(cd, st.unbound);
+		goto out;
+	}
+	fault_point("staged-token");
+	if (old >= 0 && crypt_keyslot_status(cd, old) == CRYPT_SLOT_UNBOUND) {
+		ret = crypt_keyslot_destroy(cd, old);
+		if (ret < 0) {
+			cs_err(err, ret,
+			       "cannot destroy the old staged keyslot");
+			goto out;
+		}
+	}
 	*unbound = st.unbound;
 	ret = 0;
 out:
 	crypt_free(cd);
 	return ret;
+}
+
+/*
+ * Destroys the unbound keyslots of @cd that no token names (they hold an
+ * old key: no token opens through them); counts them in @left when
+ * @remove is false, and those a token names always (a token may still
+ * want them).
+ */
+static int unbound_left(struct crypt_device *cd, bool remove, int *left,
+			int *removed, struct pk_err *err)
+{
+	int s, ret;
+
+	for (s = 0; s < PK_LUKS_SLOTS; s++) {
+		if (crypt_keyslot_status(cd, s) != CRYPT_SLOT_UNBOUND)
+			continue;
+		if (!remove || slot_has_token(cd, s)) {
+			(*left)++;
+			continue;
+		}
+		ret = crypt_keyslot_destroy(cd, s);
+		if (ret < 0)
+			return cs_err(err, ret,
+				      "cannot destroy an unbound keyslot");
+		(*removed)++;
+	}
+	return 0;
 }
 
 /**
@@ -617,27 +824,29 @@ out:
  * @vk: the staged key, read from the staged keyslot and checked by the
  *	caller (same verification pattern, derivable now)
  * @vk_len: its length
- * @left: receives how many other keyslots are left unbound (they held the
- *	old key under another passphrase)
+ * @remove: destroy every keyslot left unbound (the old key under other
+ *	passphrases), as zkey-cryptsetup does when the user says yes
+ * @left: receives how many keyslots are left unbound
+ * @removed: receives how many were destroyed because of @remove
  * @err: error
  *
  * Three commits, each safe to interrupt and to run again: the staged
  * keyslot is assigned to the data segment (nothing to do if it is
  * already), the original keyslot, unbound by that, is destroyed, and the
- * token is removed.
+ * token is removed; then, with @remove, one per unbound keyslot.
  *
  * Return: 0; -ENOENT when no re-encipher is staged; -EINVAL when the staged
  * keyslot is missing; an error of libcryptsetup.
  */
 int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
-			const uint8_t *vk, size_t vk_len, int *left,
-			struct pk_err *err)
+			const uint8_t *vk, size_t vk_len, bool remove,
+			int *left, int *removed, struct pk_err *err)
 {
 	struct pk_luks_renc st;
 	struct crypt_device *cd;
-	int ret, s;
+	int ret;
 
-	*left = 0;
+	*left = *removed = 0;
 	ret = load_luks2(&cd, dev, err);
 	if (ret)
 		return ret;
@@ -675,10 +884,33 @@ int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
 		goto out;
 	}
 	fault_point("complete-token");
-	for (s = 0; s < PK_LUKS_SLOTS; s++)
-		*left += crypt_keyslot_status(cd, s) == CRYPT_SLOT_UNBOUND;
-	ret = 0;
+	ret = unbound_left(cd, remove, left, removed, err);
 out:
+	crypt_free(cd);
+	return ret;
+}
+
+/**
+ * pk_luks_unbound_remove() - destroy the unbound keyslots of @dev that no
+ *	token names (after pk_luks_renc_finish(), when the user says so)
+ * @dev: the LUKS2 device
+ * @left: receives how many unbound keyslots are left (named by a token)
+ * @removed: receives how many were destroyed
+ * @err: error
+ *
+ * Return: 0 or an error of libcryptsetup.
+ */
+int pk_luks_unbound_remove(const char *dev, int *left, int *removed,
+			   struct pk_err *err)
+{
+	struct crypt_device *cd;
+	int ret;
+
+	*left = *removed = 0;
+	ret = load_luks2(&cd, dev, err);
+	if (ret)
+		return ret;
+	ret = unbound_left(cd, true, left, removed, err);
 	crypt_free(cd);
 	return ret;
 }

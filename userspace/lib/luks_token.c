@@ -151,7 +151,11 @@ int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
 	ret = pk_lt_seal(&lt, key, key_len, key_name, newpass, err);
 	if (ret)
 		goto out;
-	/* A random 256-bit passphrase: PBKDF2 with few iterations is enough. */
+	/*
+	 * A random 256-bit passphrase: PBKDF2 with few iterations is enough,
+	 * on purpose (no passphrase to slow down guessing). Keyslots of a
+	 * user's passphrase get zkey's KDF instead (lib/luks.c).
+	 */
 	ret = crypt_set_pbkdf_type(cd, &pbkdf);
 	if (ret < 0) {
 		lt_cs_err(err, ret, "PBKDF2 settings");

@@ -494,9 +494,28 @@ struct pk_luks_status {
 	char ivp[PK_VP_HEX + 1];
 };
 
+/**
+ * struct pk_luks_pbkdf - the KDF of a new volume's keyslot, as cryptsetup's
+ *	options choose it; all unset: the settings "zkey cryptsetup" prints
+ * @type: --pbkdf: "pbkdf2", "argon2i" or "argon2id", or NULL
+ * @iterations: --pbkdf-force-iterations (no benchmark), or 0
+ * @memory_kb: --pbkdf-memory in KiB (Argon2), or 0
+ * @time_ms: --iter-time in ms (the benchmark's target), or 0
+ * @fips: -1: /proc/sys/crypto/fips_enabled decides zkey's default
+ *	(PBKDF2 in FIPS mode, else Argon2i); 0 or 1 overrides it (tests)
+ */
+struct pk_luks_pbkdf {
+	const char *type;
+	uint32_t iterations;
+	uint32_t memory_kb;
+	uint32_t time_ms;
+	int fips;
+};
+
 int pk_luks_format(const char *dev, const uint8_t *blob, size_t len,
 		   const char *vp, const char *pass, size_t pass_len,
-		   int sector_size, struct pk_err *err);
+		   int sector_size, const struct pk_luks_pbkdf *pbkdf,
+		   struct pk_err *err);
 int pk_luks_present(const char *dev);
 int pk_luks_open(const char *dev, const char *name, const char *pass,
 		 size_t pass_len, struct pk_err *err);
@@ -535,10 +554,13 @@ int pk_luks_volume_key(const char *dev, int slot, const char *pass,
 		       struct pk_err *err);
 int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 		       const uint8_t *vk, size_t vk_len, int original,
-		       const char *vp, int *unbound, struct pk_err *err);
+		       const char *vp, bool replace, int *unbound,
+		       struct pk_err *err);
 int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
-			const uint8_t *vk, size_t vk_len, int *left,
-			struct pk_err *err);
+			const uint8_t *vk, size_t vk_len, bool remove,
+			int *left, int *removed, struct pk_err *err);
+int pk_luks_unbound_remove(const char *dev, int *left, int *removed,
+			   struct pk_err *err);
 
 /* luks2_protkey.c: the "protkey" LUKS2 token (its JSON: see the file) */
 #define PK_LT_TYPE "protkey"
@@ -674,6 +696,7 @@ int pk_dm_crypt_parse(const char *params, struct pk_dm_crypt *c,
 		      struct pk_err *err);
 int pk_blkdev_size(const char *dev, unsigned int sector_size, uint64_t *bytes,
 		   struct pk_err *err);
+int pk_blkdev_lock(const char *dev, int *fd, struct pk_err *err);
 int pk_dm_kind(const char *name, struct pk_err *err);
 int pk_dm_plain_create(const char *name, const char *dev, const char *keyname,
 		       size_t key_bytes, unsigned int sector_size,

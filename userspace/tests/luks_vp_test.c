@@ -91,7 +91,7 @@ int main(void)
 	t_make_xts(nblob, MKVP + 1, 1);
 
 	ret = pk_luks_format(img, blob, sizeof(blob), NULL, PASS, strlen(PASS),
-			     0, &err);
+			     0, NULL, &err);
 	ret = ret ?: set_zkey_vp_token(img);
 	ret = ret ?: pk_luks_token_vp(img, vp, ivp, &err);
 	if (!t_ok(!ret && !strcmp(vp, VP) && !strcmp(ivp, IVP),
@@ -100,7 +100,7 @@ int main(void)
 
 	before = token_json(img, "paes-verification-pattern");
 	ret = pk_luks_renc_stage(img, PASS, strlen(PASS), nblob, sizeof(nblob),
-				 0, VP, &unbound, &err);
+				 0, VP, false, &unbound, &err);
 	renc = token_json(img, "paes-reencipher");
 	if (!t_ok(!ret && unbound > 0 &&
 			  has_member(renc, "integrity-verification-pattern",

@@ -7,10 +7,16 @@
  * place, the live key object re-keyed so that the open volume survives
  * the next master-key change, and every step interrupted by SIGKILL
  * (PROTKEYCTL_FAULT) after each of its header commits: the volume still
- * opens with the data intact, and the step completes when run again (R5).
+ * opens with the data intact, and the step completes when run again (R5);
+ * a staged key that two master-key changes moved to OLD, a token left
+ * without its keyslot, the block device's lock held by another process,
+ * the unbound keyslots of the old key, the keyslots' KDF, and key
+ * reencipher's checks before it replaces the only copy of a key.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
  */
+#include <sys/file.h>
+
 #include "kselftest_harness.h"
 
 #include "ctl.h"
@@ -23,6 +29,10 @@
 #define HDR_SIZE (16ULL << 20)
 #define DATA_LEN (1ULL << 20)
 #define KILLED 137 /* 128 + SIGKILL */
+/* A token an earlier protkeyctl left without its keyslot (7). */
+#define LONE_TOKEN                                                              \
+	"{\"type\":\"paes-reencipher\",\"keyslots\":[],\"original-keyslot\":0," \
+	"\"unbound-keyslot\":7,\"verification-pattern\":\"%s\"}"
 #define BAD_TOKEN \
 	"{\"type\":\"paes-reencipher\",\"keyslots\":[],\"original-keyslot\":\"zero\"}"
 
@@ -228,8 +238,11 @@ TEST_F_TIMEOUT(renc, staged_complete_rekeys_live_and_survives_next_mk_change,
 	EXPECT_EQ(1, slots) TH_LOG("%s", self->out);
 	EXPECT_FALSE(token) TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "paes-verification-pattern"));
-	EXPECT_EQ(2, CTL("volume", "reencipher", self->lo.dev, "--complete",
+	/* run again: the live key object has the key already (a no-op) */
+	EXPECT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--complete",
 			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "complete already"))
 	TH_LOG("%s", self->out);
 
 	/*
@@ -288,7 +301,7 @@ TEST_F_TIMEOUT(renc, from_old_reenciphers_in_place_and_rekey_by_key_file, 300)
 TEST_F_TIMEOUT(renc, interrupted_after_each_commit_opens_and_resumes, 600)
 {
 	static const char *const faults[] = {
-		"staged-token",	    "staged-keyslot", "complete-segment",
+		"staged-keyslot",   "staged-token",   "complete-segment",
 		"complete-keyslot", "complete-token",
 	};
 	char mk[65];
@@ -312,8 +325,8 @@ TEST_F_TIMEOUT(renc, interrupted_after_each_commit_opens_and_resumes, 600)
 			TH_LOG("after %s: %s", faults[i], self->out);
 			rc = CTL("volume", "reencipher", self->lo.dev,
 				 "--staged", "--key-file", PASS_FILE);
-			/* 5: the keyslot was in before the kill */
-			EXPECT_EQ(!strcmp(faults[i], "staged-keyslot") ? 5 : 0,
+			/* 5: the token was in before the kill */
+			EXPECT_EQ(!strcmp(faults[i], "staged-token") ? 5 : 0,
 				  rc)
 			TH_LOG("%s", self->out);
 			ASSERT_EQ(0, CTL("emu", "mk-set"));
@@ -334,9 +347,8 @@ TEST_F_TIMEOUT(renc, interrupted_after_each_commit_opens_and_resumes, 600)
 			TH_LOG("after %s: %s", faults[i], self->out);
 			rc = CTL("volume", "reencipher", self->lo.dev,
 				 "--complete", "--key-file", PASS_FILE);
-			/* 2: nothing left to complete */
-			EXPECT_EQ(!strcmp(faults[i], "complete-token") ? 2 : 0,
-				  rc)
+			/* after the token: the live key update is finished */
+			EXPECT_EQ(0, rc)
 			TH_LOG("%s", self->out);
 		}
 		ASSERT_EQ(0, dump(self, &slots, &token));
@@ -403,6 +415,264 @@ TEST_F_TIMEOUT(renc, bad_input_gets_a_clear_error_and_changes_nothing, 300)
 	EXPECT_EQ(3, CTL("volume", "reencipher", "/dev/null", "--staged",
 			 "--key-file", PASS_FILE))
 	TH_LOG("%s", self->out);
+}
+
+/* Whether every keyslot of a luksDump in @out uses argon2i. */
+static bool keyslots_argon2i(const char *out)
+{
+	const char *p;
+	int n = 0;
+
+	for (p = out; (p = strstr(p, "PBKDF:")); p++, n++)
+		if (strncmp(p + strspn(p + 6, " \t") + 6, "argon2i", 7))
+			return false;
+	return n > 0;
+}
+
+/* Loads a new master key and sets it: NEW -> CURRENT -> OLD. */
+static int mk_change(FIXTURE_DATA(renc) * self)
+{
+	char mk[65];
+
+	return CTL("emu", "mk-load", next_mk(self, mk)) ?: CTL("emu", "mk-set");
+}
+
+/* The open mapping re-derives after the next change and a migration. */
+static int survives_next_change(FIXTURE_DATA(renc) * self, uint32_t seed)
+{
+	return mk_change(self)		     ?:
+		       CTL("emu", "migrate") ?:
+		       pk_roundtrip(MAP_PATH, DATA_LEN, seed, false);
+}
+
+TEST_F_TIMEOUT(renc, key_reencipher_never_replaces_the_key_with_a_bad_blob, 120)
+{
+	char mk[65];
+	uint64_t fp;
+
+	ASSERT_EQ(0, CTL("key", "generate", "rk")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
+	ASSERT_EQ(0, CTL("key", "reencipher", "rk", "--staged"))
+	TH_LOG("%s", self->out);
+	/* NEW not set yet: the staged key does not derive, nothing moves */
+	fp = pk_repo_fingerprint(self->repo);
+	EXPECT_EQ(4, CTL("key", "reencipher", "rk", "--complete"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "might yet have to be set"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	ASSERT_EQ(0, CTL("key", "reencipher", "rk", "--complete"))
+	TH_LOG("%s", self->out);
+
+	/* OLD -> CURRENT: a blob of another key is refused, the key kept */
+	ASSERT_EQ(0, mk_change(self));
+	fp = pk_repo_fingerprint(self->repo);
+	setenv("PROTKEYCTL_FAULT", "renc-blob", 1);
+	EXPECT_NE(0, CTL("key", "reencipher", "rk", "--from-old"))
+	TH_LOG("%s", self->out);
+	unsetenv("PROTKEYCTL_FAULT");
+	EXPECT_NE(NULL, strstr(self->out, "nothing changed"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+	EXPECT_EQ(0, CTL("key", "reencipher", "rk", "--from-old"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("key", "validate", "rk")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "current")) TH_LOG("%s", self->out);
+}
+
+TEST_F_TIMEOUT(renc, second_run_while_the_device_is_locked_is_busy, 300)
+{
+	char mk[65];
+	uint64_t h0;
+	int fd;
+
+	ASSERT_EQ(0, volume_setup(self, 25)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
+	/* what a running protkeyctl (or cryptsetup, udev) holds */
+	fd = open(self->lo.dev, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, flock(fd, LOCK_EX));
+	h0 = header_hash(&self->lo);
+	EXPECT_EQ(3, CTL("volume", "reencipher", self->lo.dev, "--staged",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "busy")) TH_LOG("%s", self->out);
+	EXPECT_EQ(h0, header_hash(&self->lo));
+	close(fd);
+	EXPECT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--staged",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", MAP));
+}
+
+/*
+ * Two master-key changes between --staged and --complete: the staged key
+ * is under OLD, the volume's original key under none. --complete
+ * re-enciphers the staged key to CURRENT, so the volume and the open
+ * mapping survive the change after.
+ */
+TEST_F_TIMEOUT(renc, complete_after_two_mk_changes_reenciphers_the_staged_key,
+	       300)
+{
+	char mk[65], v[80];
+	bool token;
+	int slots;
+
+	ASSERT_EQ(0, volume_setup(self, 26)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
+	ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--staged",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	ASSERT_EQ(0, mk_change(self));
+	ASSERT_EQ(0, CTL("--json", "volume", "reencipher", self->lo.dev,
+			 "--complete", "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_json_get(self->out, "staged-key-reenciphered", v,
+				 sizeof(v)));
+	EXPECT_STREQ("true", v);
+	ASSERT_EQ(0, dump(self, &slots, &token));
+	EXPECT_EQ(1, slots) TH_LOG("%s", self->out);
+	EXPECT_FALSE(token) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, survives_next_change(self, 26));
+	EXPECT_EQ(0, reopen_check(self, 26)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", MAP));
+}
+
+/*
+ * Killed after the last header commit of --complete, before the live key
+ * object got the new key: the rerun gives it, and the open mapping
+ * survives the next change.
+ */
+TEST_F_TIMEOUT(renc, rerun_after_the_header_commits_updates_the_live_key, 300)
+{
+	char mk[65], v[80];
+	long serial;
+
+	ASSERT_EQ(0, volume_setup(self, 27)) TH_LOG("%s", self->out);
+	serial = live_serial(self->vp);
+	ASSERT_NE(0, serial);
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, mk)));
+	ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--staged",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	EXPECT_EQ(KILLED, CTL_FAULT("complete-token", "volume", "reencipher",
+				    self->lo.dev, "--complete", "--key-file",
+				    PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "volume", "reencipher", self->lo.dev,
+			 "--complete", "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_json_get(self->out, "resumed", v, sizeof(v)));
+	EXPECT_STREQ("true", v);
+	ASSERT_EQ(0, pk_json_get(self->out, "live-key", v, sizeof(v)));
+	EXPECT_EQ(serial, strtol(v, NULL, 10)) TH_LOG("live-key %s", v);
+	EXPECT_EQ(0, survives_next_change(self, 27));
+	EXPECT_EQ(0, CTL("volume", "close", MAP));
+}
+
+/*
+ * A paes-reencipher token without its keyslot (an earlier protkeyctl
+ * wrote the token first and was killed), then the master key was set:
+ * --complete says to run --from-old, which works; nothing else changed.
+ */
+TEST_F_TIMEOUT(renc, token_without_its_keyslot_says_from_old, 300)
+{
+	char json[256];
+	uint64_t h0;
+	bool token;
+	int slots;
+
+	ASSERT_EQ(0, volume_setup(self, 28)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("volume", "close", MAP));
+	snprintf(json, sizeof(json), LONE_TOKEN, self->vp);
+	ASSERT_EQ(0, pk_write_file("/tmp/pkrenc.tok", json, strlen(json)));
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "cryptsetup", "token",
+			    "import", "--json-file", "/tmp/pkrenc.tok",
+			    self->lo.dev, NULL))
+	TH_LOG("%s", self->out);
+	unlink("/tmp/pkrenc.tok");
+	ASSERT_EQ(0, mk_change(self));
+	h0 = header_hash(&self->lo);
+	EXPECT_EQ(3, CTL("volume", "reencipher", self->lo.dev, "--complete",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "--from-old"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "does not open"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(h0, header_hash(&self->lo));
+	EXPECT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--from-old",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, dump(self, &slots, &token));
+	EXPECT_EQ(1, slots) TH_LOG("%s", self->out);
+	EXPECT_FALSE(token) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "open", self->lo.dev, MAP, "--key-file",
+			 PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_roundtrip(MAP_PATH, DATA_LEN, 28, false));
+	EXPECT_EQ(0, CTL("volume", "close", MAP));
+}
+
+/*
+ * The keyslots' KDF: the new volume's is zkey's (argon2i), the staged
+ * keyslot copies it; the old key's other keyslot (pbkdf2, another
+ * passphrase) is kept unbound by a batch --complete and removed by
+ * --complete --remove-unbound.
+ */
+TEST_F_TIMEOUT(renc, keyslots_keep_their_kdf_and_unbound_ones_go_on_request,
+	       300)
+{
+	char v[80];
+	bool token;
+	int slots;
+
+	ASSERT_EQ(0, volume_setup(self, 29)) TH_LOG("%s", self->out);
+	/* volume format: zkey's KDF */
+	ASSERT_EQ(0, dump(self, &slots, &token));
+	EXPECT_TRUE(keyslots_argon2i(self->out)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_write_file("/tmp/pkrenc.other", "other", 5));
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "cryptsetup",
+			    "luksAddKey", "--key-file", PASS_FILE, "--pbkdf",
+			    "pbkdf2", "--pbkdf-force-iterations", "1000",
+			    self->lo.dev, "/tmp/pkrenc.other", NULL))
+	TH_LOG("%s", self->out);
+	unlink("/tmp/pkrenc.other");
+
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, v)));
+	ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--staged",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--complete",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "kept")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, dump(self, &slots, &token));
+	EXPECT_EQ(2, slots) TH_LOG("%s", self->out);
+	/* the new keyslot has the KDF of the one it replaced: argon2i */
+	EXPECT_NE(NULL, strstr(self->out, "argon2i")) TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("emu", "mk-load", next_mk(self, v)));
+	ASSERT_EQ(0, CTL("volume", "reencipher", self->lo.dev, "--staged",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set"));
+	ASSERT_EQ(0, CTL("--json", "volume", "reencipher", self->lo.dev,
+			 "--complete", "--remove-unbound", "--key-file",
+			 PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_json_get(self->out, "unbound-keyslots-left", v,
+				 sizeof(v)));
+	EXPECT_STREQ("0", v);
+	ASSERT_EQ(0, dump(self, &slots, &token));
+	EXPECT_EQ(1, slots) TH_LOG("%s", self->out);
+	EXPECT_TRUE(keyslots_argon2i(self->out)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, reopen_check(self, 29)) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", MAP));
 }
 
 TEST_HARNESS_MAIN
