@@ -223,12 +223,14 @@ s390x_kbuild() {
 # pkgs (the s390x packages of the guest userspace) from apt's lists and the
 # host's packages. apt-cache takes seconds per call on a loaded machine:
 # the answer is kept per state of both (the mtimes of the lists directory
-# and of dpkg's status) and S390X_KABI.
+# and of dpkg's status), S390X_KABI and the guest's program and library
+# lists.
 s390x_resolve() {
 	local memo tmp
 	memo=$PROTKEY_CACHE/s390x/.resolved-$({
 		stat -c '%Y' /var/lib/apt/lists /var/lib/dpkg/status
 		echo "${S390X_KABI:-}"
+		printf '%s\n' "${GUEST_PROGRAMS[@]}" "${GUEST_LIBS[@]}"
 	} | sha256sum | cut -c1-16)
 	if [ -s "$memo" ]; then
 		{
