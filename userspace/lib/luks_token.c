@@ -307,6 +307,18 @@ int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
 	return 0;
 }
 
+/* Whether token @t is a well-formed protkey token; parsed into @lt. */
+static bool lt_get(struct crypt_device *cd, int t, struct pk_lt *lt)
+{
+	struct pk_err perr;
+	const char *type, *json;
+
+	return crypt_token_status(cd, t, &type) != CRYPT_TOKEN_INACTIVE &&
+	       type && !strcmp(type, PK_LT_TYPE) &&
+	       crypt_token_json_get(cd, t, &json) >= 0 &&
+	       !pk_lt_parse(json, lt, &perr);
+}
+
 /**
  * pk_luks_lt_follow() - the protkey tokens' wrapping keys follow a
  *	master-key change
@@ -335,7 +347,6 @@ int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 {
 	uint8_t out[PK_XTS_BLOB_MAX];
 	struct crypt_device *cd;
-	const char *type, *json;
 	struct pk_err perr;
 	char *text = NULL;
 	struct pk_lt lt;
@@ -346,10 +357,7 @@ int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 	if (ret)
 		return ret;
 	for (t = 0; t < PK_LUKS_SLOTS && !ret; t++) {
-		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
-		    !type || strcmp(type, PK_LT_TYPE) ||
-		    crypt_token_json_get(cd, t, &json) < 0 ||
-		    pk_lt_parse(json, &lt, &perr))
+		if (!lt_get(cd, t, &lt))
 			continue;
 		if (!strcmp(lt.key_type, "PVSECRET-AES")) {
 			pk_lt_wipe(&lt);
@@ -501,8 +509,6 @@ int pk_luks_lt_rebind(const char *dev, const uint8_t *vk, size_t vk_len,
 		      int *changed, int *left, struct pk_err *err)
 {
 	struct crypt_device *cd;
-	const char *type, *json;
-	struct pk_err perr;
 	struct pk_lt lt;
 	int ret, t, s;
 
@@ -511,10 +517,7 @@ int pk_luks_lt_rebind(const char *dev, const uint8_t *vk, size_t vk_len,
 	if (ret)
 		return ret;
 	for (t = 0; t < PK_LUKS_SLOTS && !ret; t++) {
-		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
-		    !type || strcmp(type, PK_LT_TYPE) ||
-		    crypt_token_json_get(cd, t, &json) < 0 ||
-		    pk_lt_parse(json, &lt, &perr))
+		if (!lt_get(cd, t, &lt))
 			continue;
 		if (!lt_bound(cd, &lt)) {
 			ret = lt_rebind_one(cd, t, &lt, vk, vk_len, err);

@@ -295,4 +295,28 @@ static inline void pk_snap_free(struct pk_snap *s)
 	s->len = 0;
 }
 
+/* "0x" and the 64 hex digits of SHA-256(@name): pvsecret's ID of a name. */
+static inline int id_hex(const char *name, char out[67])
+{
+	uint8_t id[32];
+	int i, ret;
+
+	ret = pk_sha256(name, strlen(name), id);
+	if (ret)
+		return ret;
+	strcpy(out, "0x");
+	for (i = 0; i < 32; i++)
+		sprintf(out + 2 + 2 * i, "%02x", id[i]);
+	return 0;
+}
+
+/* A file of @n (at most 64) bytes @seed: a secret for create-secret. */
+static inline int seed_file(const char *path, int seed, size_t n)
+{
+	char buf[64];
+
+	memset(buf, seed, n);
+	return pk_write_file(path, buf, n);
+}
+
 #endif /* PROTKEY_SELFTEST_CTL_H */

@@ -54,21 +54,6 @@ FIXTURE_TEARDOWN(se)
 	pk_ctl_teardown(&self->nl, self->repo);
 }
 
-/* "0x" and the 64 hex digits of SHA-256(@name): pvsecret's ID. */
-static int id_hex(const char *name, char out[67])
-{
-	uint8_t id[32];
-	int i, ret;
-
-	ret = pk_sha256(name, strlen(name), id);
-	if (ret)
-		return ret;
-	strcpy(out, "0x");
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 + 2 * i, "%02x", id[i]);
-	return 0;
-}
-
 /* "Total number of secrets: N" of se secret list, or -1. */
 static int total(FIXTURE_DATA(se) * self)
 {
@@ -479,14 +464,6 @@ TEST_F_TIMEOUT(se, apqn_setup_does_what_pvapconfig_does, 180)
 }
 
 /* Writes @n bytes of @seed to @path. */
-static int seed_file(const char *path, int seed, size_t n)
-{
-	char buf[64];
-
-	memset(buf, seed, n);
-	return pk_write_file(path, buf, n);
-}
-
 TEST_F_TIMEOUT(se, uv_secret_key_import_validate_and_volume_across_reboot, 180)
 {
 	char id_t[67], line[256];

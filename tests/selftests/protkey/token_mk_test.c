@@ -198,29 +198,6 @@ TEST_F_TIMEOUT(token, ep11_token_opens_at_every_reencipher_step, 300)
 	TH_LOG("%s\n%s", self->out, dmesg_tail(dm, sizeof(dm)));
 }
 
-/* "0x" and the 64 hex digits of SHA-256(@name): pvsecret's ID. */
-static int id_hex(const char *name, char out[67])
-{
-	uint8_t id[32];
-	int i, ret;
-
-	ret = pk_sha256(name, strlen(name), id);
-	if (ret)
-		return ret;
-	strcpy(out, "0x");
-	for (i = 0; i < 32; i++)
-		sprintf(out + 2 + 2 * i, "%02x", id[i]);
-	return 0;
-}
-
-static int seed_file(const char *path, int seed, size_t n)
-{
-	char buf[64];
-
-	memset(buf, seed, n);
-	return pk_write_file(path, buf, n);
-}
-
 /*
  * In a Secure Execution guest: the volume key and the token's wrapping key
  * are Ultravisor AES-XTS secrets. The token opens while its secret is in
