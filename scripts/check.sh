@@ -215,8 +215,8 @@ fi
 if runs userspace; then
 	stage_start userspace
 	groups+=(userspace)
-	gate userspace userspace/build make -C userspace
-	if ! make -C userspace test RESULTS="$RES/userspace.res" \
+	gate userspace userspace/build make -C userspace -j"$(nproc)"
+	if ! make -C userspace -j"$(nproc)" test RESULTS="$RES/userspace.res" \
 		>"$BUILD/logs/userspace_unit.log" 2>&1; then
 		runner_failed userspace
 		grep -E '^not ok ' "$BUILD/logs/userspace_unit.log" | sed 's/^/    /'
@@ -230,7 +230,7 @@ if runs fuzz; then
 	# result per harness ("ok N - fuzz <name> (<runs> runs)").
 	stage_start fuzz
 	groups+=(fuzz)
-	make -C userspace fuzz >"$BUILD/logs/fuzz.log" 2>&1
+	make -C userspace -j"$(nproc)" fuzz >"$BUILD/logs/fuzz.log" 2>&1
 	rc=$?
 	sed -n 's/^ok [0-9]* - fuzz \([^ :]*\).*/PASS fuzz\/\1/p; s/^not ok [0-9]* - fuzz \([^ :]*\).*/FAIL fuzz\/\1/p' \
 		"$BUILD/logs/fuzz.log" >>"$RES/fuzz.res"
@@ -239,25 +239,48 @@ if runs fuzz; then
 	stage_end fuzz
 fi
 
+# The VM targets in lanes that run side by side, the targets of a lane one
+# after the other: a guest keeps about one host core busy (its selftests
+# run one at a time), so two lanes fill this 2-core machine. Each target
+# keeps its caches, build directory, lock and log ($BUILD/logs/
+# vm-<target>.log) to itself. CHECK_VM_LANES: lanes separated by ",",
+# targets by spaces; each target exactly once (Documentation/testing.rst,
+# "The time budget").
+vm_lanes=${CHECK_VM_LANES:-test stock,s390x}
+vm_lane() {
+	local t t0
+	for t in "$@"; do
+		t0=$SECONDS
+		vm_target "$t" | tee "$BUILD/logs/vm-$t.log"
+		vm_verdict "$t" "${PIPESTATUS[0]}"
+		echo "$t $((SECONDS - t0)) s" >"$BUILD/logs/vm-$t.time"
+	done
+}
 if runs vm; then
 	groups+=(test stock s390x)
-	stage_start "vm: test"
-	vm_target test
-	vm_verdict test $?
-	stage_end test
-	# stock and s390x side by side: their caches, build directories and
-	# locks are their own; each keeps its log in $BUILD/logs/vm-<target>.log.
-	stage_start "vm: stock and s390x, concurrently"
-	declare -A pid
-	for t in stock s390x; do
-		(vm_target "$t" | tee "$BUILD/logs/vm-$t.log") &
-		pid[$t]=$!
-	done
-	for t in stock s390x; do
-		wait "${pid[$t]}"
-		vm_verdict "$t" $?
-	done
-	stage_end "stock and s390x"
+	stage_start "vm: lanes '$vm_lanes'"
+	lanes=()
+	IFS=, read -r -a lanes <<<"$vm_lanes"
+	seen=$(printf '%s\n' "${lanes[@]}" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')
+	if [ "$seen" != "s390x stock test " ]; then
+		echo "CHECK_VM_LANES='$vm_lanes': each of test, stock and s390x exactly once" >&2
+		for t in test stock s390x; do
+			echo "FAIL $t/vm/lanes" >>"$RES/$t.res"
+		done
+	else
+		lane_pids=()
+		for lane in "${lanes[@]}"; do
+			# shellcheck disable=SC2086 # a lane is a list of words
+			vm_lane $lane &
+			lane_pids+=($!)
+		done
+		wait "${lane_pids[@]}"
+		for t in test stock s390x; do
+			[ -e "$BUILD/logs/vm-$t.time" ] &&
+				times+=("vm $(cat "$BUILD/logs/vm-$t.time")")
+		done
+	fi
+	stage_end vm
 fi
 
 if runs demo; then
