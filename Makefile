@@ -68,6 +68,7 @@ vm-test:
 bench:
 	tests/bench/emu-xts
 	tests/bench/dmcrypt-fio
+	tests/bench/rekey-scale
 
 # The main job: the demo on the emulated platform, in qemu.
 demo:
