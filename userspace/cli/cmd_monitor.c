@@ -25,18 +25,15 @@
 #include "cli.h"
 
 #define GROUP "monitor"
-#define MAX_SERIALS 1024
 
 /**
  * struct mon - the monitor's state
  * @cli: global options
  * @ev: socket subscribed to the events group
- * @req: socket for the dump and the re-derive requests
+ * @req: socket for the re-derive requests
  * @family: the protkey family id
  * @events: events printed so far
  * @prewarm: re-derive every key on a WK change
- * @serials: serials collected by a KEY_GET dump
- * @n_serials: how many
  */
 struct mon {
 	struct cli *cli;
@@ -45,8 +42,6 @@ struct mon {
 	int family;
 	unsigned long events;
 	bool prewarm;
-	uint32_t serials[MAX_SERIALS];
-	size_t n_serials;
 };
 
 static const char *const event_names[] = {
@@ -69,52 +64,23 @@ static const char *match_name(uint32_t m)
 	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
 }
 
-static int key_list_cb(struct nl_msg *msg, void *arg)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct nlattr *tb[PROTKEY_A_MAX + 1];
-	struct mon *m = arg;
-
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, PROTKEY_A_MAX, NULL) ||
-	    gh->cmd != PROTKEY_CMD_KEY_GET || !tb[PROTKEY_A_SERIAL])
-		return NL_OK;
-	if (m->n_serials < MAX_SERIALS)
-		m->serials[m->n_serials++] = nla_get_u32(tb[PROTKEY_A_SERIAL]);
-	return NL_OK;
-}
-
-/* Pre-warm: KEY_GET dump, then KEY_REDERIVE for each key found. */
+/*
+ * Pre-warm: one KEY_REDERIVE without serial or vp, which kicks every key
+ * object whose protected keys are stale and returns at once; the derives
+ * run in the keys' workers, side by side.
+ */
 static void prewarm(struct mon *m)
 {
-	struct nl_msg *msg;
-	size_t i;
+	struct nl_msg *msg = nlmsg_alloc();
 	int ret;
 
-	m->n_serials = 0;
-	msg = nlmsg_alloc();
 	if (!msg)
 		return;
-	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, m->family, 0, NLM_F_DUMP,
-		    PROTKEY_CMD_KEY_GET, PROTKEY_FAMILY_VERSION);
-	nl_socket_modify_cb(m->req, NL_CB_VALID, NL_CB_CUSTOM, key_list_cb, m);
-	ret = nl_send_auto(m->req, msg);
-	nlmsg_free(msg);
-	if (ret < 0 || nl_recvmsgs_default(m->req) < 0) {
-		cli_warn("pre-warm: cannot list the keys");
-		return;
-	}
-	for (i = 0; i < m->n_serials; i++) {
-		msg = nlmsg_alloc();
-		if (!msg)
-			return;
-		genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, m->family, 0, 0,
-			    PROTKEY_CMD_KEY_REDERIVE, PROTKEY_FAMILY_VERSION);
-		nla_put_u32(msg, PROTKEY_A_SERIAL, m->serials[i]);
-		ret = nl_send_sync(m->req, msg); /* frees msg */
-		if (ret < 0)
-			cli_warn("pre-warm: key %u: %s", m->serials[i],
-				 nl_geterror(ret));
-	}
+	genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, m->family, 0, 0,
+		    PROTKEY_CMD_KEY_REDERIVE, PROTKEY_FAMILY_VERSION);
+	ret = nl_send_sync(m->req, msg); /* frees msg */
+	if (ret < 0)
+		cli_warn("pre-warm: %s", nl_geterror(ret));
 }
 
 static void vp_hex(struct nlattr *a, char *out)

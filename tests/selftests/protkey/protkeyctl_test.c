@@ -49,6 +49,9 @@ FIXTURE_TEARDOWN(ctl)
 	if (self->ctl[0])
 		pk_run(NULL, 0, self->ctl, "keyring", "unload", "pkctl_plain",
 		       NULL);
+	if (self->ctl[0])
+		pk_run(NULL, 0, self->ctl, "keyring", "unload", "pkctl_vol",
+		       NULL);
 	pk_loop_teardown(&self->lo);
 	unlink(PASS_FILE);
 	pk_ctl_teardown(&self->nl, self->repo);
@@ -373,6 +376,56 @@ static bool wait_for_text(const char *path, const char *needle, int ms,
 		usleep(50 * 1000);
 	} while (pk_now_ms() < end);
 	return false;
+}
+
+/*
+ * The monitor's pre-warm: after a migration, I/O on one mapping only; the
+ * key of the other mapping is re-derived too, with no I/O of its own.
+ */
+TEST_F_TIMEOUT(ctl, monitor_prewarms_a_key_that_saw_no_io, 120)
+{
+	char *argv[] = { self->ctl, "monitor", "--timeout", "30", NULL };
+	const char *log = "/tmp/pkctl-prewarm.out";
+	char vp[80], vp2[80], line[PK_OUT_LEN], want[24];
+	pid_t pid;
+
+	ASSERT_EQ(0, plain_mapping(self, vp, sizeof(vp)))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "key", "show", "pkctl_vol"));
+	ASSERT_EQ(0, pk_json_get(self->out, "verification-pattern", vp2,
+				 sizeof(vp2)));
+	ASSERT_EQ(0, CTL("keyring", "load", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_dm_create("pkctl_vol", self->lo.dev, DEV_SIZE, 128,
+				  NULL, self->out, sizeof(self->out)))
+	TH_LOG("%s", self->out);
+
+	pid = pk_spawn(argv, log, false);
+	ASSERT_LT(0, pid);
+	EXPECT_TRUE(wait_for_text(log, "listening", 10000, line, sizeof(line)))
+	TH_LOG("monitor did not start: %s", line);
+	EXPECT_EQ(0, CTL("emu", "migrate")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0,
+		  pk_roundtrip("/dev/mapper/pkctl_plain", DATA_LEN, 3, false));
+	/* wk-changed carries no vp: only the second key's own event does */
+	snprintf(want, sizeof(want), "vp %.16s", vp2);
+	EXPECT_TRUE(wait_for_text(log, want, 15000, line, sizeof(line)))
+	TH_LOG("no key-rederived event for %s: %s", want, line);
+	{
+		const char *at = strstr(line, want), *bol = at;
+
+		while (bol && bol > line && bol[-1] != '\n')
+			bol--;
+		EXPECT_TRUE(bol && !strncmp(bol, "key-rederived ", 14))
+		TH_LOG("%s", line);
+	}
+	kill(pid, SIGTERM);
+	pk_wait(pid, false);
+	unlink(log);
+	pk_dm_remove("pkctl_vol");
+	CTL("keyring", "unload", "pkctl_vol");
 }
 
 TEST_F_TIMEOUT(ctl, monitor_json_reports_wk_change_and_rederive_across_migrate,
