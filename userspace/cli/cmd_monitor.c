@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <netlink/genl/ctrl.h>
@@ -25,6 +26,7 @@
 #include "cli.h"
 
 #define GROUP "monitor"
+#define EVENT_RCVBUF (8 << 20)
 
 /**
  * struct mon - the monitor's state
@@ -287,6 +289,18 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	nl_socket_set_nonblocking(m.ev);
+	/*
+	 * A migration with hundreds of keys sends as many key-rederived
+	 * events at once: a receive buffer for thousands of them
+	 * (SO_RCVBUFFORCE with CAP_NET_ADMIN, else as much as rmem_max
+	 * allows).
+	 */
+	{
+		int fd = nl_socket_get_fd(m.ev), sz = EVENT_RCVBUF;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz)))
+			setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
 	/* On stderr in both modes: scripts wait for it before acting. */
 	fprintf(stderr, "listening to %s/%s\n", PROTKEY_FAMILY_NAME,
 		PROTKEY_MCGRP_EVENTS);
@@ -309,7 +323,10 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 			int r = nl_recvmsgs_default(m.ev);
 
 			/* Overruns lose events, never the monitor. */
-			if (r < 0 && r != -NLE_AGAIN && r != -NLE_NOMEM)
+			if (r == -NLE_NOMEM)
+				cli_warn(
+					"events lost: the receive buffer overran");
+			else if (r < 0 && r != -NLE_AGAIN)
 				cli_warn("receiving events: %s",
 					 nl_geterror(r));
 		}
