@@ -277,7 +277,7 @@ setup_s390x() {
 	# the runtime packages into a root of its own (the guest's stays lean).
 	fetch_debs "$cache/dev-debs" libcryptsetup-dev:s390x libjson-c-dev:s390x \
 		libkeyutils-dev:s390x libdevmapper-dev:s390x libssl-dev:s390x \
-		libyaml-dev:s390x ||
+		libyaml-dev:s390x libblkid-dev:s390x ||
 		die "$s390x_hint"
 	unpack_debs "$cache/user-debs" "$cache/dev-debs" "$cache/dev-root"
 
@@ -312,8 +312,8 @@ setup_s390x() {
 	# No s390x pkg-config: the flags its .pc files would give, into dev-root.
 	dr=$cache/dev-root
 	T_US_MAKE_ARGS=(CC=s390x-linux-gnu-gcc AR=s390x-linux-gnu-ar PKG_CONFIG=false
-		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/s390x-linux-gnu -I$dr/usr/include/json-c -I$dr/usr/include/libnl3"
-		"PKG_LIBS=-lcryptsetup -ldevmapper -lnl-genl-3 -lnl-3 -ljson-c -lcrypto -lyaml -lkeyutils"
+		"PKG_CFLAGS=-I$dr/usr/include -I$dr/usr/include/s390x-linux-gnu -I$dr/usr/include/json-c -I$dr/usr/include/libnl3 -I$dr/usr/include/blkid"
+		"PKG_LIBS=-lcryptsetup -ldevmapper -lblkid -lnl-genl-3 -lnl-3 -ljson-c -lcrypto -lyaml -lkeyutils"
 		"LDFLAGS=-L$dr/usr/lib/s390x-linux-gnu -L$dr/lib/s390x-linux-gnu -Wl,-rpath-link,$dr/usr/lib/s390x-linux-gnu:$dr/lib/s390x-linux-gnu")
 }
 

@@ -82,6 +82,8 @@ int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int cli_repo_open(struct cli *cli, struct pk_repo *repo, unsigned int flags);
 void cli_json_print(struct json_object *o);
+int cli_confirm(struct cli *cli, const char *yes, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 int cli_emu_open(struct cli *cli, struct pk_nl **nl);
 int cli_read_secret(struct cli *cli, const char *path, char **buf, size_t *len);
 

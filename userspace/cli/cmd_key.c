@@ -792,20 +792,54 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	return PK_EXIT_OK;
 }
 
+static const struct option remove_longopts[] = {
+	{ "force", no_argument, NULL, 'f' },
+	{ "batch", no_argument, NULL, 'q' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/*
+ * remove NAME [--force] [--batch|-q]: refused while the key's volumes
+ * property lists volumes, unless --force (pk_repo_remove_check()); on a
+ * terminal asks first unless --batch. Nothing changes on a refusal.
+ */
 static int cmd_remove(struct cli *cli, int argc, char **argv)
 {
+	bool force = false, batch = false;
 	struct pk_repo repo;
-	int ret;
+	int c, ret;
 
-	if (argc != 2)
-		return cli_usage(GROUP, "remove", "bad arguments");
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "q", remove_longopts, NULL)) !=
+	       -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'q')
+			batch = true;
+		else
+			return cli_usage(GROUP, "remove", "bad option");
+	}
+	if (optind != argc - 1)
+		return cli_usage(GROUP, "remove", "need NAME");
 	ret = cli_repo_open(cli, &repo, PK_REPO_WRITE);
 	if (ret)
 		return cli_fail(cli, ret);
-	ret = pk_repo_remove(&repo, argv[1], &cli->err);
+	if (force) {
+		ret = pk_name_check(argv[optind], &cli->err);
+		if (!ret && !pk_repo_exists(&repo, argv[optind]))
+			ret = pk_err_set(&cli->err, -ENOENT,
+					 "key '%s' not found", argv[optind]);
+	} else {
+		ret = pk_repo_remove_check(&repo, argv[optind], &cli->err);
+	}
+	if (!ret && !batch)
+		ret = cli_confirm(cli, "yes",
+				  "Remove key '%s'? (yes/no): ", argv[optind]);
+	ret = ret ?: pk_repo_remove(&repo, argv[optind], &cli->err);
 	pk_repo_close(&repo);
 	if (!ret && !cli->json)
-		printf("removed key '%s'\n", argv[1]);
+		printf("removed key '%s'\n", argv[optind]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
@@ -1096,7 +1130,8 @@ const struct command key_commands[] = {
 	  "write the secure key to FILE (created, mode 0600)" },
 	{ "list", cmd_list, "", "list the keys" },
 	{ "show", cmd_show, "NAME", "show a key's properties" },
-	{ "remove", cmd_remove, "NAME", "remove a key" },
+	{ "remove", cmd_remove, "NAME [--force] [--batch|-q]",
+	  "remove a key; refused while its volumes property lists volumes unless --force; on a terminal asks unless --batch" },
 	{ "validate", cmd_validate, "NAME",
 	  "which master-key register of the usable adapters holds each half's MK" },
 	{ "reencipher", cmd_reencipher,

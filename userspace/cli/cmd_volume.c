@@ -24,6 +24,7 @@ enum {
 	OPT_KEYFILE,
 	OPT_SECTOR,
 	OPT_FORCE,
+	OPT_BATCH,
 	OPT_PLAIN,
 	OPT_PBKDF,
 	OPT_PBKDF_MEMORY,
@@ -36,6 +37,7 @@ static const struct option vol_longopts[] = {
 	{ "key-file", required_argument, NULL, OPT_KEYFILE },
 	{ "sector-size", required_argument, NULL, OPT_SECTOR },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "batch", no_argument, NULL, OPT_BATCH },
 	{ "plain", no_argument, NULL, OPT_PLAIN },
 	/* cryptsetup's names for the KDF of a new keyslot */
 	{ "pbkdf", required_argument, NULL, OPT_PBKDF },
@@ -50,6 +52,7 @@ struct vol_opts {
 	const char *key_file;
 	unsigned long sector_size;
 	bool force;
+	bool batch;
 	bool plain;
 	bool pbkdf_set;
 	struct pk_luks_pbkdf pbkdf;
@@ -86,7 +89,7 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", vol_longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "q", vol_longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_KEY:
 			o->key = optarg;
@@ -96,6 +99,10 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 			break;
 		case OPT_FORCE:
 			o->force = true;
+			break;
+		case OPT_BATCH:
+		case 'q':
+			o->batch = true;
 			break;
 		case OPT_PLAIN:
 			o->plain = true;
@@ -221,7 +228,7 @@ static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
 	bool had_key;
 	int ret;
 
-	if (argc != 2 || !o->key || o->key_file || o->pbkdf_set)
+	if (argc != 2 || !o->key || o->key_file || o->pbkdf_set || o->batch)
 		return cli_usage(GROUP, "open",
 				 "need DEV NAME --plain --key NAME");
 	if (!o->sector_size)
@@ -327,15 +334,83 @@ static int status_plain(struct cli *cli, const char *name)
 }
 
 /*
+ * A device that carries any signature (a filesystem, a LUKS header, a
+ * partition table, ...) is refused unless --force, as cryptsetup's
+ * luksFormat asks before it overwrites one; with --force the signatures
+ * are wiped before the new header is written.
+ */
+static int format_check_device(struct cli *cli, const struct vol_opts *o,
+			       const char *dev)
+{
+	char type[64];
+	int ret;
+
+	ret = pk_blkdev_signature(dev, type, sizeof(type), &cli->err);
+	if (ret <= 0)
+		return ret;
+	if (!o->force)
+		return pk_err_set(
+			&cli->err, -EEXIST,
+			"%s has a %s signature: use --force to overwrite it",
+			dev, type);
+	return 0;
+}
+
+/*
+ * The sector size the volume got, in its key's "sector-size" property as
+ * zkey records it (decimal), under the repository's exclusive lock.
+ */
+static int format_record(struct cli *cli, const char *dev, const char *name,
+			 unsigned int sector_size)
+{
+	char now[64], v[16];
+	struct pk_repo repo;
+	struct pk_key key;
+	int ret;
+
+	ret = cli_repo_open(cli, &repo, PK_REPO_WRITE);
+	if (ret)
+		return ret;
+	ret = pk_repo_read(&repo, name, &key, &cli->err);
+	if (!ret) {
+		snprintf(v, sizeof(v), "%u", sector_size);
+		pk_now(now, sizeof(now));
+		ret = pk_info_set(&key.info, PK_P_SECTOR_SIZE, v, &cli->err);
+		ret = ret   ?:
+			      pk_info_set(&key.info, PK_P_UPDATE_TIME, now,
+					  &cli->err);
+		ret = ret   ?:
+			      pk_repo_write_info(&repo, name, &key.info,
+						 &cli->err);
+		pk_key_free(&key);
+	}
+	pk_repo_close(&repo);
+	if (ret) {
+		struct pk_err sub = cli->err;
+
+		pk_err_set(
+			&cli->err, ret,
+			"formatted %s, but cannot record its sector size in key '%s': %.300s",
+			dev, name, sub.msg);
+	}
+	return ret;
+}
+
+/*
  * format DEV --key NAME --key-file FILE [--sector-size N] [--force]
- *	[--pbkdf TYPE] [--pbkdf-memory KB] [--iter-time MS]
+ *	[--batch|-q] [--pbkdf TYPE] [--pbkdf-memory KB] [--iter-time MS]
  *	[--pbkdf-force-iterations N]
+ *
+ * Every refusal comes before anything is written: a signature on DEV, the
+ * key, the key file, and on a terminal the confirmation. The sector size
+ * is --sector-size, else the key's, else 4096 (pk_info_sector_size()).
  */
 static int cmd_format(struct cli *cli, int argc, char **argv)
 {
 	struct vol_opts o = { .pbkdf.fips = -1 };
 	struct pk_repo repo;
 	struct pk_key key;
+	unsigned int ssize;
 	char *pass = NULL;
 	size_t plen = 0;
 	int i, ret;
@@ -344,26 +419,31 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 	if (i < 0 || i != argc - 1 || !o.key || !o.key_file)
 		return cli_usage(GROUP, "format",
 				 "need DEV --key NAME --key-file FILE");
-	if (!o.force && pk_luks_present(argv[i])) {
-		pk_err_set(&cli->err, -EEXIST,
-			   "%s has a LUKS header: use --force to overwrite it",
-			   argv[i]);
-		return cli_fail(cli, -EEXIST);
-	}
-	ret = cli_repo_open(cli, &repo, 0);
+	ret = format_check_device(cli, &o, argv[i]);
+	ret = ret ?: cli_repo_open(cli, &repo, 0);
 	if (ret)
 		return cli_fail(cli, ret);
 	ret = pk_repo_read(&repo, o.key, &key, &cli->err);
 	pk_repo_close(&repo);
-	ret = ret ?: cli_read_secret(cli, o.key_file, &pass, &plen);
+	if (ret)
+		return cli_fail(cli, ret);
+	ssize = pk_info_sector_size(&key.info, o.sector_size);
+	ret = cli_read_secret(cli, o.key_file, &pass, &plen);
+	if (!ret && !o.batch)
+		ret = cli_confirm(
+			cli, "YES",
+			"This will overwrite data on %s irrevocably. Are you sure? (Type 'yes' in capital letters): ",
+			argv[i]);
+	if (!ret && o.force)
+		ret = pk_blkdev_wipe_signatures(argv[i], &cli->err);
 	ret = ret   ?:
 		      pk_luks_format(argv[i], key.blob, key.len,
 				     pk_info_get(&key.info, PK_P_VP), pass,
-				     plen, (int)o.sector_size, &o.pbkdf,
-				     &cli->err);
+				     plen, (int)ssize, &o.pbkdf, &cli->err);
+	ret = ret ?: format_record(cli, argv[i], o.key, ssize);
 	if (!ret && !cli->json)
-		printf("formatted %s: LUKS2, paes-xts-plain64, volume key '%s' (%u bits)%s\n",
-		       argv[i], o.key, key.xts.key_size_bits,
+		printf("formatted %s: LUKS2, paes-xts-plain64, volume key '%s' (%u bits), sector size %u%s\n",
+		       argv[i], o.key, key.xts.key_size_bits, ssize,
 		       *pk_info_get(&key.info, PK_P_VP) ?
 			       ", paes-verification-pattern token" :
 			       "");
@@ -411,7 +491,8 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 	i = parse_vol_opts(argc, argv, &o);
 	if (i >= 0 && o.plain)
 		return cmd_open_plain(cli, &o, argc - i, argv + i);
-	if (i < 0 || i != argc - 2 || o.key || o.force || o.pbkdf_set)
+	if (i < 0 || i != argc - 2 || o.key || o.force || o.pbkdf_set ||
+	    o.batch)
 		return cli_usage(GROUP, "open",
 				 "need DEV NAME [--key-file FILE]");
 	ret = pk_name_check(argv[i + 1], &cli->err);
@@ -509,8 +590,8 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 /* clang-format off */
 const struct command volume_commands[] = {
 	{ "format", cmd_format,
-	  "DEV --key NAME --key-file FILE [--sector-size N] [--force] [--pbkdf pbkdf2|argon2i|argon2id] [--pbkdf-memory KB] [--iter-time MS] [--pbkdf-force-iterations N]",
-	  "LUKS2 on paes-xts-plain64 with key NAME as volume key; a keyslot for FILE with zkey's KDF (argon2i, 32 KiB, 4 iterations; pbkdf2 in FIPS mode) unless --pbkdf* say otherwise" },
+	  "DEV --key NAME --key-file FILE [--sector-size N] [--force] [--batch|-q] [--pbkdf pbkdf2|argon2i|argon2id] [--pbkdf-memory KB] [--iter-time MS] [--pbkdf-force-iterations N]",
+	  "LUKS2 on paes-xts-plain64 with key NAME as volume key, 4096-byte sectors unless --sector-size or the key's sector-size say otherwise (recorded in the key); a keyslot for FILE with zkey's KDF (argon2i, 32 KiB, 4 iterations; pbkdf2 in FIPS mode) unless --pbkdf* say otherwise; a device with any signature needs --force; on a terminal asks for YES unless --batch" },
 	{ "open", cmd_open,
 	  "DEV NAME [--key-file FILE] | DEV NAME --plain --key NAME [--sector-size N] [--force]",
 	  "open the LUKS2 volume DEV (its protkey token first, then FILE), or DEV as a plain mapping keyed by key NAME, as /dev/mapper/NAME" },

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/protkey_emu.h>
 
@@ -82,6 +83,7 @@ static int exit_code(const struct pk_err *err, int ret)
 	case EOPNOTSUPP:
 	case EBUSY:
 	case ENOTBLK:
+	case ECANCELED: /* not confirmed at the prompt */
 		return PK_EXIT_INVALID;
 	default:
 		return PK_EXIT_SYSTEM;
@@ -250,6 +252,42 @@ int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
 	}
 	free(st);
 	return ret;
+}
+
+/**
+ * cli_confirm() - ask on the terminal before an irrevocable change
+ * @cli: for the error
+ * @yes: the answer that confirms, e.g. "YES" (cryptsetup's) or "yes"
+ * @fmt: the question, printf-style, without a newline
+ *
+ * Asks only when stdin is a terminal: scripts and tests (stdin a pipe, a
+ * file or /dev/null) are never held up; --batch / -q keep the caller from
+ * calling this at all. The answer must be @yes exactly.
+ *
+ * Context: reads stdin; blocks.
+ * Return: 0 when confirmed or not asked, -ECANCELED with @cli->err set
+ * otherwise.
+ */
+int cli_confirm(struct cli *cli, const char *yes, const char *fmt, ...)
+{
+	char line[64];
+	va_list ap;
+
+	if (!isatty(STDIN_FILENO))
+		return 0;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		line[0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (!strcmp(line, yes))
+		return 0;
+	return pk_err_set(
+		&cli->err, -ECANCELED,
+		"not confirmed (the answer was not '%s'): nothing changed",
+		yes);
 }
 
 void cli_json_print(struct json_object *o)

@@ -162,6 +162,10 @@ char *pk_info_format(const struct pk_info *info);
 void pk_info_free(struct pk_info *info);
 int pk_info_check(const struct pk_info *info, struct pk_err *err);
 
+/* A new LUKS2 volume's sector size when neither option nor key says one. */
+#define PK_SECTOR_SIZE_DEFAULT 4096
+unsigned int pk_info_sector_size(const struct pk_info *info, unsigned long opt);
+
 /* repo.c: the key repository */
 #define PK_REPO_DEFAULT "/etc/protkey"
 #define PK_REPO_ENV "PROTKEY_REPOSITORY"
@@ -232,6 +236,8 @@ int pk_repo_complete_renc(struct pk_repo *repo, struct pk_key *key,
 int pk_repo_replace_blob(struct pk_repo *repo, struct pk_key *key,
 			 const uint8_t *blob, size_t len, struct pk_err *err);
 int pk_repo_remove(struct pk_repo *repo, const char *name, struct pk_err *err);
+int pk_repo_remove_check(struct pk_repo *repo, const char *name,
+			 struct pk_err *err);
 int pk_key_read_files(int dirfd, const char *name, unsigned int flags,
 		      struct pk_key *key, struct pk_err *err);
 void pk_info_defaults(struct pk_info *info, const char *key_type);
@@ -705,5 +711,10 @@ int pk_dm_remove(const char *name, struct pk_err *err);
 int pk_dm_plain_status(const char *name, struct pk_dm_crypt *c,
 		       struct pk_err *err);
 char *pk_volumes_add(const char *list, const char *dev, const char *name);
+
+/* probe.c: signatures on a device (libblkid) */
+int pk_blkdev_signature(const char *dev, char *type, size_t len,
+			struct pk_err *err);
+int pk_blkdev_wipe_signatures(const char *dev, struct pk_err *err);
 
 #endif /* PROTKEY_LIB_H */

@@ -381,6 +381,51 @@ int pk_repo_remove(struct pk_repo *repo, const char *name, struct pk_err *err)
 	return 0;
 }
 
+/**
+ * pk_repo_remove_check() - refuse to remove a key that volumes use
+ * @repo: the repository, open
+ * @name: the key
+ * @err: the error
+ *
+ * A key whose "volumes" property lists volumes still encrypts data: its
+ * removal would leave them without their volume key in the repository
+ * (the LUKS2 header keeps a copy; a plain volume has none). Its .info is
+ * read for this; a key whose .info cannot be read is refused too, since
+ * its volumes cannot be told. --force skips this check.
+ *
+ * Context: the caller holds the repository lock.
+ * Return: 0; -ENOENT when there is no such key; -EBUSY when volumes use
+ * it; another negative error when its .info cannot be read.
+ */
+int pk_repo_remove_check(struct pk_repo *repo, const char *name,
+			 struct pk_err *err)
+{
+	struct pk_err sub;
+	struct pk_key key;
+	const char *vols;
+	int ret;
+
+	ret = pk_name_check(name, err);
+	if (ret)
+		return ret;
+	if (!pk_repo_exists(repo, name))
+		return pk_err_set(err, -ENOENT, "key '%s' not found", name);
+	ret = pk_key_read_files(repo->dirfd, name, 0, &key, &sub);
+	if (ret)
+		return pk_err_set(
+			err, ret,
+			"key '%s': %s: its volumes are unknown: use --force to remove it",
+			name, sub.msg);
+	vols = pk_info_get(&key.info, PK_P_VOLUMES);
+	if (*vols)
+		ret = pk_err_set(
+			err, -EBUSY,
+			"key '%s' is the key of volumes %.300s: use --force to remove it",
+			name, vols);
+	pk_key_free(&key);
+	return ret;
+}
+
 static int touch_times(struct pk_repo *repo, struct pk_key *key,
 		       struct pk_err *err)
 {

@@ -253,13 +253,32 @@ static void test_hash(void)
 	     "info: own mode: zkey-only property refused");
 }
 
+/* --sector-size, else the key's sector-size when not 0, else 4096. */
+static void test_sector_size(void)
+{
+	struct pk_info info = { 0 };
+
+	t_ok(pk_info_sector_size(&info, 0) == 4096,
+	     "sector size: no option, no property: 4096");
+	pk_info_set(&info, PK_P_SECTOR_SIZE, "0", NULL);
+	t_ok(pk_info_sector_size(&info, 0) == 4096,
+	     "sector size: property 0 (system default): 4096");
+	pk_info_set(&info, PK_P_SECTOR_SIZE, "512", NULL);
+	t_ok(pk_info_sector_size(&info, 0) == 512,
+	     "sector size: the key's property 512 over the default");
+	t_ok(pk_info_sector_size(&info, 1024) == 1024,
+	     "sector size: --sector-size over the key's property");
+	pk_info_free(&info);
+}
+
 int main(void)
 {
-	t_plan(35);
+	t_plan(39);
 	test_sha256();
 	test_roundtrip();
 	test_malformed();
 	test_limits();
 	test_hash();
+	test_sector_size();
 	return t_done();
 }

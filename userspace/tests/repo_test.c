@@ -229,12 +229,42 @@ static void test_atomic(void)
 	unlinkat(repo.dirfd, "atomic.bin", 0);
 }
 
+/* A key that volumes use is not removed without --force. */
+static void test_remove_in_use(void)
+{
+	struct pk_err err;
+	struct pk_key key;
+	int ret;
+
+	t_ok(!add("used", 7) && !pk_repo_remove_check(&repo, "used", &err),
+	     "repo: remove check: a key without volumes may go");
+	ret = pk_repo_read(&repo, "used", &key, NULL);
+	ret = ret   ?:
+		      pk_info_set(&key.info, PK_P_VOLUMES, "/dev/vdb:enc-vdb",
+				  NULL);
+	ret = ret ?: pk_repo_write_info(&repo, "used", &key.info, NULL);
+	pk_key_free(&key);
+	ret = ret ?: pk_repo_remove_check(&repo, "used", &err);
+	t_ok(ret == -EBUSY && strstr(err.msg, "/dev/vdb:enc-vdb") &&
+		     strstr(err.msg, "--force") &&
+		     pk_repo_exists(&repo, "used"),
+	     "repo: remove check: a key with volumes: EBUSY naming them");
+	t_ok(pk_repo_remove_check(&repo, "gone", &err) == -ENOENT,
+	     "repo: remove check: a missing key: ENOENT");
+	t_ok(t_write(dir, "bad.info", "cipher=paes\n", 12) == 0 &&
+		     pk_repo_remove_check(&repo, "bad", &err) == -EINVAL &&
+		     strstr(err.msg, "--force") &&
+		     !pk_repo_remove(&repo, "bad", NULL),
+	     "repo: remove check: an unreadable .info is refused; remove forced");
+	pk_repo_remove(&repo, "used", NULL);
+}
+
 int main(void)
 {
 	struct pk_err err;
 	char sub[4200], *top;
 
-	t_plan(23);
+	t_plan(27);
 	top = t_mkdtemp();
 	snprintf(sub, sizeof(sub), "%s/repo", top);
 	if (!t_ok(!pk_repo_open(&repo, sub, PK_REPO_CREATE | PK_REPO_WRITE,
@@ -247,6 +277,7 @@ int main(void)
 	test_bad_input();
 	test_reencipher();
 	test_atomic();
+	test_remove_in_use();
 	pk_repo_close(&repo);
 	t_rmrf(top);
 	free(top);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The protkeyctl commands the other programs do not drive: key import and
- * remove (with their refusals), and the emulator controls emu state,
+ * remove (with their refusals; a key that volumes use is removed only
+ * with --force), and the emulator controls emu state,
  * adapter, mk-clear, latency and busy, each checked by what it does to the
  * platform (a key that no longer validates, a derive that takes longer,
  * busy answers counted).
@@ -96,6 +97,35 @@ TEST_F_TIMEOUT(cmds, key_import_export_remove_and_their_refusals, 120)
 	ASSERT_EQ(0, CTL("key", "list"));
 	EXPECT_NE(NULL, strstr(self->out, "orig"));
 	EXPECT_EQ(NULL, strstr(self->out, "copy")) TH_LOG("%s", self->out);
+}
+
+/* A key its volumes property says volumes use goes only with --force. */
+TEST_F_TIMEOUT(cmds, key_remove_refuses_a_key_with_volumes_unless_forced, 120)
+{
+	struct pk_snap before, after;
+
+	ASSERT_EQ(0, CTL("key", "generate", "used", "--volumes",
+			 "/dev/vdb:enc-vdb"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_snap_take(&before, self->repo));
+	EXPECT_EQ(3, CTL("key", "remove", "used")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "/dev/vdb:enc-vdb"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "use --force"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(3, CTL("key", "remove", "used", "--batch"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_snap_take(&after, self->repo));
+	EXPECT_TRUE(pk_snap_equal(&before, &after));
+	pk_snap_free(&before);
+	pk_snap_free(&after);
+	EXPECT_EQ(0, CTL("key", "show", "used"));
+
+	EXPECT_EQ(0, CTL("key", "remove", "used", "--force"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(2, CTL("key", "show", "used"));
+	EXPECT_EQ(2, CTL("key", "remove", "used", "--force"))
+	TH_LOG("%s", self->out);
 }
 
 TEST_F_TIMEOUT(cmds, emu_adapters_off_and_mk_clear_change_what_validates, 120)

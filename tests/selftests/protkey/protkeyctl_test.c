@@ -223,6 +223,108 @@ TEST_F_TIMEOUT(ctl, volume_format_open_status_close_data_reads_back, 120)
 	TH_LOG("%s", self->out);
 }
 
+/* An ext4 superblock (magic, 1024 blocks, extents) at 1024 on @lo. */
+static int put_ext4_signature(struct pk_loop *lo)
+{
+	uint8_t b[4096] = { 0 };
+
+	b[1024 + 0x05] = 0x04;
+	b[1024 + 0x38] = 0x53;
+	b[1024 + 0x39] = 0xef;
+	b[1024 + 0x60] = 0x40;
+	if (pwrite(lo->fd, b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -EIO;
+	return fsync(lo->fd) ? -errno : 0;
+}
+
+/* The data segment's sector size in "cryptsetup luksDump", or -1. */
+static long dump_sector(FIXTURE_DATA(ctl) * self)
+{
+	const char *p;
+
+	if (pk_run(self->out, sizeof(self->out), "cryptsetup", "luksDump",
+		   self->lo.dev, NULL))
+		return -1;
+	p = strstr(self->out, "Data segments:");
+	p = p ? strstr(p, "sector:") : NULL;
+	return p ? strtol(p + 7, NULL, 10) : -1;
+}
+
+/* "key show --json": the key's sector-size property into @v. */
+#define EXPECT_KEY_SECTOR(name, want)                                  \
+	do {                                                           \
+		char v_[16];                                           \
+		ASSERT_EQ(0, CTL("--json", "key", "show", name));      \
+		ASSERT_EQ(0, pk_json_get(self->out, "sector-size", v_, \
+					 sizeof(v_)));                 \
+		EXPECT_STREQ(want, v_);                                \
+	} while (0)
+
+/*
+ * format refuses a device with a signature unless --force, writing
+ * nothing; 4096-byte sectors by default, else the key's, else
+ * --sector-size, recorded in the key.
+ */
+TEST_F_TIMEOUT(ctl, volume_format_refuses_a_signature_and_defaults_to_4096, 180)
+{
+	struct pk_snap before, after;
+	uint8_t raw[4096];
+	char v[32];
+
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkctl", DEV_SIZE));
+	ASSERT_EQ(0, CTL("key", "generate", "vk")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, put_ext4_signature(&self->lo));
+	ASSERT_EQ(0, pk_snap_take(&before, self->repo));
+	EXPECT_EQ(5, CTL("volume", "format", self->lo.dev, "--key", "vk",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "has a ext4 signature: use --force"))
+	TH_LOG("%s", self->out);
+	/* nothing written: the superblock is there, no LUKS header */
+	ASSERT_EQ(0, pk_loop_read_raw(&self->lo, 0, raw, sizeof(raw)));
+	EXPECT_EQ(0x53, raw[1024 + 0x38]);
+	EXPECT_EQ(0xef, raw[1024 + 0x39]);
+	EXPECT_NE(0, memcmp(raw, "LUKS\xba\xbe", 6));
+	EXPECT_NE(0,
+		  pk_run(NULL, 0, "cryptsetup", "isLuks", self->lo.dev, NULL));
+	ASSERT_EQ(0, pk_snap_take(&after, self->repo));
+	EXPECT_TRUE(pk_snap_equal(&before, &after));
+	pk_snap_free(&before);
+	pk_snap_free(&after);
+
+	/* --force: formatted, 4096-byte sectors, recorded in the key */
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "vk",
+			 "--key-file", PASS_FILE, "--force"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0,
+		  pk_run(NULL, 0, "cryptsetup", "isLuks", self->lo.dev, NULL));
+	EXPECT_EQ(4096, dump_sector(self)) TH_LOG("%s", self->out);
+	EXPECT_KEY_SECTOR("vk", "4096");
+	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, "pkctl_vol",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "volume", "status", "pkctl_vol"));
+	ASSERT_EQ(0, pk_json_get(self->out, "sector-size", v, sizeof(v)));
+	EXPECT_STREQ("4096", v);
+	EXPECT_EQ(0, pk_roundtrip("/dev/mapper/pkctl_vol", DATA_LEN, 5, true));
+	ASSERT_EQ(0, CTL("volume", "close", "pkctl_vol"));
+
+	/* the key's sector-size when set; --sector-size over it */
+	ASSERT_EQ(0, CTL("key", "generate", "k512", "--sector-size", "512"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "k512",
+			 "--key-file", PASS_FILE, "--force", "-q"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(512, dump_sector(self)) TH_LOG("%s", self->out);
+	EXPECT_KEY_SECTOR("k512", "512");
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "k512",
+			 "--key-file", PASS_FILE, "--force", "--batch",
+			 "--sector-size", "1024"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(1024, dump_sector(self)) TH_LOG("%s", self->out);
+	EXPECT_KEY_SECTOR("k512", "1024");
+}
+
 TEST_F_TIMEOUT(ctl, keyring_load_feeds_a_plain_dmsetup_mapping, 120)
 {
 	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkctl", DEV_SIZE));
