@@ -240,13 +240,14 @@ if runs fuzz; then
 fi
 
 # The VM targets in lanes that run side by side, the targets of a lane one
-# after the other: a guest keeps about one host core busy (its selftests
-# run one at a time), so two lanes fill this 2-core machine. Each target
+# after the other. By default each target is a lane of its own: a guest
+# keeps at most about one host core busy (its selftests run one at a
+# time) and the token selftests, the longest, mostly wait on timeouts. Each target
 # keeps its caches, build directory, lock and log ($BUILD/logs/
 # vm-<target>.log) to itself. CHECK_VM_LANES: lanes separated by ",",
 # targets by spaces; each target exactly once (Documentation/testing.rst,
 # "The time budget").
-vm_lanes=${CHECK_VM_LANES:-test stock,s390x}
+vm_lanes=${CHECK_VM_LANES:-test,stock,s390x}
 vm_lane() {
 	local t t0
 	for t in "$@"; do
