@@ -358,6 +358,19 @@ int pk_repo_add(struct pk_repo *repo, const char *name, const uint8_t *blob,
 	return pk_repo_add_pass(repo, name, blob, len, NULL, 0, info, err);
 }
 
+/* 0 when @name is a valid name of a key in @repo, else why not. */
+static int key_present(struct pk_repo *repo, const char *name,
+		       struct pk_err *err)
+{
+	int ret = pk_name_check(name, err);
+
+	if (ret)
+		return ret;
+	if (!pk_repo_exists(repo, name))
+		return pk_err_set(err, -ENOENT, "key '%s' not found", name);
+	return 0;
+}
+
 /* Removes key @name: .info first (the key is gone), then the rest. */
 int pk_repo_remove(struct pk_repo *repo, const char *name, struct pk_err *err)
 {
@@ -367,11 +380,9 @@ int pk_repo_remove(struct pk_repo *repo, const char *name, struct pk_err *err)
 	size_t i;
 	int ret;
 
-	ret = pk_name_check(name, err);
+	ret = key_present(repo, name, err);
 	if (ret)
 		return ret;
-	if (!pk_repo_exists(repo, name))
-		return pk_err_set(err, -ENOENT, "key '%s' not found", name);
 	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
 		file_name(fn, sizeof(fn), name, exts[i]);
 		if (unlinkat(repo->dirfd, fn, 0) && errno != ENOENT)
@@ -405,11 +416,9 @@ int pk_repo_remove_check(struct pk_repo *repo, const char *name,
 	const char *vols;
 	int ret;
 
-	ret = pk_name_check(name, err);
+	ret = key_present(repo, name, err);
 	if (ret)
 		return ret;
-	if (!pk_repo_exists(repo, name))
-		return pk_err_set(err, -ENOENT, "key '%s' not found", name);
 	ret = pk_key_read_files(repo->dirfd, name, 0, &key, &sub);
 	if (ret)
 		return pk_err_set(
