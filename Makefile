@@ -28,7 +28,7 @@ SIG_KEY := $(shell sed -n 's/^CONFIG_MODULE_SIG_KEY="*\([^"]*\)"*$$/\1/p' \
 	$(KDIR)/include/config/auto.conf 2>/dev/null)
 NO_SIGN := $(if $(SIG_KEY),$(if $(wildcard $(SIG_KEY) $(KDIR)/$(SIG_KEY)),,CONFIG_MODULE_SIG_ALL=))
 
-.PHONY: all modules sparse userspace selftests lint check vm-test bench \
+.PHONY: all modules sparse userspace selftests lint check vm-test bench soak \
 	cross-s390x \
 	demo deps clean install install-modules install-userspace \
 	install-dkms uninstall uninstall-modules uninstall-userspace \
@@ -69,6 +69,10 @@ bench:
 	tests/bench/emu-xts
 	tests/bench/dmcrypt-fio
 	tests/bench/rekey-scale
+
+# Endurance: R1 with 1000 migrations, R4 (KASAN), S1 (tests/soak/run).
+soak:
+	tests/soak/run
 
 # The main job: the demo on the emulated platform, in qemu.
 demo:
