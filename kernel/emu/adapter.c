@@ -503,6 +503,31 @@ out_count:
 }
 
 /**
+ * emu_key_derive() - emu_derive() for the netlink family's KEY_DERIVE
+ * @blob: the secure key
+ * @len: its length
+ * @pk: output, EMU_PROTKEY_MAX_SIZE bytes: the protected key and its WKVP
+ * @pk_len: output, the bytes of @pk used
+ *
+ * Context: process context; may sleep.
+ * Return: as emu_derive().
+ */
+int emu_key_derive(const u8 *blob, u32 len, u8 *pk, u32 *pk_len)
+{
+	struct protkey_pk p;
+	int ret;
+
+	BUILD_BUG_ON(EMU_PROTKEY_MAX_SIZE != PROTKEY_MAX_PROTKEY_SIZE);
+	ret = emu_derive(blob, len, &p);
+	if (!ret) {
+		memcpy(pk, p.protkey, p.len);
+		*pk_len = p.len;
+	}
+	memzero_explicit(&p, sizeof(p));
+	return ret;
+}
+
+/**
  * emu_key_info() - parse a secure key and report its master-key match
  * @blob: the secure key
  * @len: its length

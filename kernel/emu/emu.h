@@ -101,6 +101,10 @@ int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
 int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
 			  u32 clear_len, u8 *token, u32 size, u32 *len,
 			  const char **msg);
+/* Largest protected key emu_key_derive() writes (full-XTS AES-256). */
+#define EMU_PROTKEY_MAX_SIZE 96
+/* @pk holds EMU_PROTKEY_MAX_SIZE bytes; *@pk_len is set to what it used. */
+int emu_key_derive(const u8 *blob, u32 len, u8 *pk, u32 *pk_len);
 /* @out holds at least @len bytes; the output is as long as @token. */
 int emu_key_reencipher(const u8 *token, u32 len, enum protkey_emu_renc mode,
 		       u8 *out, const char **msg);

@@ -128,6 +128,13 @@ emu_key_generate_nl_policy[PROTKEY_EMU_A_KEY_TYPE + 1] = {
 };
 
 static const struct nla_policy
+emu_key_derive_nl_policy[PROTKEY_EMU_A_SECURE_KEY + 1] = {
+	[PROTKEY_EMU_A_SECURE_KEY] =
+		NLA_POLICY_RANGE(NLA_BINARY, PROTKEY_EMU_SECKEY_SIZE,
+				 PROTKEY_EMU_SECKEY_MAX_SIZE),
+};
+
+static const struct nla_policy
 emu_key_reencipher_nl_policy[PROTKEY_EMU_A_RENC_MODE + 1] = {
 	[PROTKEY_EMU_A_SECURE_KEY] =
 		NLA_POLICY_RANGE(NLA_BINARY, PROTKEY_EMU_SECKEY_SIZE,
@@ -727,6 +734,63 @@ static int protkey_emu_nl_key_reencipher_doit(struct sk_buff *skb,
 		return emu_nl_core_error(info, ret, msg, key);
 	ret = emu_nl_reply_token(info, token, nla_len(key));
 	memzero_explicit(token, sizeof(token));
+	return ret;
+}
+
+/**
+ * protkey_emu_nl_key_derive_doit() - handle PROTKEY_EMU_CMD_KEY_DERIVE
+ * @skb: the request
+ * @info: the request's attributes and extack
+ *
+ * Derives the protected key of SECURE_KEY (required) under the current
+ * wrapping key, as the platform seam's derive does for protkey.ko (and
+ * counted like it), and replies with PROTKEY_EMU_A_PROTECTED_KEY: what
+ * pkey's PKEY_KBLOB2PROTK ioctls return on IBM Z. Tests use it to know
+ * the bytes a protected key has, e.g. to look for copies in memory.
+ *
+ * Context: process context, genl_mutex held; may sleep.
+ * Return: 0 or a negative errno.
+ *
+ * Possible returned errors:
+ *
+ * - %EPERM: the sender lacks CAP_NET_ADMIN or CAP_SYS_ADMIN;
+ * - %EINVAL: SECURE_KEY missing, an unsupported attribute, or a token
+ *   pkey refuses;
+ * - %ERANGE: SECURE_KEY not 64..336 bytes;
+ * - %ENOMEM: no memory for the reply;
+ * - %ENODEV, %EBUSY, %EIO: as emu_derive() (emu_key_derive()).
+ */
+static int protkey_emu_nl_key_derive_doit(struct sk_buff *skb,
+					  struct genl_info *info)
+{
+	const struct nlattr *key = info->attrs[PROTKEY_EMU_A_SECURE_KEY];
+	u8 pk[EMU_PROTKEY_MAX_SIZE];
+	struct sk_buff *msg;
+	u32 pk_len;
+	void *hdr;
+	int ret;
+
+	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_SECURE_KEY))
+		return -EINVAL;
+	ret = emu_key_derive(nla_data(key), nla_len(key), pk, &pk_len);
+	if (ret)
+		return emu_nl_core_error(info, ret, NULL, key);
+	ret = -ENOMEM;
+	msg = genlmsg_new(nla_total_size(pk_len), GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr ||
+	    nla_put(msg, PROTKEY_EMU_A_PROTECTED_KEY, pk_len, pk)) {
+		nlmsg_free(msg);
+		ret = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+out:
+	memzero_explicit(pk, sizeof(pk));
 	return ret;
 }
 
@@ -1553,6 +1617,13 @@ static const struct genl_ops protkey_emu_nl_ops[] = {
 	{
 		.cmd = PROTKEY_EMU_CMD_GUEST_REBOOT,
 		.doit = protkey_emu_nl_guest_reboot_doit,
+		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = PROTKEY_EMU_CMD_KEY_DERIVE,
+		.doit = protkey_emu_nl_key_derive_doit,
+		.policy = emu_key_derive_nl_policy,
+		.maxattr = PROTKEY_EMU_A_SECURE_KEY,
 		.flags = GENL_ADMIN_PERM,
 	},
 };

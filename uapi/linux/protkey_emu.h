@@ -213,6 +213,8 @@ enum protkey_emu_renc {
  *	protected key (key and WKVP), for plain secrets the bytes
  * @PROTKEY_EMU_A_UV_LOCKED: u8, 1 when the UV secret store is locked
  * @PROTKEY_EMU_A_UV_COUNT: u32, secrets stored
+ * @PROTKEY_EMU_A_PROTECTED_KEY: binary, a protected key: the key wrapped
+ *	under the current wrapping key, then the 32-byte WKVP
  * @__PROTKEY_EMU_A_MAX: internal, one past the last value
  * @PROTKEY_EMU_A_MAX: the last value
  */
@@ -257,6 +259,7 @@ enum protkey_emu_attrs {
 	PROTKEY_EMU_A_SECRET,
 	PROTKEY_EMU_A_UV_LOCKED,
 	PROTKEY_EMU_A_UV_COUNT,
+	PROTKEY_EMU_A_PROTECTED_KEY,
 
 	__PROTKEY_EMU_A_MAX,
 	PROTKEY_EMU_A_MAX = __PROTKEY_EMU_A_MAX - 1
@@ -404,6 +407,10 @@ enum protkey_emu_counter_attrs {
  * @PROTKEY_EMU_CMD_GUEST_REBOOT: what a reboot of the SE guest does to the
  *	platform: new wrapping key, UV store wiped, every binding and
  *	association gone; reply: WK_GEN
+ * @PROTKEY_EMU_CMD_KEY_DERIVE: the protected key of SECURE_KEY under the
+ *	current wrapping key (what pkey's PKEY_KBLOB2PROTK ioctls return to
+ *	user space on IBM Z);
+ *	reply: PROTECTED_KEY
  * @__PROTKEY_EMU_CMD_MAX: internal, one past the last value
  * @PROTKEY_EMU_CMD_MAX: the last value
  */
@@ -431,6 +438,7 @@ enum protkey_emu_cmds {
 	PROTKEY_EMU_CMD_UV_LOCK,
 	PROTKEY_EMU_CMD_UV_RETRIEVE,
 	PROTKEY_EMU_CMD_GUEST_REBOOT,
+	PROTKEY_EMU_CMD_KEY_DERIVE,
 
 	__PROTKEY_EMU_CMD_MAX,
 	PROTKEY_EMU_CMD_MAX = __PROTKEY_EMU_CMD_MAX - 1

@@ -241,6 +241,29 @@ static inline int pke_generate(struct pk_nl *nl, const uint8_t clear[32],
 	return ret ?: pke_reply_token(nl, token);
 }
 
+/*
+ * KEY_DERIVE: the protected key of secure key @tok (@len bytes) under the
+ * current wrapping key, into @pk (96 bytes); its length in *@pk_len.
+ */
+static inline int pke_key_derive(struct pk_nl *nl, const uint8_t *tok,
+				 size_t len, uint8_t pk[96], size_t *pk_len)
+{
+	struct nlattr *tb[PROTKEY_EMU_A_MAX + 1];
+	int ret;
+
+	ret = PKE_REQ(nl, PROTKEY_EMU_CMD_KEY_DERIVE,
+		      PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, tok, len));
+	if (ret)
+		return ret;
+	if (pk_nl_reply_attrs(nl, tb, PROTKEY_EMU_A_MAX) ||
+	    !tb[PROTKEY_EMU_A_PROTECTED_KEY] ||
+	    nla_len(tb[PROTKEY_EMU_A_PROTECTED_KEY]) > 96)
+		return -EBADMSG;
+	*pk_len = nla_len(tb[PROTKEY_EMU_A_PROTECTED_KEY]);
+	memcpy(pk, nla_data(tb[PROTKEY_EMU_A_PROTECTED_KEY]), *pk_len);
+	return 0;
+}
+
 /* An EP11 AES key as KEY_GENERATE makes it: 272 bytes zero-padded. */
 #define PKE_EP11_LEN 336
 

@@ -613,6 +613,46 @@ TEST_F(emu, counters_count_and_reset)
 	EXPECT_EQ(0, st.cnt[PROTKEY_EMU_CNT_A_MIGRATIONS]);
 }
 
+/*
+ * KEY_DERIVE hands out what the platform seam's derive makes: the key
+ * wrapped under the wrapping key, then the WKVP; the same bytes until a
+ * migration, other bytes (and another WKVP) after it, never the clear
+ * key; each call counted as a derive, a token under no loaded MK refused.
+ */
+TEST_F(emu, key_derive_gives_the_protected_key)
+{
+	uint8_t tok[PROTKEY_EMU_SECKEY_SIZE], pk[96], pk2[96], pk3[96];
+	size_t len, len2, len3;
+	struct emu_state st;
+	uint64_t d0;
+
+	ASSERT_EQ(0, generate(&self->nl, 256, clear_key, tok));
+	ASSERT_EQ(0, get_state(&self->nl, &st));
+	d0 = st.cnt[PROTKEY_EMU_CNT_A_DERIVES];
+	ASSERT_EQ(0, pke_key_derive(&self->nl, tok, sizeof(tok), pk, &len))
+	TH_LOG("KEY_DERIVE: %s", self->nl.msg);
+	EXPECT_EQ(64, len);
+	EXPECT_NE(0, memcmp(pk, clear_key, 32));
+	ASSERT_EQ(0, pke_key_derive(&self->nl, tok, sizeof(tok), pk2, &len2));
+	EXPECT_EQ(len, len2);
+	EXPECT_EQ(0, memcmp(pk, pk2, len));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MIGRATE));
+	ASSERT_EQ(0, pke_key_derive(&self->nl, tok, sizeof(tok), pk3, &len3));
+	EXPECT_EQ(len, len3);
+	EXPECT_NE(0, memcmp(pk, pk3, 32));
+	EXPECT_NE(0, memcmp(pk + 32, pk3 + 32, 32));
+	ASSERT_EQ(0, get_state(&self->nl, &st));
+	EXPECT_EQ(d0 + 3, st.cnt[PROTKEY_EMU_CNT_A_DERIVES]);
+
+	/* A token of a master key no adapter holds any more. */
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	ASSERT_EQ(0, pke_mk_load(&self->nl, mk2));
+	ASSERT_EQ(0, PKE_REQ0(&self->nl, PROTKEY_EMU_CMD_MK_SET));
+	EXPECT_EQ(-ENODEV,
+		  pke_key_derive(&self->nl, tok, sizeof(tok), pk3, &len3));
+}
+
 TEST_F(emu, reencipher_needs_the_source_register)
 {
 	uint8_t tok[PROTKEY_EMU_SECKEY_SIZE], out[PROTKEY_EMU_SECKEY_SIZE];
@@ -1335,6 +1375,11 @@ BAD(key_reencipher_key_63_bytes, KEY_REENCIPHER, ERANGE, "size out of range", 0,
 BAD(key_reencipher_key_337_bytes, KEY_REENCIPHER, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 337), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
 BAD(key_reencipher_mode_3, KEY_REENCIPHER, ERANGE, "out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 3));
 BAD(key_reencipher_garbage_token, KEY_REENCIPHER, EINVAL, "malformed", 0, true, PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, zero_token, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
+BAD(key_derive_missing_key, KEY_DERIVE, EINVAL, "PROTKEY_EMU_A_SECURE_KEY", PROTKEY_EMU_A_SECURE_KEY, false, {});
+BAD(key_derive_key_63_bytes, KEY_DERIVE, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 63));
+BAD(key_derive_key_337_bytes, KEY_DERIVE, ERANGE, "size out of range", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 337));
+BAD(key_derive_garbage_token, KEY_DERIVE, EINVAL, "", 0, true, PKE_BIN(PROTKEY_EMU_A_SECURE_KEY, zero_token, 64));
+BAD(key_derive_unsupported_attr, KEY_DERIVE, EINVAL, "", 0, true, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64), PKE_U32(PROTKEY_EMU_A_RENC_MODE, 1));
 BAD(migrate_outage_too_long, MIGRATE, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_OUTAGE_MS, 600001));
 BAD(adapter_set_neither_online_nor_mode, ADAPTER_SET, EINVAL, "ONLINE or MODE", 0, false, PKE_U32(PROTKEY_EMU_A_APQN, 1));
 BAD(adapter_set_mode_4, ADAPTER_SET, ERANGE, "out of range", 0, true, PKE_U32(PROTKEY_EMU_A_MODE, 4));
