@@ -60,6 +60,7 @@
 #include <kunit/visibility.h>
 #include <linux/atomic.h>
 #include <linux/bottom_half.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/module.h>
@@ -70,6 +71,7 @@
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/simd.h>
 #include <asm/unaligned.h>
 
@@ -824,6 +826,105 @@ static void wk_free_rcu(struct rcu_head *head)
 	kfree_sensitive(container_of(head, struct emu_wk, rcu));
 }
 
+/* Overwrites what a slot holds of its key, in its cipher too. */
+static void slot_forget(struct emu_key_slot *slot)
+{
+	static const u8 blank[AES_KEYSIZE_256];
+
+	if (slot->cipher && slot->cipher_keyed)
+		crypto_cipher_setkey(slot->cipher, blank, sizeof(blank));
+	slot->cipher_keyed = false;
+	slot->tag_len = 0;
+	memzero_explicit(slot->tag, sizeof(slot->tag));
+	memzero_explicit(slot->key, sizeof(slot->key));
+	memzero_explicit(&slot->aes, sizeof(slot->aes));
+}
+
+/* Rekeys a keyed XTS tfm with a constant (halves differ: FIPS is fine). */
+static void xts_tfm_forget(struct emu_xts_tfm *x)
+{
+	static const u8 blank[2 * AES_KEYSIZE_256] = { [AES_KEYSIZE_256] = 1 };
+
+	if (x->tfm && x->state == EMU_TFM_KEYED)
+		crypto_skcipher_setkey(x->tfm, blank, sizeof(blank));
+	x->state = EMU_TFM_UNKEYED;
+}
+
+static void cpu_forget(struct emu_cpu *c)
+{
+	slot_forget(&c->pcc);
+	slot_forget(&c->km);
+	xts_tfm_forget(&c->simd);
+	xts_tfm_forget(&c->sync);
+	xts_tfm_forget(&c->simd_pair);
+	xts_tfm_forget(&c->sync_pair);
+	c->pcc_valid = false;
+	memzero_explicit(c->pcc_tweak, sizeof(c->pcc_tweak));
+	memzero_explicit(c->pcc_xts, sizeof(c->pcc_xts));
+}
+
+/* On the owning CPU, with BHs off: its slots' users run with BHs off too. */
+static long cpu_forget_local(void *unused)
+{
+	local_bh_disable();
+	cpu_forget(this_cpu_ptr(emu_cpus));
+	local_bh_enable();
+	return 0;
+}
+
+/**
+ * emu_cpacf_forget() - wipe every CPU's cached clear keys
+ *
+ * After a migration the slots hold keys of the old wrapping key, which no
+ * call can hit again; wiping them keeps the clear keys of closed volumes
+ * out of the emulator's memory (the S1 memory scan looks for them; a real
+ * CPU holds them in firmware, not in memory). An online CPU wipes its own
+ * slots in process context; an offline one has no user.
+ *
+ * Context: process context; may sleep.
+ */
+static void emu_cpacf_forget(void)
+{
+	int cpu;
+
+	cpus_read_lock();
+	for_each_possible_cpu(cpu) {
+		if (cpu_online(cpu))
+			work_on_cpu(cpu, cpu_forget_local, NULL);
+		else
+			cpu_forget(per_cpu_ptr(emu_cpus, cpu));
+	}
+	cpus_read_unlock();
+}
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * emu_cpacf_caches() - whether a CPU's key cache holds a clear key (tests)
+ * @key: the clear AES key
+ * @len: its length
+ *
+ * Reads the other CPUs' slots without their users' exclusion: for a test
+ * that runs no cipher calls meanwhile.
+ *
+ * Context: process context.
+ * Return: true when a PCC or KM slot of any CPU holds @key.
+ */
+VISIBLE_IF_KUNIT bool emu_cpacf_caches(const u8 *key, unsigned int len)
+{
+	bool found = false;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct emu_cpu *c = per_cpu_ptr(emu_cpus, cpu);
+
+		found |= !memcmp(c->pcc.key, key, len) ||
+			 !memcmp(c->km.key, key, len);
+	}
+	return found;
+}
+EXPORT_SYMBOL_IF_KUNIT(emu_cpacf_caches);
+#endif
+
 /**
  * emu_migrate() - move the guest: a new wrapping key, optionally an outage
  * @outage_ms: adapters unusable for this long, 0..600000; 0: none
@@ -832,6 +933,7 @@ static void wk_free_rcu(struct rcu_head *head)
  *
  * Every protected key made before becomes invalid at once: KM returns a
  * short count and PCC -EKEYEXPIRED for it, until it is derived again.
+ * Each CPU's cached keys, now stale, are wiped (emu_cpacf_forget()).
  *
  * Context: process context; takes emu_wk_lock and emu_lock.
  * Return: 0; -ERANGE for a too long outage; -ENOMEM.
@@ -856,6 +958,7 @@ int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg)
 	rcu_assign_pointer(emu_wk_cur, wk);
 	mutex_unlock(&emu_wk_lock);
 	call_rcu(&old->rcu, wk_free_rcu);
+	emu_cpacf_forget();
 
 	if (outage_ms)
 		emu_adapters_set_outage(outage_ms);

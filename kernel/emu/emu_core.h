@@ -144,6 +144,7 @@ unsigned int emu_km_xts_full(enum protkey_pk_type type, enum protkey_km_dir dir,
 void emu_cpacf_set_lib_only(bool lib_only);
 #if IS_ENABLED(CONFIG_KUNIT)
 extern bool emu_km_warn_quiet;
+bool emu_cpacf_caches(const u8 *key, unsigned int len);
 #endif
 int emu_pk_unwrap(const struct protkey_pk *pk, u8 *clear);
 

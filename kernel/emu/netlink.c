@@ -781,8 +781,7 @@ static int protkey_emu_nl_key_derive_doit(struct sk_buff *skb,
 		goto out;
 	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
 				info->genlhdr->cmd);
-	if (!hdr ||
-	    nla_put(msg, PROTKEY_EMU_A_PROTECTED_KEY, pk_len, pk)) {
+	if (!hdr || nla_put(msg, PROTKEY_EMU_A_PROTECTED_KEY, pk_len, pk)) {
 		nlmsg_free(msg);
 		ret = -EMSGSIZE;
 		goto out;

@@ -258,6 +258,35 @@ static void emu_km_short_after_migrate(struct kunit *test)
 			(unsigned int)sizeof(src));
 }
 
+/* A migration wipes the clear keys the CPUs cached for PCC and KM. */
+static void emu_migrate_wipes_cached_keys(struct kunit *test)
+{
+	struct protkey_platform_ops *ops = emu_kunit_ops(test);
+	u8 key[32], iv[AES_BLOCK_SIZE] = {}, src[64] = {}, dst[64];
+	struct protkey_xts_km_param km;
+	const char *msg = NULL;
+	struct xts_keys k;
+	u64 gen;
+
+	/* Arrange: PCC and KM ran with the key on this CPU */
+	get_random_bytes(key, sizeof(key));
+	emu_kunit_mk_activate(test, MK_SEED);
+	xts_keys_make(test, key, sizeof(key), &k);
+	KUNIT_ASSERT_EQ(test, xts_pcc(test, &k, iv, &km), 0);
+	KUNIT_ASSERT_EQ(test,
+			ops->km_xts(k.type, PROTKEY_KM_ENCRYPT, &km, dst, src,
+				    sizeof(src)),
+			(unsigned int)sizeof(src));
+	KUNIT_ASSERT_TRUE(test, emu_cpacf_caches(key, 16));
+
+	/* Act */
+	KUNIT_ASSERT_EQ(test, emu_migrate(0, &gen, &msg), 0);
+
+	/* Assert: neither half is in any CPU's cache any more */
+	KUNIT_EXPECT_FALSE(test, emu_cpacf_caches(key, 16));
+	KUNIT_EXPECT_FALSE(test, emu_cpacf_caches(key + 16, 16));
+}
+
 static const u32 split_lens[] = { 32, 512, 4096 };
 
 static void split_desc(const u32 *len, char *desc)
@@ -583,6 +612,7 @@ static struct kunit_case protkey_emu_cpacf_cases[] = {
 	KUNIT_CASE_PARAM(emu_xts_known_answer, kat_gen_params),
 	KUNIT_CASE_PARAM(emu_xts_random_vs_generic, random_gen_params),
 	KUNIT_CASE(emu_km_short_after_migrate),
+	KUNIT_CASE(emu_migrate_wipes_cached_keys),
 	KUNIT_CASE_PARAM(emu_km_split_equals_whole, split_gen_params),
 	KUNIT_CASE(emu_km_not_whole_blocks_processes_nothing),
 	KUNIT_CASE(emu_km_partial_stops_after_k_blocks),
