@@ -148,6 +148,14 @@ if runs build; then
 	stage_start host
 	groups+=(host)
 	gate host deps/install scripts/install-deps
+	# From an empty cache the test kernel is the longest single step
+	# (about 15 minutes) and the test lane waits for it: build it while
+	# the host stages run, which leave a core idle much of the time. The
+	# lane's own call then finds it in the cache, or waits on its lock.
+	if [ "$what" = all ] && [ "${CHECK_PREBUILD_KERNEL:-1}" = 1 ]; then
+		tests/vm/build-test-kernel >"$BUILD/logs/test-kernel.log" 2>&1 &
+		prebuild_pid=$!
+	fi
 	# After install-deps: on a fresh machine it brings the headers.
 	stock_kdir
 	host_tree
@@ -292,6 +300,8 @@ if runs demo; then
 	stage_end demo
 fi
 
+# Long done when the test lane ran; reaped here in every case.
+[ -z "${prebuild_pid:-}" ] || wait "$prebuild_pid" 2>/dev/null
 echo "== times"
 printf '   %s\n' "${times[@]}"
 echo "   (make check took $((SECONDS - start)) s)"
