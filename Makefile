@@ -65,10 +65,14 @@ deps:
 vm-test:
 	tests/vm/run $(TARGET)
 
+# Every benchmark runs even when one fails; the summary collects them all.
 bench:
-	tests/bench/emu-xts
-	tests/bench/dmcrypt-fio
-	tests/bench/rekey-scale
+	rc=0; \
+	tests/bench/emu-xts || rc=1; \
+	tests/bench/dmcrypt-fio || rc=1; \
+	tests/bench/rekey-scale || rc=1; \
+	tests/bench/summary || rc=1; \
+	exit $$rc
 
 # Endurance: R1 with 1000 migrations, R4 (KASAN), S1 (tests/soak/run).
 soak:
