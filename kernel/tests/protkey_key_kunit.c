@@ -13,6 +13,7 @@
 #include <linux/scatterlist.h>
 
 #include "../key.h"
+#include "../skcipher.h"
 #include "fake_platform.h"
 #include "fake_req.h"
 
@@ -134,6 +135,37 @@ static void get_same_blob_shares_object(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&fake.derives), 2);
 	protkey_key_put(b);
 	protkey_key_put(a);
+}
+
+/*
+ * P5: the memory of one key object and of one xts(paes) tfm, as the slab
+ * allocator sizes them (ksize), for the figures of performance.rst. The
+ * data path allocates nothing: a request's state lives in the request
+ * (reqsize), which its user allocates.
+ */
+static void memory_per_key_object_and_tfm(struct kunit *test)
+{
+	u8 blob[2 * FAKE_TOKEN_SIZE];
+	struct protkey_blob *b;
+	struct protkey_key *key;
+	size_t kbytes, bbytes;
+
+	make_xts(blob, clear1, clear2, 32, 1);
+	key = get_key(test, blob);
+	rcu_read_lock();
+	b = rcu_dereference(key->blob);
+	bbytes = b ? ksize(b) : 0;
+	rcu_read_unlock();
+	kbytes = ksize(key);
+
+	KUNIT_EXPECT_GE(test, kbytes, sizeof(*key));
+	KUNIT_EXPECT_GE(test, bbytes, sizeof(blob));
+	kunit_info(
+		test,
+		"P5: key object %zu bytes: struct protkey_key %zu in a %zu-byte slab object, its %zu-byte blob in %zu; tfm context %zu bytes; per request %zu bytes inside the request",
+		kbytes + bbytes, sizeof(*key), kbytes, sizeof(blob), bbytes,
+		sizeof(struct protkey_xts_ctx), sizeof(struct protkey_xts_req));
+	protkey_key_put(key);
 }
 
 static void get_reenciphered_blob_shares_by_vp(struct kunit *test)
@@ -752,6 +784,7 @@ static void get_wait_is_interruptible(struct kunit *test)
 static struct kunit_case protkey_key_cases[] = {
 	KUNIT_CASE_PARAM(validate_table, validate_gen_params),
 	KUNIT_CASE(get_same_blob_shares_object),
+	KUNIT_CASE(memory_per_key_object_and_tfm),
 	KUNIT_CASE(get_reenciphered_blob_shares_by_vp),
 	KUNIT_CASE(compute_vp_equals_generic_xts),
 	KUNIT_CASE(get_waits_out_short_outage),
