@@ -283,9 +283,14 @@ int cmd_monitor(struct cli *cli, int argc, char **argv)
 	}
 	nl_socket_disable_seq_check(m.ev);
 	nl_socket_modify_cb(m.ev, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &m);
-	if (nl_socket_add_membership(m.ev, grp)) {
-		ret = pk_err_set(&cli->err, -EIO, "cannot join group %s",
-				 PROTKEY_MCGRP_EVENTS);
+	ret = nl_socket_add_membership(m.ev, grp);
+	if (ret) {
+		/* joining needs CAP_SYS_ADMIN: exit 6, not a system error */
+		ret = pk_err_set(&cli->err,
+				 ret == -NLE_PERM || ret == -NLE_NOACCESS ?
+					 -EPERM :
+					 -EIO,
+				 "cannot join group %s", PROTKEY_MCGRP_EVENTS);
 		goto out;
 	}
 	nl_socket_set_nonblocking(m.ev);
