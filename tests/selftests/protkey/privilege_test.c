@@ -624,6 +624,7 @@ static const struct row emu_rows[] = {
 	EMU_ROW(UV_LOCK, {}),
 	EMU_ROW(UV_RETRIEVE, PKE_U32(PROTKEY_EMU_A_SECRET_IDX, 0)),
 	EMU_ROW(GUEST_REBOOT, {}),
+	EMU_ROW(KEY_DERIVE, PKE_FILL(PROTKEY_EMU_A_SECURE_KEY, 0, 64)),
 };
 
 /*
