@@ -509,15 +509,23 @@ out_count:
  * @pk: output, EMU_PROTKEY_MAX_SIZE bytes: the protected key and its WKVP
  * @pk_len: output, the bytes of @pk used
  *
+ * A token pkey refuses is refused before the derive, uncounted.
+ *
  * Context: process context; may sleep.
  * Return: as emu_derive().
  */
 int emu_key_derive(const u8 *blob, u32 len, u8 *pk, u32 *pk_len)
 {
+	struct emu_token tok;
 	struct protkey_pk p;
 	int ret;
 
 	BUILD_BUG_ON(EMU_PROTKEY_MAX_SIZE != PROTKEY_MAX_PROTKEY_SIZE);
+	/* A malformed request changes nothing, not even the counters. */
+	ret = emu_token_check(blob, len, &tok);
+	memzero_explicit(&tok, sizeof(tok));
+	if (ret)
+		return ret;
 	ret = emu_derive(blob, len, &p);
 	if (!ret) {
 		memcpy(pk, p.protkey, p.len);
