@@ -875,13 +875,12 @@ static long cpu_forget_local(void *unused)
 /**
  * emu_cpacf_forget() - wipe every CPU's cached clear keys
  *
- * After a migration the slots hold keys of the old wrapping key, which no
- * call can hit again; wiping them keeps the clear keys of closed volumes
- * out of the emulator's memory (the S1 memory scan looks for them; a real
- * CPU holds them in firmware, not in memory). An online CPU wipes its own
- * slots in process context; an offline one has no user.
- *
- * Context: process context; may sleep.
+ * Context: process context; may sleep. After a migration the slots hold
+ * keys of the old wrapping key, which no call can hit again; wiping them
+ * keeps the clear keys of closed volumes out of the emulator's memory (the
+ * S1 memory scan looks for them; a real CPU holds them in firmware, not in
+ * memory). An online CPU wipes its own slots in process context; an
+ * offline one has no user.
  */
 static void emu_cpacf_forget(void)
 {

@@ -160,11 +160,12 @@ static void memory_per_key_object_and_tfm(struct kunit *test)
 
 	KUNIT_EXPECT_GE(test, kbytes, sizeof(*key));
 	KUNIT_EXPECT_GE(test, bbytes, sizeof(blob));
-	kunit_info(
-		test,
-		"P5: key object %zu bytes: struct protkey_key %zu in a %zu-byte slab object, its %zu-byte blob in %zu; tfm context %zu bytes; per request %zu bytes inside the request",
-		kbytes + bbytes, sizeof(*key), kbytes, sizeof(blob), bbytes,
-		sizeof(struct protkey_xts_ctx), sizeof(struct protkey_xts_req));
+	kunit_info(test, "P5: key object %zu bytes", kbytes + bbytes);
+	kunit_info(test, "P5: struct %zu in %zu, blob %zu in %zu", sizeof(*key),
+		   kbytes, sizeof(blob), bbytes);
+	kunit_info(test, "P5: tfm context %zu bytes, request context %zu",
+		   sizeof(struct protkey_xts_ctx),
+		   sizeof(struct protkey_xts_req));
 	protkey_key_put(key);
 }
 
