@@ -685,20 +685,80 @@ static struct json_object *key_json(const struct pk_key *key, bool full)
 	return o;
 }
 
+static const struct option list_longopts[] = {
+	{ "name", required_argument, NULL, 'N' },
+	{ "volumes", required_argument, NULL, 'l' },
+	{ "apqns", required_argument, NULL, 'a' },
+	{ "key-type", required_argument, NULL, 'K' },
+	{ "volume-type", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/**
+ * struct list_filter - zkey list's selection (lib/filter.c has the rules)
+ * @name: name patterns, comma-separated, or NULL
+ * @volumes: volume patterns ("DEV" or "DEV:MAPPING"), or NULL
+ * @apqns: APQN patterns, or NULL
+ * @key_type: a key type, case ignored, or NULL
+ * @volume_type: "plain" or "luks2", case ignored, or NULL
+ */
+struct list_filter {
+	const char *name;
+	const char *volumes;
+	const char *apqns;
+	const char *key_type;
+	const char *volume_type;
+};
+
+static bool list_selects(const struct list_filter *f, const struct pk_key *k)
+{
+	const char *kt = pk_info_get(&k->info, PK_P_KEY_TYPE);
+	const char *vt = pk_info_get(&k->info, PK_P_VOLUME_TYPE);
+
+	return pk_filter_match(k->name, f->name, false) &&
+	       pk_filter_match(pk_info_get(&k->info, PK_P_VOLUMES), f->volumes,
+			       false) &&
+	       pk_filter_match(pk_info_get(&k->info, PK_P_APQNS), f->apqns,
+			       true) &&
+	       (!f->key_type || (kt && !strcasecmp(kt, f->key_type))) &&
+	       (!f->volume_type || (vt && !strcasecmp(vt, f->volume_type)));
+}
+
+/*
+ * list [--name P] [--volumes P] [--apqns P] [--key-type T]
+ * [--volume-type T]: the keys the filters select (all without one), then
+ * "N of M keys" (not with --json).
+ */
 static int cmd_list(struct cli *cli, int argc, char **argv)
 {
 	struct json_object *arr = json_object_new_array();
+	struct list_filter f = { 0 };
+	size_t n = 0, k, shown = 0;
 	struct pk_repo repo;
 	char **names = NULL;
 	struct pk_key key;
-	size_t n = 0, k;
 	bool opened;
-	int ret;
+	int c, ret;
 
-	(void)argv;
-	if (argc != 1) {
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", list_longopts, NULL)) != -1) {
+		if (c == 'N')
+			f.name = optarg;
+		else if (c == 'l')
+			f.volumes = optarg;
+		else if (c == 'a')
+			f.apqns = optarg;
+		else if (c == 'K')
+			f.key_type = optarg;
+		else if (c == 't')
+			f.volume_type = optarg;
+		else
+			break;
+	}
+	if (c != -1 || optind != argc) {
 		json_object_put(arr);
-		return cli_usage(GROUP, "list", "no arguments expected");
+		return cli_usage(GROUP, "list", "bad arguments");
 	}
 	ret = cli_repo_open(cli, &repo, 0);
 	opened = !ret;
@@ -710,6 +770,11 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		ret = pk_repo_read(&repo, names[k], &key, &cli->err);
 		if (ret)
 			break;
+		if (!list_selects(&f, &key)) {
+			pk_key_free(&key);
+			continue;
+		}
+		shown++;
 		if (cli->json)
 			json_object_array_add(arr, key_json(&key, false));
 		else
@@ -729,10 +794,12 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		json_object_put(arr);
 		return cli_fail(cli, ret);
 	}
-	if (cli->json)
+	if (cli->json) {
 		cli_json_print(arr);
-	else
+	} else {
 		json_object_put(arr);
+		printf("%zu of %zu keys\n", shown, n);
+	}
 	return PK_EXIT_OK;
 }
 
@@ -1128,7 +1195,9 @@ const struct command key_commands[] = {
 	  "import the keys of the zkey repository DIR, each on its own or skipped with its reason" },
 	{ "export", cmd_export, "NAME FILE",
 	  "write the secure key to FILE (created, mode 0600)" },
-	{ "list", cmd_list, "", "list the keys" },
+	{ "list", cmd_list,
+	  "[--name PATTERN] [--volumes PATTERN] [--apqns PATTERN] [--key-type TYPE] [--volume-type plain|luks2]",
+	  "list the keys the filters select (zkey's rules; comma-separated patterns)" },
 	{ "show", cmd_show, "NAME", "show a key's properties" },
 	{ "remove", cmd_remove, "NAME [--force] [--batch|-q]",
 	  "remove a key; refused while its volumes property lists volumes unless --force; on a terminal asks unless --batch" },

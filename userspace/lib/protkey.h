@@ -158,6 +158,14 @@ int pk_info_parse(const char *text, size_t len, unsigned int flags,
 int pk_info_set(struct pk_info *info, enum pk_prop p, const char *val,
 		struct pk_err *err);
 const char *pk_info_get(const struct pk_info *info, enum pk_prop p);
+/*
+ * Whether a comma-separated list of fnmatch(3) patterns @filters (NULL:
+ * everything) matches a comma-separated list of @values, with zkey's
+ * rules: a pattern without ':' ignores each value's ":..." part; with
+ * @apqn, patterns are padded to "CC.DDDD" and matched ignoring case
+ * (lib/filter.c).
+ */
+bool pk_filter_match(const char *values, const char *filters, bool apqn);
 char *pk_info_format(const struct pk_info *info);
 void pk_info_free(struct pk_info *info);
 int pk_info_check(const struct pk_info *info, struct pk_err *err);

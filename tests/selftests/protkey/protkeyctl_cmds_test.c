@@ -99,6 +99,50 @@ TEST_F_TIMEOUT(cmds, key_import_export_remove_and_their_refusals, 120)
 	EXPECT_EQ(NULL, strstr(self->out, "copy")) TH_LOG("%s", self->out);
 }
 
+/* key list's filters, with zkey's rules, and its "N of M keys" line. */
+TEST_F_TIMEOUT(cmds, key_list_filters_by_name_volume_apqn_and_type, 120)
+{
+	ASSERT_EQ(0, CTL("key", "generate", "web1", "--volumes",
+			 "/dev/vdb:enc-web"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "db1", "--volumes",
+			 "/dev/vdc:enc-db", "--apqns", "01.0005,02.0005"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "db2", "--volume-type", "luks2"))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("key", "list"));
+	EXPECT_NE(NULL, strstr(self->out, "3 of 3 keys"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "list", "--name", "db*"));
+	EXPECT_NE(NULL, strstr(self->out, "2 of 3 keys"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "web1")) TH_LOG("%s", self->out);
+	/* a volume by its device; with ':' both parts must match */
+	ASSERT_EQ(0, CTL("key", "list", "--volumes", "/dev/vdb"));
+	EXPECT_NE(NULL, strstr(self->out, "web1")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "1 of 3 keys"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "list", "--volumes", "/dev/vdc:other"));
+	EXPECT_NE(NULL, strstr(self->out, "0 of 3 keys"))
+	TH_LOG("%s", self->out);
+	/* an APQN as zkey pads it */
+	ASSERT_EQ(0, CTL("key", "list", "--apqns", "2.5"));
+	EXPECT_NE(NULL, strstr(self->out, "db1")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "1 of 3 keys"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "list", "--volume-type", "LUKS2"));
+	EXPECT_NE(NULL, strstr(self->out, "db2")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "1 of 3 keys"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "key", "list", "--name", "web*,db2"));
+	EXPECT_NE(NULL, strstr(self->out, "\"web1\"")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"db2\"")) TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "\"db1\"")) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("key", "list", "--nosuch")) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("key", "list", "extra")) TH_LOG("%s", self->out);
+}
+
 /* A key its volumes property says volumes use goes only with --force. */
 TEST_F_TIMEOUT(cmds, key_remove_refuses_a_key_with_volumes_unless_forced, 120)
 {
