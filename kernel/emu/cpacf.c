@@ -957,10 +957,11 @@ int emu_migrate(u32 outage_ms, u64 *wk_gen, const char **msg)
 	rcu_assign_pointer(emu_wk_cur, wk);
 	mutex_unlock(&emu_wk_lock);
 	call_rcu(&old->rcu, wk_free_rcu);
-	emu_cpacf_forget();
 
 	if (outage_ms)
 		emu_adapters_set_outage(outage_ms);
+	/* After the outage is set: a derive must not slip in while it runs. */
+	emu_cpacf_forget();
 	emu_count(EMU_CNT_MIGRATIONS);
 	*wk_gen = wk->gen;
 	return 0;
