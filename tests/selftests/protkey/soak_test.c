@@ -290,6 +290,8 @@ TEST_F_TIMEOUT(soak, r1_migrations_outages_mk_changes_under_fio, SOAK_TIMEOUT)
 		if (mk_changes < 2 &&
 		    migrations >= (mk_changes + 1) * want / 3 && settled &&
 		    next >= 0) {
+			/* Re-enciphering needs usable adapters. */
+			ASSERT_EQ(0, pke_wait_usable(&c->nl, 15000));
 			ASSERT_EQ(0, pke_get_state(&c->nl, &st));
 			d = st.cnt[PROTKEY_EMU_CNT_A_DERIVES];
 			ASSERT_EQ(0, mk_change(&c->nl, keys, &seed))
