@@ -375,6 +375,117 @@ int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err);
 int pk_apqn_parse(const char *s, uint32_t *apqn);
 void pk_apqn_format(uint32_t apqn, char buf[PK_APQN_STR_MAX]);
 
+/* pkey.c: the /dev/pkey ioctls (IBM Z pkey, or protkey_emu's device) */
+#define PK_PKEY_DEVICE_ENV "PROTKEY_PKEY_DEVICE"
+
+struct protkey_pkey_apqn;
+struct pk_pkey;
+
+/**
+ * struct pk_pkey_ops - how libprotkey issues the /dev/pkey ioctls
+ * @ioctl: issue @req with argument @arg on @pk; the unit tests put a fake
+ *	device here
+ *
+ * Context: may sleep (the real device talks to the crypto adapters).
+ * Return of @ioctl: 0 or a negative errno, as ioctl(2) set errno.
+ */
+struct pk_pkey_ops {
+	int (*ioctl)(struct pk_pkey *pk, unsigned long req, void *arg);
+};
+
+/**
+ * struct pk_pkey - an open /dev/pkey
+ * @fd: the device, or -1 with a fake @ops
+ * @ops: the ioctl layer; pk_pkey_open() sets the real one
+ * @priv: the fake device's state (tests), else NULL
+ */
+struct pk_pkey {
+	int fd;
+	const struct pk_pkey_ops *ops;
+	void *priv;
+};
+
+/**
+ * struct pk_apqn_list - APQNs as the pkey ioctls take them
+ * @a: the APQNs, malloc'ed (NULL when @n is 0)
+ * @n: how many
+ */
+struct pk_apqn_list {
+	struct protkey_pkey_apqn *a;
+	uint32_t n;
+};
+
+/**
+ * struct pk_pkey_gen - what pk_pkey_generate_xts() is to make
+ * @key_type: PROTKEY_EMU_KEY_CCA_AESDATA or PROTKEY_EMU_KEY_EP11_AES
+ * @bits: each half's AES key size, 128 or 256
+ * @apqns: "CC.DDDD,..." (--apqns): only these may generate, or NULL
+ * @strict: every APQN of @apqns must be usable for @key_type and end up
+ *	holding the key's CURRENT master key (zkey's rule for EP11 keys);
+ *	otherwise @apqns only narrows the lists (zkey's rule for CCA)
+ * @explain: optional: why @apqn is not usable for @key_type; sets @err
+ *	and returns a negative errno, or returns 0 when it cannot tell (the
+ *	generic message is used then)
+ * @ctx: for @explain
+ */
+struct pk_pkey_gen {
+	uint32_t key_type;
+	unsigned int bits;
+	const char *apqns;
+	bool strict;
+	int (*explain)(void *ctx, uint32_t apqn, struct pk_err *err);
+	void *ctx;
+};
+
+const char *pk_pkey_path(void);
+int pk_pkey_open(struct pk_pkey *pk, struct pk_err *err);
+void pk_pkey_close(struct pk_pkey *pk);
+struct protkey_pkey_genseck2;
+struct protkey_pkey_verifykey2;
+struct protkey_pkey_apqns4key;
+struct protkey_pkey_apqns4keytype;
+struct protkey_pkey_kblob2pkey3;
+int pk_pkey_genseck2(struct pk_pkey *pk, struct protkey_pkey_genseck2 *arg);
+int pk_pkey_verifykey2(struct pk_pkey *pk, struct protkey_pkey_verifykey2 *arg);
+int pk_pkey_apqns4k(struct pk_pkey *pk, struct protkey_pkey_apqns4key *arg);
+int pk_pkey_apqns4kt(struct pk_pkey *pk,
+		     struct protkey_pkey_apqns4keytype *arg);
+int pk_pkey_kblob2protk3(struct pk_pkey *pk,
+			 struct protkey_pkey_kblob2pkey3 *arg);
+uint32_t pk_pkey_type(uint32_t key_type);
+const char *pk_pkey_type_name(uint32_t key_type);
+int pk_pkey_apqns_for_type(struct pk_pkey *pk, uint32_t type, uint32_t flags,
+			   const uint8_t *cur_mkvp, size_t mkvp_len,
+			   struct pk_apqn_list *list, struct pk_err *err);
+int pk_pkey_apqns_for_key(struct pk_pkey *pk, const uint8_t *key, size_t len,
+			  uint32_t flags, struct pk_apqn_list *list,
+			  struct pk_err *err);
+int pk_apqn_list_filter(struct pk_apqn_list *list, const char *filter,
+			struct pk_err *err);
+bool pk_apqn_list_has(const struct pk_apqn_list *list, uint32_t apqn);
+void pk_apqn_list_free(struct pk_apqn_list *list);
+int pk_pkey_generate_xts(struct pk_pkey *pk, const struct pk_pkey_gen *req,
+			 uint8_t *blob, size_t size, size_t *len,
+			 struct pk_err *err);
+
+/**
+ * struct pk_platform - which key-management platform this system has
+ * @device: the /dev/pkey path probed
+ * @device_present: it exists
+ * @device_ret: 0 when it opens read-write, else the negative errno
+ * @provider: "emulated (protkey_emu)", "IBM Z pkey" or "none"
+ * @protkey_loaded: protkey.ko is loaded
+ */
+struct pk_platform {
+	const char *device;
+	bool device_present;
+	int device_ret;
+	const char *provider;
+	bool protkey_loaded;
+};
+
+void pk_platform_probe(const char *sysfs, struct pk_platform *p);
+
 /* apconf.c: pvapconfig's configuration file */
 enum { PK_APCONF_EP11 = 1, PK_APCONF_ACCEL };
 
