@@ -583,6 +583,21 @@ static int check_key_list(const struct pk_pkey_gen *req,
 	return ret;
 }
 
+/* A malformed --apqns is refused before the device is asked anything. */
+static int apqns_check(const char *apqns, struct pk_err *err)
+{
+	uint32_t *v;
+	size_t n;
+	int ret;
+
+	if (!apqns)
+		return 0;
+	ret = filter_parse(apqns, &v, &n, err);
+	if (!ret)
+		free(v);
+	return ret;
+}
+
 /*
  * The APQNs for the first half: PKEY_APQNS4KT of the type, every usable
  * APQN (flags 0), checked (strict) and narrowed to --apqns.
@@ -705,6 +720,9 @@ int pk_pkey_generate_xts(struct pk_pkey *pk, const struct pk_pkey_gen *req,
 	if (size < 2 * half)
 		return pk_err_set(err, -EINVAL, "XTS key: %zu-byte buffer",
 				  size);
+	ret = apqns_check(req->apqns, err);
+	if (ret)
+		return ret;
 	ret = first_list(pk, req, type, &list, err);
 	ret = ret ?: gen_half(pk, req, type, &list, blob, half, &l0, err);
 	pk_apqn_list_free(&list);

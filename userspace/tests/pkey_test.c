@@ -431,6 +431,11 @@ static void test_generate_cca(void)
 	ret = pk_pkey_generate_xts(&pk, &req, blob, 127, &len, &err);
 	t_ok(ret == -EINVAL && f.n_calls == 0,
 	     "generate: a buffer short of two halves refused");
+	req.apqns = "00.0001,0.1";
+	ret = pk_pkey_generate_xts(&pk, &req, blob, sizeof(blob), &len, &err);
+	t_ok(ret == -EINVAL && f.n_calls == 0 && strstr(err.msg, "'0.1'"),
+	     "generate: a malformed --apqns refused before any ioctl (%s)",
+	     err.msg);
 }
 
 static void test_generate_ep11(void)
@@ -559,7 +564,7 @@ static void test_platform(void)
 
 int main(void)
 {
-	t_plan(30);
+	t_plan(31);
 	test_lists();
 	test_filter();
 	test_generate_cca();
