@@ -268,6 +268,19 @@ struct list_call {
 	__u32 *entries;
 };
 
+/* Issues @c once with room for @room entries in @list. */
+static int list_try(struct pk_pkey *pk, const struct list_call *c,
+		    uint32_t room, struct pk_apqn_list *list)
+{
+	free(list->a);
+	list->a = calloc(room, sizeof(*list->a));
+	if (!list->a)
+		return -ENOMEM;
+	*c->apqns = list->a;
+	*c->entries = room;
+	return pk->ops->ioctl(pk, c->req, c->arg);
+}
+
 /*
  * Issues @c with room for APQN_ROOM entries, then, while the device says
  * ENOSPC, with the room it asked for. ENODEV (no APQN matches) comes back
@@ -281,39 +294,34 @@ static int list_fetch(struct pk_pkey *pk, const struct list_call *c,
 
 	memset(list, 0, sizeof(*list));
 	for (tries = 0; tries < APQN_TRIES && ret == -ENOSPC; tries++) {
-		free(list->a);
-		list->a = calloc(room, sizeof(*list->a));
-		if (!list->a)
-			return list_error(-ENOMEM, c->what, err);
-		*c->apqns = list->a;
-		*c->entries = room;
-		ret = pk->ops->ioctl(pk, c->req, c->arg);
+		ret = list_try(pk, c, room, list);
 		if (ret == -ENOSPC &&
-		    (*c->entries <= room || *c->entries > APQN_MAX)) {
-			ret = pk_err_platform(
-				err, -EPROTO,
-				"%s: ENOSPC with room for %u APQNs, but %u needed",
-				c->what, room, *c->entries);
+		    (*c->entries <= room || *c->entries > APQN_MAX))
 			break;
-		}
-		room = *c->entries;
+		if (ret == -ENOSPC)
+			room = *c->entries;
 	}
 	*c->apqns = NULL;
-	if (ret == -ENODEV) {
-		pk_apqn_list_free(list);
-		return 0;
-	} else if (ret == -ENOSPC) {
+	if (!ret && *c->entries > room)
+		ret = pk_err_platform(err, -EPROTO,
+				      "%s: %u APQNs reported in room for %u",
+				      c->what, *c->entries, room);
+	else if (ret == -ENOSPC && tries < APQN_TRIES)
+		ret = pk_err_platform(
+			err, -EPROTO,
+			"%s: room for %u APQNs, but %u reported without a larger list",
+			c->what, room, *c->entries);
+	else if (ret == -ENOSPC)
 		ret = pk_err_platform(
 			err, ret, "%s: the APQN list kept growing (%d tries)",
 			c->what, APQN_TRIES);
-	} else if (ret && ret != -EPROTO) {
+	else if (ret && ret != -ENODEV)
 		ret = list_error(ret, c->what, err);
-	}
 	if (ret) {
 		pk_apqn_list_free(list);
-		return ret;
+		return ret == -ENODEV ? 0 : ret;
 	}
-	list->n = room;
+	list->n = *c->entries;
 	return 0;
 }
 

@@ -33,6 +33,7 @@ struct fake_ad {
  * @grow: APQNS4KT: add an adapter after every ENOSPC (a list that keeps
  *	growing)
  * @enospc_short: APQNS4KT: ENOSPC without a larger count
+ * @overfill: success with a count larger than the room given
  * @fail_req: a request to fail with @fail_ret (0: none)
  * @calls: the requests, in order
  * @rooms: the apqn_entries each request came with
@@ -45,7 +46,7 @@ struct fake_ad {
 struct fake {
 	struct fake_ad ad[MAX_AD];
 	int n;
-	bool grow, enospc_short;
+	bool grow, enospc_short, overfill;
 	unsigned long fail_req;
 	int fail_ret;
 	unsigned long calls[MAX_CALLS];
@@ -84,6 +85,10 @@ static int fake_list(struct fake *f,
 	if (!k)
 		return -ENODEV;
 	*entries = k;
+	if (f->overfill) {
+		*entries = room + 5;
+		return 0;
+	}
 	if (apqns && room && k > room) {
 		if (f->enospc_short)
 			*entries = room;
@@ -274,6 +279,14 @@ static void test_lists(void)
 	t_ok(ret == -EPROTO && f.n_calls == 1 && !l.a,
 	     "apqns4kt: ENOSPC without a larger count is a broken reply (%d)",
 	     ret);
+
+	f.enospc_short = false;
+	f.overfill = true;
+	ret = pk_pkey_apqns_for_type(&pk, PROTKEY_PKEY_TYPE_CCA_DATA, 0, NULL,
+				     0, &l, &err);
+	t_ok(ret == -EPROTO && !l.a && !l.n && strstr(err.msg, "21 APQNs"),
+	     "apqns4kt: a count beyond the room on success is refused (%s)",
+	     err.msg);
 
 	fake_init(&f, &pk);
 	f.fail_req = PROTKEY_PKEY_APQNS4K;
@@ -564,7 +577,7 @@ static void test_platform(void)
 
 int main(void)
 {
-	t_plan(31);
+	t_plan(32);
 	test_lists();
 	test_filter();
 	test_generate_cca();
