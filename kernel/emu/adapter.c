@@ -870,30 +870,14 @@ static struct emu_adapter *first_with(u32 mode, int reg)
 	return NULL;
 }
 
-/**
- * emu_key_generate_type() - make a secure key under the CURRENT MK
- * @key_type: &enum protkey_emu_key_type
- * @key_bits: 128, 192 or 256
- * @clear: the clear key (@key_bits / 8 bytes), or NULL for a random key
- * @clear_len: length of @clear; ignored when @clear is NULL
- * @token: output buffer
- * @size: its size: at least the made token's
- * @len: output, the made token's size: 64 (CCA AES DATA), 336 (EP11 AES
- *	with header) or 320 (EP11 AES without header)
- * @msg: output, a static message on error
- *
- * Uses the first usable adapter of the key type's mode with a CURRENT
- * master key (CCA) or wrapping key (EP11), as PKEY_GENSECK2 and
- * PKEY_CLR2SECK2 use the first APQN that can serve. An EP11 key gets
- * the attributes the kernel's ep11_genaeskey() gives (EMU_EP11_ATTR_DEFAULTS).
- *
- * Context: process context; takes emu_lock.
- * Return: 0; -EINVAL for a bad key type, size or buffer; -ENODEV when no
- * usable adapter of the mode has a CURRENT key.
+/*
+ * Makes a secure key of @key_type on adapter @apqn, or with EMU_ALL_APQNS on
+ * the first usable adapter of the type's mode with a CURRENT key; see
+ * emu_key_generate_type() for the rest.
  */
-int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
-			  u32 clear_len, u8 *token, u32 size, u32 *len,
-			  const char **msg)
+static int generate_on(u32 apqn, u32 key_type, u32 key_bits, const u8 *clear,
+		       u32 clear_len, u8 *token, u32 size, u32 *len,
+		       const char **msg)
 {
 	const struct emu_token_type *tt = emu_token_type_of(key_type);
 	u8 key[EMU_ENC_KEY_SIZE];
@@ -925,7 +909,14 @@ int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
 	tok.type = tt;
 	tok.attr = EMU_EP11_ATTR_DEFAULTS;
 	mutex_lock(&emu_lock);
-	a = first_with(tt->mode, PROTKEY_EMU_MK_CURRENT);
+	if (apqn == EMU_ALL_APQNS) {
+		a = first_with(tt->mode, PROTKEY_EMU_MK_CURRENT);
+	} else {
+		a = adapter_by_apqn(apqn);
+		if (a && !adapter_has(a, tt->mode, PROTKEY_EMU_MK_CURRENT,
+				      ktime_get()))
+			a = NULL;
+	}
 	if (a)
 		seal_key(&tok, key, key_bits, a, PROTKEY_EMU_MK_CURRENT);
 	mutex_unlock(&emu_lock);
@@ -941,6 +932,35 @@ int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
 	*len = tt->size;
 	emu_count(EMU_CNT_KEYS_GENERATED);
 	return 0;
+}
+
+/**
+ * emu_key_generate_type() - make a secure key under the CURRENT MK
+ * @key_type: &enum protkey_emu_key_type
+ * @key_bits: 128, 192 or 256
+ * @clear: the clear key (@key_bits / 8 bytes), or NULL for a random key
+ * @clear_len: length of @clear; ignored when @clear is NULL
+ * @token: output buffer
+ * @size: its size: at least the made token's
+ * @len: output, the made token's size: 64 (CCA AES DATA), 336 (EP11 AES
+ *	with header) or 320 (EP11 AES without header)
+ * @msg: output, a static message on error
+ *
+ * Uses the first usable adapter of the key type's mode with a CURRENT
+ * master key (CCA) or wrapping key (EP11), as PKEY_GENSECK2 and
+ * PKEY_CLR2SECK2 use the first APQN that can serve. An EP11 key gets
+ * the attributes the kernel's ep11_genaeskey() gives (EMU_EP11_ATTR_DEFAULTS).
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0; -EINVAL for a bad key type, size or buffer; -ENODEV when no
+ * usable adapter of the mode has a CURRENT key.
+ */
+int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
+			  u32 clear_len, u8 *token, u32 size, u32 *len,
+			  const char **msg)
+{
+	return generate_on(EMU_ALL_APQNS, key_type, key_bits, clear, clear_len,
+			   token, size, len, msg);
 }
 EXPORT_SYMBOL_NS_GPL(emu_key_generate_type, PROTKEY_EMU_CONTROL);
 
@@ -967,6 +987,88 @@ int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
 				     PROTKEY_EMU_SECKEY_SIZE, &len, msg);
 }
 EXPORT_SYMBOL_NS_GPL(emu_key_generate, PROTKEY_EMU_CONTROL);
+
+/**
+ * emu_key_generate_at() - make a random secure key on one APQN
+ * @apqn: PROTKEY_EMU_APQN(card, domain) of the adapter to ask
+ * @key_type: &enum protkey_emu_key_type
+ * @key_bits: 128, 192 or 256
+ * @token: output buffer
+ * @size: its size: at least the made token's
+ * @len: output, the made token's size
+ *
+ * One step of PKEY_GENSECK2's walk over its APQN list (cca_genseckey() or
+ * ep11_genaeskey() on that queue).
+ *
+ * Context: process context; takes emu_lock.
+ * Return: 0; -EINVAL as emu_key_generate_type(); -ENODEV when @apqn is not
+ * a usable adapter of the type's mode with a CURRENT key (in an SE guest:
+ * a bound and associated queue).
+ */
+int emu_key_generate_at(u32 apqn, u32 key_type, u32 key_bits, u8 *token,
+			u32 size, u32 *len)
+{
+	const char *msg = NULL;
+
+	if (apqn == EMU_ALL_APQNS)
+		return -ENODEV;
+	return generate_on(apqn, key_type, key_bits, NULL, 0, token, size, len,
+			   &msg);
+}
+
+/* Does @a's register @reg hold a key whose pattern is @vp (mode's size)? */
+static bool reg_has_vp(const struct emu_adapter *a, int reg, const u8 *vp)
+{
+	if (!(a->mk_valid & MK_BIT(reg)))
+		return false;
+	if (a->mode == PROTKEY_EMU_MODE_EP11)
+		return !memcmp(a->wkvp[reg], vp, EMU_EP11_BLOB_WKVP_SIZE);
+	return a->mkvp[reg] == get_unaligned_be64(vp);
+}
+
+/**
+ * emu_apqns_matching() - the APQNs pkey's findcard2 functions would find
+ * @mode: &enum protkey_emu_mode: CCA or EP11
+ * @cur: a pattern the CURRENT register must hold (CCA: the 8-byte MKVP as
+ *	in a token; EP11: the 16 WKVP bytes of a blob), or NULL
+ * @alt: CCA only: a pattern the OLD register must hold, or NULL
+ * @apqns: output, up to @room APQNs (PROTKEY_EMU_APQN()), in adapter order
+ * @room: the size of @apqns
+ *
+ * Lists the usable adapters of @mode with a CURRENT key (in an SE guest
+ * the bound and associated queues) that match: with neither pattern
+ * given every one; otherwise those whose CURRENT holds @cur or whose OLD
+ * holds @alt, as cca_findcard2() and ep11_findcard2() match.
+ *
+ * Context: process context; takes emu_lock.
+ * Return: the number of matching APQNs, which may exceed @room.
+ */
+u32 emu_apqns_matching(u32 mode, const u8 *cur, const u8 *alt, u32 *apqns,
+		       u32 room)
+{
+	ktime_t now = ktime_get();
+	unsigned int i;
+	u32 n = 0;
+
+	if (mode != PROTKEY_EMU_MODE_CCA)
+		alt = NULL;
+	mutex_lock(&emu_lock);
+	for (i = 0; i < emu_nr_adapters; i++) {
+		const struct emu_adapter *a = &emu_adapters[i];
+
+		if (!adapter_has(a, mode, PROTKEY_EMU_MK_CURRENT, now))
+			continue;
+		if ((cur || alt) &&
+		    !(cur && reg_has_vp(a, PROTKEY_EMU_MK_CURRENT, cur)) &&
+		    !(alt && reg_has_vp(a, PROTKEY_EMU_MK_OLD, alt)))
+			continue;
+		if (n < room)
+			apqns[n] = a->apqn;
+		n++;
+	}
+	mutex_unlock(&emu_lock);
+	return n;
+}
 
 /*
  * Re-enciphers @tok from register @from to register @to on the first usable

@@ -101,6 +101,10 @@ int emu_key_generate(u32 key_bits, const u8 *clear, u32 clear_len,
 int emu_key_generate_type(u32 key_type, u32 key_bits, const u8 *clear,
 			  u32 clear_len, u8 *token, u32 size, u32 *len,
 			  const char **msg);
+int emu_key_generate_at(u32 apqn, u32 key_type, u32 key_bits, u8 *token,
+			u32 size, u32 *len);
+u32 emu_apqns_matching(u32 mode, const u8 *cur, const u8 *alt, u32 *apqns,
+		       u32 room);
 /* Largest protected key emu_key_derive() writes (full-XTS AES-256). */
 #define EMU_PROTKEY_MAX_SIZE 96
 /* @pk holds EMU_PROTKEY_MAX_SIZE bytes; *@pk_len is set to what it used. */
@@ -146,5 +150,9 @@ unsigned int emu_get_adapters(struct emu_adapter_state *out, unsigned int max);
 /* Generic netlink family, implemented in netlink.c. */
 int emu_netlink_init(void);
 void emu_netlink_exit(void);
+
+/* pkeydev.c */
+void emu_pkeydev_init(void);
+void emu_pkeydev_exit(void);
 
 #endif /* _PROTKEY_EMU_H */

@@ -240,6 +240,7 @@ static int __init protkey_emu_init(void)
 	ret = protkey_platform_register(&emu_platform_ops);
 	if (ret)
 		goto err_netlink;
+	emu_pkeydev_init();
 	pr_info("EMULATED platform loaded, %u adapter(s); keys live in kernel memory, nothing is secure\n",
 		adapters);
 	return 0;
@@ -255,6 +256,7 @@ err_adapters:
 
 static void __exit protkey_emu_exit(void)
 {
+	emu_pkeydev_exit();
 	protkey_platform_unregister(&emu_platform_ops);
 	emu_netlink_exit();
 	emu_cpacf_exit();
