@@ -116,11 +116,19 @@ static void pkd_vp(const struct emu_token *tok, u8 vp[EMU_EP11_BLOB_WKVP_SIZE])
 		put_unaligned_be64(tok->mkvp, vp);
 }
 
-static bool pkd_apqn_is(u32 apqn, u16 card, u16 domain)
+/* Index of the first of @n APQNs that is @card.@domain (each may be any). */
+static u32 pkd_first(const u32 *list, u32 n, u16 card, u16 domain)
 {
-	return (card == PROTKEY_PKEY_ANY || PROTKEY_EMU_APQN_CARD(apqn) == card) &&
-	       (domain == PROTKEY_PKEY_ANY ||
-		PROTKEY_EMU_APQN_DOMAIN(apqn) == domain);
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if ((card == PROTKEY_PKEY_ANY ||
+		     PROTKEY_EMU_APQN_CARD(list[i]) == card) &&
+		    (domain == PROTKEY_PKEY_ANY ||
+		     PROTKEY_EMU_APQN_DOMAIN(list[i]) == domain))
+			break;
+	}
+	return i;
 }
 
 /* Is @apqn in the caller's list? */
@@ -161,10 +169,9 @@ static long pkd_genseck2(struct protkey_pkey_genseck2 __user *ugs)
 		goto out;
 	/* pkey tries each APQN in turn; the last one's errno stands. */
 	for (i = 0, ret = -ENODEV; i < kgs.apqn_entries; i++) {
-		ret = emu_key_generate_at(PROTKEY_EMU_APQN(apqns[i].card,
-							   apqns[i].domain),
-					  type, kgs.size, key,
-					  PROTKEY_EMU_SECKEY_MAX_SIZE, &len);
+		ret = emu_key_generate_at(
+			PROTKEY_EMU_APQN(apqns[i].card, apqns[i].domain), type,
+			kgs.size, key, PROTKEY_EMU_SECKEY_MAX_SIZE, &len);
 		if (!ret)
 			break;
 	}
@@ -207,16 +214,14 @@ static long pkd_verifykey2(struct protkey_pkey_verifykey2 __user *uvk)
 		goto out;
 	pkd_vp(&tok, vp);
 	/* CURRENT first; for CCA then OLD (cca_findcard2() twice). */
-	n = emu_apqns_matching(tok.type->mode, vp, NULL, list, ARRAY_SIZE(list));
-	for (i = 0; i < n && !pkd_apqn_is(list[i], kvk.cardnr, kvk.domain); i++)
-		;
+	n = emu_apqns_matching(tok.type->mode, vp, NULL, list,
+			       ARRAY_SIZE(list));
+	i = pkd_first(list, n, kvk.cardnr, kvk.domain);
 	if (i == n && tok.type->mode == PROTKEY_EMU_MODE_CCA) {
 		old = true;
 		n = emu_apqns_matching(tok.type->mode, NULL, vp, list,
 				       ARRAY_SIZE(list));
-		for (i = 0;
-		     i < n && !pkd_apqn_is(list[i], kvk.cardnr, kvk.domain); i++)
-			;
+		i = pkd_first(list, n, kvk.cardnr, kvk.domain);
 	}
 	ret = -ENODEV;
 	if (i == n)
@@ -244,7 +249,7 @@ static long pkd_put_list(struct protkey_pkey_apqn __user *uapqns, u32 *room,
 	u32 i;
 
 	if (!n)
-		return -ENODEV;	/* cca/ep11_findcard2() found none */
+		return -ENODEV; /* cca/ep11_findcard2() found none */
 	if (!uapqns || !*room) {
 		*room = n;
 		return 0;
@@ -289,12 +294,11 @@ static long pkd_apqns4key(struct protkey_pkey_apqns4key __user *uak)
 	    kak.flags != PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP)
 		goto out;
 	pkd_vp(&tok, vp);
-	n = emu_apqns_matching(tok.type->mode,
-			       kak.flags & PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP ?
-				       vp : NULL,
-			       kak.flags & PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP ?
-				       vp : NULL,
-			       list, ARRAY_SIZE(list));
+	n = emu_apqns_matching(
+		tok.type->mode,
+		kak.flags & PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP ? vp : NULL,
+		kak.flags & PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP ? vp : NULL, list,
+		ARRAY_SIZE(list));
 	ret = pkd_put_list(kak.apqns, &kak.apqn_entries, list, n);
 	if ((!ret || ret == -ENOSPC) && copy_to_user(uak, &kak, sizeof(kak)))
 		ret = -EFAULT;

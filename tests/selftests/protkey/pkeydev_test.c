@@ -91,8 +91,8 @@ FIXTURE_SETUP(pkd)
 	ASSERT_LE(0, self->fd)
 	TH_LOG("%s: %s (does protkey_emu.ko register it?)", PROTKEY_PKEY_DEVICE,
 	       strerror(errno));
-	ASSERT_EQ(0, list_for_type(self->fd, PROTKEY_PKEY_TYPE_CCA_DATA, 0, NULL,
-				   NULL, self->list, &self->n));
+	ASSERT_EQ(0, list_for_type(self->fd, PROTKEY_PKEY_TYPE_CCA_DATA, 0,
+				   NULL, NULL, self->list, &self->n));
 	ASSERT_LE(2, self->n);
 }
 
@@ -195,8 +195,9 @@ TEST_F(pkd, generate_verify_list_derive_cca)
 
 TEST_F(pkd, master_key_change_moves_the_match_to_old)
 {
-	static const uint8_t mk2[PROTKEY_EMU_MK_SIZE] = { [0] = 0x42,
-							  [31] = 0x24 };
+	static const uint8_t mk2[PROTKEY_EMU_MK_SIZE] = {
+		[0] = 0x42, [31] = 0x24
+	};
 	struct protkey_pkey_verifykey2 vk = { 0 };
 	struct protkey_pkey_apqns4key ak = { 0 };
 	struct protkey_pkey_apqn l2[MAX_LIST];
@@ -264,18 +265,18 @@ TEST_F(pkd, generate_walks_the_list_and_refuses_bad_requests)
 	EXPECT_EQ(PROTKEY_PKEY_SIZE_AES_192, vk.size);
 
 	len = sizeof(key);
-	EXPECT_EQ(-ENODEV, generate(self->fd, apqns, 1,
-				    PROTKEY_PKEY_TYPE_CCA_DATA,
-				    PROTKEY_PKEY_SIZE_AES_256, key, &len));
-	EXPECT_EQ(-EINVAL, generate(self->fd, apqns, 0,
-				    PROTKEY_PKEY_TYPE_CCA_DATA,
-				    PROTKEY_PKEY_SIZE_AES_256, key, &len));
+	EXPECT_EQ(-ENODEV,
+		  generate(self->fd, apqns, 1, PROTKEY_PKEY_TYPE_CCA_DATA,
+			   PROTKEY_PKEY_SIZE_AES_256, key, &len));
+	EXPECT_EQ(-EINVAL,
+		  generate(self->fd, apqns, 0, PROTKEY_PKEY_TYPE_CCA_DATA,
+			   PROTKEY_PKEY_SIZE_AES_256, key, &len));
 	EXPECT_EQ(-EINVAL, generate(self->fd, self->list, self->n,
 				    PROTKEY_PKEY_TYPE_CCA_CIPHER,
 				    PROTKEY_PKEY_SIZE_AES_256, key, &len));
-	EXPECT_EQ(-EINVAL, generate(self->fd, self->list, self->n,
-				    PROTKEY_PKEY_TYPE_CCA_DATA, 100, key,
-				    &len));
+	EXPECT_EQ(-EINVAL,
+		  generate(self->fd, self->list, self->n,
+			   PROTKEY_PKEY_TYPE_CCA_DATA, 100, key, &len));
 	len = 63;
 	EXPECT_EQ(-EINVAL, generate(self->fd, self->list, self->n,
 				    PROTKEY_PKEY_TYPE_CCA_DATA,
@@ -324,8 +325,8 @@ TEST_F(pkd, malformed_blobs_and_arguments_refused)
 	ak.key = junk;
 	ak.flags = PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP;
 	EXPECT_EQ(-EINVAL, pkd(self->fd, PROTKEY_PKEY_APQNS4K, &ak));
-	EXPECT_EQ(-EINVAL, list_for_type(self->fd, PROTKEY_PKEY_TYPE_CCA_ECC,
-					 0, NULL, NULL, self->list, &n));
+	EXPECT_EQ(-EINVAL, list_for_type(self->fd, PROTKEY_PKEY_TYPE_CCA_ECC, 0,
+					 NULL, NULL, self->list, &n));
 
 	kp.key = key;
 	kp.keylen = len;
@@ -374,8 +375,7 @@ TEST_F(pkd, ep11_keys)
 	EXPECT_EQ(-ENODEV, list_for_type(self->fd, PROTKEY_PKEY_TYPE_CCA_DATA,
 					 0, NULL, NULL, self->list, &n));
 
-	ASSERT_EQ(0, generate(self->fd, l2, self->n,
-			      PROTKEY_PKEY_TYPE_EP11_AES,
+	ASSERT_EQ(0, generate(self->fd, l2, self->n, PROTKEY_PKEY_TYPE_EP11_AES,
 			      PROTKEY_PKEY_SIZE_AES_256, key, &len));
 	EXPECT_EQ(PROTKEY_PKEY_EP11_MAX_SIZE, len);
 	EXPECT_EQ(0x00, key[0]);
