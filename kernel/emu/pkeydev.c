@@ -169,9 +169,10 @@ static long pkd_genseck2(struct protkey_pkey_genseck2 __user *ugs)
 		goto out;
 	/* pkey tries each APQN in turn; the last one's errno stands. */
 	for (i = 0, ret = -ENODEV; i < kgs.apqn_entries; i++) {
-		ret = emu_key_generate_at(
-			PROTKEY_EMU_APQN(apqns[i].card, apqns[i].domain), type,
-			kgs.size, key, PROTKEY_EMU_SECKEY_MAX_SIZE, &len);
+		u32 apqn = PROTKEY_EMU_APQN(apqns[i].card, apqns[i].domain);
+
+		ret = emu_key_generate_at(apqn, type, kgs.size, key,
+					  PROTKEY_EMU_SECKEY_MAX_SIZE, &len);
 		if (!ret)
 			break;
 	}
@@ -271,6 +272,7 @@ static long pkd_apqns4key(struct protkey_pkey_apqns4key __user *uak)
 	const u32 both = PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP |
 			 PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP;
 	u8 vp[EMU_EP11_BLOB_WKVP_SIZE];
+	const u8 *cur, *alt;
 	struct protkey_pkey_apqns4key kak;
 	u32 list[PKD_LIST_MAX], n;
 	struct emu_token tok;
@@ -294,11 +296,10 @@ static long pkd_apqns4key(struct protkey_pkey_apqns4key __user *uak)
 	    kak.flags != PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP)
 		goto out;
 	pkd_vp(&tok, vp);
-	n = emu_apqns_matching(
-		tok.type->mode,
-		kak.flags & PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP ? vp : NULL,
-		kak.flags & PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP ? vp : NULL, list,
-		ARRAY_SIZE(list));
+	cur = kak.flags & PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP ? vp : NULL;
+	alt = kak.flags & PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP ? vp : NULL;
+	n = emu_apqns_matching(tok.type->mode, cur, alt, list,
+			       ARRAY_SIZE(list));
 	ret = pkd_put_list(kak.apqns, &kak.apqn_entries, list, n);
 	if ((!ret || ret == -ENOSPC) && copy_to_user(uak, &kak, sizeof(kak)))
 		ret = -EFAULT;
