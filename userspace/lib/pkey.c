@@ -520,11 +520,13 @@ static void list_str(const struct pk_apqn_list *list, char *buf, size_t size)
 static int no_apqn(const struct pk_pkey_gen *req, const char *what,
 		   struct pk_err *err)
 {
+	bool filtered = req->apqns && *req->apqns;
+
 	return pk_err_platform(
 		err, -ENODEV,
 		"No APQN is available that can generate a secure key of type %s%s%s%s",
 		pk_pkey_type_name(req->key_type), what,
-		req->apqns ? " among " : "", req->apqns ? req->apqns : "");
+		filtered ? " among " : "", filtered ? req->apqns : "");
 }
 
 /*

@@ -3,8 +3,9 @@
  * libprotkey: the internal library of protkeyctl. Secure-key tokens, the
  * key repository (zkey's layout), zkey import, and the clients of the
  * kernel interfaces: the protkey_emu generic netlink family, the kernel
- * keyring (libkeyutils), LUKS2 (libcryptsetup) and plain dm-crypt
- * mappings (libdevmapper).
+ * keyring (libkeyutils), LUKS2 (libcryptsetup), plain dm-crypt mappings
+ * (libdevmapper) and /dev/pkey (the IBM Z pkey driver's ioctls, or
+ * protkey_emu.ko's emulation of them).
  *
  * Conventions: functions return 0 or a negative errno and, on error, fill
  * a struct pk_err with one line saying what failed (without the errno
