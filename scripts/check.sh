@@ -267,6 +267,11 @@ vm_lane() {
 }
 if runs vm; then
 	groups+=(test stock s390x)
+	# The stock target tests the package stage's .debs (tests/vm/run);
+	# without them it builds its own.
+	if compgen -G "$BUILD/deb/*.deb" >/dev/null; then
+		export VM_DEBS=$BUILD/deb
+	fi
 	stage_start "vm: lanes '$vm_lanes'"
 	lanes=()
 	IFS=, read -r -a lanes <<<"$vm_lanes"
