@@ -298,10 +298,11 @@ if runs vm; then
 fi
 
 if runs demo; then
-	stage_start "demo (the main job and the SE scenario, stock kernel)"
+	stage_start "demo (the main job, the SE scenario and s390-verify, stock kernel)"
 	groups+=(demo)
 	gate demo demo/stock bounded demo tests/demo/run
 	gate demo demo/stock-se bounded demo env SCENARIO=se tests/demo/run
+	gate demo demo/s390-verify bounded demo tests/demo/s390-verify
 	stage_end demo
 fi
 
