@@ -118,16 +118,15 @@ struct protkey_pkey_kblob2pkey3 {
 	__u8 __user *pkey; /* in: buffer for the protected key */
 };
 
-#define PROTKEY_PKEY_GENSECK2                                             \
+#define PROTKEY_PKEY_GENSECK2 \
 	_IOWR(PROTKEY_PKEY_IOCTL_MAGIC, 0x11, struct protkey_pkey_genseck2)
-#define PROTKEY_PKEY_VERIFYKEY2                                           \
+#define PROTKEY_PKEY_VERIFYKEY2 \
 	_IOWR(PROTKEY_PKEY_IOCTL_MAGIC, 0x17, struct protkey_pkey_verifykey2)
-#define PROTKEY_PKEY_APQNS4K                                              \
+#define PROTKEY_PKEY_APQNS4K \
 	_IOWR(PROTKEY_PKEY_IOCTL_MAGIC, 0x1B, struct protkey_pkey_apqns4key)
-#define PROTKEY_PKEY_APQNS4KT                                             \
-	_IOWR(PROTKEY_PKEY_IOCTL_MAGIC, 0x1C,                             \
-	      struct protkey_pkey_apqns4keytype)
-#define PROTKEY_PKEY_KBLOB2PROTK3                                         \
+#define PROTKEY_PKEY_APQNS4KT \
+	_IOWR(PROTKEY_PKEY_IOCTL_MAGIC, 0x1C, struct protkey_pkey_apqns4keytype)
+#define PROTKEY_PKEY_KBLOB2PROTK3 \
 	_IOWR(PROTKEY_PKEY_IOCTL_MAGIC, 0x1D, struct protkey_pkey_kblob2pkey3)
 
 #endif /* _UAPI_LINUX_PROTKEY_PKEYDEV_H */
