@@ -272,9 +272,7 @@ static void wkvp_hex(const uint8_t *wkvp, char out[2 * PK_WKVP_SIZE + 1])
  * generate: through /dev/pkey (pk_pkey_generate_xts(), zkey's algorithm),
  * the IBM Z pkey driver's or protkey_emu.ko's. --apqns narrows the APQNs
  * that may make the key; for an EP11 key every APQN of it must also be
- * usable and hold the key's CURRENT wrapping key, as zkey requires. A CCA
- * key's --apqns of which no APQN is usable is recorded all the same, with
- * a warning, as before /dev/pkey.
+ * usable and hold the key's CURRENT wrapping key, as zkey requires.
  */
 static int cmd_generate(struct cli *cli, int argc, char **argv)
 {
@@ -305,10 +303,6 @@ static int cmd_generate(struct cli *cli, int argc, char **argv)
 	ret = ret   ?:
 		      pk_pkey_generate_xts(&pk, &req, blob, sizeof(blob), &len,
 					   &cli->err);
-	if (!ret && req.unfiltered)
-		cli_warn(
-			"no APQN of --apqns %s can generate a %s key: generated on another APQN",
-			req.apqns, pk_pkey_type_name(req.key_type));
 	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
 	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);
 	if (!ret && !cli->json)

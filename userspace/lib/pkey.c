@@ -608,31 +608,11 @@ static int apqns_check(const char *apqns, struct pk_err *err)
 	return ret;
 }
 
-/* Whether some APQN of @apqns (well formed) is in @list; NULL: true. */
-static bool any_listed(const char *apqns, const struct pk_apqn_list *list)
-{
-	uint32_t *want;
-	bool found = false;
-	size_t n, i;
-
-	if (!apqns || !*apqns)
-		return true;
-	if (filter_parse(apqns, &want, &n, NULL))
-		return true;
-	for (i = 0; i < n && !found; i++)
-		found = pk_apqn_list_has(list, want[i]);
-	free(want);
-	return found || !n;
-}
-
 /*
  * The APQNs for the first half: PKEY_APQNS4KT of the type, every usable
- * APQN (flags 0), checked (strict) and narrowed to --apqns. Not strict,
- * an --apqns none of whose APQNs is usable narrows nothing (a CCA key's
- * apqns property records where it is meant to be used; protkeyctl never
- * refused one for it): @req->unfiltered says so.
+ * APQN (flags 0), checked (strict) and narrowed to --apqns.
  */
-static int first_list(struct pk_pkey *pk, struct pk_pkey_gen *req,
+static int first_list(struct pk_pkey *pk, const struct pk_pkey_gen *req,
 		      uint32_t type, struct pk_apqn_list *list,
 		      struct pk_err *err)
 {
@@ -641,10 +621,7 @@ static int first_list(struct pk_pkey *pk, struct pk_pkey_gen *req,
 	ret = pk_pkey_apqns_for_type(pk, type, 0, NULL, 0, list, err);
 	if (!ret && req->strict && req->apqns)
 		ret = check_type_list(req, list, err);
-	if (!ret && !req->strict && list->n && !any_listed(req->apqns, list))
-		req->unfiltered = true;
-	if (!ret && !req->unfiltered)
-		ret = pk_apqn_list_filter(list, req->apqns, err);
+	ret = ret ?: pk_apqn_list_filter(list, req->apqns, err);
 	if (!ret && !list->n)
 		ret = no_apqn(req, "", err);
 	return ret;
@@ -665,8 +642,7 @@ static int second_list(struct pk_pkey *pk, const struct pk_pkey_gen *req,
 		pk, first, len, PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP, list, err);
 	if (!ret && req->strict && req->apqns)
 		ret = check_key_list(req, list, err);
-	if (!ret && !req->unfiltered)
-		ret = pk_apqn_list_filter(list, req->apqns, err);
+	ret = ret ?: pk_apqn_list_filter(list, req->apqns, err);
 	if (!ret && !list->n)
 		ret = no_apqn(req, " under the first half's master key", err);
 	return ret;
@@ -725,9 +701,7 @@ static int gen_half(struct pk_pkey *pk, const struct pk_pkey_gen *req,
  * the first of them that can; PROTKEY_PKEY_APQNS4K of the first half with
  * MATCH_CUR_MKVP, narrowed the same way, lists those that may make the
  * second half, so both halves are under one CURRENT master key. With
- * @req->strict every APQN of @req->apqns must be in both lists; without,
- * when none of them is usable, every usable APQN may generate and
- * @req->unfiltered is set.
+ * @req->strict every APQN of @req->apqns must be in both lists.
  *
  * An APQN's master key may change between the steps (a master-key change
  * on the adapters). The second list is then asked for the first half's
@@ -739,7 +713,7 @@ static int gen_half(struct pk_pkey *pk, const struct pk_pkey_gen *req,
  * malformed --apqns, an APQN of another master key), ENODEV (no APQN can),
  * or what the device said. @blob is wiped on failure.
  */
-int pk_pkey_generate_xts(struct pk_pkey *pk, struct pk_pkey_gen *req,
+int pk_pkey_generate_xts(struct pk_pkey *pk, const struct pk_pkey_gen *req,
 			 uint8_t *blob, size_t size, size_t *len,
 			 struct pk_err *err)
 {
@@ -759,7 +733,6 @@ int pk_pkey_generate_xts(struct pk_pkey *pk, struct pk_pkey_gen *req,
 	ret = apqns_check(req->apqns, err);
 	if (ret)
 		return ret;
-	req->unfiltered = false;
 	ret = first_list(pk, req, type, &list, err);
 	ret = ret ?: gen_half(pk, req, type, &list, blob, half, &l0, err);
 	pk_apqn_list_free(&list);

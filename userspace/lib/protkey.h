@@ -423,10 +423,7 @@ struct pk_apqn_list {
  * @apqns: "CC.DDDD,..." (--apqns): only these may generate, or NULL
  * @strict: every APQN of @apqns must be usable for @key_type and end up
  *	holding the key's CURRENT master key (zkey's rule for EP11 keys);
- *	otherwise @apqns only narrows the lists (zkey's rule for CCA), and
- *	not even that when none of them is usable
- * @unfiltered: out: not @strict, and no APQN of @apqns was usable, so
- *	@apqns narrowed nothing (the key is on some other APQN)
+ *	otherwise @apqns only narrows the lists (zkey's rule for CCA)
  * @explain: optional: why @apqn is not usable for @key_type; sets @err
  *	and returns a negative errno, or returns 0 when it cannot tell (the
  *	generic message is used then)
@@ -437,7 +434,6 @@ struct pk_pkey_gen {
 	unsigned int bits;
 	const char *apqns;
 	bool strict;
-	bool unfiltered;
 	int (*explain)(void *ctx, uint32_t apqn, struct pk_err *err);
 	void *ctx;
 };
@@ -469,7 +465,7 @@ int pk_apqn_list_filter(struct pk_apqn_list *list, const char *filter,
 			struct pk_err *err);
 bool pk_apqn_list_has(const struct pk_apqn_list *list, uint32_t apqn);
 void pk_apqn_list_free(struct pk_apqn_list *list);
-int pk_pkey_generate_xts(struct pk_pkey *pk, struct pk_pkey_gen *req,
+int pk_pkey_generate_xts(struct pk_pkey *pk, const struct pk_pkey_gen *req,
 			 uint8_t *blob, size_t size, size_t *len,
 			 struct pk_err *err);
 
