@@ -146,28 +146,53 @@ int cli_emu_open(struct cli *cli, struct pk_nl **nl)
  * cli_mk_match() - which master-key register holds each half's MK
  * @cli: for the error
  * @xts: the parsed XTS key
- * @match: receives pk_mk_match() per half: "current", "old", "new", "none"
+ * @match: receives per half "current", "old", "new", "none" or "uv"
  *
- * The emulator's registers (GET_STATE); on IBM Z the mkvps of the APQNs
- * in sysfs would answer.
+ * /dev/pkey first (pk_pkey_mk_match(): the usable APQNs' CURRENT, then
+ * for CCA OLD, as zkey's validate reads pkey's match flags). What pkey
+ * does not show, a master key only in a NEW register, comes from the
+ * emulator's state where its family is there (on IBM Z sysfs's mkvps
+ * would answer; without either, "none"). Without /dev/pkey the emulator's
+ * state answers for every half.
  *
  * Return: 0 or a negative error with @cli->err set.
  */
 int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 		 const char *match[2])
 {
-	struct pk_emu_state *st = calloc(1, sizeof(*st));
+	struct pk_emu_state *st = NULL;
+	struct pk_err sub = { 0 };
 	struct pk_nl *nl = NULL;
-	int i, ret;
+	bool dev, need = false;
+	struct pk_pkey pk;
+	int i, ret = 0;
 
+	dev = !pk_pkey_open(&pk, &sub);
+	for (i = 0; i < 2 && !ret; i++) {
+		match[i] = xts->half[i].has_secret_id ? "uv" : NULL;
+		if (!match[i] && dev)
+			ret = pk_pkey_mk_match(&pk, &xts->half[i], &match[i],
+					       &cli->err);
+		need = need || !match[i];
+	}
+	if (dev)
+		pk_pkey_close(&pk);
+	if (ret || !need)
+		return ret;
+	/* On IBM Z (a pkey device, no emulator) pkey's answer is all. */
+	if (dev && pk_nl_open(&nl, PROTKEY_EMU_FAMILY_NAME, &sub)) {
+		for (i = 0; i < 2; i++)
+			match[i] = match[i] ?: "none";
+		return 0;
+	}
+	st = calloc(1, sizeof(*st));
 	if (!st)
-		return pk_err_set(&cli->err, -ENOMEM, "emulator state");
-	ret = cli_emu_open(cli, &nl);
+		ret = pk_err_set(&cli->err, -ENOMEM, "emulator state");
+	ret = ret ?: nl ? 0 : cli_emu_open(cli, &nl);
 	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
 	for (i = 0; i < 2 && !ret; i++)
-		match[i] = xts->half[i].has_secret_id ?
-				   "uv" :
-				   pk_mk_match(st, xts->half[i].mkvp);
+		if (!match[i])
+			match[i] = pk_mk_match(st, xts->half[i].mkvp);
 	pk_nl_close(nl);
 	free(st);
 	return ret;

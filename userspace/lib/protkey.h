@@ -440,6 +440,8 @@ struct pk_pkey_gen {
 
 const char *pk_pkey_path(void);
 int pk_pkey_open(struct pk_pkey *pk, struct pk_err *err);
+int pk_pkey_mk_match(struct pk_pkey *pk, const struct pk_token_info *h,
+		     const char **match, struct pk_err *err);
 void pk_pkey_close(struct pk_pkey *pk);
 struct protkey_pkey_genseck2;
 struct protkey_pkey_verifykey2;

@@ -23,6 +23,7 @@ struct fake_ad {
 	uint32_t apqn;
 	uint32_t type; /* PROTKEY_PKEY_TYPE_CCA_DATA or _EP11_AES */
 	uint64_t mk;
+	uint64_t old; /* CCA: the OLD register's MKVP, 0 for empty */
 	bool no_gen;
 };
 
@@ -126,6 +127,28 @@ static bool match_mk(const struct fake_ad *ad, const void *arg)
 	return ad->mk == *(const uint64_t *)arg;
 }
 
+static uint64_t be64_of(const uint8_t *p)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* APQNS4KT with match flags: the type's adapters with the patterns. */
+static bool match_vp(const struct fake_ad *ad, const void *arg)
+{
+	const struct protkey_pkey_apqns4keytype *kt = arg;
+
+	return ad->type == kt->type &&
+	       (((kt->flags & PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP) &&
+		 ad->mk == be64_of(kt->cur_mkvp)) ||
+		((kt->flags & PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP) && ad->old &&
+		 ad->old == be64_of(kt->alt_mkvp)));
+}
+
 static int fake_gen(struct fake *f, struct protkey_pkey_genseck2 *g)
 {
 	size_t need = g->type == PROTKEY_PKEY_TYPE_CCA_DATA ? 64 : 336;
@@ -181,7 +204,8 @@ static int fake_ioctl(struct pk_pkey *pk, unsigned long req, void *arg)
 	switch (req) {
 	case PROTKEY_PKEY_APQNS4KT:
 		if (kt->flags)
-			return -EINVAL;
+			return fake_list(f, match_vp, kt, kt->apqns,
+					 &kt->apqn_entries);
 		return fake_list(f, match_type, &kt->type, kt->apqns,
 				 &kt->apqn_entries);
 	case PROTKEY_PKEY_APQNS4K:
@@ -575,13 +599,48 @@ static void test_platform(void)
 	free(dir);
 }
 
+/* pk_pkey_mk_match(): CURRENT before OLD, NULL when neither, errors. */
+static void test_mk_match(void)
+{
+	struct pk_token_info h = { .type = "CCA-AESDATA" };
+	struct pk_err err = { 0 };
+	const char *m = "x";
+	struct pk_pkey pk;
+	struct fake f;
+	int ret;
+
+	fake_init(&f, &pk);
+	fake_add(&f, PROTKEY_EMU_APQN(0, 1), PROTKEY_PKEY_TYPE_CCA_DATA,
+		 0x1111);
+	f.ad[0].old = 0x2222;
+	h.mkvp = 0x1111;
+	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	t_ok(!ret && m && !strcmp(m, "current") && f.n_calls == 1,
+	     "mk_match: CURRENT found with one APQNS4KT (%d, %s)", ret,
+	     m ? m : "NULL");
+	h.mkvp = 0x2222;
+	f.n_calls = 0;
+	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	t_ok(!ret && m && !strcmp(m, "old") && f.n_calls == 2,
+	     "mk_match: OLD after CURRENT (%d, %s)", ret, m ? m : "NULL");
+	h.mkvp = 0x3333;
+	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	t_ok(!ret && !m, "mk_match: neither is NULL (%d)", ret);
+	f.fail_req = PROTKEY_PKEY_APQNS4KT;
+	f.fail_ret = -ENOTTY;
+	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	t_ok(ret == -ENOTTY && strstr(err.msg, "PKEY_APQNS4KT"),
+	     "mk_match: ENOTTY reported (%d, %s)", ret, err.msg);
+}
+
 int main(void)
 {
-	t_plan(32);
+	t_plan(36);
 	test_lists();
 	test_filter();
 	test_generate_cca();
 	test_generate_ep11();
 	test_platform();
+	test_mk_match();
 	return t_done();
 }
