@@ -617,8 +617,9 @@ static int emu_nl_check_key_size(struct genl_info *info, u32 *key_bits)
 	return 0;
 }
 
-/* Replies with the secure key @token of @len bytes. */
-static int emu_nl_reply_token(struct genl_info *info, const u8 *token, u32 len)
+/* Replies with one binary attribute @attr: @len bytes at @data. */
+static int emu_nl_reply_bin(struct genl_info *info, u16 attr, const void *data,
+			    u32 len)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -628,13 +629,19 @@ static int emu_nl_reply_token(struct genl_info *info, const u8 *token, u32 len)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
 				info->genlhdr->cmd);
-	if (!hdr || nla_put(msg, PROTKEY_EMU_A_SECURE_KEY, len, token)) {
+	if (!hdr || nla_put(msg, attr, len, data)) {
 		nlmsg_free(msg);
-		NL_SET_ERR_MSG_MOD(info->extack, "secure key reply too large");
+		NL_SET_ERR_MSG_MOD(info->extack, "reply too large");
 		return -EMSGSIZE;
 	}
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
+}
+
+/* Replies with the secure key @token of @len bytes. */
+static int emu_nl_reply_token(struct genl_info *info, const u8 *token, u32 len)
+{
+	return emu_nl_reply_bin(info, PROTKEY_EMU_A_SECURE_KEY, token, len);
 }
 
 /**
@@ -765,9 +772,7 @@ static int protkey_emu_nl_key_derive_doit(struct sk_buff *skb,
 {
 	const struct nlattr *key = info->attrs[PROTKEY_EMU_A_SECURE_KEY];
 	u8 pk[EMU_PROTKEY_MAX_SIZE];
-	struct sk_buff *msg;
 	u32 pk_len;
-	void *hdr;
 	int ret;
 
 	if (EMU_NL_REQUIRE(info, PROTKEY_EMU_A_SECURE_KEY))
@@ -775,20 +780,7 @@ static int protkey_emu_nl_key_derive_doit(struct sk_buff *skb,
 	ret = emu_key_derive(nla_data(key), nla_len(key), pk, &pk_len);
 	if (ret)
 		return emu_nl_core_error(info, ret, NULL, key);
-	ret = -ENOMEM;
-	msg = genlmsg_new(nla_total_size(pk_len), GFP_KERNEL);
-	if (!msg)
-		goto out;
-	hdr = genlmsg_put_reply(msg, info, &protkey_emu_nl_family, 0,
-				info->genlhdr->cmd);
-	if (!hdr || nla_put(msg, PROTKEY_EMU_A_PROTECTED_KEY, pk_len, pk)) {
-		nlmsg_free(msg);
-		ret = -EMSGSIZE;
-		goto out;
-	}
-	genlmsg_end(msg, hdr);
-	ret = genlmsg_reply(msg, info);
-out:
+	ret = emu_nl_reply_bin(info, PROTKEY_EMU_A_PROTECTED_KEY, pk, pk_len);
 	memzero_explicit(pk, sizeof(pk));
 	return ret;
 }
