@@ -30,7 +30,7 @@ static void trim_copy(char *dst, size_t size, const char *s, bool lc)
 		n--;
 	if (n >= size)
 		n = size - 1;
-	memcpy(dst, s, n);
+	memmove(dst, s, n); /* dst may be s itself: trimmed in place */
 	dst[n] = '\0';
 	while (lc && *dst) {
 		*dst = (char)tolower((unsigned char)*dst);
