@@ -803,6 +803,20 @@ int pk_pkey_generate_xts(struct pk_pkey *pk, const struct pk_pkey_gen *req,
 	ret = first_list(pk, req, type, &list, err);
 	ret = ret ?: gen_half(pk, req, type, &list, blob, half, &l0, err);
 	pk_apqn_list_free(&list);
+	if (ret == -EINVAL && type == PROTKEY_PKEY_TYPE_EP11_AES) {
+		/*
+		 * As zkey: a kernel whose GENSECK2 lacks EP11 keys with a
+		 * header makes them without one (PKEY_TYPE_EP11).
+		 */
+		type = PROTKEY_PKEY_TYPE_EP11;
+		half = blob_size(type);
+		memset(err, 0, sizeof(*err));
+		ret = first_list(pk, req, type, &list, err);
+		ret = ret   ?:
+			      gen_half(pk, req, type, &list, blob, half, &l0,
+				       err);
+		pk_apqn_list_free(&list);
+	}
 	ret = ret ?: second_list(pk, req, blob, l0, &list, err);
 	ret = ret ?: gen_half(pk, req, type, &list, blob + l0, half, &l1, err);
 	pk_apqn_list_free(&list);

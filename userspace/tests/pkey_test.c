@@ -48,6 +48,7 @@ struct fake {
 	struct fake_ad ad[MAX_AD];
 	int n;
 	bool grow, enospc_short, overfill;
+	bool no_ep11_aes; /* GENSECK2: EINVAL for EP11 keys with a header */
 	unsigned long fail_req;
 	int fail_ret;
 	unsigned long calls[MAX_CALLS];
@@ -103,9 +104,16 @@ static int fake_list(struct fake *f,
 	return 0;
 }
 
+/* EP11 adapters make both EP11 blob formats. */
+static uint32_t family(uint32_t type)
+{
+	return type == PROTKEY_PKEY_TYPE_EP11 ? PROTKEY_PKEY_TYPE_EP11_AES :
+						type;
+}
+
 static bool match_type(const struct fake_ad *ad, const void *arg)
 {
-	return ad->type == *(const uint32_t *)arg;
+	return ad->type == family(*(const uint32_t *)arg);
 }
 
 /* The master key a generated blob names (as fake_gen() wrote it). */
@@ -119,7 +127,7 @@ static uint64_t blob_mk(const uint8_t *key, size_t len)
 			mk = mk << 8 | key[8 + i];
 		return mk;
 	}
-	return key[16 + 32];
+	return len == 320 ? key[32] : key[16 + 32];
 }
 
 static bool match_mk(const struct fake_ad *ad, const void *arg)
@@ -151,12 +159,15 @@ static bool match_vp(const struct fake_ad *ad, const void *arg)
 
 static int fake_gen(struct fake *f, struct protkey_pkey_genseck2 *g)
 {
-	size_t need = g->type == PROTKEY_PKEY_TYPE_CCA_DATA ? 64 : 336;
+	size_t need = g->type == PROTKEY_PKEY_TYPE_CCA_DATA ? 64 :
+		      g->type == PROTKEY_PKEY_TYPE_EP11	    ? 320 :
+							      336;
 	const struct fake_ad *ad;
 	uint32_t i;
 	int j;
 
-	if (!g->apqn_entries || g->keylen < need)
+	if (!g->apqn_entries || g->keylen < need ||
+	    (f->no_ep11_aes && g->type == PROTKEY_PKEY_TYPE_EP11_AES))
 		return -EINVAL;
 	if (f->n_gen < 2) {
 		f->gen_n[f->n_gen] = g->apqn_entries;
@@ -168,11 +179,14 @@ static int fake_gen(struct fake *f, struct protkey_pkey_genseck2 *g)
 		for (j = 0; j < f->n; j++) {
 			ad = &f->ad[j];
 			if (ad->apqn != apqn_val(&g->apqns[i]) ||
-			    ad->type != g->type || ad->no_gen)
+			    ad->type != family(g->type) || ad->no_gen)
 				continue;
 			if (need == 64) {
 				t_make_token(g->key, g->size, ad->mk,
 					     f->seed++);
+			} else if (need == 320) {
+				t_make_ep11(g->key, false, f->seed++);
+				g->key[32] = (uint8_t)ad->mk;
 			} else {
 				t_make_ep11(g->key, true, f->seed++);
 				g->key[16 + 32] = (uint8_t)ad->mk;
@@ -502,6 +516,17 @@ static void test_generate_ep11(void)
 	     "generate EP11: 672 bytes, one wrapping key (%d: %s)", ret,
 	     err.msg);
 
+	/* a GENSECK2 without EP11_AES (older kernels): EP11, as zkey */
+	f.no_ep11_aes = true;
+	f.n_gen = 0;
+	ret = pk_pkey_generate_xts(&pk, &req, blob, sizeof(blob), &len, &err);
+	t_ok(!ret && len == 640 && f.n_gen == 2 &&
+		     !pk_xts_parse(blob, len, &xts, NULL) &&
+		     xts.half[0].has_wkvp,
+	     "generate EP11: EINVAL for EP11_AES falls back to EP11, 640 bytes (%d: %s, %d made)",
+	     ret, err.msg, f.n_gen);
+	f.no_ep11_aes = false;
+
 	/* an APQN of --apqns the device does not list: explained */
 	explain_calls = 0;
 	f.n_gen = 0;
@@ -635,7 +660,7 @@ static void test_mk_match(void)
 
 int main(void)
 {
-	t_plan(36);
+	t_plan(37);
 	test_lists();
 	test_filter();
 	test_generate_cca();
