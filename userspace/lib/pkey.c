@@ -597,6 +597,30 @@ static int no_apqn(const struct pk_pkey_gen *req, const char *what,
 }
 
 /*
+ * The first APQN of --apqns (@apqns, well formed) that @list lacks.
+ * Return: 1 with *@apqn set, 0 when @list has them all, or a negative errno.
+ */
+static int first_unlisted(const char *apqns, const struct pk_apqn_list *list,
+			  uint32_t *apqn, struct pk_err *err)
+{
+	uint32_t *want;
+	size_t n, i;
+	int ret;
+
+	ret = filter_parse(apqns, &want, &n, err);
+	if (ret)
+		return ret;
+	for (i = 0; i < n && pk_apqn_list_has(list, want[i]); i++)
+		;
+	if (i < n) {
+		*apqn = want[i];
+		ret = 1;
+	}
+	free(want);
+	return ret;
+}
+
+/*
  * Strict mode, after PKEY_APQNS4KT: every APQN of --apqns must be in
  * @list. Why one is not, @req->explain may tell (the emulator's state);
  * else the message says what the device's list means.
@@ -605,28 +629,20 @@ static int check_type_list(const struct pk_pkey_gen *req,
 			   const struct pk_apqn_list *list, struct pk_err *err)
 {
 	char apqn_str[PK_APQN_STR_MAX];
-	uint32_t *want;
-	size_t n, i;
+	uint32_t apqn;
 	int ret;
 
-	ret = filter_parse(req->apqns, &want, &n, err);
+	ret = first_unlisted(req->apqns, list, &apqn, err);
+	if (ret <= 0)
+		return ret;
+	ret = req->explain ? req->explain(req->ctx, apqn, err) : 0;
 	if (ret)
 		return ret;
-	for (i = 0; !ret && i < n; i++) {
-		if (pk_apqn_list_has(list, want[i]))
-			continue;
-		if (req->explain)
-			ret = req->explain(req->ctx, want[i], err);
-		if (ret)
-			break;
-		pk_apqn_format(want[i], apqn_str);
-		ret = pk_err_platform(
-			err, -ENODEV,
-			"APQN %s cannot generate a secure key of type %s: PKEY_APQNS4KT does not list it (absent, offline, in another mode, or without a CURRENT master key)",
-			apqn_str, pk_pkey_type_name(req->key_type));
-	}
-	free(want);
-	return ret;
+	pk_apqn_format(apqn, apqn_str);
+	return pk_err_platform(
+		err, -ENODEV,
+		"APQN %s cannot generate a secure key of type %s: PKEY_APQNS4KT does not list it (absent, offline, in another mode, or without a CURRENT master key)",
+		apqn_str, pk_pkey_type_name(req->key_type));
 }
 
 /*
@@ -637,27 +653,19 @@ static int check_key_list(const struct pk_pkey_gen *req,
 			  const struct pk_apqn_list *list, struct pk_err *err)
 {
 	char apqn_str[PK_APQN_STR_MAX];
-	uint32_t *want;
-	size_t n, i;
+	uint32_t apqn;
 	int ret;
 
-	ret = filter_parse(req->apqns, &want, &n, err);
-	if (ret)
+	ret = first_unlisted(req->apqns, list, &apqn, err);
+	if (ret <= 0)
 		return ret;
-	for (i = 0; !ret && i < n; i++) {
-		if (pk_apqn_list_has(list, want[i]))
-			continue;
-		pk_apqn_format(want[i], apqn_str);
-		ret = pk_err_platform(
-			err, -EINVAL,
-			"APQN %s has another CURRENT %s than the APQN that generated the key's first half (PKEY_APQNS4K does not list it)",
-			apqn_str,
-			req->key_type == PROTKEY_EMU_KEY_CCA_AESDATA ?
-				"master key" :
-				"wrapping key");
-	}
-	free(want);
-	return ret;
+	pk_apqn_format(apqn, apqn_str);
+	return pk_err_platform(
+		err, -EINVAL,
+		"APQN %s has another CURRENT %s than the APQN that generated the key's first half (PKEY_APQNS4K does not list it)",
+		apqn_str,
+		req->key_type == PROTKEY_EMU_KEY_CCA_AESDATA ? "master key" :
+							       "wrapping key");
 }
 
 /* A malformed --apqns is refused before the device is asked anything. */
