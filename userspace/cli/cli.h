@@ -32,6 +32,24 @@ enum pk_exit {
  * @json: --json
  * @err: the library's error message
  */
+/*
+ * getopt_long() for a command's options (opterr off, optind reset by the
+ * caller): an unknown option or a missing value is remembered, and so is
+ * each option taken, so that the cli_usage() that follows names it;
+ * cli_opt_bad() marks the last option taken as having a bad value (or,
+ * with @not_here, as not being one of this command's) and returns -1.
+ */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+int cli_opt_bad(bool not_here);
+
+/* The "version" of every --json object (cli_json_print()). */
+#define CLI_JSON_VERSION 1
+
+/* A JSON object { @field: @arr } (then printed by cli_json_print()). */
+struct json_object *cli_json_wrap(const char *field, struct json_object *arr);
+
 struct cli {
 	const char *repo;
 	bool json;

@@ -68,12 +68,14 @@ static int parse_key_opts(int argc, char **argv, struct key_opts *o,
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", key_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "", key_longopts)) != -1) {
 		switch (c) {
 		case OPT_BITS:
-			if (!bits_ok || pk_parse_uint(optarg, 256, &o->bits) ||
+			if (!bits_ok)
+				return cli_opt_bad(true);
+			if (pk_parse_uint(optarg, 256, &o->bits) ||
 			    (o->bits != 128 && o->bits != 256))
-				return -1;
+				return cli_opt_bad(false);
 			break;
 		case OPT_DESC:
 			o->prop[PK_P_DESCRIPTION] = optarg;
@@ -92,26 +94,26 @@ static int parse_key_opts(int argc, char **argv, struct key_opts *o,
 			break;
 		case OPT_KEY_TYPE:
 			if (!bits_ok)
-				return -1;
+				return cli_opt_bad(true);
 			if (!strcmp(optarg, "CCA-AESDATA"))
 				o->key_type = PROTKEY_EMU_KEY_CCA_AESDATA;
 			else if (!strcmp(optarg, "EP11-AES"))
 				o->key_type = PROTKEY_EMU_KEY_EP11_AES;
 			else
-				return -1;
+				return cli_opt_bad(false);
 			break;
 		case OPT_SECRET_ID:
 		case OPT_SECRET_NAME:
 			/* import-uv only: data secret, then tweak secret */
 			if (!o->uv_ok || o->n_secrets == 2)
-				return -1;
+				return cli_opt_bad(true);
 			o->secret_is_name[o->n_secrets] = c == OPT_SECRET_NAME;
 			o->secret[o->n_secrets++] = optarg;
 			break;
 		case OPT_XTS:
 			/* Every repository key is an XTS key (zkey's --xts). */
 			if (!bits_ok)
-				return -1;
+				return cli_opt_bad(true);
 			break;
 		default:
 			return -1;
@@ -719,7 +721,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", list_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "", list_longopts)) != -1) {
 		if (c == 'N')
 			f.name = optarg;
 		else if (c == 'l')
@@ -772,7 +774,13 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, ret);
 	}
 	if (cli->json) {
-		cli_json_print(arr);
+		struct json_object *o = cli_json_wrap("keys", arr);
+
+		json_object_object_add(o, "selected",
+				       json_object_new_int64((int64_t)shown));
+		json_object_object_add(o, "total",
+				       json_object_new_int64((int64_t)n));
+		cli_json_print(o);
 	} else {
 		json_object_put(arr);
 		printf("%zu of %zu keys\n", shown, n);
@@ -855,8 +863,7 @@ static int cmd_remove(struct cli *cli, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "q", remove_longopts, NULL)) !=
-	       -1) {
+	while ((c = cli_getopt(argc, argv, "q", remove_longopts)) != -1) {
 		if (c == 'f')
 			force = true;
 		else if (c == 'q')

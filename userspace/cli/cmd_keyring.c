@@ -99,7 +99,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		}
 	}
 	if (cli->json)
-		cli_json_print(arr);
+		cli_json_print(cli_json_wrap("keys", arr));
 	else
 		json_object_put(arr);
 	if (!n && !cli->json)

@@ -89,7 +89,7 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "q", vol_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "q", vol_longopts)) != -1) {
 		switch (c) {
 		case OPT_KEY:
 			o->key = optarg;
@@ -112,14 +112,14 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 		case OPT_ITER_TIME:
 		case OPT_PBKDF_ITER:
 			if (parse_pbkdf_opt(c, optarg, &o->pbkdf))
-				return -1;
+				return cli_opt_bad(false);
 			o->pbkdf_set = true;
 			break;
 		case OPT_SECTOR:
 			if (pk_parse_uint(optarg, 4096, &o->sector_size) ||
 			    o->sector_size < 512 ||
 			    (o->sector_size & (o->sector_size - 1)))
-				return -1;
+				return cli_opt_bad(false);
 			break;
 		default:
 			return -1;

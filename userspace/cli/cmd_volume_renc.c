@@ -115,7 +115,7 @@ static int vr_parse(struct vr *v, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", vr_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "", vr_longopts)) != -1) {
 		switch (c) {
 		case OPT_STAGED:
 		case OPT_COMPLETE:
@@ -124,7 +124,7 @@ static int vr_parse(struct vr *v, int argc, char **argv)
 			    c == OPT_COMPLETE ? VR_COMPLETE :
 						VR_FROM_OLD;
 			if (v->mode != VR_NONE)
-				return -1;
+				return cli_opt_bad(true);
 			v->mode = m;
 			break;
 		case OPT_KEYFILE:

@@ -45,14 +45,14 @@ static int parse_tok_opts(int argc, char **argv, struct tok_opts *o)
 	o->token = -1;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", tok_longopts, NULL)) != -1) {
+	while ((c = cli_getopt(argc, argv, "", tok_longopts)) != -1) {
 		switch (c) {
 		case OPT_KEY:
 			o->key = optarg;
 			break;
 		case OPT_UV:
 			if (o->n_uv == 2)
-				return -1;
+				return cli_opt_bad(true);
 			o->uv[o->n_uv++] = optarg;
 			break;
 		case OPT_KEYFILE:
@@ -60,7 +60,7 @@ static int parse_tok_opts(int argc, char **argv, struct tok_opts *o)
 			break;
 		case OPT_TOKEN:
 			if (pk_parse_uint(optarg, PK_LUKS_SLOTS - 1, &n))
-				return -1;
+				return cli_opt_bad(false);
 			o->token = (long)n;
 			break;
 		default:
@@ -193,7 +193,7 @@ static int token_show(struct cli *cli, const char *dev)
 	}
 	free(list);
 	if (arr)
-		cli_json_print(arr);
+		cli_json_print(cli_json_wrap("tokens", arr));
 	return PK_EXIT_OK;
 }
 

@@ -2,7 +2,9 @@
 /*
  * protkeyctl: the protkey key manager.
  *
- *   protkeyctl [--repository DIR] [--json] <group> <command> [args]
+ *   protkeyctl [--repository DIR] [--json] [-v] <group> <command> [args]
+ *
+ * The global options go anywhere before a "--" (global_opts()).
  *
  * Groups: key (the repository), emu (the emulated platform), keyring
  * (logon keys and the live .protkey objects), volume (LUKS2). Each group
@@ -12,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -107,6 +110,77 @@ int cli_fail(struct cli *cli, int ret)
 	return exit_code(&cli->err, ret);
 }
 
+/*
+ * The option parser's last word, for the usage error that follows: which
+ * option was unknown, lacked its value, had a bad one or is not one of
+ * this command's (cli_getopt(), cli_opt_bad()).
+ */
+static struct {
+	const struct option *longopts;
+	int c;
+	const char *arg;
+	char msg[256];
+} opt_state;
+
+static const char *opt_name(int c, char *buf, size_t len)
+{
+	const struct option *o;
+
+	for (o = opt_state.longopts; o && o->name; o++)
+		if (o->val == c && !o->flag) {
+			snprintf(buf, len, "--%s", o->name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	char so[32];
+	int c;
+
+	/* ':' first: a missing value is ':', not '?' */
+	snprintf(so, sizeof(so), ":%s", shortopts);
+	opterr = 0;
+	c = getopt_long(argc, argv, so, longopts, NULL);
+	opt_state.longopts = longopts;
+	opt_state.msg[0] = '\0';
+	if (c == '?' || c == ':') {
+		const char *w =
+			optind > 0 && optind <= argc ? argv[optind - 1] : "?";
+		char n[64];
+
+		if (optopt && w[0] == '-' && w[1] != '-')
+			snprintf(n, sizeof(n), "-%c", optopt);
+		else
+			snprintf(n, sizeof(n), "%.*s", (int)strcspn(w, "="), w);
+		snprintf(opt_state.msg, sizeof(opt_state.msg),
+			 c == ':' ? "option '%s' needs a value" :
+				    "unknown option '%s'",
+			 n);
+	} else if (c != -1) {
+		opt_state.c = c;
+		opt_state.arg = optarg;
+	}
+	return c;
+}
+
+int cli_opt_bad(bool not_here)
+{
+	char n[64];
+
+	opt_name(opt_state.c, n, sizeof(n));
+	if (not_here || !opt_state.arg)
+		snprintf(opt_state.msg, sizeof(opt_state.msg),
+			 "option '%s' is not one of this command's", n);
+	else
+		snprintf(opt_state.msg, sizeof(opt_state.msg),
+			 "bad value '%s' for option '%s'", opt_state.arg, n);
+	return -1;
+}
+
 int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -115,6 +189,9 @@ int cli_usage(const char *group, const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
+	if (opt_state.msg[0])
+		fprintf(stderr, ": %s", opt_state.msg);
+	opt_state.msg[0] = '\0';
 	fprintf(stderr, " (see '" PROG "%s%s%s%s --help')\n", group ? " " : "",
 		group ? group : "", cmd ? " " : "", cmd ? cmd : "");
 	return PK_EXIT_USAGE;
@@ -318,8 +395,25 @@ int cli_confirm(struct cli *cli, const char *yes, const char *fmt, ...)
 		yes);
 }
 
+struct json_object *cli_json_wrap(const char *field, struct json_object *arr)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, field, arr);
+	return o;
+}
+
+/*
+ * Prints JSON object @o and drops it. Every object protkeyctl prints
+ * carries a top-level "version", the version of its --json format
+ * (CLI_JSON_VERSION), added here when the command set none of its own.
+ */
 void cli_json_print(struct json_object *o)
 {
+	if (json_object_is_type(o, json_type_object) &&
+	    !json_object_object_get_ex(o, "version", NULL))
+		json_object_object_add(o, "version",
+				       json_object_new_int(CLI_JSON_VERSION));
 	puts(json_object_to_json_string_ext(
 		o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
 			   JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -343,10 +437,11 @@ static void usage_main(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: " PROG
-		   " [--repository DIR] [--json] <group> <command> [args]\n"
-		   "\n"
-		   "groups:\n");
+	fprintf(f,
+		"usage: " PROG
+		" [--repository DIR] [--json] [-v] <group> <command> [args]\n"
+		"\n"
+		"groups:\n");
 	for (i = 0; i < N_GROUPS; i++)
 		fprintf(f, "  %-9s %s\n", groups[i].name, groups[i].help);
 	fprintf(f, "  %-9s %s\n", "monitor", MONITOR_HELP);
@@ -354,10 +449,11 @@ static void usage_main(FILE *f)
 	fprintf(f, "  %-9s %s\n", "platform", PLATFORM_HELP);
 	fprintf(f,
 		"\n"
-		"options:\n"
+		"options (anywhere on the line):\n"
 		"  --repository DIR  key repository (default: $" PK_REPO_ENV
 		", else " PK_REPO_DEFAULT ")\n"
 		"  --json            machine-readable output\n"
+		"  -v, --verbose     libcryptsetup's messages and debug log on stderr\n"
 		"  --help            this text; '" PROG
 		" <group> --help' lists its commands\n"
 		"\n"
@@ -408,20 +504,58 @@ static int run_group(struct cli *cli, const struct group *g, int argc,
 			 argv[0]);
 }
 
+/*
+ * The global options --json, --repository DIR (or =DIR) and -v/--verbose
+ * go anywhere on the command line ("key list --json" as "--json key
+ * list"), up to a "--": they are taken out of @argv here, so that no
+ * command sees them. A word that is exactly one of them is taken for it
+ * wherever it stands; a command option's value that must be such a word
+ * is given as --option=VALUE.
+ */
+static int global_opts(struct cli *cli, int *argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			while (i < *argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--json")) {
+			cli->json = true;
+		} else if (!strcmp(argv[i], "-v") ||
+			   !strcmp(argv[i], "--verbose")) {
+			pk_set_verbose(true);
+		} else if (!strcmp(argv[i], "--repository") ||
+			   !strncmp(argv[i], "--repository=", 13)) {
+			cli->repo = argv[i][12]	  ? argv[i] + 13 :
+				    i + 1 < *argc ? argv[++i] :
+						    "";
+			if (!*cli->repo)
+				return cli_usage(
+					NULL, NULL,
+					"option '--repository' needs a directory");
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	argv[n] = NULL;
+	*argc = n;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = { 0 };
 	size_t g;
-	int i;
+	int i, ret;
 
+	ret = global_opts(&cli, &argc, argv);
+	if (ret)
+		return ret;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--json")) {
-			cli.json = true;
-		} else if (!strcmp(argv[i], "--repository") && i + 1 < argc) {
-			cli.repo = argv[++i];
-		} else if (!strncmp(argv[i], "--repository=", 13)) {
-			cli.repo = argv[i] + 13;
-		} else if (is_help(argv[i])) {
+		if (is_help(argv[i])) {
 			usage_main(stdout);
 			return PK_EXIT_OK;
 		} else {

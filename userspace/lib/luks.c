@@ -40,11 +40,37 @@
 
 static char last_log[256];
 
+bool pk_verbose;
+
+/*
+ * With -v/--verbose (pk_verbose), every message libcryptsetup logs, its
+ * debug log included (crypt_set_debug_level(CRYPT_DEBUG_ALL), set by
+ * pk_set_verbose()), goes to stderr as it comes; the error messages are
+ * kept for the error report as well.
+ */
+void pk_cs_log(int level, const char *msg)
+{
+	if (!pk_verbose || level == CRYPT_LOG_DEBUG_JSON)
+		return;
+	fprintf(stderr, "libcryptsetup%s: %s%s",
+		level == CRYPT_LOG_DEBUG ? " (debug)" :
+		level == CRYPT_LOG_ERROR ? " (error)" :
+					   "",
+		msg, *msg && msg[strlen(msg) - 1] == '\n' ? "" : "\n");
+}
+
+void pk_set_verbose(bool on)
+{
+	pk_verbose = on;
+	crypt_set_debug_level(on ? CRYPT_DEBUG_ALL : CRYPT_DEBUG_NONE);
+}
+
 static void log_cb(int level, const char *msg, void *usrptr)
 {
 	size_t n;
 
 	(void)usrptr;
+	pk_cs_log(level, msg);
 	if (level != CRYPT_LOG_ERROR)
 		return;
 	snprintf(last_log, sizeof(last_log), "%s", msg);

@@ -32,6 +32,7 @@ static void lt_log_cb(int level, const char *msg, void *usrptr)
 	size_t n;
 
 	(void)usrptr;
+	pk_cs_log(level, msg);
 	if (level != CRYPT_LOG_ERROR)
 		return;
 	snprintf(lt_log, sizeof(lt_log), "%s", msg);

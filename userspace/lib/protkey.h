@@ -45,6 +45,11 @@ void pk_wipe_free(void *p, size_t len);
 void pk_hex_encode(const uint8_t *in, size_t len, char *out);
 int pk_hex_decode(const char *in, uint8_t *out, size_t len);
 void pk_sha256(const void *data, size_t len, uint8_t out[32]);
+
+/* -v/--verbose: libcryptsetup's messages and debug log on stderr. */
+extern bool pk_verbose;
+void pk_set_verbose(bool on);
+void pk_cs_log(int level, const char *msg);
 int pk_read_file(int dirfd, const char *path, size_t max, uint8_t **buf,
 		 size_t *len, struct pk_err *err);
 int pk_write_atomic(int dirfd, const char *name, const void *buf, size_t len,

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * protkeyctl's command line, without a kernel (the built protkeyctl,
+ * PK_TEST_PROTKEYCTL, on an empty repository of a scratch directory):
+ * the global options go anywhere before "--", and not after it; usage
+ * errors name the option that is unknown, lacks its value, has a bad one
+ * or is not the command's; every --json object carries "version" and
+ * numbers as numbers; -v shows libcryptsetup's debug log.
+ */
+#include "cli.h"
+
+int main(void)
+{
+	char *dir = t_mkdtemp(), repo[4200], file[4200], first[8192];
+	static const char zero[4096];
+	int rc;
+
+	t_plan(14);
+	snprintf(repo, sizeof(repo), "%s/repo", dir);
+	snprintf(file, sizeof(file), "%s/disk", dir);
+	t_write(dir, "disk", zero, sizeof(zero));
+	mkdir(repo, 0700);
+	unsetenv(PK_REPO_ENV);
+
+	rc = CTL("--repository", repo, "--json", "key", "list");
+	check(rc == 0 && has("\"version\": 1") && has("\"keys\": [") &&
+		      has("\"total\": 0") && has("\"selected\": 0"),
+	      "key list --json: an object with version, keys and numbers", rc);
+	snprintf(first, sizeof(first), "%s", out);
+	rc = CTL("key", "list", "--json", "--repository", repo);
+	check(rc == 0 && !strcmp(out, first),
+	      "global options after the command: the same output", rc);
+	rc = CTL("key", "list", "--repository=");
+	check(rc == 1 && has("'--repository' needs a directory"),
+	      "--repository= with an empty value", rc);
+	rc = CTL("key", "--json", "list", "--name", "x*",
+		 strcat(strcpy(first, "--repository="), repo));
+	check(rc == 0 && has("\"total\": 0"),
+	      "global options between group, command and options", rc);
+	rc = CTL("--repository", repo, "key", "list", "--", "--json");
+	check(rc == 1 && has("bad arguments"),
+	      "after \"--\" a global option is an operand", rc);
+	rc = CTL("key", "list", "--repository");
+	check(rc == 1 && has("'--repository' needs a directory"),
+	      "--repository without its directory", rc);
+
+	rc = CTL("--repository", repo, "key", "list", "--nosuch");
+	check(rc == 1 && has("unknown option '--nosuch'"),
+	      "usage error names an unknown long option", rc);
+	rc = CTL("--repository", repo, "key", "remove", "-x", "k");
+	check(rc == 1 && has("unknown option '-x'"),
+	      "usage error names an unknown short option", rc);
+	rc = CTL("--repository", repo, "key", "list", "--name");
+	check(rc == 1 && has("option '--name' needs a value"),
+	      "usage error names an option without its value", rc);
+	rc = CTL("--repository", repo, "key", "generate", "k", "--bits", "100");
+	check(rc == 1 && has("bad value '100' for option '--bits'"),
+	      "usage error names a bad value and its option", rc);
+	rc = CTL("--repository", repo, "key", "import", file, "k", "--bits",
+		 "128");
+	check(rc == 1 && has("option '--bits' is not one of this command's"),
+	      "usage error names an option of another command", rc);
+
+	rc = CTL("volume", "token", "show", file);
+	check(rc != 0 && !has("libcryptsetup (debug)"),
+	      "without -v: no libcryptsetup debug log", rc);
+	rc = CTL("volume", "token", "show", file, "-v");
+	check(rc != 0 && has("libcryptsetup (debug): "),
+	      "-v: libcryptsetup's debug log on stderr", rc);
+	rc = CTL("--verbose", "--repository", repo, "key", "list");
+	check(rc == 0 && has("0 of 0 keys"), "--verbose with a command", rc);
+	t_rmrf(dir);
+	free(dir);
+	return t_done();
+}
