@@ -686,8 +686,10 @@ static void check_wk(struct protkey_key *key)
 
 /*
  * Returns false (and publishes nothing) when the key was revoked. Records
- * the KEY_REDERIVED event; the worker queues the notify work after the
- * drain.
+ * the latency of the KEY_REDERIVED event; rederived() marks the event
+ * pending only after the drain, so that a notify work already queued (a
+ * KEY_STALLED of this episode, say) cannot send it before the parked
+ * requests are on their way.
  */
 static bool publish(struct protkey_key *key)
 {
@@ -710,11 +712,21 @@ static bool publish(struct protkey_key *key)
 		jiffies_to_msecs(jiffies - key->episode_start);
 	key->stats.wk_generation = key->ops->wk_generation();
 	key->ev.latency_us = ktime_us_delta(ktime_get(), key->episode_ktime);
-	key->ev.pending |= PROTKEY_KEY_EV_REDERIVED;
 	if (atomic_read(&key->state) != PROTKEY_KEY_REVOKED)
 		atomic_set(&key->state, PROTKEY_KEY_VALID);
 	spin_unlock_irqrestore(&key->lock, flags);
 	return true;
+}
+
+/* After publish() and the drain: KEY_REDERIVED for the notify work. */
+static void rederived(struct protkey_key *key)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&key->lock, flags);
+	key->ev.pending |= PROTKEY_KEY_EV_REDERIVED;
+	spin_unlock_irqrestore(&key->lock, flags);
+	queue_work(system_wq, &key->notify);
 }
 
 /*
@@ -842,7 +854,7 @@ static void rederive(struct protkey_key *key)
 		if (!publish(key))
 			return;
 		drain(key);
-		queue_work(system_wq, &key->notify);
+		rederived(key);
 		return;
 	}
 	if (state == PROTKEY_KEY_STALE && derive_retryable(ret)) {
