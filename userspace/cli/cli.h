@@ -83,6 +83,7 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv);
 int cmd_volume_reencipher(struct cli *cli, int argc, char **argv);
 int cmd_volume_rekey(struct cli *cli, int argc, char **argv);
 int cmd_volume_token(struct cli *cli, int argc, char **argv);
+int cmd_volume_list(struct cli *cli, int argc, char **argv);
 int cli_reencipher_blob(struct cli *cli, const uint8_t *blob, size_t len,
 			int mode, uint8_t *out);
 int cli_uv_token(struct cli *cli, const char *arg, bool is_name, bool alone,

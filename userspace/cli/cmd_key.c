@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/protkey_emu.h>
@@ -664,12 +665,18 @@ static struct json_object *key_json(const struct pk_key *key, bool full)
 	return o;
 }
 
+/* zkey's key selection, for list, validate and reencipher */
+/* clang-format off */
+#define FILTER_LONGOPTS					\
+	{ "name", required_argument, NULL, 'N' },	\
+	{ "volumes", required_argument, NULL, 'l' },	\
+	{ "apqns", required_argument, NULL, 'a' },	\
+	{ "key-type", required_argument, NULL, 'K' },	\
+	{ "volume-type", required_argument, NULL, 't' }
+/* clang-format on */
+
 static const struct option list_longopts[] = {
-	{ "name", required_argument, NULL, 'N' },
-	{ "volumes", required_argument, NULL, 'l' },
-	{ "apqns", required_argument, NULL, 'a' },
-	{ "key-type", required_argument, NULL, 'K' },
-	{ "volume-type", required_argument, NULL, 't' },
+	FILTER_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -680,6 +687,7 @@ static const struct option list_longopts[] = {
  * @apqns: APQN patterns, or NULL
  * @key_type: a key type, case ignored, or NULL
  * @volume_type: "plain" or "luks2", case ignored, or NULL
+ * @any: one of them was given
  */
 struct list_filter {
 	const char *name;
@@ -687,7 +695,27 @@ struct list_filter {
 	const char *apqns;
 	const char *key_type;
 	const char *volume_type;
+	bool any;
 };
+
+/* Takes filter option @c (with optarg) into @f; false if it is none. */
+static bool filter_opt(int c, struct list_filter *f)
+{
+	if (c == 'N')
+		f->name = optarg;
+	else if (c == 'l')
+		f->volumes = optarg;
+	else if (c == 'a')
+		f->apqns = optarg;
+	else if (c == 'K')
+		f->key_type = optarg;
+	else if (c == 't')
+		f->volume_type = optarg;
+	else
+		return false;
+	f->any = true;
+	return true;
+}
 
 static bool list_selects(const struct list_filter *f, const struct pk_key *k)
 {
@@ -721,20 +749,9 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = cli_getopt(argc, argv, "", list_longopts)) != -1) {
-		if (c == 'N')
-			f.name = optarg;
-		else if (c == 'l')
-			f.volumes = optarg;
-		else if (c == 'a')
-			f.apqns = optarg;
-		else if (c == 'K')
-			f.key_type = optarg;
-		else if (c == 't')
-			f.volume_type = optarg;
-		else
+	while ((c = cli_getopt(argc, argv, "", list_longopts)) != -1)
+		if (!filter_opt(c, &f))
 			break;
-	}
 	if (c != -1 || optind != argc) {
 		json_object_put(arr);
 		return cli_usage(GROUP, "list", "bad arguments");
@@ -924,47 +941,64 @@ static void uv_validate_line(struct cli *cli, const struct pk_token_info *h,
 		       r;
 }
 
-/* The key's halves against the adapters' MK registers (GET_STATE). */
-static int cmd_validate(struct cli *cli, int argc, char **argv)
+/*
+ * A volume of @key whose device is not there: a warning, as zkey's
+ * validate gives one (_keystore_display_volume_status()).
+ */
+static unsigned long volume_warnings(const struct pk_key *key, bool say)
 {
+	char *list = strdup(pk_info_get(&key->info, PK_P_VOLUMES));
+	char *item, *save = NULL;
+	unsigned long n = 0;
+	struct stat st;
+
+	for (item = list ? strtok_r(list, ",", &save) : NULL; item;
+	     item = strtok_r(NULL, ",", &save)) {
+		item[strcspn(item, ":")] = '\0';
+		if (!*item || (!stat(item, &st) && S_ISBLK(st.st_mode)))
+			continue;
+		if (say)
+			cli_warn("the volume '%s' of key '%s' is not available",
+				 item, key->name);
+		n++;
+	}
+	free(list);
+	return n;
+}
+
+/*
+ * Key @key's halves against the adapters' MK registers (GET_STATE): its
+ * lines (or its object, added to @arr), the warnings it adds to
+ * *@warnings; 0 if it is valid (both halves derive), else the error.
+ */
+static int validate_key(struct cli *cli, const struct pk_key *key,
+			struct json_object *arr, unsigned long *warnings)
+{
+	const struct pk_key *k = key;
+	unsigned long warn = 0;
 	const char *match[2];
 	struct json_object *o;
-	struct pk_key key;
 	int i, ret;
 
-	if (argc != 2)
-		return cli_usage(GROUP, "validate", "bad arguments");
-	ret = read_key(cli, argv[1], &key);
+	ret = cli_mk_match(cli, &key->xts, match);
 	if (ret)
-		return cli_fail(cli, ret);
-	ret = cli_mk_match(cli, &key.xts, match);
-	if (ret)
-		goto out;
-	if (cli->json) {
-		o = json_object_new_object();
-		json_object_object_add(o, "name",
-				       json_object_new_string(key.name));
-		json_object_object_add(o, "mk-match-data",
-				       json_object_new_string(match[0]));
-		json_object_object_add(o, "mk-match-tweak",
-				       json_object_new_string(match[1]));
-		cli_json_print(o);
-	} else {
+		return ret;
+	if (!cli->json) {
+		printf("key %s\n", key->name);
 		for (i = 0; i < 2; i++) {
 			char w[2 * PK_WKVP_SIZE + 1];
 
-			if (key.xts.half[i].has_secret_id) {
-				uv_validate_line(cli, &key.xts.half[i], i,
-						 &ret);
-			} else if (key.xts.half[i].has_wkvp) {
-				wkvp_hex(key.xts.half[i].wkvp, w);
+			if (k->xts.half[i].has_secret_id) {
+				uv_validate_line(cli, &k->xts.half[i], i, &ret);
+			} else if (k->xts.half[i].has_wkvp) {
+				wkvp_hex(k->xts.half[i].wkvp, w);
 				printf("%s half: %s WKVP %s: %s\n",
 				       i ? "tweak" : "data",
-				       key.xts.half[i].type, w, match[i]);
+				       k->xts.half[i].type, w, match[i]);
 			} else {
 				printf("%s half: MKVP %016" PRIx64 ": %s\n",
 				       i ? "tweak" : "data",
-				       key.xts.half[i].mkvp, match[i]);
+				       k->xts.half[i].mkvp, match[i]);
 			}
 		}
 	}
@@ -973,13 +1007,13 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 			struct pk_uv_entry e;
 
 			if (cli->json) {
-				ret = cli_uv_find(
-					cli, key.xts.half[i].secret_id, &e);
+				ret = cli_uv_find(cli, k->xts.half[i].secret_id,
+						  &e);
 				if (ret == -ENOENT)
 					ret = pk_err_platform(
 						&cli->err, -ENOKEY,
 						"key '%s': the UV secret of its %s half is not in the Ultravisor's store",
-						key.name, i ? "tweak" : "data");
+						k->name, i ? "tweak" : "data");
 			}
 			continue;
 		}
@@ -987,17 +1021,182 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 			ret = pk_err_platform(
 				&cli->err, -ENOKEY,
 				"key '%s': no usable adapter can derive its %s half",
-				key.name, i ? "tweak" : "data");
-		else if (!strcmp(match[i], "old") && !cli->json &&
-			 !key.xts.half[i].has_wkvp)
-			cli_warn(
-				"key '%s' is enciphered with the OLD master key: run '" GROUP
-				" reencipher %s --from-old'",
-				key.name, key.name);
+				k->name, i ? "tweak" : "data");
 	}
-out:
-	pk_key_free(&key);
-	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+	/* zkey's warning: a valid key under the OLD master key */
+	for (i = 0; i < 2 && !ret; i++)
+		if (!strcmp(match[i], "old") && !k->xts.half[i].has_wkvp) {
+			if (!cli->json)
+				cli_warn(
+					"key '%s' is enciphered with the OLD master key: run '" GROUP
+					" reencipher %s --from-old'",
+					k->name, k->name);
+			warn++;
+			break;
+		}
+	warn += volume_warnings(key, !cli->json);
+	*warnings += warn;
+	if (cli->json) {
+		o = json_object_new_object();
+		json_object_object_add(o, "name",
+				       json_object_new_string(k->name));
+		json_object_object_add(o, "mk-match-data",
+				       json_object_new_string(match[0]));
+		json_object_object_add(o, "mk-match-tweak",
+				       json_object_new_string(match[1]));
+		json_object_object_add(o, "valid",
+				       json_object_new_boolean(!ret));
+		if (ret)
+			json_object_object_add(
+				o, "reason",
+				json_object_new_string(cli->err.msg));
+		json_object_object_add(o, "warnings",
+				       json_object_new_int64((int64_t)warn));
+		json_object_array_add(arr, o);
+	}
+	return ret;
+}
+
+/*
+ * Runs @fn on key NAME, or on every key the filters select: a NAME and a
+ * filter together are a usage error. A key that cannot be read is a
+ * failure of its own (counted by @fn's caller through *@failed) when
+ * keys are selected, the command's error when it is named.
+ */
+typedef int (*key_fn)(struct cli *cli, struct pk_repo *repo, struct pk_key *key,
+		      void *ctx);
+
+static int for_each_key(struct cli *cli, struct pk_repo *repo,
+			const struct list_filter *f, const char *name,
+			key_fn fn, void *ctx, int *first_rc)
+{
+	size_t n = 0, i;
+	char **names = NULL;
+	struct pk_key key;
+	int ret, rc;
+
+	if (name) {
+		ret = pk_repo_read(repo, name, &key, &cli->err);
+		if (ret)
+			return ret;
+		ret = fn(cli, repo, &key, ctx);
+		pk_key_free(&key);
+		return ret;
+	}
+	ret = pk_repo_list(repo, &names, &n, &cli->err);
+	for (i = 0; !ret && i < n; i++) {
+		rc = pk_repo_read(repo, names[i], &key, &cli->err);
+		if (!rc && !list_selects(f, &key)) {
+			pk_key_free(&key);
+			continue;
+		}
+		if (!rc) {
+			rc = fn(cli, repo, &key, ctx);
+			pk_key_free(&key);
+		}
+		if (rc) {
+			/* the error of this key; the others go on */
+			rc = cli_fail(cli, rc);
+			if (!*first_rc)
+				*first_rc = rc;
+			cli->err.msg[0] = '\0';
+		}
+	}
+	pk_names_free(names, n);
+	return ret;
+}
+
+struct validate_ctx {
+	struct json_object *arr;
+	unsigned long valid, invalid, warnings;
+};
+
+static int validate_one(struct cli *cli, struct pk_repo *repo,
+			struct pk_key *key, void *ctx)
+{
+	struct validate_ctx *v = ctx;
+	int ret;
+
+	(void)repo;
+	ret = validate_key(cli, key, v->arr, &v->warnings);
+	if (ret)
+		v->invalid++;
+	else
+		v->valid++;
+	return ret;
+}
+
+static const struct option validate_longopts[] = {
+	FILTER_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Which NAME operand, if any, after the options; -1 on a usage error. */
+static int key_operand(int argc, char **argv, const struct list_filter *f,
+		       const char **name)
+{
+	*name = NULL;
+	if (optind == argc - 1 && !f->any)
+		*name = argv[optind];
+	else if (optind != argc)
+		return -1;
+	return 0;
+}
+
+/*
+ * validate [NAME | --name P --volumes P --apqns P --key-type T
+ * --volume-type T]: each key's halves against the adapters' registers,
+ * then zkey's "N keys are valid, M keys are invalid, K warnings". The exit
+ * status is the first invalid key's (zkey exits 0 whatever it found).
+ */
+static int cmd_validate(struct cli *cli, int argc, char **argv)
+{
+	struct validate_ctx v = { .arr = json_object_new_array() };
+	struct list_filter f = { 0 };
+	const char *name;
+	struct pk_repo repo;
+	int c, ret, first = 0;
+	struct json_object *o;
+
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", validate_longopts)) != -1)
+		if (!filter_opt(c, &f))
+			break;
+	if (c != -1 || key_operand(argc, argv, &f, &name)) {
+		json_object_put(v.arr);
+		return cli_usage(GROUP, "validate",
+				 "need NAME or filters, not both");
+	}
+	ret = cli_repo_open(cli, &repo, 0);
+	if (ret) {
+		json_object_put(v.arr);
+		return cli_fail(cli, ret);
+	}
+	ret = for_each_key(cli, &repo, &f, name, validate_one, &v, &first);
+	pk_repo_close(&repo);
+	if (ret && v.valid + v.invalid == 0) {
+		json_object_put(v.arr);
+		return cli_fail(cli, ret);
+	}
+	if (cli->json) {
+		o = cli_json_wrap("keys", v.arr);
+		json_object_object_add(o, "valid",
+				       json_object_new_int64((int64_t)v.valid));
+		json_object_object_add(
+			o, "invalid",
+			json_object_new_int64((int64_t)v.invalid));
+		json_object_object_add(
+			o, "warnings",
+			json_object_new_int64((int64_t)v.warnings));
+		cli_json_print(o);
+	} else {
+		json_object_put(v.arr);
+		printf("%lu keys are valid, %lu keys are invalid, %lu warnings\n",
+		       v.valid, v.invalid, v.warnings);
+	}
+	if (ret)
+		return cli_fail(cli, ret);
+	return first;
 }
 
 /*
@@ -1110,59 +1309,206 @@ static int do_reencipher(struct cli *cli, struct pk_repo *repo,
 	return ret;
 }
 
-static int cmd_reencipher(struct cli *cli, int argc, char **argv)
+enum { OPT_RENC_STAGED = 0x100, OPT_RENC_COMPLETE, OPT_RENC_FROM_OLD };
+
+static const struct option renc_longopts[] = {
+	FILTER_LONGOPTS,
+	{ "staged", no_argument, NULL, OPT_RENC_STAGED },
+	{ "complete", no_argument, NULL, OPT_RENC_COMPLETE },
+	{ "from-old", no_argument, NULL, OPT_RENC_FROM_OLD },
+	{ NULL, 0, NULL, 0 },
+};
+
+/**
+ * struct renc_ctx - one reencipher run
+ * @mode: --staged, --complete or --from-old
+ * @selected: keys chosen by filters (a key that is not for this mode is
+ *	skipped, as zkey skips it), not named (then it is an error)
+ * @arr: the --json "keys" array
+ * @done: keys re-enciphered
+ * @skipped: keys skipped, with their reason
+ * @failed: keys that failed
+ */
+struct renc_ctx {
+	enum renc_mode mode;
+	bool selected;
+	struct json_object *arr;
+	unsigned long done, skipped, failed;
+};
+
+/*
+ * Why @key is not one for @mode, or NULL: what zkey skips (no staged
+ * re-encipher to complete, an EP11 key with no OLD register, a UV
+ * secret, which no master key enciphers) and what a staged one would
+ * overwrite.
+ */
+static const char *renc_unfit(const struct pk_key *key, enum renc_mode mode,
+			      int *err)
+{
+	*err = -EINVAL;
+	if (key->xts.half[0].has_secret_id)
+		return "a PVSECRET-AES key (an Ultravisor secret) is not enciphered by a master key";
+	if (mode == RENC_FROM_OLD && key->xts.half[0].has_wkvp)
+		return "an EP11 adapter has no OLD wrapping-key register, so it is re-enciphered CURRENT -> NEW only (--staged, then --complete)";
+	*err = -ENOENT;
+	if (mode == RENC_COMPLETE && !key->renc)
+		return "no staged re-encipher is pending";
+	*err = -EEXIST;
+	if (mode == RENC_STAGED && key->renc)
+		return "a staged re-encipher is pending already: --complete it first";
+	*err = 0;
+	return NULL;
+}
+
+/*
+ * Of the selected keys, those whose master-key state makes @mode pointless
+ * are skipped: a key that no usable adapter derives (zkey's "is not
+ * valid, it is not re-enciphered"), and for --from-old, one with no half
+ * under the OLD master key (zkey counts that one as failed).
+ */
+static int renc_skip_by_match(struct cli *cli, const struct pk_key *key,
+			      enum renc_mode mode, const char **why)
+{
+	const char *match[2];
+	int ret, i;
+
+	ret = cli_mk_match(cli, &key->xts, match);
+	if (ret)
+		return ret;
+	for (i = 0; i < 2; i++)
+		if (!strcmp(match[i], "none") || !strcmp(match[i], "new"))
+			*why = "it is not valid: no usable adapter derives it";
+	if (!*why && mode == RENC_FROM_OLD && strcmp(match[0], "old") &&
+	    strcmp(match[1], "old"))
+		*why = "it is not enciphered with the OLD master key";
+	return 0;
+}
+
+static void renc_json(struct renc_ctx *r, const char *name, const char *result,
+		      const char *reason)
+{
+	struct json_object *o;
+
+	if (!r->arr)
+		return;
+	o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(name));
+	json_object_object_add(o, "result", json_object_new_string(result));
+	if (reason)
+		json_object_object_add(o, "reason",
+				       json_object_new_string(reason));
+	json_object_array_add(r->arr, o);
+}
+
+static int renc_one(struct cli *cli, struct pk_repo *repo, struct pk_key *key,
+		    void *ctx)
 {
 	static const char *const done[] = {
 		[RENC_STAGED] = "staged (CURRENT -> NEW) in %s.renc",
 		[RENC_COMPLETE] = "completed: %s.skey replaced",
 		[RENC_FROM_OLD] = "done in place (OLD -> CURRENT): %s.skey",
 	};
-	enum renc_mode mode = RENC_NONE;
-	const char *name = NULL;
-	struct pk_repo repo;
-	struct pk_key key;
-	int i, ret;
+	struct renc_ctx *r = ctx;
+	const char *why;
+	int ret;
 
-	for (i = 1; i < argc; i++) {
-		enum renc_mode m =
-			!strcmp(argv[i], "--staged")   ? RENC_STAGED :
-			!strcmp(argv[i], "--complete") ? RENC_COMPLETE :
-			!strcmp(argv[i], "--from-old") ? RENC_FROM_OLD :
-							 RENC_NONE;
-
-		if (m != RENC_NONE && mode == RENC_NONE)
-			mode = m;
-		else if (m == RENC_NONE && argv[i][0] != '-' && !name)
-			name = argv[i];
-		else
-			return cli_usage(GROUP, "reencipher", "bad arguments");
+	why = renc_unfit(key, r->mode, &ret);
+	if (!why && r->selected && r->mode != RENC_COMPLETE) {
+		ret = renc_skip_by_match(cli, key, r->mode, &why);
+		if (ret) {
+			renc_json(r, key->name, "failed", cli->err.msg);
+			r->failed++;
+			return ret;
+		}
 	}
-	if (!name || mode == RENC_NONE)
-		return cli_usage(
-			GROUP, "reencipher",
-			"need NAME and one of --staged, --complete, --from-old");
-	ret = open_key(cli, &repo, PK_REPO_WRITE, name, &key);
-	if (ret)
-		return cli_fail(cli, ret);
-	if (mode == RENC_FROM_OLD && key.xts.half[0].has_wkvp)
-		ret = pk_err_set(
-			&cli->err, -EINVAL,
-			"key '%s' is an %s key: an EP11 adapter has no OLD wrapping-key register, so it is re-enciphered CURRENT -> NEW only (--staged, then --complete)",
-			name, key.xts.half[0].type);
-	else if (mode == RENC_STAGED && key.renc)
-		ret = pk_err_set(
-			&cli->err, -EEXIST,
-			"key '%s' has a staged re-encipher already: --complete it first",
-			name);
-	ret = ret ?: do_reencipher(cli, &repo, &key, mode);
-	if (!ret && !cli->json) {
-		printf("re-encipher of '%s' ", name);
-		printf(done[mode], name);
+	if (why && r->selected) {
+		if (!cli->json)
+			printf("key '%s' skipped: %s\n", key->name, why);
+		renc_json(r, key->name, "skipped", why);
+		r->skipped++;
+		return 0;
+	}
+	ret = why ? pk_err_set(&cli->err, ret, "key '%s': %s", key->name, why) :
+		    do_reencipher(cli, repo, key, r->mode);
+	if (ret) {
+		renc_json(r, key->name, "failed", cli->err.msg);
+		r->failed++;
+		return ret;
+	}
+	if (!cli->json) {
+		printf("re-encipher of '%s' ", key->name);
+		printf(done[r->mode], key->name);
 		putchar('\n');
 	}
-	pk_key_free(&key);
+	renc_json(r, key->name, "re-enciphered", NULL);
+	r->done++;
+	return 0;
+}
+
+/*
+ * reencipher NAME|filters --staged|--complete|--from-old: one key, or
+ * every key the filters select (zkey's --name/--apqns and ours), each
+ * re-enciphered, skipped with its reason or failed, then zkey's "N keys
+ * re-enciphered, M keys skipped, K keys failed to re-encipher". The exit
+ * status is the first failure's.
+ */
+static int cmd_reencipher(struct cli *cli, int argc, char **argv)
+{
+	struct renc_ctx r = { .mode = RENC_NONE };
+	struct list_filter f = { 0 };
+	int c, ret, first = 0;
+	struct json_object *o;
+	struct pk_repo repo;
+	const char *name;
+
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", renc_longopts)) != -1) {
+		if (filter_opt(c, &f))
+			continue;
+		if ((c != OPT_RENC_STAGED && c != OPT_RENC_COMPLETE &&
+		     c != OPT_RENC_FROM_OLD) ||
+		    r.mode != RENC_NONE)
+			break;
+		r.mode = c == OPT_RENC_STAGED	? RENC_STAGED :
+			 c == OPT_RENC_COMPLETE ? RENC_COMPLETE :
+						  RENC_FROM_OLD;
+	}
+	if (c != -1 || key_operand(argc, argv, &f, &name) ||
+	    r.mode == RENC_NONE)
+		return cli_usage(
+			GROUP, "reencipher",
+			"need NAME or filters, and one of --staged, --complete, --from-old");
+	r.selected = !name;
+	ret = cli_repo_open(cli, &repo, PK_REPO_WRITE);
+	if (ret)
+		return cli_fail(cli, ret);
+	if (cli->json)
+		r.arr = json_object_new_array();
+	ret = for_each_key(cli, &repo, &f, name, renc_one, &r, &first);
 	pk_repo_close(&repo);
-	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+	if (name) {
+		json_object_put(r.arr);
+		return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
+	}
+	if (ret) {
+		json_object_put(r.arr);
+		return cli_fail(cli, ret);
+	}
+	if (cli->json) {
+		o = cli_json_wrap("keys", r.arr);
+		json_object_object_add(o, "reenciphered",
+				       json_object_new_int64((int64_t)r.done));
+		json_object_object_add(
+			o, "skipped",
+			json_object_new_int64((int64_t)r.skipped));
+		json_object_object_add(
+			o, "failed", json_object_new_int64((int64_t)r.failed));
+		cli_json_print(o);
+	} else {
+		printf("%lu keys re-enciphered, %lu keys skipped, %lu keys failed to re-encipher\n",
+		       r.done, r.skipped, r.failed);
+	}
+	return first;
 }
 
 /* clang-format off */
@@ -1185,11 +1531,12 @@ const struct command key_commands[] = {
 	{ "show", cmd_show, "NAME", "show a key's properties" },
 	{ "remove", cmd_remove, "NAME [--force] [--batch|-q]",
 	  "remove a key; refused while its volumes property lists volumes unless --force; on a terminal asks unless --batch" },
-	{ "validate", cmd_validate, "NAME",
-	  "which master-key register of the usable adapters holds each half's MK" },
+	{ "validate", cmd_validate,
+	  "NAME | [--name PATTERN] [--volumes PATTERN] [--apqns PATTERN] [--key-type TYPE] [--volume-type plain|luks2]",
+	  "which master-key register of the usable adapters holds each half's MK, for one key or the selected ones, with zkey's summary" },
 	{ "reencipher", cmd_reencipher,
-	  "NAME --staged|--complete|--from-old",
-	  "re-encipher: CURRENT->NEW into NAME.renc; move it into place; or OLD->CURRENT in place" },
+	  "NAME | [--name PATTERN] [--volumes ...] [--apqns ...] [--key-type ...] [--volume-type ...]  --staged|--complete|--from-old",
+	  "re-encipher: CURRENT->NEW into NAME.renc; move it into place; or OLD->CURRENT in place; one key or the selected ones, with zkey's summary" },
 	{ NULL, NULL, NULL, NULL },
 };
 /* clang-format on */

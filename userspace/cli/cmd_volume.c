@@ -603,6 +603,8 @@ const struct command volume_commands[] = {
 	{ "token", cmd_volume_token,
 	  "add DEV (--key NAME | --uv-secret ID [--uv-secret ID]) --key-file FILE | remove DEV --token N | show DEV",
 	  "a protkey token: a new keyslot whose passphrase key NAME (CCA, EP11, UV) or UV secrets seal (xts(paes)); remove it (never the last way in); list" },
+	{ "list", cmd_volume_list, "[DEV...]",
+	  "every LUKS volume libblkid finds and every plain volume a plain key records: its mapping, its key (by the verification pattern of its header's token) and the key's master-key state" },
 	{ "rekey", cmd_volume_rekey, "NAME --key-file FILE | --key KEY",
 	  "give the open mapping's live key object the re-enciphered key from its header or the repository" },
 	{ NULL, NULL, NULL, NULL },

@@ -8,11 +8,15 @@
  * of the device, outlives the new header).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <blkid.h>
 
@@ -116,4 +120,113 @@ out:
 	blkid_free_probe(pr);
 	close(fd);
 	return ret;
+}
+
+/**
+ * pk_blkdev_list_luks() - the block devices that carry a LUKS header
+ * @devs: receives a malloc'ed array of malloc'ed device names
+ * @n: receives their number
+ * @err: the error
+ *
+ * libblkid probes every block device of /proc/partitions (blkid's
+ * blkid_probe_all(), with no cache file read or written: a stale cache
+ * must not hide a volume or show one that is gone) and keeps those whose
+ * TYPE is crypto_LUKS, LUKS1 and LUKS2 alike.
+ *
+ * Context: reads every block device's first sectors; may sleep.
+ * Return: 0 or a negative error with @err set.
+ */
+int pk_blkdev_list_luks(char ***devs, size_t *n, struct pk_err *err)
+{
+	blkid_dev_iterate it;
+	blkid_cache cache;
+	char **v = NULL, **nv;
+	blkid_dev d;
+	size_t k = 0;
+	int ret = 0;
+
+	*devs = NULL;
+	*n = 0;
+	if (blkid_get_cache(&cache, "/dev/null"))
+		return pk_err_set(err, -ENOMEM, "cannot set up libblkid");
+	if (blkid_probe_all(cache)) {
+		blkid_put_cache(cache);
+		return pk_err_set(err, -EIO,
+				  "libblkid cannot probe the block devices");
+	}
+	it = blkid_dev_iterate_begin(cache);
+	blkid_dev_set_search(it, "TYPE", "crypto_LUKS");
+	while (!ret && !blkid_dev_next(it, &d)) {
+		d = blkid_verify(cache, d);
+		if (!d)
+			continue;
+		nv = realloc(v, (k + 1) * sizeof(*v));
+		if (nv)
+			v = nv;
+		if (!nv || !(v[k] = strdup(blkid_dev_devname(d))))
+			ret = pk_err_set(err, -ENOMEM, "out of memory");
+		else
+			k++;
+	}
+	blkid_dev_iterate_end(it);
+	blkid_put_cache(cache);
+	if (ret) {
+		pk_names_free(v, k);
+		return ret;
+	}
+	*devs = v;
+	*n = k;
+	return 0;
+}
+
+/**
+ * pk_blkdev_holder() - the device-mapper device that holds @dev open
+ * @dev: the block device
+ * @name: receives the mapping's name, "" when none holds it
+ * @len: size of @name
+ *
+ * The first holder of /sys/dev/block/MAJ:MIN/holders that is a
+ * device-mapper device (its dm/name): the mapping a dm-crypt volume of
+ * @dev is open as.
+ *
+ * Return: 0, or a negative error when @dev is no block device.
+ */
+int pk_blkdev_holder(const char *dev, char *name, size_t len)
+{
+	char path[512], buf[256];
+	struct dirent *e;
+	struct stat st;
+	ssize_t r;
+	DIR *dir;
+	int fd;
+
+	name[0] = '\0';
+	if (stat(dev, &st))
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/holders",
+		 major(st.st_rdev), minor(st.st_rdev));
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((e = readdir(dir)) && !name[0]) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/dev/block/%u:%u/holders/%s/dm/name",
+			 major(st.st_rdev), minor(st.st_rdev), e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		r = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (r <= 0)
+			continue;
+		buf[r] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(name, len, "%s", buf);
+	}
+	closedir(dir);
+	return 0;
 }

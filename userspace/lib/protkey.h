@@ -843,5 +843,7 @@ char *pk_volumes_add(const char *list, const char *dev, const char *name);
 int pk_blkdev_signature(const char *dev, char *type, size_t len,
 			struct pk_err *err);
 int pk_blkdev_wipe_signatures(const char *dev, struct pk_err *err);
+int pk_blkdev_list_luks(char ***devs, size_t *n, struct pk_err *err);
+int pk_blkdev_holder(const char *dev, char *name, size_t len);
 
 #endif /* PROTKEY_LIB_H */

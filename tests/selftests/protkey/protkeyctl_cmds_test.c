@@ -148,6 +148,98 @@ TEST_F_TIMEOUT(cmds, key_list_filters_by_name_volume_apqn_and_type, 120)
 	EXPECT_EQ(1, CTL("key", "list", "extra")) TH_LOG("%s", self->out);
 }
 
+/*
+ * validate and reencipher over the keys the filters select, through a
+ * master-key change: each key re-enciphered, skipped with its reason or
+ * failed, and zkey's summary lines; --json counts as numbers.
+ */
+TEST_F_TIMEOUT(cmds, key_validate_and_reencipher_over_selected_keys, 180)
+{
+	ASSERT_EQ(0, CTL("key", "generate", "a1")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "a2")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "b1", "--volumes",
+			 "/dev/pk-no-such-disk:gone"))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("key", "validate")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "key a1\n")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "not available"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "3 keys are valid, 0 keys are invalid, 1 warnings"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "validate", "--name", "a*", "--json"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"valid\": 2,"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"invalid\": 0"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(NULL, strstr(self->out, "\"b1\"")) TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("key", "validate", "a1", "--name", "a*"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("key", "reencipher", "--name", "a*"))
+	TH_LOG("%s", self->out);
+
+	/* CURRENT -> NEW for the a keys only; again: both skipped */
+	ASSERT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "reencipher", "--name", "a*", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(
+		NULL,
+		strstr(self->out,
+		       "2 keys re-enciphered, 0 keys skipped, 0 keys failed to re-encipher"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "reencipher", "--name", "a*", "--staged"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL,
+		  strstr(self->out, "0 keys re-enciphered, 2 keys skipped"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pending already"))
+	TH_LOG("%s", self->out);
+	/* named, the same is the command's error (exists: 5) */
+	EXPECT_EQ(5, CTL("key", "reencipher", "a1", "--staged"))
+	TH_LOG("%s", self->out);
+
+	/* NEW becomes CURRENT: every key is under OLD now (a warning each) */
+	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "validate")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "3 keys are valid, 0 keys are invalid, 4 warnings"))
+	TH_LOG("%s", self->out);
+	/* --complete: a1 and a2; b1 has nothing staged */
+	ASSERT_EQ(0, CTL("key", "reencipher", "--complete"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "2 keys re-enciphered, 1 keys skipped, 0 keys failed"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "key 'b1' skipped: no staged"))
+	TH_LOG("%s", self->out);
+	/* --from-old: b1 only; a1 and a2 are not under OLD */
+	ASSERT_EQ(0, CTL("--json", "key", "reencipher", "--from-old"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"reenciphered\": 1,"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"skipped\": 2,"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"failed\": 0"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("--json", "key", "validate")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"valid\": 3,"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"warnings\": 1,"))
+	TH_LOG("%s", self->out);
+
+	/* keys no adapter derives: invalid, the exit status is the error's */
+	ASSERT_EQ(0, CTL("emu", "adapter", "off")) TH_LOG("%s", self->out);
+	EXPECT_EQ(4, CTL("key", "validate")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL,
+		  strstr(self->out, "0 keys are valid, 3 keys are invalid"))
+	TH_LOG("%s", self->out);
+}
+
 /* A key its volumes property says volumes use goes only with --force. */
 TEST_F_TIMEOUT(cmds, key_remove_refuses_a_key_with_volumes_unless_forced, 120)
 {

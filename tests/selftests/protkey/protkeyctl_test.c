@@ -261,6 +261,63 @@ static long dump_sector(FIXTURE_DATA(ctl) * self)
 	} while (0)
 
 /*
+ * volume list: the LUKS2 volume libblkid finds, matched to its key by the
+ * verification pattern of its header's token, with the mapping that holds
+ * it open and the key's master-key state; a plain key's recorded volume.
+ */
+TEST_F_TIMEOUT(ctl, volume_list_finds_the_volume_its_key_and_mapping, 180)
+{
+	char v[64];
+	const char *p;
+
+	ASSERT_EQ(0, pk_loop_setup(&self->lo, "pkctl", DEV_SIZE));
+	ASSERT_EQ(0, CTL("key", "generate", "vk")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "pk", "--volume-type", "plain",
+			 "--volumes", "/dev/pk-no-such-plain:px"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("volume", "format", self->lo.dev, "--key", "vk",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0, CTL("volume", "list", "--json")) TH_LOG("%s", self->out);
+	p = strstr(self->out, self->lo.dev);
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_json_get(p, "type", v, sizeof(v)));
+	EXPECT_STREQ("luks2", v);
+	ASSERT_EQ(0, pk_json_get(p, "mapping", v, sizeof(v)));
+	EXPECT_STREQ("null", v);
+	ASSERT_EQ(0, pk_json_get(p, "key", v, sizeof(v)));
+	EXPECT_STREQ("vk", v);
+	ASSERT_EQ(0, pk_json_get(p, "mk-match-data", v, sizeof(v)));
+	EXPECT_STREQ("current", v);
+	p = strstr(self->out, "\"/dev/pk-no-such-plain\"");
+	ASSERT_NE(NULL, p) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, pk_json_get(p, "type", v, sizeof(v)));
+	EXPECT_STREQ("plain", v);
+	ASSERT_EQ(0, pk_json_get(p, "key", v, sizeof(v)));
+	EXPECT_STREQ("pk", v);
+
+	/* open, and under the OLD master key after a change */
+	ASSERT_EQ(0, CTL("volume", "open", self->lo.dev, "pkctl_vol",
+			 "--key-file", PASS_FILE))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("volume", "list", self->lo.dev))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "pkctl_vol")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, " vk ")) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, " old old\n"))
+	TH_LOG("%s", self->out);
+	/* the device given only: pk's plain volume is not it */
+	EXPECT_NE(NULL, strstr(self->out, "\n1 volumes\n"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(1, CTL("volume", "list", "--nosuch")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0, CTL("volume", "close", "pkctl_vol"))
+	TH_LOG("%s", self->out);
+}
+
+/*
  * format refuses a device with a signature unless --force, writing
  * nothing; 4096-byte sectors by default, else the key's, else
  * --sector-size, recorded in the key.
