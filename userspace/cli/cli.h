@@ -105,6 +105,8 @@ void cli_json_print(struct json_object *o);
 int cli_confirm(struct cli *cli, const char *yes, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 int cli_emu_open(struct cli *cli, struct pk_nl **nl);
-int cli_read_secret(struct cli *cli, const char *path, char **buf, size_t *len);
+int cli_read_secret(struct cli *cli, const char *path, const char *dev,
+		    bool new_pass, char **buf, size_t *len);
+void cli_secret_free(char *buf);
 
 #endif /* PROTKEYCTL_CLI_H */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -416,7 +417,7 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 	int i, ret;
 
 	i = parse_vol_opts(argc, argv, &o);
-	if (i < 0 || i != argc - 1 || !o.key || !o.key_file)
+	if (i < 0 || i != argc - 1 || !o.key)
 		return cli_usage(GROUP, "format",
 				 "need DEV --key NAME --key-file FILE");
 	ret = format_check_device(cli, &o, argv[i]);
@@ -428,7 +429,7 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 	if (ret)
 		return cli_fail(cli, ret);
 	ssize = pk_info_sector_size(&key.info, o.sector_size);
-	ret = cli_read_secret(cli, o.key_file, &pass, &plen);
+	ret = cli_read_secret(cli, o.key_file, argv[i], true, &pass, &plen);
 	if (!ret && !o.batch)
 		ret = cli_confirm(
 			cli, "YES",
@@ -447,7 +448,7 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 		       *pk_info_get(&key.info, PK_P_VP) ?
 			       ", paes-verification-pattern token" :
 			       "");
-	pk_wipe_free(pass, plen);
+	cli_secret_free(pass);
 	pk_key_free(&key);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
@@ -506,13 +507,14 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 			       argv[i], argv[i + 1]);
 		return PK_EXIT_OK;
 	}
-	if (!o.key_file)
+	/* no key file and no terminal to ask on: the token's refusal */
+	if (!o.key_file && !isatty(STDIN_FILENO))
 		return cli_fail(cli, ret);
 	cli->err.msg[0] = '\0';
-	ret = cli_read_secret(cli, o.key_file, &pass, &plen);
+	ret = cli_read_secret(cli, o.key_file, argv[i], false, &pass, &plen);
 	ret = ret ?: luks_check_mk(cli, argv[i], argv[i + 1], pass, plen);
 	ret = ret ?: pk_luks_open(argv[i], argv[i + 1], pass, plen, &cli->err);
-	pk_wipe_free(pass, plen);
+	cli_secret_free(pass);
 	if (!ret && !cli->json)
 		printf("opened %s as /dev/mapper/%s\n", argv[i], argv[i + 1]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
@@ -590,18 +592,18 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 /* clang-format off */
 const struct command volume_commands[] = {
 	{ "format", cmd_format,
-	  "DEV --key NAME --key-file FILE [--sector-size N] [--force] [--batch|-q] [--pbkdf pbkdf2|argon2i|argon2id] [--pbkdf-memory KB] [--iter-time MS] [--pbkdf-force-iterations N]",
-	  "LUKS2 on paes-xts-plain64 with key NAME as volume key, 4096-byte sectors unless --sector-size or the key's sector-size say otherwise (recorded in the key); a keyslot for FILE with zkey's KDF (argon2i, 32 KiB, 4 iterations; pbkdf2 in FIPS mode) unless --pbkdf* say otherwise; a device with any signature needs --force; on a terminal asks for YES unless --batch" },
+	  "DEV --key NAME [--key-file FILE|-] [--sector-size N] [--force] [--batch|-q] [--pbkdf pbkdf2|argon2i|argon2id] [--pbkdf-memory KB] [--iter-time MS] [--pbkdf-force-iterations N]",
+	  "LUKS2 on paes-xts-plain64 with key NAME as volume key, 4096-byte sectors unless --sector-size or the key's sector-size say otherwise (recorded in the key); a keyslot for FILE with zkey's KDF (argon2i, 32 KiB, 4 iterations; pbkdf2 in FIPS mode) unless --pbkdf* say otherwise (without --key-file the passphrase is asked twice on the terminal; - reads standard input); a device with any signature needs --force; on a terminal asks for YES unless --batch" },
 	{ "open", cmd_open,
-	  "DEV NAME [--key-file FILE] | DEV NAME --plain --key NAME [--sector-size N] [--force]",
+	  "DEV NAME [--key-file FILE|-] | DEV NAME --plain --key NAME [--sector-size N] [--force]",
 	  "open the LUKS2 volume DEV (its protkey token first, then FILE), or DEV as a plain mapping keyed by key NAME, as /dev/mapper/NAME" },
 	{ "close", cmd_close, "NAME", "close /dev/mapper/NAME (LUKS2 or plain)" },
 	{ "status", cmd_status, "NAME", "type, cipher, key, device, sector size (LUKS2 or plain)" },
 	{ "reencipher", cmd_volume_reencipher,
-	  "DEV --staged|--complete|--from-old --key-file FILE [--remove-unbound]",
+	  "DEV --staged|--complete|--from-old [--key-file FILE|-] [--remove-unbound]",
 	  "re-encipher the volume key in the LUKS2 header: CURRENT->NEW into an unbound keyslot; make it the volume key's (and update the live key object); or OLD->CURRENT at once; protkey tokens follow; holds the device's lock" },
 	{ "token", cmd_volume_token,
-	  "add DEV (--key NAME | --uv-secret ID [--uv-secret ID]) --key-file FILE | remove DEV --token N | show DEV",
+	  "add DEV (--key NAME | --uv-secret ID [--uv-secret ID]) [--key-file FILE|-] | remove DEV --token N | show DEV",
 	  "a protkey token: a new keyslot whose passphrase key NAME (CCA, EP11, UV) or UV secrets seal (xts(paes)); remove it (never the last way in); list" },
 	{ "list", cmd_volume_list, "[DEV...]",
 	  "every LUKS volume libblkid finds and every plain volume a plain key records: its mapping, its key (by the verification pattern of its header's token) and the key's master-key state" },

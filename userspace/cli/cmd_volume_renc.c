@@ -573,7 +573,7 @@ static void vr_report(const struct vr *v)
 
 static void vr_free(struct vr *v)
 {
-	pk_wipe_free(v->pass, v->plen);
+	cli_secret_free(v->pass);
 	explicit_bzero(v->vk, sizeof(v->vk));
 	explicit_bzero(v->nvk, sizeof(v->nvk));
 }
@@ -588,13 +588,13 @@ int cmd_volume_reencipher(struct cli *cli, int argc, char **argv)
 	int i, ret, lock = -1;
 
 	i = vr_parse(&v, argc, argv);
-	if (i < 0 || i != argc - 1 || v.mode == VR_NONE || !v.key_file ||
-	    v.key || (v.remove_unbound && v.mode == VR_STAGED))
+	if (i < 0 || i != argc - 1 || v.mode == VR_NONE || v.key ||
+	    (v.remove_unbound && v.mode == VR_STAGED))
 		return cli_usage(
 			GROUP, "reencipher",
-			"need DEV, one of --staged, --complete, --from-old, and --key-file FILE (--remove-unbound: not with --staged)");
+			"need DEV, one of --staged, --complete, --from-old, and --key-file FILE or a terminal (--remove-unbound: not with --staged)");
 	v.dev = argv[i];
-	ret = cli_read_secret(cli, v.key_file, &v.pass, &v.plen);
+	ret = cli_read_secret(cli, v.key_file, v.dev, false, &v.pass, &v.plen);
 	ret = ret ?: pk_blkdev_lock(v.dev, &lock, &cli->err);
 	if (!ret && v.mode != VR_COMPLETE)
 		ret = vr_stage(&v);
@@ -636,7 +636,9 @@ int cmd_volume_rekey(struct cli *cli, int argc, char **argv)
 		/* The volume key in the mapping's LUKS2 header. */
 		ret = pk_luks_status(argv[i], &st, &cli->err);
 		v.dev = st.device;
-		ret = ret ?: cli_read_secret(cli, v.key_file, &v.pass, &v.plen);
+		ret = ret   ?:
+			      cli_read_secret(cli, v.key_file, v.dev, false,
+					      &v.pass, &v.plen);
 		ret = ret   ?:
 			      pk_luks_volume_key(v.dev, -1, v.pass, v.plen,
 						 v.vk, &v.vk_len, &cli->err);

@@ -99,12 +99,14 @@ static int token_add(struct cli *cli, struct tok_opts *o, const char *dev)
 		pk_repo_close(&repo);
 		snprintf(by, sizeof(by), "key '%s'", o->key);
 	}
-	ret = ret ?: cli_read_secret(cli, o->key_file, &pass, &plen);
+	ret = ret   ?:
+		      cli_read_secret(cli, o->key_file, dev, false, &pass,
+				      &plen);
 	ret = ret   ?:
 		      pk_luks_lt_add(dev, pass, plen, key.blob, key.len,
 				     o->n_uv ? NULL : key.name, &token, &slot,
 				     &cli->err);
-	pk_wipe_free(pass, plen);
+	cli_secret_free(pass);
 	pk_key_free(&key);
 	if (ret)
 		return cli_fail(cli, ret);
@@ -214,10 +216,10 @@ int cmd_volume_token(struct cli *cli, int argc, char **argv)
 	if (i < 0 || i != argc - 2)
 		return cli_usage(GROUP, "token", "bad arguments");
 	if (!strcmp(sub, "add")) {
-		if (!!o.key == !!o.n_uv || !o.key_file || o.token >= 0)
+		if (!!o.key == !!o.n_uv || o.token >= 0)
 			return cli_usage(
 				GROUP, "token",
-				"add needs DEV (--key NAME | --uv-secret ID [--uv-secret ID]) --key-file FILE");
+				"add needs DEV (--key NAME | --uv-secret ID [--uv-secret ID]) [--key-file FILE]");
 		return token_add(cli, &o, argv[argc - 1]);
 	}
 	if (!strcmp(sub, "remove")) {

@@ -420,19 +420,6 @@ void cli_json_print(struct json_object *o)
 	json_object_put(o);
 }
 
-/* A passphrase or key file: at most 8 KiB, wiped by the caller. */
-int cli_read_secret(struct cli *cli, const char *path, char **buf, size_t *len)
-{
-	uint8_t *p;
-	int ret;
-
-	ret = pk_read_file(AT_FDCWD, path, 8192, &p, len, &cli->err);
-	if (ret)
-		return ret;
-	*buf = (char *)p;
-	return 0;
-}
-
 static void usage_main(FILE *f)
 {
 	size_t i;

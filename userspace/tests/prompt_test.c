@@ -2,13 +2,17 @@
 /*
  * protkeyctl's questions, on a pseudo-terminal: volume format goes on
  * only on cryptsetup's "YES" and key remove only on "yes"; --batch and -q
- * skip the question; without a terminal on stdin none is asked. The
+ * skip the question; without a terminal on stdin none is asked. Without
+ * --key-file the passphrase is asked (twice for a new keyslot, echo off);
+ * "--key-file -" reads standard input. The
  * built protkeyctl (PK_TEST_PROTKEYCTL) runs on an image file with a
  * repository of its own; no kernel module is needed (format writes the
  * header only; the key has no verification pattern then).
  */
 #include <pty.h>
 #include <sys/wait.h>
+
+#include <libcryptsetup.h>
 
 #include "test.h"
 
@@ -103,6 +107,55 @@ static void test_format(const char *img, const char *pass)
 	t_ok(rc == 0, "format without a terminal: no question (%d)", rc);
 }
 
+/* Whether keyslot passphrase @pass opens the LUKS2 header of @img. */
+static bool opens(const char *img, const char *pass)
+{
+	struct crypt_device *cd;
+	bool ok;
+
+	if (crypt_init(&cd, img) < 0)
+		return false;
+	ok = crypt_load(cd, CRYPT_LUKS2, NULL) >= 0 &&
+	     crypt_activate_by_passphrase(cd, NULL, CRYPT_ANY_SLOT, pass,
+					  strlen(pass), 0) >= 0;
+	crypt_free(cd);
+	return ok;
+}
+
+/*
+ * The passphrase without --key-file: typed twice on the terminal, echo
+ * off; two that differ are refused before anything is written; with
+ * "--key-file -" it is standard input up to its end, as it is.
+ */
+static void test_passphrase(const char *img)
+{
+	const char *fmt[] = { "protkeyctl", "volume",  "format", img,  "--key",
+			      "k1",	    "--force", NULL,	 NULL, NULL };
+	int rc;
+
+	rc = ctl("typed pass\ntyped pass\nYES\n", fmt);
+	t_ok(rc == 0 && strstr(out, "Enter a new passphrase for ") &&
+		     strstr(out, "Verify passphrase: ") &&
+		     opens(img, "typed pass"),
+	     "format without --key-file: asked twice, set (%d)", rc);
+	truncate(img, 0);
+	truncate(img, IMG_SIZE);
+	rc = ctl("one\ntwo\nYES\n", fmt);
+	t_ok(rc == 3 && strstr(out, "do not match") && !is_luks(img),
+	     "two passphrases that differ: exit 3, nothing written (%d)", rc);
+	rc = ctl(NULL, fmt);
+	t_ok(rc == 3 && !is_luks(img),
+	     "no --key-file and no terminal: exit 3, nothing written (%d)", rc);
+	fmt[7] = "--key-file";
+	fmt[8] = "-";
+	rc = ctl("from stdin\x04\x04",
+		 (const char *const[]){ "protkeyctl", "volume", "format", img,
+					"--key", "k1", "--force", "-q",
+					"--key-file", "-", NULL });
+	t_ok(rc == 0 && opens(img, "from stdin") && !opens(img, "from stdin\n"),
+	     "--key-file -: standard input as it is (%d)", rc);
+}
+
 static void test_remove(void)
 {
 	const char *rm[] = { "protkeyctl", "key", "remove", "k2", NULL, NULL };
@@ -134,7 +187,7 @@ int main(void)
 	uint8_t blob[128];
 	int i, ret = 0;
 
-	t_plan(10);
+	t_plan(14);
 	dir = t_mkdtemp();
 	if (!dir || chdir(dir))
 		return 1;
@@ -156,6 +209,7 @@ int main(void)
 		  "a repository with four keys and an image"))
 		return t_done();
 	test_format(img, pass);
+	test_passphrase(img);
 	test_remove();
 	t_rmrf(dir);
 	free(dir);

@@ -45,8 +45,8 @@ static inline int pk_exit_status(int wstatus)
 }
 
 /*
- * Starts argv[0] (searched in PATH) with stdout and stderr to the file
- * @outfile (or /dev/null). With @nobody, the child first becomes uid 65534
+ * Starts argv[0] (searched in PATH) with stdin /dev/null, stdout and
+ * stderr to the file @outfile (or /dev/null). With @nobody, the child first becomes uid 65534
  * without capabilities. Return: the pid, or -errno.
  */
 static inline pid_t pk_spawn(char *const argv[], const char *outfile,
@@ -60,6 +60,11 @@ static inline pid_t pk_spawn(char *const argv[], const char *outfile,
 		return -errno;
 	if (pid)
 		return pid;
+	/* stdin /dev/null: no program waits on a question (no terminal) */
+	fd = open("/dev/null", O_RDONLY);
+	if (fd < 0 || dup2(fd, 0) < 0)
+		_exit(126);
+	close(fd);
 	fd = open(outfile ?: "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 		_exit(126);

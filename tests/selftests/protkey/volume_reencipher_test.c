@@ -378,7 +378,10 @@ TEST_F_TIMEOUT(renc, bad_input_gets_a_clear_error_and_changes_nothing, 300)
 			 PASS_FILE));
 	EXPECT_EQ(1, CTL("volume", "reencipher", self->lo.dev, "--staged",
 			 "--complete", "--key-file", PASS_FILE));
-	EXPECT_EQ(1, CTL("volume", "reencipher", self->lo.dev, "--staged"));
+	/* no --key-file and no terminal to ask on (stdin /dev/null) */
+	EXPECT_EQ(3, CTL("volume", "reencipher", self->lo.dev, "--staged"));
+	EXPECT_NE(NULL, strstr(self->out, "no terminal to ask on"))
+	TH_LOG("%s", self->out);
 	/* a wrong passphrase opens no keyslot */
 	ASSERT_EQ(0, pk_write_file("/tmp/pkrenc.wrong", "wrong", 5));
 	EXPECT_EQ(6, CTL("volume", "reencipher", self->lo.dev, "--staged",
