@@ -24,6 +24,8 @@ enum pk_exit {
 	PK_EXIT_PERM = 6,
 	PK_EXIT_SYSTEM = 7,
 	PK_EXIT_PARTIAL = 8, /* import-zkey: some keys imported, some skipped */
+	PK_EXIT_PASSPHRASE = 9, /* no keyslot opens with the passphrase */
+	PK_EXIT_PATTERN = 10, /* a key's verification pattern is another's */
 };
 
 /**

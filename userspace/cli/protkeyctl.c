@@ -66,6 +66,10 @@ static const struct group groups[] = {
 
 static int exit_code(const struct pk_err *err, int ret)
 {
+	if (err->origin == PK_ORIGIN_PASSPHRASE)
+		return PK_EXIT_PASSPHRASE;
+	if (ret == -EKEYREJECTED)
+		return PK_EXIT_PATTERN;
 	switch (-ret) {
 	case EPERM:
 	case EACCES:
@@ -445,7 +449,8 @@ static void usage_main(FILE *f)
 		" <group> --help' lists its commands\n"
 		"\n"
 		"exit status: 0 ok, 1 usage, 2 not found, 3 invalid input,\n"
-		"4 platform error, 5 exists, 6 permission denied, 7 system error\n");
+		"4 platform error, 5 exists, 6 permission denied, 7 system error,\n"
+		"8 some keys imported, 9 wrong passphrase, 10 verification pattern mismatch\n");
 }
 
 static void usage_group(FILE *f, const struct group *g)

@@ -290,8 +290,15 @@ int pk_luks_open(const char *dev, const char *name, const char *pass,
 	}
 	ret = crypt_activate_by_passphrase(cd, name, CRYPT_ANY_SLOT, pass,
 					   pass_len, 0);
-	if (ret < 0)
+	if (ret == -EPERM) {
+		/* libcryptsetup's answer when no keyslot opens */
+		pk_err_set(err, ret,
+			   "no keyslot of %s opens with this passphrase", dev);
+		if (err)
+			err->origin = PK_ORIGIN_PASSPHRASE;
+	} else if (ret < 0) {
 		cs_err(err, ret, "cannot open the volume");
+	}
 out:
 	crypt_free(cd);
 	return ret < 0 ? ret : 0;
@@ -578,16 +585,18 @@ int pk_luks_volume_key(const char *dev, int slot, const char *pass,
 	}
 	crypt_free(cd);
 	if ((ret == -EPERM || ret == -ENOENT) && slot < 0)
-		return pk_err_set(err, -EPERM,
-				  "no keyslot of %s opens with this passphrase",
-				  dev);
-	if (ret == -EPERM || ret == -ENOENT)
-		return pk_err_set(
+		ret = pk_err_set(err, -EPERM,
+				 "no keyslot of %s opens with this passphrase",
+				 dev);
+	else if (ret == -EPERM || ret == -ENOENT)
+		ret = pk_err_set(
 			err, -EPERM,
 			"keyslot %d of %s does not open with this passphrase",
 			slot, dev);
-	if (ret < 0)
+	else if (ret < 0)
 		return cs_err(err, ret, "cannot read the volume key");
+	if (ret == -EPERM && err)
+		err->origin = PK_ORIGIN_PASSPHRASE;
 	return ret;
 }
 

@@ -23,6 +23,7 @@
 enum pk_origin {
 	PK_ORIGIN_LOCAL = 0,
 	PK_ORIGIN_PLATFORM, /* the kernel or the (emulated) platform said no */
+	PK_ORIGIN_PASSPHRASE, /* no keyslot opens with the passphrase */
 };
 
 /**

@@ -384,7 +384,7 @@ TEST_F_TIMEOUT(renc, bad_input_gets_a_clear_error_and_changes_nothing, 300)
 	TH_LOG("%s", self->out);
 	/* a wrong passphrase opens no keyslot */
 	ASSERT_EQ(0, pk_write_file("/tmp/pkrenc.wrong", "wrong", 5));
-	EXPECT_EQ(6, CTL("volume", "reencipher", self->lo.dev, "--staged",
+	EXPECT_EQ(9, CTL("volume", "reencipher", self->lo.dev, "--staged",
 			 "--key-file", "/tmp/pkrenc.wrong"))
 	TH_LOG("%s", self->out);
 	EXPECT_NE(NULL, strstr(self->out, "passphrase"))
@@ -472,7 +472,8 @@ TEST_F_TIMEOUT(renc, key_reencipher_never_replaces_the_key_with_a_bad_blob, 120)
 	ASSERT_EQ(0, mk_change(self));
 	fp = pk_repo_fingerprint(self->repo);
 	setenv("PROTKEYCTL_FAULT", "renc-blob", 1);
-	EXPECT_NE(0, CTL("key", "reencipher", "rk", "--from-old"))
+	/* exit 10: a verification pattern mismatch */
+	EXPECT_EQ(10, CTL("key", "reencipher", "rk", "--from-old"))
 	TH_LOG("%s", self->out);
 	unsetenv("PROTKEYCTL_FAULT");
 	EXPECT_NE(NULL, strstr(self->out, "nothing changed"))
