@@ -428,6 +428,9 @@ const char *pk_event_attr_name(int type);
 int pk_event_parse(struct nlmsghdr *nlh, const struct sockaddr_nl *src,
 		   int family, struct pk_event *ev, struct pk_err *err);
 
+/* notify.c: sd_notify(3) without libsystemd */
+int pk_sd_notify(const char *state);
+
 /* pkey.c: the /dev/pkey ioctls (IBM Z pkey, or protkey_emu's device) */
 #define PK_PKEY_DEVICE_ENV "PROTKEY_PKEY_DEVICE"
 
