@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Where a failure comes from; protkeyctl maps it to an exit code. */
 enum pk_origin {
@@ -430,6 +431,20 @@ int pk_event_parse(struct nlmsghdr *nlh, const struct sockaddr_nl *src,
 
 /* notify.c: sd_notify(3) without libsystemd */
 int pk_sd_notify(const char *state);
+
+/* hook.c: a shell command run on an event, not waited for */
+/**
+ * struct pk_hook_var - one environment variable of a hook
+ * @name: its name
+ * @value: its value, or NULL to remove it from the hook's environment
+ */
+struct pk_hook_var {
+	const char *name;
+	const char *value;
+};
+
+int pk_hook_spawn(const char *cmd, const struct pk_hook_var *vars, size_t n,
+		  pid_t *pid, struct pk_err *err);
 
 /* pkey.c: the /dev/pkey ioctls (IBM Z pkey, or protkey_emu's device) */
 #define PK_PKEY_DEVICE_ENV "PROTKEY_PKEY_DEVICE"
