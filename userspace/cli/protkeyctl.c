@@ -60,7 +60,7 @@ static const struct group groups[] = {
 	"crypttab lines for the LUKS2 volumes of the repository (bounded, no console wait)"
 #define PLATFORM_HELP \
 	"which platform: /dev/pkey, who provides it, protkey.ko (exit 0: usable)"
-#define MONITOR_USAGE "[--count N] [--timeout S] [--no-prewarm]"
+#define MONITOR_USAGE "[--count N] [--timeout S] [--no-prewarm] [--hook CMD]"
 #define MONITOR_HELP \
 	"print protkey.ko's events; re-derive every key on a WK change"
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Where a failure comes from; protkeyctl maps it to an exit code. */
 enum pk_origin {
@@ -381,6 +382,75 @@ int pk_emu_guest_reboot(struct pk_nl *nl, struct pk_err *err);
 #define PK_APQN_STR_MAX 8
 int pk_apqn_parse(const char *s, uint32_t *apqn);
 void pk_apqn_format(uint32_t apqn, char buf[PK_APQN_STR_MAX]);
+
+/* event.c: the events of protkey.ko's "events" group, checked */
+#define PK_EVENT_VP_SIZE 32
+#define PK_EVENT_CAUSE_MAX 256
+
+struct nlmsghdr;
+struct sockaddr_nl;
+
+/**
+ * struct pk_event - one event of the "events" group, as pk_event_parse()
+ *	checked it
+ * @cmd: the event's PROTKEY_CMD_*
+ * @name: its name ("key-needs-reencipher"), static
+ * @has: bit (1 << PROTKEY_A_*) set for each attribute present; the fields
+ *	below are 0 for those absent
+ * @serial: PROTKEY_A_SERIAL, never 0 when present
+ * @vp: PROTKEY_A_VP
+ * @wk_gen: PROTKEY_A_WK_GEN
+ * @latency_us: PROTKEY_A_LATENCY_US
+ * @waited_ms: PROTKEY_A_WAITED_MS
+ * @err: PROTKEY_A_ERRNO, a positive errno
+ * @failed_requests: PROTKEY_A_FAILED_REQUESTS
+ * @mkvp: PROTKEY_A_MKVP_DATA and PROTKEY_A_MKVP_TWEAK
+ * @match: PROTKEY_A_MK_MATCH_DATA and PROTKEY_A_MK_MATCH_TWEAK, &enum
+ *	protkey_match (not range-checked: a later kernel may add values)
+ * @cause: PROTKEY_A_CAUSE, NUL-terminated; empty when absent
+ */
+struct pk_event {
+	uint8_t cmd;
+	const char *name;
+	uint32_t has;
+	uint32_t serial;
+	uint8_t vp[PK_EVENT_VP_SIZE];
+	uint64_t wk_gen;
+	uint64_t latency_us;
+	uint32_t waited_ms;
+	uint32_t err;
+	uint64_t failed_requests;
+	uint64_t mkvp[2];
+	uint32_t match[2];
+	char cause[PK_EVENT_CAUSE_MAX];
+};
+
+static inline bool pk_event_has(const struct pk_event *ev, int attr)
+{
+	return (ev->has >> attr) & 1;
+}
+
+bool pk_event_from_kernel(const struct sockaddr_nl *src);
+const char *pk_event_attr_name(int type);
+int pk_event_parse(struct nlmsghdr *nlh, const struct sockaddr_nl *src,
+		   int family, struct pk_event *ev, struct pk_err *err);
+
+/* notify.c: sd_notify(3) without libsystemd */
+int pk_sd_notify(const char *state);
+
+/* hook.c: a shell command run on an event, not waited for */
+/**
+ * struct pk_hook_var - one environment variable of a hook
+ * @name: its name
+ * @value: its value, or NULL to remove it from the hook's environment
+ */
+struct pk_hook_var {
+	const char *name;
+	const char *value;
+};
+
+int pk_hook_spawn(const char *cmd, const struct pk_hook_var *vars, size_t n,
+		  pid_t *pid, struct pk_err *err);
 
 /* pkey.c: the /dev/pkey ioctls (IBM Z pkey, or protkey_emu's device) */
 #define PK_PKEY_DEVICE_ENV "PROTKEY_PKEY_DEVICE"

@@ -631,4 +631,64 @@ TEST_F_TIMEOUT(ctl, monitor_json_reports_wk_change_and_rederive_across_migrate,
 	EXPECT_TRUE(v[0] >= '0' && v[0] <= '9') TH_LOG("latency-us '%s'", v);
 }
 
+/*
+ * monitor --hook: a master-key change, then a migration; the key's next
+ * derive finds its halves only under OLD, and the hook runs with the
+ * event in its environment and none of the monitor's netlink sockets.
+ * SIGTERM then ends the monitor cleanly (exit 0).
+ */
+TEST_F_TIMEOUT(ctl, monitor_hook_runs_on_needs_reencipher_with_its_env, 150)
+{
+	char *argv[] = { self->ctl,
+			 "monitor",
+			 "--timeout",
+			 "60",
+			 "--hook",
+			 "{ env; for f in /proc/$$/fd/*; do "
+			 "echo \"fd $(readlink $f)\"; done; } "
+			 ">/tmp/pkctl-hook.tmp && "
+			 "mv /tmp/pkctl-hook.tmp /tmp/pkctl-hook.env",
+			 NULL };
+	const char *log = "/tmp/pkctl-hook-mon.out";
+	char vp[80], line[PK_OUT_LEN], env[PK_OUT_LEN], want[128];
+	bool ran;
+	pid_t pid;
+
+	unlink("/tmp/pkctl-hook.env");
+	ASSERT_EQ(0, plain_mapping(self, vp, sizeof(vp)))
+	TH_LOG("%s", self->out);
+	pid = pk_spawn(argv, log, false);
+	ASSERT_LT(0, pid);
+	EXPECT_TRUE(wait_for_text(log, "listening", 10000, line, sizeof(line)))
+	TH_LOG("monitor did not start: %s", line);
+	ASSERT_EQ(0, CTL("emu", "mk-load", NEW_MK_HEX)) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "migrate")) TH_LOG("%s", self->out);
+	EXPECT_EQ(0,
+		  pk_roundtrip("/dev/mapper/pkctl_plain", DATA_LEN, 3, false));
+	ran = wait_for_text("/tmp/pkctl-hook.env", "PROTKEY_EVENT=", 20000, env,
+			    sizeof(env));
+	pk_read_file(log, line, sizeof(line));
+	EXPECT_TRUE(ran) TH_LOG("the hook did not run; monitor: %s", line);
+	EXPECT_NE(NULL, strstr(env, "PROTKEY_EVENT=key-needs-reencipher\n"))
+	TH_LOG("%s", env);
+	snprintf(want, sizeof(want), "PROTKEY_VP=%s\n", vp);
+	EXPECT_NE(NULL, strstr(env, want)) TH_LOG("%s not in %s", want, env);
+	EXPECT_NE(NULL, strstr(env, "PROTKEY_MATCH_DATA=old\n"))
+	TH_LOG("%s", env);
+	EXPECT_NE(NULL, strstr(env, "PROTKEY_MATCH_TWEAK=old\n"))
+	TH_LOG("%s", env);
+	EXPECT_NE(NULL, strstr(env, "PROTKEY_SERIAL=")) TH_LOG("%s", env);
+	EXPECT_NE(NULL, strstr(env, "PROTKEY_MKVP_DATA=")) TH_LOG("%s", env);
+	/* no netlink (or any) socket of the monitor's in the hook */
+	EXPECT_EQ(NULL, strstr(env, "socket:")) TH_LOG("%s", env);
+	EXPECT_TRUE(wait_for_text(log, "key-needs-reencipher", 5000, line,
+				  sizeof(line)))
+	TH_LOG("%s", line);
+	kill(pid, SIGTERM);
+	EXPECT_EQ(0, pk_wait(pid, false));
+	unlink(log);
+	unlink("/tmp/pkctl-hook.env");
+}
+
 TEST_HARNESS_MAIN
