@@ -8,6 +8,7 @@
 #define PROTKEYCTL_CLI_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include <json.h>
 
@@ -48,6 +49,11 @@ int cli_opt_bad(bool not_here);
 
 /* The "version" of every --json object (cli_json_print()). */
 #define CLI_JSON_VERSION 1
+
+/* Times in --json: ISO 8601, local time with the zone's offset. */
+#define CLI_ISO_TIME_LEN 32
+void cli_iso_time(time_t t, char buf[CLI_ISO_TIME_LEN]);
+struct json_object *cli_json_time(const char *zkey_time);
 
 /* A JSON object { @field: @arr } (then printed by cli_json_print()). */
 struct json_object *cli_json_wrap(const char *field, struct json_object *arr);

@@ -660,7 +660,12 @@ static struct json_object *key_json(const struct pk_key *key, bool full)
 		if (key->info.val[i])
 			json_object_object_add(
 				o, pk_prop_name((enum pk_prop)i),
-				json_object_new_string(key->info.val[i]));
+				i == PK_P_CREATION_TIME ||
+						i == PK_P_UPDATE_TIME ||
+						i == PK_P_REENCIPHER_TIME ?
+					cli_json_time(key->info.val[i]) :
+					json_object_new_string(
+						key->info.val[i]));
 	}
 	return o;
 }

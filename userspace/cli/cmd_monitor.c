@@ -128,10 +128,13 @@ static void add_str(struct json_object *o, const char *k, bool cond,
 static void print_json(const struct pk_event *ev, const char *vp)
 {
 	struct json_object *o = json_object_new_object();
+	char now[CLI_ISO_TIME_LEN];
 
+	cli_iso_time(time(NULL), now);
+	json_object_object_add(o, "version",
+			       json_object_new_int(CLI_JSON_VERSION));
 	add_str(o, "event", true, ev->name);
-	json_object_object_add(o, "time",
-			       json_object_new_int64((int64_t)time(NULL)));
+	add_str(o, "time", true, now);
 	add_int(o, "serial", ev, PROTKEY_A_SERIAL, ev->serial);
 	add_str(o, "vp", vp[0], vp);
 	add_int(o, "wk-gen", ev, PROTKEY_A_WK_GEN, (int64_t)ev->wk_gen);

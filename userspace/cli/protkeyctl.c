@@ -399,6 +399,41 @@ int cli_confirm(struct cli *cli, const char *yes, const char *fmt, ...)
 		yes);
 }
 
+/*
+ * @t as ISO 8601 in local time with the zone's offset,
+ * "2026-12-08T02:58:00+01:00": the form of every time --json prints.
+ */
+void cli_iso_time(time_t t, char buf[CLI_ISO_TIME_LEN])
+{
+	char z[8];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, CLI_ISO_TIME_LEN, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(z, sizeof(z), "%z", &tm);
+	/* %z is +hhmm; ISO 8601's extended form is +hh:mm */
+	snprintf(buf + strlen(buf), CLI_ISO_TIME_LEN - strlen(buf), "%.3s:%.2s",
+		 z, z + 3);
+}
+
+/*
+ * A property time as zkey writes it ("YYYY-MM-DD hh:mm:ss", local time)
+ * in ISO 8601 with the zone (cli_iso_time()); as it is if it is not one.
+ */
+struct json_object *cli_json_time(const char *zkey_time)
+{
+	char buf[CLI_ISO_TIME_LEN];
+	struct tm tm = { .tm_isdst = -1 };
+	const char *end;
+	time_t t;
+
+	end = strptime(zkey_time, "%Y-%m-%d %H:%M:%S", &tm);
+	if (!end || *end || (t = mktime(&tm)) == (time_t)-1)
+		return json_object_new_string(zkey_time);
+	cli_iso_time(t, buf);
+	return json_object_new_string(buf);
+}
+
 struct json_object *cli_json_wrap(const char *field, struct json_object *arr)
 {
 	struct json_object *o = json_object_new_object();

@@ -5,17 +5,36 @@
  * the global options go anywhere before "--", and not after it; usage
  * errors name the option that is unknown, lacks its value, has a bad one
  * or is not the command's; every --json object carries "version" and
- * numbers as numbers; -v shows libcryptsetup's debug log.
+ * numbers as numbers, times in ISO 8601 with the zone; -v shows
+ * libcryptsetup's debug log.
  */
 #include "cli.h"
+
+/* Whether "@field": "YYYY-MM-DDThh:mm:ss@zone" is in @json. */
+static bool iso_time(const char *json, const char *field, const char *zone)
+{
+	char pat[64], v[40];
+	const char *p;
+	int y, mo, d, h, mi, sec;
+
+	snprintf(pat, sizeof(pat), "\"%s\": \"", field);
+	p = strstr(json, pat);
+	if (!p || sscanf(p + strlen(pat), "%39[^\"]", v) != 1)
+		return false;
+	return strlen(v) == 25 &&
+	       sscanf(v, "%4d-%2d-%2dT%2d:%2d:%2d", &y, &mo, &d, &h, &mi,
+		      &sec) == 6 &&
+	       !strcmp(v + 19, zone);
+}
 
 int main(void)
 {
 	char *dir = t_mkdtemp(), repo[4200], file[4200], first[8192];
+	uint8_t blob[128];
 	static const char zero[4096];
 	int rc;
 
-	t_plan(14);
+	t_plan(16);
 	snprintf(repo, sizeof(repo), "%s/repo", dir);
 	snprintf(file, sizeof(file), "%s/disk", dir);
 	t_write(dir, "disk", zero, sizeof(zero));
@@ -69,6 +88,20 @@ int main(void)
 	      "-v: libcryptsetup's debug log on stderr", rc);
 	rc = CTL("--verbose", "--repository", repo, "key", "list");
 	check(rc == 0 && has("0 of 0 keys"), "--verbose with a command", rc);
+
+	/* times in --json: ISO 8601 with the zone */
+	t_make_xts(blob, 0x1122334455667788ULL, 1);
+	t_write(dir, "k.skey", blob, sizeof(blob));
+	snprintf(file, sizeof(file), "%s/k.skey", dir);
+	rc = CTL("--repository", repo, "key", "import", file, "k");
+	setenv("TZ", "UTC", 1);
+	rc = rc ?: CTL("--repository", repo, "--json", "key", "show", "k");
+	check(rc == 0 && iso_time(out, "creation-time", "+00:00"),
+	      "key show --json: creation-time in ISO 8601, UTC +00:00", rc);
+	setenv("TZ", "CET-1", 1);
+	rc = CTL("--repository", repo, "--json", "key", "show", "k");
+	check(rc == 0 && iso_time(out, "creation-time", "+01:00"),
+	      "key show --json: creation-time with the zone's offset", rc);
 	t_rmrf(dir);
 	free(dir);
 	return t_done();
