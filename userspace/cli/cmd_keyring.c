@@ -7,8 +7,11 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <linux/protkey.h>
 
 #include "cli.h"
 
@@ -51,27 +54,92 @@ static int cmd_unload(struct cli *cli, int argc, char **argv)
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
-/* "name: value" lines of keyctl read into a JSON object. */
-static struct json_object *text_json(const char *text)
+static const char *state_name(uint32_t s)
+{
+	static const char *const names[] = {
+		[PROTKEY_STATE_VALID] = "valid",
+		[PROTKEY_STATE_STALE] = "stale",
+		[PROTKEY_STATE_FAILED] = "failed",
+		[PROTKEY_STATE_REVOKED] = "revoked",
+	};
+
+	return s < sizeof(names) / sizeof(names[0]) && names[s] ? names[s] :
+								  "unknown";
+}
+
+static const char *match_name(uint32_t m)
+{
+	static const char *const names[] = {
+		[PROTKEY_MATCH_NONE] = "none",
+		[PROTKEY_MATCH_CURRENT] = "current",
+		[PROTKEY_MATCH_OLD] = "old",
+		[PROTKEY_MATCH_NEW] = "new",
+	};
+
+	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
+}
+
+static void add_u64(struct json_object *o, const char *name, uint64_t v)
+{
+	json_object_object_add(o, name, json_object_new_int64((int64_t)v));
+}
+
+static struct json_object *key_json(const struct pk_live_key *k)
 {
 	struct json_object *o = json_object_new_object();
-	char name[64], value[256];
-	const char *p = text;
-	int n;
+	char mkvp[17];
 
-	while (p && *p) {
-		if (sscanf(p, "%63[^:\n]: %255[^\n]%n", name, value, &n) == 2)
-			json_object_object_add(o, name,
-					       json_object_new_string(value));
-		p = strchr(p, '\n');
-		p = p ? p + 1 : NULL;
-	}
+	add_u64(o, "serial", (uint32_t)k->serial);
+	json_object_object_add(o, "description",
+			       json_object_new_string(k->desc));
+	json_object_object_add(o, "state",
+			       json_object_new_string(state_name(k->state)));
+	json_object_object_add(o, "key-type",
+			       json_object_new_string(k->key_type));
+	json_object_object_add(o, "vp", json_object_new_string(k->desc));
+	snprintf(mkvp, sizeof(mkvp), "%016" PRIx64, k->mkvp[0]);
+	json_object_object_add(o, "mkvp-data", json_object_new_string(mkvp));
+	snprintf(mkvp, sizeof(mkvp), "%016" PRIx64, k->mkvp[1]);
+	json_object_object_add(o, "mkvp-tweak", json_object_new_string(mkvp));
+	json_object_object_add(o, "mk-match-data",
+			       json_object_new_string(match_name(k->match[0])));
+	json_object_object_add(o, "mk-match-tweak",
+			       json_object_new_string(match_name(k->match[1])));
+	add_u64(o, "wk-generation", k->wk_gen);
+	add_u64(o, "derives", k->derives);
+	add_u64(o, "derive-errors", k->derive_errors);
+	add_u64(o, "stalls", k->stalls);
+	add_u64(o, "failures", k->failures);
+	add_u64(o, "failed-requests", k->failed_requests);
+	add_u64(o, "last-error", k->last_error);
+	add_u64(o, "last-stall-ms", k->last_stall_ms);
+	add_u64(o, "users", k->users);
 	return o;
 }
 
+/* The lines keyctl read shows for a protkey key, from the dump. */
+static void key_text(const struct pk_live_key *k)
+{
+	printf("%d %s\nstate: %s\nkey-type: %s\nvp: %s\n"
+	       "mkvp: %016" PRIx64 " %016" PRIx64 "\nmk-match: %s %s\n"
+	       "wk-generation: %" PRIu64 "\nderives: %" PRIu64
+	       "\nderive-errors: %" PRIu64 "\nstalls: %" PRIu64
+	       "\nfailures: %" PRIu64 "\nfailed-requests: %" PRIu64
+	       "\nlast-error: %d\nlast-stall-ms: %u\nusers: %u\n",
+	       k->serial, k->desc, state_name(k->state), k->key_type, k->desc,
+	       k->mkvp[0], k->mkvp[1], match_name(k->match[0]),
+	       match_name(k->match[1]), k->wk_gen, k->derives, k->derive_errors,
+	       k->stalls, k->failures, k->failed_requests, -(int)k->last_error,
+	       k->last_stall_ms, k->users);
+}
+
+/*
+ * list: the live key objects, from the protkey family's KEY_GET dump;
+ * --json: their attributes, numbers as numbers.
+ */
 static int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	struct json_object *arr, *o;
+	struct json_object *arr;
 	struct pk_live_key *keys;
 	size_t n, i;
 	int ret;
@@ -84,19 +152,10 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli, ret);
 	arr = json_object_new_array();
 	for (i = 0; i < n; i++) {
-		if (cli->json) {
-			o = text_json(keys[i].text);
-			json_object_object_add(
-				o, "serial",
-				json_object_new_int(keys[i].serial));
-			json_object_object_add(
-				o, "description",
-				json_object_new_string(keys[i].desc));
-			json_object_array_add(arr, o);
-		} else {
-			printf("%d %s\n%s", keys[i].serial, keys[i].desc,
-			       keys[i].text ? keys[i].text : "");
-		}
+		if (cli->json)
+			json_object_array_add(arr, key_json(&keys[i]));
+		else
+			key_text(&keys[i]);
 	}
 	if (cli->json)
 		cli_json_print(cli_json_wrap("keys", arr));

@@ -297,3 +297,66 @@ int pk_event_parse(struct nlmsghdr *nlh, const struct sockaddr_nl *src,
 	fill(tb, ev);
 	return check_need(ev, err);
 }
+
+/**
+ * pk_key_state_parse() - check one KEY_GET reply (a dump's part)
+ * @nlh: the message, checked by libnl's receive as for pk_event_parse()
+ * @family: the protkey family id
+ * @k: receives the key object's state
+ * @err: one line saying what is wrong
+ *
+ * The attributes are held to the policy of the events (kernel/netlink.c
+ * puts both with the same types); serial, vp and state are mandatory.
+ *
+ * Context: any; does not allocate.
+ * Return: 0, -ENOMSG (not a KEY_GET of the family) or -EBADMSG, with
+ * @err set.
+ */
+int pk_key_state_parse(struct nlmsghdr *nlh, int family, struct pk_live_key *k,
+		       struct pk_err *err)
+{
+	struct nlattr *tb[PROTKEY_A_MAX + 1];
+	struct genlmsghdr *gh;
+	int ret;
+
+	memset(k, 0, sizeof(*k));
+	if (family <= 0 || nlh->nlmsg_type != family ||
+	    !genlmsg_valid_hdr(nlh, 0) ||
+	    ((struct genlmsghdr *)nlmsg_data(nlh))->cmd != PROTKEY_CMD_KEY_GET)
+		return pk_err_set(err, -ENOMSG, "not a key-get reply");
+	gh = nlmsg_data(nlh);
+	if (genlmsg_parse(nlh, 0, tb, PROTKEY_A_MAX, event_policy))
+		return bad_attr(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+				"key-get", err);
+	ret = check_tail(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
+			 "key-get", err);
+	if (ret)
+		return ret;
+	if (!tb[PROTKEY_A_SERIAL] || !tb[PROTKEY_A_VP] || !tb[PROTKEY_A_STATE])
+		return pk_err_set(err, -EBADMSG,
+				  "key-get reply without serial, vp or state");
+	k->serial = (int32_t)nla_get_u32(tb[PROTKEY_A_SERIAL]);
+	pk_hex_encode(nla_data(tb[PROTKEY_A_VP]), PROTKEY_VP_SIZE, k->desc);
+	k->state = nla_get_u32(tb[PROTKEY_A_STATE]);
+	if (tb[PROTKEY_A_KEY_TYPE])
+		snprintf(k->key_type, sizeof(k->key_type), "%s",
+			 (const char *)nla_data(tb[PROTKEY_A_KEY_TYPE]));
+#define GET(f, a, w)           \
+	if (tb[PROTKEY_A_##a]) \
+	k->f = nla_get_u##w(tb[PROTKEY_A_##a])
+	GET(mkvp[0], MKVP_DATA, 64);
+	GET(mkvp[1], MKVP_TWEAK, 64);
+	GET(match[0], MK_MATCH_DATA, 32);
+	GET(match[1], MK_MATCH_TWEAK, 32);
+	GET(wk_gen, WK_GEN, 64);
+	GET(derives, DERIVES, 64);
+	GET(derive_errors, DERIVE_ERRORS, 64);
+	GET(stalls, STALLS, 64);
+	GET(failures, FAILURES, 64);
+	GET(failed_requests, FAILED_REQUESTS, 64);
+	GET(last_error, LAST_ERROR, 32);
+	GET(last_stall_ms, LAST_STALL_MS, 32);
+	GET(users, USERS, 32);
+#undef GET
+	return 0;
+}

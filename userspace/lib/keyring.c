@@ -2,9 +2,10 @@
 /*
  * The kernel keyring side (libkeyutils): secure keys as "logon" keys
  * "protkey:<name>" in the user keyring, for dm-crypt tables
- * (":<bytes>:logon:protkey:<name>"); the live key objects of protkey.ko,
- * keys of type "protkey" in the ".protkey" keyring, found through
- * /proc/keys and read with keyctl read; and the verification pattern of a
+ * (":<bytes>:logon:protkey:<name>"); the live key objects of protkey.ko
+ * (keys of type "protkey" in the ".protkey" keyring), listed by the
+ * protkey netlink family's KEY_GET dump and updated with keyctl update;
+ * and the verification pattern of a
  * secure key through the kernel's xts(paes) via AF_ALG.
  */
 #define _GNU_SOURCE
@@ -17,6 +18,12 @@
 #include <linux/if_alg.h>
 
 #include <keyutils.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#include <linux/protkey.h>
 
 #include "protkey.h"
 
@@ -66,68 +73,91 @@ bool pk_keyring_present(const char *name)
 
 void pk_live_keys_free(struct pk_live_key *keys, size_t n)
 {
-	size_t i;
-
-	for (i = 0; keys && i < n; i++)
-		free(keys[i].text);
+	(void)n;
 	free(keys);
 }
 
-/* One /proc/keys line of type "protkey" into @k. Return: 1, 0 (other). */
-static int parse_proc_line(const char *line, struct pk_live_key *k)
-{
-	char type[32], desc[128], *state;
-	unsigned int serial;
+struct dump {
+	int family;
+	struct pk_live_key *v;
+	size_t n;
+	int ret;
+	struct pk_err *err;
+};
 
-	if (sscanf(line, "%x %*s %*s %*s %*s %*s %*s %31s %127[^\n]", &serial,
-		   type, desc) != 3 ||
-	    strcmp(type, "protkey"))
-		return 0;
-	/* /proc/keys appends the type's ": <state>" to the description. */
-	state = strrchr(desc, ':');
-	if (state && state[1] == ' ')
-		*state = '\0';
-	memset(k, 0, sizeof(*k));
-	k->serial = (int32_t)serial;
-	snprintf(k->desc, sizeof(k->desc), "%s", desc);
-	return 1;
+static int dump_part(struct nl_msg *msg, void *arg)
+{
+	struct dump *d = arg;
+	struct pk_live_key k, *nv;
+
+	if (d->ret)
+		return NL_SKIP;
+	d->ret = pk_key_state_parse(nlmsg_hdr(msg), d->family, &k, d->err);
+	if (d->ret)
+		return NL_SKIP;
+	nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
+	if (!nv) {
+		d->ret = pk_err_set(d->err, -ENOMEM, "listing key objects");
+		return NL_SKIP;
+	}
+	d->v = nv;
+	d->v[d->n++] = k;
+	return NL_OK;
 }
 
 /*
- * The keys of type "protkey" (the live key objects of protkey.ko) that
- * the caller may view, with what keyctl read shows for each.
+ * The live key objects of protkey.ko, from the protkey family's KEY_GET
+ * dump (open to every user, as /proc/keys is): each reply held to the
+ * attribute policy (pk_key_state_parse()), nothing parsed out of text.
  */
 int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err)
 {
-	struct pk_live_key *v = NULL, *nv, k;
-	char line[512];
-	size_t cnt = 0;
-	void *text;
-	FILE *f;
-	long len;
+	struct dump d = { .err = err };
+	struct nl_sock *sk;
+	struct nl_msg *msg = NULL;
+	int ret;
 
-	f = fopen("/proc/keys", "re");
-	if (!f)
-		return pk_err_set(err, -errno, "cannot read /proc/keys");
-	while (fgets(line, sizeof(line), f)) {
-		if (!parse_proc_line(line, &k))
-			continue;
-		len = keyctl_read_alloc(k.serial, &text);
-		if (len >= 0)
-			k.text = text;
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			free(k.text);
-			fclose(f);
-			pk_live_keys_free(v, cnt);
-			return pk_err_set(err, -ENOMEM, "listing keys");
-		}
-		v = nv;
-		v[cnt++] = k;
+	*keys = NULL;
+	*n = 0;
+	sk = nl_socket_alloc();
+	if (!sk)
+		return pk_err_set(err, -ENOMEM, "netlink socket");
+	ret = genl_connect(sk);
+	if (ret) {
+		ret = pk_err_platform(err, -ENOTCONN, "generic netlink: %s",
+				      nl_geterror(ret));
+		goto out;
 	}
-	fclose(f);
-	*keys = v;
-	*n = cnt;
+	d.family = genl_ctrl_resolve(sk, PROTKEY_FAMILY_NAME);
+	if (d.family < 0) {
+		ret = pk_err_platform(
+			err, -ENOENT,
+			"no protkey netlink family (is protkey.ko loaded?)");
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, d.family, 0,
+				 NLM_F_DUMP, PROTKEY_CMD_KEY_GET,
+				 PROTKEY_FAMILY_VERSION)) {
+		ret = pk_err_set(err, -ENOMEM, "netlink message");
+		goto out;
+	}
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, dump_part, &d);
+	ret = nl_send_auto(sk, msg);
+	ret = ret < 0 ? ret : nl_recvmsgs_default(sk);
+	if (ret < 0 && !d.ret)
+		d.ret = pk_err_platform(err, -EIO, "key-get dump: %s",
+					nl_geterror(ret));
+	ret = d.ret;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	if (ret) {
+		free(d.v);
+		return ret;
+	}
+	*keys = d.v;
+	*n = d.n;
 	return 0;
 }
 

@@ -648,17 +648,37 @@ const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp);
 #define PK_KEYRING_NAME ".protkey"
 
 /**
- * struct pk_live_key - a key of the ".protkey" keyring
- * @serial: its serial
- * @desc: its description (the verification pattern in hex)
- * @text: what keyctl read shows ("name: value" lines), malloc'ed
+ * struct pk_live_key - a live key object of protkey.ko (KEY_GET dump)
+ * @serial: its key's serial in ".protkey", 0 when it has none
+ * @desc: its description there: the verification pattern in hex
+ * @state: &enum protkey_state
+ * @key_type: its secure-key type ("CCA-AESDATA")
+ * @mkvp: the halves' master-key verification patterns
+ * @match: the halves' &enum protkey_match
+ * @wk_gen: wrapping-key generation of the last derive
+ * @derives: successful derives of a half
+ * @derive_errors: failed derive calls
+ * @stalls: re-derivation episodes
+ * @failures: episodes that failed their I/O
+ * @failed_requests: requests failed with EIO
+ * @last_error: positive errno of the last failed derive, or 0
+ * @last_stall_ms: duration of the last episode
+ * @users: references held (one per tfm)
  */
 struct pk_live_key {
 	int32_t serial;
-	char desc[128];
-	char *text;
+	char desc[2 * PK_EVENT_VP_SIZE + 1];
+	uint32_t state;
+	char key_type[64];
+	uint64_t mkvp[2];
+	uint32_t match[2];
+	uint64_t wk_gen, derives, derive_errors, stalls, failures,
+		failed_requests;
+	uint32_t last_error, last_stall_ms, users;
 };
 
+int pk_key_state_parse(struct nlmsghdr *nlh, int family,
+		       struct pk_live_key *k, struct pk_err *err);
 int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
 		    int32_t *serial, struct pk_err *err);
 int pk_keyring_unload(const char *name, struct pk_err *err);

@@ -322,14 +322,68 @@ static void test_truncated(void)
 	     "a message without its genl header is refused: %s", err.msg);
 }
 
+/*
+ * pk_key_state_parse() on a KEY_GET reply as put_key() builds it: the
+ * fields; a reply without its state, an event in its place, a counter of
+ * the wrong width are refused.
+ */
+static void test_key_state(void)
+{
+	struct nl_msg *msg = new_event(PROTKEY_CMD_KEY_GET);
+	struct pk_live_key k;
+	struct pk_err err;
+	int ret;
+
+	ret = !msg || nla_put_u32(msg, PROTKEY_A_SERIAL, 77) ||
+	      nla_put(msg, PROTKEY_A_VP, sizeof(vp), vp) ||
+	      nla_put_string(msg, PROTKEY_A_KEY_TYPE, "CCA-AESDATA") ||
+	      nla_put_u64(msg, PROTKEY_A_MKVP_DATA, 0x1122334455667788ULL) ||
+	      nla_put_u32(msg, PROTKEY_A_MK_MATCH_TWEAK, PROTKEY_MATCH_OLD) ||
+	      nla_put_u64(msg, PROTKEY_A_DERIVES, 6) ||
+	      nla_put_u32(msg, PROTKEY_A_USERS, 2);
+	t_ok(!ret && pk_key_state_parse(nlmsg_hdr(msg), FAMILY, &k, &err) ==
+			     -EBADMSG,
+	     "key-get: a reply without its state is refused: %s", err.msg);
+	ret = ret ?: nla_put_u32(msg, PROTKEY_A_STATE, PROTKEY_STATE_STALE);
+	ret = ret ?: pk_key_state_parse(nlmsg_hdr(msg), FAMILY, &k, &err);
+	t_ok(!ret && k.serial == 77 && !strncmp(k.desc, "deadbeef0102", 12) &&
+		     strlen(k.desc) == 64 && k.state == PROTKEY_STATE_STALE &&
+		     !strcmp(k.key_type, "CCA-AESDATA") &&
+		     k.mkvp[0] == 0x1122334455667788ULL &&
+		     k.match[1] == PROTKEY_MATCH_OLD && k.derives == 6 &&
+		     k.users == 2,
+	     "key-get: the reply's fields (%d)", ret);
+	t_ok(pk_key_state_parse(nlmsg_hdr(msg), FAMILY + 1, &k, &err) ==
+		     -ENOMSG,
+	     "key-get: another family's message is refused");
+	nlmsg_free(msg);
+	msg = reencipher_event(0, 0);
+	t_ok(msg && pk_key_state_parse(nlmsg_hdr(msg), FAMILY, &k, &err) ==
+			     -ENOMSG,
+	     "key-get: an event is no key-get reply");
+	nlmsg_free(msg);
+	msg = new_event(PROTKEY_CMD_KEY_GET);
+	ret = !msg || nla_put_u32(msg, PROTKEY_A_SERIAL, 77) ||
+	      nla_put(msg, PROTKEY_A_VP, sizeof(vp), vp) ||
+	      nla_put_u32(msg, PROTKEY_A_STATE, PROTKEY_STATE_VALID) ||
+	      nla_put_u32(msg, PROTKEY_A_DERIVES, 6);
+	t_ok(!ret &&
+		     pk_key_state_parse(nlmsg_hdr(msg), FAMILY, &k, &err) ==
+			     -EBADMSG &&
+		     strstr(err.msg, "derives"),
+	     "key-get: a u64 counter put as u32 is refused: %s", err.msg);
+	nlmsg_free(msg);
+}
+
 int main(void)
 {
-	t_plan(26);
+	t_plan(31);
 	test_valid();
 	test_other_events();
 	test_sender_and_family();
 	test_wrong_type();
 	test_missing();
 	test_truncated();
+	test_key_state();
 	return t_done();
 }

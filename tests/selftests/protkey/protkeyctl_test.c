@@ -12,6 +12,8 @@
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded.
  */
+#include <ctype.h>
+
 #include "kselftest_harness.h"
 
 #include "ctl.h"
@@ -508,8 +510,13 @@ TEST_F_TIMEOUT(ctl, keyring_list_shows_the_live_protkey_object_of_a_mapping,
 		p--;
 	ASSERT_EQ(0, pk_json_get(p, "state", state, sizeof(state)));
 	EXPECT_STREQ("valid", state);
-	ASSERT_EQ(0, pk_json_get(p, "mk-match", v, sizeof(v)));
-	EXPECT_STREQ("current current", v);
+	ASSERT_EQ(0, pk_json_get(p, "mk-match-data", v, sizeof(v)));
+	EXPECT_STREQ("current", v);
+	ASSERT_EQ(0, pk_json_get(p, "mk-match-tweak", v, sizeof(v)));
+	EXPECT_STREQ("current", v);
+	/* numbers as numbers: "users": 1, not "1" */
+	ASSERT_NE(NULL, strstr(p, "\"users\": ")) TH_LOG("%s", p);
+	EXPECT_TRUE(isdigit(strstr(p, "\"users\": ")[9])) TH_LOG("%s", p);
 	ASSERT_EQ(0, pk_json_get(p, "serial", serial, sizeof(serial)));
 	/* and it is the key /proc/keys shows as type protkey */
 	ASSERT_EQ(0, pk_read_file("/proc/keys", proc, sizeof(proc)));
