@@ -131,8 +131,6 @@ static void print_json(const struct pk_event *ev, const char *vp)
 	char now[CLI_ISO_TIME_LEN];
 
 	cli_iso_time(time(NULL), now);
-	json_object_object_add(o, "version",
-			       json_object_new_int(CLI_JSON_VERSION));
 	add_str(o, "event", true, ev->name);
 	add_str(o, "time", true, now);
 	add_int(o, "serial", ev, PROTKEY_A_SERIAL, ev->serial);
@@ -150,6 +148,8 @@ static void print_json(const struct pk_event *ev, const char *vp)
 		match_name(ev->match[0]));
 	add_str(o, "mk-match-tweak", has(ev, PROTKEY_A_MK_MATCH_TWEAK),
 		match_name(ev->match[1]));
+	json_object_object_add(o, "version",
+			       json_object_new_int(CLI_JSON_VERSION));
 	puts(json_object_to_json_string_ext(
 		o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);

@@ -627,6 +627,7 @@ TEST_F_TIMEOUT(ctl, monitor_json_reports_wk_change_and_rederive_across_migrate,
 	/* one JSON object per line */
 	p = strstr(line, "{\"event\":\"wk-changed\"");
 	ASSERT_NE(NULL, p) TH_LOG("%s", line);
+	EXPECT_NE(NULL, strstr(p, "\"version\":1}\n")) TH_LOG("%s", line);
 	ASSERT_EQ(0, pk_json_get(p, "wk-gen", v, sizeof(v)));
 	EXPECT_LT(0, atoll(v));
 	p = strstr(line, "{\"event\":\"key-rederived\"");
