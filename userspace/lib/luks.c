@@ -40,6 +40,25 @@
 
 static char last_log[256];
 
+/*
+ * How many keyslots and tokens a LUKS2 header has, as libcryptsetup says
+ * (crypt_keyslot_max(), crypt_token_max()), never more than the
+ * PK_LUKS_SLOTS that arrays here are sized for.
+ */
+int pk_luks_keyslots(void)
+{
+	int n = crypt_keyslot_max(CRYPT_LUKS2);
+
+	return n > 0 && n <= PK_LUKS_SLOTS ? n : PK_LUKS_SLOTS;
+}
+
+int pk_luks_tokens(void)
+{
+	int n = crypt_token_max(CRYPT_LUKS2);
+
+	return n > 0 && n <= PK_LUKS_SLOTS ? n : PK_LUKS_SLOTS;
+}
+
 bool pk_verbose;
 
 /*
@@ -345,7 +364,7 @@ static void vp_token_read(struct crypt_device *cd, char vp[PK_VP_HEX + 1],
 	vp[0] = '\0';
 	if (ivp)
 		ivp[0] = '\0';
-	for (t = 0; t < PK_LUKS_SLOTS; t++) {
+	for (t = 0; t < pk_luks_tokens(); t++) {
 		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
 		    !type || strcmp(type, VP_TOKEN_TYPE) ||
 		    crypt_token_json_get(cd, t, &json) < 0)
@@ -477,7 +496,7 @@ static int renc_slot(struct json_object *o, const char *name)
 	    !json_object_is_type(v, json_type_int))
 		return -1;
 	n = json_object_get_int64(v);
-	return n >= 0 && n < PK_LUKS_SLOTS ? (int)n : -1;
+	return n >= 0 && n < pk_luks_keyslots() ? (int)n : -1;
 }
 
 /* The first paes-reencipher token of @cd into @st; -ENOENT if none. */
@@ -490,7 +509,7 @@ static int renc_find(struct crypt_device *cd, struct pk_luks_renc *st,
 
 	memset(st, 0, sizeof(*st));
 	st->token = st->original = st->unbound = -1;
-	for (t = 0; t < PK_LUKS_SLOTS; t++) {
+	for (t = 0; t < pk_luks_tokens(); t++) {
 		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
 		    !type || strcmp(type, RENC_TOKEN_TYPE) ||
 		    crypt_token_json_get(cd, t, &json) < 0)
@@ -572,7 +591,7 @@ int pk_luks_volume_key(const char *dev, int slot, const char *pass,
 	if (ret)
 		return ret;
 	ret = -EPERM;
-	for (s = slot < 0 ? 0 : slot; s < PK_LUKS_SLOTS; s++) {
+	for (s = slot < 0 ? 0 : slot; s < pk_luks_keyslots(); s++) {
 		ki = crypt_keyslot_status(cd, s);
 		if (slot < 0 && ki != CRYPT_SLOT_ACTIVE &&
 		    ki != CRYPT_SLOT_ACTIVE_LAST)
@@ -633,7 +652,7 @@ static int free_slot(struct crypt_device *cd)
 {
 	int s;
 
-	for (s = 0; s < PK_LUKS_SLOTS; s++)
+	for (s = 0; s < pk_luks_keyslots(); s++)
 		if (crypt_keyslot_status(cd, s) == CRYPT_SLOT_INACTIVE)
 			return s;
 	return -1;
@@ -645,7 +664,7 @@ static bool slot_has_token(struct crypt_device *cd, int slot)
 	const char *type;
 	int t;
 
-	for (t = 0; t < PK_LUKS_SLOTS; t++)
+	for (t = 0; t < pk_luks_tokens(); t++)
 		if (crypt_token_status(cd, t, &type) != CRYPT_TOKEN_INACTIVE &&
 		    crypt_token_is_assigned(cd, t, slot) == 0)
 			return true;
@@ -680,7 +699,7 @@ static int drop_orphans(struct crypt_device *cd, const char *pass,
 	size_t len;
 	int s, ret = 0;
 
-	for (s = 0; s < PK_LUKS_SLOTS && !ret; s++) {
+	for (s = 0; s < pk_luks_keyslots() && !ret; s++) {
 		if (crypt_keyslot_status(cd, s) != CRYPT_SLOT_UNBOUND ||
 		    slot_has_token(cd, s))
 			continue;
@@ -835,7 +854,7 @@ static int unbound_left(struct crypt_device *cd, bool remove, int *left,
 {
 	int s, ret;
 
-	for (s = 0; s < PK_LUKS_SLOTS; s++) {
+	for (s = 0; s < pk_luks_keyslots(); s++) {
 		if (crypt_keyslot_status(cd, s) != CRYPT_SLOT_UNBOUND)
 			continue;
 		if (!remove || slot_has_token(cd, s)) {

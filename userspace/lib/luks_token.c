@@ -205,7 +205,7 @@ static int other_slots(struct crypt_device *cd, const struct pk_lt *skip)
 	int s, i, n = 0;
 	bool in;
 
-	for (s = 0; s < PK_LUKS_SLOTS; s++) {
+	for (s = 0; s < pk_luks_keyslots(); s++) {
 		ki = crypt_keyslot_status(cd, s);
 		if (ki != CRYPT_SLOT_ACTIVE && ki != CRYPT_SLOT_ACTIVE_LAST)
 			continue;
@@ -235,7 +235,7 @@ int pk_luks_lt_remove(const char *dev, int token, struct pk_err *err)
 	if (ret)
 		return ret;
 	ret = -ENOENT;
-	if (token < 0 || token >= PK_LUKS_SLOTS ||
+	if (token < 0 || token >= pk_luks_tokens() ||
 	    crypt_token_status(cd, token, &type) == CRYPT_TOKEN_INACTIVE ||
 	    !type || strcmp(type, PK_LT_TYPE) ||
 	    crypt_token_json_get(cd, token, &json) < 0) {
@@ -292,7 +292,7 @@ int pk_luks_lt_list(const char *dev, struct pk_luks_lt **list, size_t *n,
 		crypt_free(cd);
 		return pk_err_set(err, -ENOMEM, "token list");
 	}
-	for (t = 0; t < PK_LUKS_SLOTS; t++) {
+	for (t = 0; t < pk_luks_tokens(); t++) {
 		if (crypt_token_status(cd, t, &type) == CRYPT_TOKEN_INACTIVE ||
 		    !type || strcmp(type, PK_LT_TYPE) ||
 		    crypt_token_json_get(cd, t, &json) < 0)
@@ -357,7 +357,7 @@ int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 	ret = lt_load(&cd, dev, err);
 	if (ret)
 		return ret;
-	for (t = 0; t < PK_LUKS_SLOTS && !ret; t++) {
+	for (t = 0; t < pk_luks_tokens() && !ret; t++) {
 		if (!lt_get(cd, t, &lt))
 			continue;
 		if (!strcmp(lt.key_type, "PVSECRET-AES")) {
@@ -517,7 +517,7 @@ int pk_luks_lt_rebind(const char *dev, const uint8_t *vk, size_t vk_len,
 	ret = lt_load(&cd, dev, err);
 	if (ret)
 		return ret;
-	for (t = 0; t < PK_LUKS_SLOTS && !ret; t++) {
+	for (t = 0; t < pk_luks_tokens() && !ret; t++) {
 		if (!lt_get(cd, t, &lt))
 			continue;
 		if (!lt_bound(cd, &lt)) {
@@ -527,7 +527,7 @@ int pk_luks_lt_rebind(const char *dev, const uint8_t *vk, size_t vk_len,
 		pk_lt_wipe(&lt);
 	}
 	if (left)
-		for (s = 0, *left = 0; s < PK_LUKS_SLOTS; s++)
+		for (s = 0, *left = 0; s < pk_luks_keyslots(); s++)
 			*left += crypt_keyslot_status(cd, s) ==
 				 CRYPT_SLOT_UNBOUND;
 	crypt_free(cd);

@@ -750,6 +750,8 @@ int pk_luks_token_vp(const char *dev, char vp[PK_VP_HEX + 1],
 		     char ivp[PK_VP_HEX + 1], struct pk_err *err);
 
 #define PK_LUKS_SLOTS 32
+int pk_luks_keyslots(void);
+int pk_luks_tokens(void);
 
 /**
  * struct pk_luks_renc - a staged re-encipher ("paes-reencipher" token)
