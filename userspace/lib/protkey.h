@@ -588,6 +588,9 @@ struct pk_live_key {
 int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
 		    int32_t *serial, struct pk_err *err);
 int pk_keyring_unload(const char *name, struct pk_err *err);
+int pk_keyring_load_thread(const char *name, const uint8_t *blob, size_t len,
+			   int32_t *serial, struct pk_err *err);
+void pk_keyring_unload_thread(int32_t serial);
 bool pk_keyring_present(const char *name);
 int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err);
 void pk_live_keys_free(struct pk_live_key *keys, size_t n);

@@ -8,7 +8,10 @@
  * for 512- and 4096-byte sectors. Every refusal is checked to leave no
  * mapping, no logon key and an unchanged repository. A key whose master
  * key is in no adapter's register is refused at once; an outage is waited
- * out for rekey_timeout_ms before the kernel refuses the table.
+ * out for rekey_timeout_ms before the kernel refuses the table. The logon
+ * key lives in protkeyctl's thread keyring for the table load only, so
+ * the open works from a session keyring that does not reach the user
+ * keyring (a systemd service's), and none is left behind.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded,
  * with the installed protkeyctl (/usr/sbin/protkeyctl, $PROTKEYCTL to
@@ -207,7 +210,8 @@ TEST_F_TIMEOUT(plain, open_matches_xts_oracle_close_reopen_reads_back, 180)
 	TH_LOG("%s", self->out);
 	ASSERT_EQ(0, access(self->v.path, F_OK))
 	TH_LOG("%s does not exist when open returns", self->v.path);
-	EXPECT_TRUE(logon_present(KEY));
+	/* the thread keyring held it for the table load only */
+	EXPECT_FALSE(logon_present(KEY));
 
 	ASSERT_EQ(0, write_data(self->v.path, 21));
 	EXPECT_EQ(0, check_oracle(&self->v, 21, variant->sector_size))
@@ -221,13 +225,16 @@ TEST_F_TIMEOUT(plain, open_matches_xts_oracle_close_reopen_reads_back, 180)
 	snprintf(want, sizeof(want), "volumes=%s:%s\n", self->v.lo.dev, MAP);
 	EXPECT_NE(NULL, strstr(info, want)) TH_LOG("%s", info);
 	EXPECT_NE(NULL, strstr(info, "volume-type=plain\n")) TH_LOG("%s", info);
+	snprintf(want, sizeof(want), "sector-size=%s\n", variant->arg);
+	EXPECT_NE(NULL, strstr(info, want)) TH_LOG("%s", info);
+	snprintf(want, sizeof(want), "volumes=%s:%s\n", self->v.lo.dev, MAP);
 
 	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 	EXPECT_FALSE(pk_dm_exists(MAP));
 	EXPECT_EQ(2, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 	EXPECT_EQ(2, CTL("volume", "status", MAP)) TH_LOG("%s", self->out);
 
-	/* reopened (the logon key already there), the data reads back */
+	/* reopened, the data reads back */
 	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
 	TH_LOG("%s", self->out);
 	EXPECT_EQ(0, read_data(self->v.path, 21));
@@ -416,6 +423,27 @@ TEST_F_TIMEOUT(plain, table_refused_by_the_kernel_leaves_nothing, 60)
 	EXPECT_FALSE(pk_dm_exists(MAP));
 	EXPECT_FALSE(logon_present(KEY));
 	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+}
+
+/*
+ * protkeyctl in a new anonymous session keyring, as systemd starts a
+ * service (KeyringMode=private): its session keyring does not reach the
+ * user keyring, so dm-crypt finds a logon key there only in the thread
+ * keyring of the process that loads the table.
+ */
+TEST_F_TIMEOUT(plain, open_from_a_session_keyring_without_the_user_keyring, 120)
+{
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "keyctl", "session",
+			    "-", self->ctl, "volume", "open", self->v.lo.dev,
+			    MAP, "--plain", "--key", KEY, "--sector-size",
+			    variant->arg, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_TRUE(pk_dm_exists(MAP));
+	EXPECT_FALSE(logon_present(KEY));
+	ASSERT_EQ(0, write_data(self->v.path, 27));
+	EXPECT_EQ(0, check_oracle(&self->v, 27, variant->sector_size))
+	TH_LOG("raw device differs from xts(aes) with the clear key");
+	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 }
 
 TEST_HARNESS_MAIN
