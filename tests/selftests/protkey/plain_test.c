@@ -11,12 +11,17 @@
  * out for rekey_timeout_ms before the kernel refuses the table. The logon
  * key lives in protkeyctl's thread keyring for the table load only, so
  * the open works from a session keyring that does not reach the user
- * keyring (a systemd service's), and none is left behind.
+ * keyring (a systemd service's), and none is left behind. The line of
+ * protkeyctl crypttab is attached by Debian's systemd-cryptsetup, and the
+ * command of protkeyctl cryptsetup run by cryptsetup, each mapping the
+ * data written through protkeyctl's mapping.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded,
  * with the installed protkeyctl (/usr/sbin/protkeyctl, $PROTKEYCTL to
  * override); when the runner built it, a missing binary is a failure.
  */
+#include <limits.h>
+
 #include "kselftest_harness.h"
 
 #include "ctl.h"
@@ -31,6 +36,7 @@
 #define DATA_LEN (256ULL << 10)
 #define DATA_OFF (1ULL << 20)
 #define PARAM_TIMEOUT "/sys/module/protkey/parameters/rekey_timeout_ms"
+#define SD_CRYPTSETUP "/usr/lib/systemd/systemd-cryptsetup"
 
 /* Two master keys the emulator moves through to strand a key. */
 #define MK1_HEX \
@@ -444,6 +450,104 @@ TEST_F_TIMEOUT(plain, open_from_a_session_keyring_without_the_user_keyring, 120)
 	EXPECT_EQ(0, check_oracle(&self->v, 27, variant->sector_size))
 	TH_LOG("raw device differs from xts(aes) with the clear key");
 	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
+}
+
+/* Opens the volume with protkeyctl, writes @seed's data, closes it. */
+static int write_through_protkeyctl(FIXTURE_DATA(plain) * self,
+				    const FIXTURE_VARIANT(plain) * variant,
+				    uint32_t seed)
+{
+	int ret;
+
+	ret = OPEN_PLAIN(self->v.lo.dev, MAP, KEY);
+	ret = ret ?: write_data(self->v.path, seed);
+	ret = ret ?: CTL("volume", "close", MAP);
+	return ret;
+}
+
+/*
+ * The plain line of protkeyctl crypttab, attached by Debian's
+ * systemd-cryptsetup as systemd-cryptsetup@NAME.service would (attach
+ * NAME DEV KEYFILE OPTIONS): the key file is the .skey, and the mapping
+ * reads back what protkeyctl's mapping wrote; detach removes it.
+ */
+TEST_F_TIMEOUT(plain, systemd_cryptsetup_attaches_the_crypttab_line, 180)
+{
+	char name[64], dev[256], keyf[256], opts[512], want[PATH_MAX + 64];
+	char repo[PATH_MAX];
+
+	ASSERT_EQ(0, access(SD_CRYPTSETUP, X_OK))
+	TH_LOG("the runner installs %s in the guest", SD_CRYPTSETUP);
+	ASSERT_EQ(0, write_through_protkeyctl(self, variant, 31))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("crypttab", MAP)) TH_LOG("%s", self->out);
+	ASSERT_EQ(4, sscanf(self->out, "%63s %255s %255s %511s", name, dev,
+			    keyf, opts))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ(MAP, name);
+	/* a loop device has no /dev/disk/by-id or by-path link */
+	EXPECT_STREQ(self->v.lo.dev, dev);
+	ASSERT_NE(NULL, realpath(self->repo, repo));
+	snprintf(want, sizeof(want), "%s/" KEY ".skey", repo);
+	EXPECT_STREQ(want, keyf);
+	snprintf(want, sizeof(want),
+		 "plain,cipher=paes-xts-plain64,size=1024,sector-size=%s,"
+		 "nofail,headless=true,x-systemd.device-timeout=30s",
+		 variant->arg);
+	EXPECT_STREQ(want, opts);
+
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), SD_CRYPTSETUP,
+			    "attach", name, dev, keyf, opts, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, read_data(self->v.path, 31))
+	TH_LOG("systemd-cryptsetup's mapping does not read back the data");
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "dmsetup", "table",
+			    MAP, NULL));
+	EXPECT_NE(NULL, strstr(self->out, "paes-xts-plain64 "))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), SD_CRYPTSETUP,
+			    "detach", MAP, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
+}
+
+/*
+ * The command of protkeyctl cryptsetup, run by a shell: cryptsetup
+ * plainOpen maps what protkeyctl's mapping wrote. --json gives the same
+ * command and the key size as a number.
+ */
+TEST_F_TIMEOUT(plain, the_cryptsetup_command_opens_the_volume, 180)
+{
+	char cmd[PK_OUT_LEN], *nl;
+
+	ASSERT_EQ(0, write_through_protkeyctl(self, variant, 41))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("cryptsetup", self->v.lo.dev)) TH_LOG("%s", self->out);
+	snprintf(cmd, sizeof(cmd), "%s", self->out);
+	nl = strchr(cmd, '\n');
+	ASSERT_NE(NULL, nl) TH_LOG("%s", cmd);
+	*nl = '\0';
+	EXPECT_EQ(0, strncmp(cmd, "cryptsetup plainOpen --key-file /", 33))
+	TH_LOG("%s", cmd);
+	EXPECT_NE(NULL, strstr(cmd, " --key-size 1024 --cipher "
+				    "paes-xts-plain64 --sector-size "))
+	TH_LOG("%s", cmd);
+
+	ASSERT_EQ(0, CTL("--json", "cryptsetup", MAP)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"key-bits\": 1024,"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"version\": 1,"))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0,
+		  pk_run(self->out, sizeof(self->out), "sh", "-c", cmd, NULL))
+	TH_LOG("%s: %s", cmd, self->out);
+	EXPECT_EQ(0, read_data(self->v.path, 41))
+	TH_LOG("cryptsetup's mapping does not read back the data");
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), "cryptsetup", "close",
+			    MAP, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
 }
 
 TEST_HARNESS_MAIN
