@@ -355,12 +355,22 @@ TEST_F_TIMEOUT(plain, refusals_leave_no_mapping_no_key_no_change, 180)
 	EXPECT_REFUSED(5, MAP2, "volume", "open", self->lo2.dev, MAP2,
 		       "--plain", "--key", KEY);
 	EXPECT_NE(NULL, strstr(self->out, "--force")) TH_LOG("%s", self->out);
-	EXPECT_EQ(0, CTL("volume", "open", self->lo2.dev, MAP2, "--plain",
-			 "--key", KEY, "--force"))
+	EXPECT_EQ(0,
+		  CTL("volume", "open", self->lo2.dev, MAP2, "--plain", "--key",
+		      KEY, "--force", "--sector-size", variant->arg))
 	TH_LOG("%s", self->out);
 	EXPECT_TRUE(pk_dm_exists(MAP2));
 	EXPECT_EQ(0, CTL("volume", "close", MAP2)) TH_LOG("%s", self->out);
 	logon_drop(KEY);
+	/*
+	 * the key now records a plain volume and its sector size: another
+	 * sector size would make that volume's crypttab line wrong
+	 */
+	EXPECT_REFUSED(3, MAP, "volume", "open", self->v.lo.dev, MAP, "--plain",
+		       "--key", KEY, "--sector-size",
+		       variant->sector_size == 512 ? "4096" : "512");
+	EXPECT_NE(NULL, strstr(self->out, "records sector size"))
+	TH_LOG("%s", self->out);
 
 	/* a name in use: the mapping there stays as it was */
 	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
