@@ -5,7 +5,9 @@
  * zkey's crypttab and cryptsetup read it), the /etc/crypttab line or the
  * cryptsetup command that opens each; the text of both comes from
  * lib/crypttab.c. A key's volume-type says which: luks2 or plain; other
- * types are refused.
+ * types are refused. The volumes are all of them, or those the VOLUME
+ * operands name (each must match one) and those zkey's --volumes filter
+ * matches (pk_filter_match()).
  *
  * LUKS2: unlike zkey, which writes "none" as the key file of a LUKS2
  * volume and so makes the boot wait on a console prompt, every line names
@@ -58,6 +60,7 @@
  * @key_file: --key-file (LUKS2 only), or NULL
  * @token: --token (LUKS2 only)
  * @timeout: --timeout (crypttab)
+ * @filter: --volumes, zkey's volume filter (pk_filter_match()), or NULL
  * @ops: the VOLUME operands
  * @n_ops: their number
  * @used: per operand, whether a volume matched it
@@ -71,6 +74,7 @@ struct ct_run {
 	const char *key_file;
 	bool token;
 	unsigned long timeout;
+	const char *filter;
 	char **ops;
 	int n_ops;
 	bool *used;
@@ -94,14 +98,19 @@ static bool same_node(const char *a, const char *b)
 /*
  * Whether the volume matches one of the operands: by NAME, by DEV as
  * recorded or as printed, or by another path to the same device node (a
- * /dev/sdX name of a volume recorded by its /dev/disk/by-id link). No
- * operands: every volume.
+ * /dev/sdX name of a volume recorded by its /dev/disk/by-id link); or the
+ * --volumes filter, as zkey matches "DEV:NAME". Neither: every volume.
  */
 static bool wanted(struct ct_run *r, const char *dev, const char *shown,
 		   const char *name)
 {
-	bool hit = !r->n_ops;
+	bool hit = !r->n_ops && !r->filter;
+	char vol[2 * PATH_MAX];
 	int i;
+
+	snprintf(vol, sizeof(vol), "%s:%s", dev, name);
+	if (r->filter && pk_filter_match(vol, r->filter, false))
+		hit = true;
 
 	for (i = 0; i < r->n_ops; i++) {
 		if (!strcmp(r->ops[i], dev) || !strcmp(r->ops[i], shown) ||
@@ -337,14 +346,15 @@ static int ct_run(struct ct_run *r, int argc, char **argv)
 				       r->setup ? "command" : "line")));
 	json_object_put(top);
 	if (!ret && !r->count)
-		cli_warn(
-			"no LUKS2 or plain volumes recorded in the repository");
+		cli_warn("no LUKS2 or plain volumes %s",
+			 r->filter ? "match --volumes" :
+				     "recorded in the repository");
 	return ret ? cli_fail(r->cli, ret) : PK_EXIT_OK;
 }
 
 /**
  * cmd_crypttab() - protkeyctl crypttab [--key-file FILE | --token]
- *	[--timeout S] [VOLUME...]
+ *	[--timeout S] [--volumes FILTER] [VOLUME...]
  * @cli: the invocation
  * @argc: arguments, "crypttab" first
  * @argv: them
@@ -357,6 +367,7 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "token", no_argument, NULL, 'T' },
+		{ "volumes", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_run r = { .cli = cli, .timeout = CT_TIMEOUT_DEFAULT };
@@ -370,6 +381,8 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 			r.key_file = optarg;
 		else if (c == 'T')
 			r.token = true;
+		else if (c == 'v' && optarg[0])
+			r.filter = optarg;
 		else if (c != 't' || pk_parse_uint(optarg, 3600, &r.timeout) ||
 			 !r.timeout)
 			bad = true;
@@ -377,13 +390,13 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 	if (bad || (r.token && r.key_file))
 		return cli_usage(
 			NULL, NULL,
-			"crypttab [--key-file /ABSOLUTE/PATH | --token] [--timeout 1..3600] [VOLUME...]");
+			"crypttab [--key-file /ABSOLUTE/PATH | --token] [--timeout 1..3600] [--volumes FILTER] [VOLUME...]");
 	return ct_run(&r, argc, argv);
 }
 
 /**
  * cmd_cryptsetup() - protkeyctl cryptsetup [--key-file FILE | --token]
- *	[VOLUME...]
+ *	[--volumes FILTER] [VOLUME...]
  * @cli: the invocation
  * @argc: arguments, "cryptsetup" first
  * @argv: them
@@ -395,6 +408,7 @@ int cmd_cryptsetup(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "token", no_argument, NULL, 'T' },
+		{ "volumes", required_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ct_run r = { .cli = cli, .setup = true };
@@ -408,6 +422,8 @@ int cmd_cryptsetup(struct cli *cli, int argc, char **argv)
 			r.key_file = optarg;
 		else if (c == 'T')
 			r.token = true;
+		else if (c == 'v' && optarg[0])
+			r.filter = optarg;
 		else
 			bad = true;
 	}

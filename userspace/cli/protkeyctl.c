@@ -52,10 +52,12 @@ static const struct group groups[] = {
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
-#define CRYPTTAB_USAGE "[--key-file FILE | --token] [--timeout S] [VOLUME...]"
+#define CRYPTTAB_USAGE \
+	"[--key-file FILE | --token] [--timeout S] [--volumes FILTER] [VOLUME...]"
 #define CRYPTTAB_HELP \
 	"crypttab lines for the LUKS2 and plain volumes of the repository (bounded, no console wait)"
-#define CRYPTSETUP_USAGE "[--key-file FILE | --token] [VOLUME...]"
+#define CRYPTSETUP_USAGE \
+	"[--key-file FILE | --token] [--volumes FILTER] [VOLUME...]"
 #define CRYPTSETUP_HELP \
 	"the cryptsetup commands that open the LUKS2 and plain volumes of the repository"
 #define PLATFORM_HELP \

@@ -111,6 +111,19 @@ static void check_lines(void)
 		     strstr(out, " /dev/null v1\n") && !strstr(out, "v2"),
 	     "cryptsetup: another path to the recorded device selects its volume (%d): %s",
 	     rc, out);
+	rc = CTL("cryptsetup", "--volumes", "/dev/z*,*:v3");
+	snprintf(
+		want, sizeof(want),
+		"cryptsetup plainOpen --key-file %s/k1.skey --key-size 1024 --cipher paes-xts-plain64 --sector-size 4096 /dev/zero v2\n"
+		"cryptsetup luksOpen /dev/full v3\n",
+		repo);
+	t_ok(!rc && !strcmp(out, want),
+	     "cryptsetup --volumes: zkey's filter, by device and by *:NAME (%d):\n%s",
+	     rc, out);
+	rc = CTL("crypttab", "--volumes", "/dev/nothing*");
+	t_ok(!rc && !out[0] && strstr(errout, "no LUKS2 or plain volumes"),
+	     "crypttab --volumes: a filter that matches nothing prints nothing, warns (%d): %s",
+	     rc, errout);
 	rc = CTL("cryptsetup", "--key-file", "/root/pass", "v3");
 	t_ok(!rc && !strcmp(out,
 			    "cryptsetup luksOpen --key-file /root/pass /dev/full v3\n"),
@@ -207,7 +220,7 @@ int main(void)
 	char *dir, *real;
 	int ret;
 
-	t_plan(14);
+	t_plan(16);
 	dir = t_mkdtemp();
 	snprintf(repo, sizeof(repo), "%s/repo", dir);
 	ret = mkdir(repo, 0700) || import(dir, "k1", 1, o1) ||
