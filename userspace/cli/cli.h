@@ -88,6 +88,7 @@ extern const struct command se_commands[];
 int cmd_monitor(struct cli *cli, int argc, char **argv);
 int cmd_platform(struct cli *cli, int argc, char **argv);
 int cmd_crypttab(struct cli *cli, int argc, char **argv);
+int cmd_cryptsetup(struct cli *cli, int argc, char **argv);
 int cmd_volume_reencipher(struct cli *cli, int argc, char **argv);
 int cmd_volume_rekey(struct cli *cli, int argc, char **argv);
 int cmd_volume_token(struct cli *cli, int argc, char **argv);

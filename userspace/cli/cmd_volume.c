@@ -129,19 +129,30 @@ static int parse_vol_opts(int argc, char **argv, struct vol_opts *o)
 	return optind;
 }
 
-/* Records "<dev>:<name>" in the key's volumes, volume-type plain. */
+/*
+ * Records "<dev>:<name>" in the key's volumes, volume-type plain, and the
+ * sector size (zkey's plainOpen and crypttab lines take it from there). A
+ * /dev/sdX name is recorded as its /dev/disk/by-id (else by-path) link:
+ * a plain volume has no UUID, and the kernel's names follow probe order.
+ */
 static int record_plain(struct pk_repo *repo, struct pk_key *key,
-			const char *dev, const char *name, struct pk_err *err)
+			const char *dev, const char *name,
+			unsigned long sector_size, struct pk_err *err)
 {
-	char *vols, now[64];
+	char *vols, now[64], ss[16], pdev[PATH_MAX];
 	int ret;
 
-	vols = pk_volumes_add(pk_info_get(&key->info, PK_P_VOLUMES), dev, name);
+	if (pk_dev_persistent(dev, NULL, pdev, sizeof(pdev)))
+		snprintf(pdev, sizeof(pdev), "%s", dev);
+	vols = pk_volumes_add(pk_info_get(&key->info, PK_P_VOLUMES), pdev,
+			      name);
 	if (!vols)
 		return pk_err_set(err, -ENOMEM, "volumes of %s", key->name);
 	pk_now(now, sizeof(now));
+	snprintf(ss, sizeof(ss), "%lu", sector_size);
 	ret = pk_info_set(&key->info, PK_P_VOLUMES, vols, err);
 	ret = ret ?: pk_info_set(&key->info, PK_P_VOLUME_TYPE, "plain", err);
+	ret = ret ?: pk_info_set(&key->info, PK_P_SECTOR_SIZE, ss, err);
 	ret = ret ?: pk_info_set(&key->info, PK_P_UPDATE_TIME, now, err);
 	ret = ret ?: pk_repo_write_info(repo, key->name, &key->info, err);
 	free(vols);
@@ -149,13 +160,40 @@ static int record_plain(struct pk_repo *repo, struct pk_key *key,
 }
 
 /*
+ * The sector size of a plain mapping of @key: --sector-size, else the
+ * key's (zkey's plainOpen takes it from there), else 512. A key whose
+ * plain volumes are recorded with one sector size cannot map another with
+ * a different one: the crypttab lines of all of them come from the one
+ * "sector-size" property.
+ */
+static int plain_sector_size(struct cli *cli, struct vol_opts *o,
+			     const struct pk_key *key)
+{
+	const struct pk_info *info = &key->info;
+	unsigned long rec;
+
+	if (pk_parse_uint(pk_info_get(info, PK_P_SECTOR_SIZE), 4096, &rec))
+		rec = 0;
+	if (!o->sector_size)
+		o->sector_size = rec ?: 512;
+	if (rec && rec != o->sector_size &&
+	    !strcmp(pk_info_get(info, PK_P_VOLUME_TYPE), "plain") &&
+	    *pk_info_get(info, PK_P_VOLUMES))
+		return pk_err_set(
+			&cli->err, -EINVAL,
+			"key '%s' records sector size %lu for its plain volumes (%s): map with --sector-size %lu",
+			key->name, rec, pk_info_get(info, PK_P_VOLUMES), rec);
+	return 0;
+}
+
+/*
  * Every refusal before anything changes: the mapping name, the device
- * (it exists, its size fits the sector size, no LUKS header unless
- * @force), the key. @path receives the device's canonical path.
+ * (it exists, no LUKS header unless @force; its size against the sector
+ * size comes once the key is read). @path receives the device's canonical
+ * path.
  */
 static int plain_checks(struct cli *cli, const struct vol_opts *o,
-			const char *dev, const char *name, char *path,
-			uint64_t *bytes)
+			const char *dev, const char *name, char *path)
 {
 	int ret;
 
@@ -170,10 +208,6 @@ static int plain_checks(struct cli *cli, const struct vol_opts *o,
 				  name);
 	if (!realpath(dev, path))
 		return pk_err_set(&cli->err, -errno, "device %s", dev);
-	ret = pk_blkdev_size(path, (unsigned int)o->sector_size, bytes,
-			     &cli->err);
-	if (ret)
-		return ret;
 	if (!o->force && pk_luks_present(path))
 		return pk_err_set(
 			&cli->err, -EEXIST,
@@ -226,15 +260,12 @@ static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
 	struct pk_key key;
 	uint64_t bytes;
 	int32_t serial;
-	bool had_key;
 	int ret;
 
 	if (argc != 2 || !o->key || o->key_file || o->pbkdf_set || o->batch)
 		return cli_usage(GROUP, "open",
 				 "need DEV NAME --plain --key NAME");
-	if (!o->sector_size)
-		o->sector_size = 512;
-	ret = plain_checks(cli, o, argv[0], argv[1], path, &bytes);
+	ret = plain_checks(cli, o, argv[0], argv[1], path);
 	ret = ret ?: cli_repo_open(cli, &repo, PK_REPO_WRITE);
 	if (ret)
 		return cli_fail(cli, ret);
@@ -245,25 +276,31 @@ static int cmd_open_plain(struct cli *cli, struct vol_opts *o, int argc,
 	}
 	snprintf(what, sizeof(what), "cannot map %s: key '%s'", argv[1],
 		 o->key);
-	ret = cli_mk_check_open(cli, &key.xts, what);
+	ret = plain_sector_size(cli, o, &key);
+	ret = ret   ?:
+		      pk_blkdev_size(path, (unsigned int)o->sector_size, &bytes,
+				     &cli->err);
+	ret = ret ?: cli_mk_check_open(cli, &key.xts, what);
 	if (ret) {
 		pk_repo_close(&repo);
 		pk_key_free(&key);
 		return cli_fail(cli, ret);
 	}
-	had_key = pk_keyring_present(o->key);
-	ret = pk_keyring_load(o->key, key.blob, key.len, &serial, &cli->err);
-	ret = ret   ?:
-		      pk_dm_plain_create(argv[1], path, o->key, key.len,
+	/* for the table load only: pk_keyring_load_thread() says why */
+	ret = pk_keyring_load_thread(o->key, key.blob, key.len, &serial,
+				     &cli->err);
+	if (!ret) {
+		ret = pk_dm_plain_create(argv[1], path, o->key, key.len,
 					 (unsigned int)o->sector_size,
 					 bytes / 512, &cli->err);
+		pk_keyring_unload_thread(serial);
+	}
 	if (!ret) {
-		ret = record_plain(&repo, &key, path, argv[1], &cli->err);
+		ret = record_plain(&repo, &key, path, argv[1], o->sector_size,
+				   &cli->err);
 		if (ret)
 			pk_dm_remove(argv[1], NULL);
 	}
-	if (ret && !had_key)
-		pk_keyring_unload(o->key, NULL);
 	pk_repo_close(&repo);
 	if (!ret)
 		print_plain_opened(cli, path, argv[1], &key, o, bytes);

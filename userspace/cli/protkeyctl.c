@@ -8,8 +8,8 @@
  *
  * Groups: key (the repository), emu (the emulated platform), keyring
  * (logon keys and the live .protkey objects), volume (LUKS2). Each group
- * is a commands[] table in cmd_<group>.c. monitor, crypttab and platform
- * are commands of their own.
+ * is a commands[] table in cmd_<group>.c. monitor, crypttab, cryptsetup and
+ * platform are commands of their own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,9 +55,14 @@ static const struct group groups[] = {
 
 #define N_GROUPS (sizeof(groups) / sizeof(groups[0]))
 
-#define CRYPTTAB_USAGE "[--key-file FILE | --token] [--timeout S] [VOLUME...]"
+#define CRYPTTAB_USAGE \
+	"[--key-file FILE | --token] [--timeout S] [--volumes FILTER] [VOLUME...]"
 #define CRYPTTAB_HELP \
-	"crypttab lines for the LUKS2 volumes of the repository (bounded, no console wait)"
+	"crypttab lines for the LUKS2 and plain volumes of the repository (bounded, no console wait)"
+#define CRYPTSETUP_USAGE \
+	"[--key-file FILE | --token] [--volumes FILTER] [VOLUME...]"
+#define CRYPTSETUP_HELP \
+	"the cryptsetup commands that open the LUKS2 and plain volumes of the repository"
 #define PLATFORM_HELP \
 	"which platform: /dev/pkey, who provides it, protkey.ko (exit 0: usable)"
 #define MONITOR_USAGE "[--count N] [--timeout S] [--no-prewarm] [--hook CMD]"
@@ -472,6 +477,7 @@ static void usage_main(FILE *f)
 		fprintf(f, "  %-9s %s\n", groups[i].name, groups[i].help);
 	fprintf(f, "  %-9s %s\n", "monitor", MONITOR_HELP);
 	fprintf(f, "  %-9s %s\n", "crypttab", CRYPTTAB_HELP);
+	fprintf(f, "  %-9s %s\n", "cryptsetup", CRYPTSETUP_HELP);
 	fprintf(f, "  %-9s %s\n", "platform", PLATFORM_HELP);
 	fprintf(f,
 		"\n"
@@ -603,6 +609,17 @@ int main(int argc, char **argv)
 			return PK_EXIT_OK;
 		}
 		return cmd_crypttab(&cli, argc - i, argv + i);
+	}
+	/* cryptsetup: a command of its own, no group */
+	if (!strcmp(argv[i], "cryptsetup")) {
+		if (i + 1 < argc && is_help(argv[i + 1])) {
+			printf("usage: " PROG
+			       " [--json] cryptsetup " CRYPTSETUP_USAGE
+			       "\n  %s\n",
+			       CRYPTSETUP_HELP);
+			return PK_EXIT_OK;
+		}
+		return cmd_cryptsetup(&cli, argc - i, argv + i);
 	}
 	/* platform: a command of its own, no group */
 	if (!strcmp(argv[i], "platform")) {

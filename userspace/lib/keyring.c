@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The kernel keyring side (libkeyutils): secure keys as "logon" keys
- * "protkey:<name>" in the user keyring, for dm-crypt tables
- * (":<bytes>:logon:protkey:<name>"); the live key objects of protkey.ko
- * (keys of type "protkey" in the ".protkey" keyring), listed by the
- * protkey netlink family's KEY_GET dump and updated with keyctl update;
- * and the verification pattern of a
+ * "protkey:<name>" for dm-crypt tables (":<bytes>:logon:protkey:<name>"),
+ * in the user keyring (keyring add) or, for the load of one plain table,
+ * in the thread keyring (pk_keyring_load_thread()); the live key objects
+ * of protkey.ko (keys of type "protkey" in the ".protkey" keyring), listed
+ * by the protkey netlink family's KEY_GET dump and updated with keyctl
+ * update; and the verification pattern of a
  * secure key through the kernel's xts(paes) via AF_ALG.
  */
 #define _GNU_SOURCE
@@ -60,6 +61,49 @@ int pk_keyring_unload(const char *name, struct pk_err *err)
 		return pk_err_platform(err, -errno, "unlink logon key %s",
 				       desc);
 	return 0;
+}
+
+/**
+ * pk_keyring_load_thread() - logon key "protkey:<name>" for one table load
+ * @name: the repository key's name
+ * @blob: its secure key
+ * @len: the blob's size
+ * @serial: receives the key's serial, for pk_keyring_unload_thread()
+ * @err: the error
+ *
+ * dm-crypt resolves a table's ":<bytes>:logon:<desc>" with request_key()
+ * in the keyrings of the task that loads the table: its thread, process
+ * and session keyrings, and the user keyring only through a session
+ * keyring linked to it. A system service of systemd runs with a private
+ * session keyring that is not linked to the user keyring
+ * (KeyringMode=private, the default), so a key in the user keyring is
+ * not found from there; the thread keyring is searched first by every
+ * task. libcryptsetup loads a LUKS2 volume key into the thread keyring for
+ * the table load and unlinks it afterwards, and so does protkeyctl:
+ * dm-crypt copies the key into the mapping when the table is loaded, and
+ * nothing needs the keyring's copy after that.
+ *
+ * Context: process; the thread that loads the table.
+ * Return: 0, or a negative errno from add_key(2).
+ */
+int pk_keyring_load_thread(const char *name, const uint8_t *blob, size_t len,
+			   int32_t *serial, struct pk_err *err)
+{
+	char desc[sizeof(PK_LOGON_PREFIX) + PK_NAME_MAX];
+	key_serial_t k;
+
+	snprintf(desc, sizeof(desc), PK_LOGON_PREFIX "%s", name);
+	k = add_key("logon", desc, blob, len, KEY_SPEC_THREAD_KEYRING);
+	if (k < 0)
+		return pk_err_platform(err, -errno, "add logon key %s", desc);
+	*serial = k;
+	return 0;
+}
+
+/* Unlinks key @serial from the thread keyring; it is gone then. */
+void pk_keyring_unload_thread(int32_t serial)
+{
+	keyctl_unlink(serial, KEY_SPEC_THREAD_KEYRING);
 }
 
 /* Whether logon key "protkey:<name>" is in the user keyring. */

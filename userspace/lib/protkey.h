@@ -60,6 +60,8 @@ int pk_write_path(const char *path, const void *buf, size_t len,
 		  struct pk_err *err);
 void pk_now(char *buf, size_t len);
 int pk_parse_uint(const char *s, unsigned long max, unsigned long *val);
+int pk_dev_persistent(const char *dev, const char *const *dirs, char *out,
+		      size_t len);
 
 /* token.c: secure-key tokens */
 #define PK_TOKEN_HDR_SIZE 8
@@ -682,6 +684,9 @@ int pk_key_state_parse(struct nlmsghdr *nlh, int family,
 int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
 		    int32_t *serial, struct pk_err *err);
 int pk_keyring_unload(const char *name, struct pk_err *err);
+int pk_keyring_load_thread(const char *name, const uint8_t *blob, size_t len,
+			   int32_t *serial, struct pk_err *err);
+void pk_keyring_unload_thread(int32_t serial);
 bool pk_keyring_present(const char *name);
 int pk_keyring_list(struct pk_live_key **keys, size_t *n, struct pk_err *err);
 void pk_live_keys_free(struct pk_live_key *keys, size_t n);
@@ -931,6 +936,42 @@ int pk_dm_remove(const char *name, struct pk_err *err);
 int pk_dm_plain_status(const char *name, struct pk_dm_crypt *c,
 		       struct pk_err *err);
 char *pk_volumes_add(const char *list, const char *dev, const char *name);
+
+/* crypttab.c: the crypttab line and cryptsetup command of one volume */
+enum pk_ct_type {
+	PK_CT_LUKS2,
+	PK_CT_PLAIN,
+};
+
+/**
+ * struct pk_ct_vol - what opens one volume of a repository key
+ * @type: LUKS2 or plain (the key's volume-type)
+ * @name: the device-mapper name
+ * @dev: the device, as the line names it
+ * @key: the repository key's name
+ * @key_file: plain: the secure key file (.skey), absolute; LUKS2: the
+ *	passphrase file, or NULL
+ * @token: LUKS2 without @key_file: its protkey token alone opens it
+ * @key_bits: plain: the secure key's size in bits (the .skey size x 8)
+ * @sector_size: plain: the encryption sector size
+ *
+ * Every string is borrowed from the caller for the call.
+ */
+struct pk_ct_vol {
+	enum pk_ct_type type;
+	const char *name;
+	const char *dev;
+	const char *key;
+	const char *key_file;
+	bool token;
+	unsigned int key_bits;
+	unsigned int sector_size;
+};
+
+int pk_ct_line(const struct pk_ct_vol *v, unsigned long timeout, char *buf,
+	       size_t len, struct pk_err *err);
+int pk_ct_command(const struct pk_ct_vol *v, char *buf, size_t len,
+		  struct pk_err *err);
 
 /* probe.c: signatures on a device (libblkid) */
 int pk_blkdev_signature(const char *dev, char *type, size_t len,

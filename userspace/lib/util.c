@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * libprotkey utilities: error messages, hex, whole-file reads and atomic
- * file replacement.
+ * file replacement, and the persistent name of a device node.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -278,4 +279,76 @@ int pk_write_path(const char *path, const void *buf, size_t len,
 	ret = pk_write_atomic(dirfd, name, buf, len, err);
 	close(dirfd);
 	return ret;
+}
+
+/* The first entry of @dir (alphabetical) that resolves to @want's node. */
+static bool link_to(const char *dir, const struct stat *want, char *out,
+		    size_t len)
+{
+	struct dirent **ents;
+	bool found = false;
+	struct stat st;
+	int i, n, fd;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = scandirat(fd, ".", &ents, NULL, alphasort);
+	for (i = 0; i < n; i++) {
+		/* a name crypttab or a shell cannot take as one word */
+		if (!found && ents[i]->d_name[0] != '.' &&
+		    !strpbrk(ents[i]->d_name, " \t\n'\"\\") &&
+		    !fstatat(fd, ents[i]->d_name, &st, 0) &&
+		    (st.st_mode & S_IFMT) == (want->st_mode & S_IFMT) &&
+		    st.st_rdev == want->st_rdev &&
+		    (size_t)snprintf(out, len, "%s/%s", dir, ents[i]->d_name) <
+			    len)
+			found = true;
+		free(ents[i]);
+	}
+	if (n >= 0)
+		free(ents);
+	close(fd);
+	return found;
+}
+
+/**
+ * pk_dev_persistent() - a name of a device node that survives a reboot
+ * @dev: the device node (/dev/sdb, or any path to one)
+ * @dirs: the directories of symlinks to look in, in order, NULL-terminated;
+ *	NULL for /dev/disk/by-id, then /dev/disk/by-path (tests pass their
+ *	own)
+ * @out: receives the name
+ * @len: size of @out
+ *
+ * Kernel names such as /dev/sdb follow probe order and can name another
+ * disk after the next boot; a crypttab line or a cryptsetup command for
+ * a plain volume (no header, no UUID) must name the disk itself. The
+ * first symlink (alphabetically, in the first directory that has one)
+ * that resolves to a node of the same kind and the same device number as
+ * @dev is the answer. @dev itself is when it is not a device node, is
+ * already below /dev/disk/, or no directory holds a link to it.
+ *
+ * Context: process; reads the directories.
+ * Return: 0; -errno when @dev cannot be stat()ed; -ENAMETOOLONG when the
+ * name does not fit @out.
+ */
+int pk_dev_persistent(const char *dev, const char *const *dirs, char *out,
+		      size_t len)
+{
+	static const char *const dflt[] = { "/dev/disk/by-id",
+					    "/dev/disk/by-path", NULL };
+	struct stat st;
+	size_t i;
+
+	if (stat(dev, &st))
+		return -errno;
+	if ((S_ISBLK(st.st_mode) || S_ISCHR(st.st_mode)) &&
+	    strncmp(dev, "/dev/disk/", 10))
+		for (i = 0, dirs = dirs ?: dflt; dirs[i]; i++)
+			if (link_to(dirs[i], &st, out, len))
+				return 0;
+	if ((size_t)snprintf(out, len, "%s", dev) >= len)
+		return -ENAMETOOLONG;
+	return 0;
 }

@@ -8,12 +8,20 @@
  * for 512- and 4096-byte sectors. Every refusal is checked to leave no
  * mapping, no logon key and an unchanged repository. A key whose master
  * key is in no adapter's register is refused at once; an outage is waited
- * out for rekey_timeout_ms before the kernel refuses the table.
+ * out for rekey_timeout_ms before the kernel refuses the table. The logon
+ * key lives in protkeyctl's thread keyring for the table load only, so
+ * the open works from a session keyring that does not reach the user
+ * keyring (a systemd service's), and none is left behind. The line of
+ * protkeyctl crypttab is attached by Debian's systemd-cryptsetup, and the
+ * command of protkeyctl cryptsetup run by cryptsetup, each mapping the
+ * data written through protkeyctl's mapping.
  *
  * Runs as root in the test VM with protkey.ko and protkey_emu.ko loaded,
  * with the installed protkeyctl (/usr/sbin/protkeyctl, $PROTKEYCTL to
  * override); when the runner built it, a missing binary is a failure.
  */
+#include <limits.h>
+
 #include "kselftest_harness.h"
 
 #include "ctl.h"
@@ -28,6 +36,7 @@
 #define DATA_LEN (256ULL << 10)
 #define DATA_OFF (1ULL << 20)
 #define PARAM_TIMEOUT "/sys/module/protkey/parameters/rekey_timeout_ms"
+#define SD_CRYPTSETUP "/usr/lib/systemd/systemd-cryptsetup"
 
 /* Two master keys the emulator moves through to strand a key. */
 #define MK1_HEX \
@@ -207,7 +216,8 @@ TEST_F_TIMEOUT(plain, open_matches_xts_oracle_close_reopen_reads_back, 180)
 	TH_LOG("%s", self->out);
 	ASSERT_EQ(0, access(self->v.path, F_OK))
 	TH_LOG("%s does not exist when open returns", self->v.path);
-	EXPECT_TRUE(logon_present(KEY));
+	/* the thread keyring held it for the table load only */
+	EXPECT_FALSE(logon_present(KEY));
 
 	ASSERT_EQ(0, write_data(self->v.path, 21));
 	EXPECT_EQ(0, check_oracle(&self->v, 21, variant->sector_size))
@@ -221,13 +231,16 @@ TEST_F_TIMEOUT(plain, open_matches_xts_oracle_close_reopen_reads_back, 180)
 	snprintf(want, sizeof(want), "volumes=%s:%s\n", self->v.lo.dev, MAP);
 	EXPECT_NE(NULL, strstr(info, want)) TH_LOG("%s", info);
 	EXPECT_NE(NULL, strstr(info, "volume-type=plain\n")) TH_LOG("%s", info);
+	snprintf(want, sizeof(want), "sector-size=%s\n", variant->arg);
+	EXPECT_NE(NULL, strstr(info, want)) TH_LOG("%s", info);
+	snprintf(want, sizeof(want), "volumes=%s:%s\n", self->v.lo.dev, MAP);
 
 	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 	EXPECT_FALSE(pk_dm_exists(MAP));
 	EXPECT_EQ(2, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
 	EXPECT_EQ(2, CTL("volume", "status", MAP)) TH_LOG("%s", self->out);
 
-	/* reopened (the logon key already there), the data reads back */
+	/* reopened, the data reads back */
 	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
 	TH_LOG("%s", self->out);
 	EXPECT_EQ(0, read_data(self->v.path, 21));
@@ -342,12 +355,22 @@ TEST_F_TIMEOUT(plain, refusals_leave_no_mapping_no_key_no_change, 180)
 	EXPECT_REFUSED(5, MAP2, "volume", "open", self->lo2.dev, MAP2,
 		       "--plain", "--key", KEY);
 	EXPECT_NE(NULL, strstr(self->out, "--force")) TH_LOG("%s", self->out);
-	EXPECT_EQ(0, CTL("volume", "open", self->lo2.dev, MAP2, "--plain",
-			 "--key", KEY, "--force"))
+	EXPECT_EQ(0,
+		  CTL("volume", "open", self->lo2.dev, MAP2, "--plain", "--key",
+		      KEY, "--force", "--sector-size", variant->arg))
 	TH_LOG("%s", self->out);
 	EXPECT_TRUE(pk_dm_exists(MAP2));
 	EXPECT_EQ(0, CTL("volume", "close", MAP2)) TH_LOG("%s", self->out);
 	logon_drop(KEY);
+	/*
+	 * the key now records a plain volume and its sector size: another
+	 * sector size would make that volume's crypttab line wrong
+	 */
+	EXPECT_REFUSED(3, MAP, "volume", "open", self->v.lo.dev, MAP, "--plain",
+		       "--key", KEY, "--sector-size",
+		       variant->sector_size == 512 ? "4096" : "512");
+	EXPECT_NE(NULL, strstr(self->out, "records sector size"))
+	TH_LOG("%s", self->out);
 
 	/* a name in use: the mapping there stays as it was */
 	ASSERT_EQ(0, OPEN_PLAIN(self->v.lo.dev, MAP, KEY))
@@ -416,6 +439,125 @@ TEST_F_TIMEOUT(plain, table_refused_by_the_kernel_leaves_nothing, 60)
 	EXPECT_FALSE(pk_dm_exists(MAP));
 	EXPECT_FALSE(logon_present(KEY));
 	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+}
+
+/*
+ * protkeyctl in a new anonymous session keyring, as systemd starts a
+ * service (KeyringMode=private): its session keyring does not reach the
+ * user keyring, so dm-crypt finds a logon key there only in the thread
+ * keyring of the process that loads the table.
+ */
+TEST_F_TIMEOUT(plain, open_from_a_session_keyring_without_the_user_keyring, 120)
+{
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "keyctl", "session",
+			    "-", self->ctl, "volume", "open", self->v.lo.dev,
+			    MAP, "--plain", "--key", KEY, "--sector-size",
+			    variant->arg, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_TRUE(pk_dm_exists(MAP));
+	EXPECT_FALSE(logon_present(KEY));
+	ASSERT_EQ(0, write_data(self->v.path, 27));
+	EXPECT_EQ(0, check_oracle(&self->v, 27, variant->sector_size))
+	TH_LOG("raw device differs from xts(aes) with the clear key");
+	EXPECT_EQ(0, CTL("volume", "close", MAP)) TH_LOG("%s", self->out);
+}
+
+/* Opens the volume with protkeyctl, writes @seed's data, closes it. */
+static int write_through_protkeyctl(FIXTURE_DATA(plain) * self,
+				    const FIXTURE_VARIANT(plain) * variant,
+				    uint32_t seed)
+{
+	int ret;
+
+	ret = OPEN_PLAIN(self->v.lo.dev, MAP, KEY);
+	ret = ret ?: write_data(self->v.path, seed);
+	ret = ret ?: CTL("volume", "close", MAP);
+	return ret;
+}
+
+/*
+ * The plain line of protkeyctl crypttab, attached by Debian's
+ * systemd-cryptsetup as systemd-cryptsetup@NAME.service would (attach
+ * NAME DEV KEYFILE OPTIONS): the key file is the .skey, and the mapping
+ * reads back what protkeyctl's mapping wrote; detach removes it.
+ */
+TEST_F_TIMEOUT(plain, systemd_cryptsetup_attaches_the_crypttab_line, 180)
+{
+	char name[64], dev[256], keyf[256], opts[512], want[PATH_MAX + 64];
+	char repo[PATH_MAX];
+
+	ASSERT_EQ(0, access(SD_CRYPTSETUP, X_OK))
+	TH_LOG("the runner installs %s in the guest", SD_CRYPTSETUP);
+	ASSERT_EQ(0, write_through_protkeyctl(self, variant, 31))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("crypttab", MAP)) TH_LOG("%s", self->out);
+	ASSERT_EQ(4, sscanf(self->out, "%63s %255s %255s %511s", name, dev,
+			    keyf, opts))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ(MAP, name);
+	/* a loop device has no /dev/disk/by-id or by-path link */
+	EXPECT_STREQ(self->v.lo.dev, dev);
+	ASSERT_NE(NULL, realpath(self->repo, repo));
+	snprintf(want, sizeof(want), "%s/" KEY ".skey", repo);
+	EXPECT_STREQ(want, keyf);
+	snprintf(want, sizeof(want),
+		 "plain,cipher=paes-xts-plain64,size=1024,sector-size=%s,"
+		 "nofail,headless=true,x-systemd.device-timeout=30s",
+		 variant->arg);
+	EXPECT_STREQ(want, opts);
+
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), SD_CRYPTSETUP,
+			    "attach", name, dev, keyf, opts, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, read_data(self->v.path, 31))
+	TH_LOG("systemd-cryptsetup's mapping does not read back the data");
+	ASSERT_EQ(0, pk_run(self->out, sizeof(self->out), "dmsetup", "table",
+			    MAP, NULL));
+	EXPECT_NE(NULL, strstr(self->out, "paes-xts-plain64 "))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), SD_CRYPTSETUP,
+			    "detach", MAP, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
+}
+
+/*
+ * The command of protkeyctl cryptsetup, run by a shell: cryptsetup
+ * plainOpen maps what protkeyctl's mapping wrote. --json gives the same
+ * command and the key size as a number.
+ */
+TEST_F_TIMEOUT(plain, the_cryptsetup_command_opens_the_volume, 180)
+{
+	char cmd[PK_OUT_LEN], *nl;
+
+	ASSERT_EQ(0, write_through_protkeyctl(self, variant, 41))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("cryptsetup", self->v.lo.dev)) TH_LOG("%s", self->out);
+	snprintf(cmd, sizeof(cmd), "%s", self->out);
+	nl = strchr(cmd, '\n');
+	ASSERT_NE(NULL, nl) TH_LOG("%s", cmd);
+	*nl = '\0';
+	EXPECT_EQ(0, strncmp(cmd, "cryptsetup plainOpen --key-file /", 33))
+	TH_LOG("%s", cmd);
+	EXPECT_NE(NULL, strstr(cmd, " --key-size 1024 --cipher "
+				    "paes-xts-plain64 --sector-size "))
+	TH_LOG("%s", cmd);
+
+	ASSERT_EQ(0, CTL("--json", "cryptsetup", MAP)) TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"key-bits\": 1024,"))
+	TH_LOG("%s", self->out);
+	EXPECT_NE(NULL, strstr(self->out, "\"version\": 1,"))
+	TH_LOG("%s", self->out);
+
+	ASSERT_EQ(0,
+		  pk_run(self->out, sizeof(self->out), "sh", "-c", cmd, NULL))
+	TH_LOG("%s: %s", cmd, self->out);
+	EXPECT_EQ(0, read_data(self->v.path, 41))
+	TH_LOG("cryptsetup's mapping does not read back the data");
+	EXPECT_EQ(0, pk_run(self->out, sizeof(self->out), "cryptsetup", "close",
+			    MAP, NULL))
+	TH_LOG("%s", self->out);
+	EXPECT_FALSE(pk_dm_exists(MAP));
 }
 
 TEST_HARNESS_MAIN
