@@ -1264,16 +1264,25 @@ static int check_new_blob(struct cli *cli, const struct pk_key *key,
 }
 
 /*
- * A test hook: PROTKEYCTL_FAULT=renc-blob changes the re-enciphered key
- * (another clear key), to prove that the check refuses it.
+ * Test hooks, to prove that check_new_blob() refuses what it must:
+ * PROTKEYCTL_FAULT=renc-blob changes the re-enciphered key (a blob no
+ * adapter unwraps); renc-blob-of:FILE puts the secure key of FILE, of
+ * the same length, in its place (a key that derives, but another one).
  */
 static void fault_blob(uint8_t *blob, size_t len)
 {
 	const char *f = getenv("PROTKEYCTL_FAULT");
+	uint8_t *other;
+	size_t olen;
 
 	if (f && !strcmp(f, "renc-blob") && len >= PK_CCA_AESDATA_SIZE) {
 		blob[40] ^= 0x01;
 		pk_cca_set_tvv(blob);
+	} else if (f && !strncmp(f, "renc-blob-of:", 13) &&
+		   !pk_read_file(AT_FDCWD, f + 13, len, &other, &olen, NULL)) {
+		if (olen == len)
+			memcpy(blob, other, len);
+		pk_wipe_free(other, olen);
 	}
 }
 

@@ -472,11 +472,24 @@ TEST_F_TIMEOUT(renc, key_reencipher_never_replaces_the_key_with_a_bad_blob, 120)
 	ASSERT_EQ(0, mk_change(self));
 	fp = pk_repo_fingerprint(self->repo);
 	setenv("PROTKEYCTL_FAULT", "renc-blob", 1);
-	/* exit 10: a verification pattern mismatch */
-	EXPECT_EQ(10, CTL("key", "reencipher", "rk", "--from-old"))
+	/* a blob no adapter unwraps: exit 4 */
+	EXPECT_EQ(4, CTL("key", "reencipher", "rk", "--from-old"))
 	TH_LOG("%s", self->out);
 	unsetenv("PROTKEYCTL_FAULT");
 	EXPECT_NE(NULL, strstr(self->out, "nothing changed"))
+	TH_LOG("%s", self->out);
+	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
+	/* another key that derives: a pattern mismatch, exit 10 */
+	ASSERT_EQ(0, CTL("key", "generate", "other")) TH_LOG("%s", self->out);
+	unlink("/tmp/pkrenc-other.skey");
+	ASSERT_EQ(0, CTL("key", "export", "other", "/tmp/pkrenc-other.skey"));
+	fp = pk_repo_fingerprint(self->repo);
+	setenv("PROTKEYCTL_FAULT", "renc-blob-of:/tmp/pkrenc-other.skey", 1);
+	EXPECT_EQ(10, CTL("key", "reencipher", "rk", "--from-old"))
+	TH_LOG("%s", self->out);
+	unsetenv("PROTKEYCTL_FAULT");
+	unlink("/tmp/pkrenc-other.skey");
+	EXPECT_NE(NULL, strstr(self->out, "it is another key; nothing changed"))
 	TH_LOG("%s", self->out);
 	EXPECT_EQ(fp, pk_repo_fingerprint(self->repo));
 	EXPECT_EQ(0, CTL("key", "reencipher", "rk", "--from-old"))
