@@ -104,6 +104,8 @@ int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
 int cli_uv_find(struct cli *cli, const uint8_t id[PK_UV_ID_SIZE],
 		struct pk_uv_entry *e);
 
+void cli_result(struct cli *cli, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 int cli_fail(struct cli *cli, int ret);
 int cli_exit_code(const struct pk_err *err, int ret);
 int cli_usage(const char *group, const char *cmd, const char *fmt, ...)

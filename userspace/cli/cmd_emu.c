@@ -179,8 +179,8 @@ static int do_mk_load(struct cli *cli, struct pk_nl *nl, void *arg)
 	int ret;
 
 	ret = pk_emu_mk_load(nl, a->apqn, a->mk, &cli->err);
-	if (!ret && !cli->json)
-		printf("master key loaded into NEW (EMULATED)\n");
+	if (!ret)
+		cli_result(cli, "master key loaded into NEW (EMULATED)");
 	return ret;
 }
 
@@ -222,8 +222,8 @@ static int do_mk_set(struct cli *cli, struct pk_nl *nl, void *arg)
 {
 	int ret = pk_emu_mk_set(nl, *(int64_t *)arg, &cli->err);
 
-	if (!ret && !cli->json)
-		printf("master key set: NEW -> CURRENT -> OLD\n");
+	if (!ret)
+		cli_result(cli, "master key set: NEW -> CURRENT -> OLD");
 	return ret;
 }
 
@@ -240,8 +240,8 @@ static int do_mk_commit(struct cli *cli, struct pk_nl *nl, void *arg)
 {
 	int ret = pk_emu_mk_commit(nl, *(int64_t *)arg, &cli->err);
 
-	if (!ret && !cli->json)
-		printf("new wrapping key committed (EP11)\n");
+	if (!ret)
+		cli_result(cli, "new wrapping key committed (EP11)");
 	return ret;
 }
 
@@ -456,10 +456,11 @@ static int do_se_on(struct cli *cli, struct pk_nl *nl, void *arg)
 
 	ret = pk_emu_se_set(nl, a->guest, a->has_key ? a->key : NULL,
 			    &cli->err);
-	if (!ret && !cli->json)
-		printf("%s (EMULATED)\n", a->guest < 0 ? "image key set" :
-					  a->guest ? "Secure Execution guest" :
-						     "ordinary guest");
+	if (!ret)
+		cli_result(cli, "%s (EMULATED)",
+			   a->guest < 0 ? "image key set" :
+			   a->guest	? "Secure Execution guest" :
+					  "ordinary guest");
 	return ret;
 }
 
@@ -469,9 +470,11 @@ static int do_reboot(struct cli *cli, struct pk_nl *nl, void *arg)
 
 	(void)arg;
 	ret = pk_emu_guest_reboot(nl, &cli->err);
-	if (!ret && !cli->json)
-		printf("guest rebooted (EMULATED): new wrapping key, UV secret "
-		       "store wiped, queues unbound\n");
+	if (!ret)
+		cli_result(
+			cli,
+			"guest rebooted (EMULATED): new wrapping key, UV secret "
+			"store wiped, queues unbound");
 	return ret;
 }
 
@@ -542,8 +545,8 @@ static int write_info(struct cli *cli, const char *out, const char *name,
 		goto out;
 	}
 	ret = pk_write_path(path, text, strlen(text), &cli->err);
-	if (!ret && !cli->json)
-		printf("secret info: %s\n", path);
+	if (!ret)
+		cli_result(cli, "secret info: %s", path);
 out:
 	free(dir);
 	free(fname);
@@ -638,8 +641,8 @@ static int se_create(struct cli *cli, int argc, char **argv)
 	explicit_bzero(secret, sizeof(secret));
 	ret = ret ?: pk_write_path(out, req, (size_t)n, &cli->err);
 	ret = ret ?: write_info(cli, out, name, type, id);
-	if (!ret && !cli->json)
-		printf("add-secret request (EMULATED): %s\n", out);
+	if (!ret)
+		cli_result(cli, "add-secret request (EMULATED): %s", out);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 usage:
 	return cli_usage(GROUP, "se",

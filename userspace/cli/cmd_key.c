@@ -308,9 +308,10 @@ static int cmd_generate(struct cli *cli, int argc, char **argv)
 					   &cli->err);
 	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
 	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);
-	if (!ret && !cli->json)
-		printf("generated key '%s': %s, XTS AES-%lu, %zu bytes\n", name,
-		       xts.half[0].type, o.bits, len);
+	if (!ret)
+		cli_result(cli,
+			   "generated key '%s': %s, XTS AES-%lu, %zu bytes",
+			   name, xts.half[0].type, o.bits, len);
 	explicit_bzero(blob, sizeof(blob));
 	pk_pkey_close(&pk);
 	pk_repo_close(&repo);
@@ -344,8 +345,9 @@ static int cmd_import(struct cli *cli, int argc, char **argv)
 		pk_repo_close(&repo);
 	}
 	pk_wipe_free(blob, len);
-	if (!ret && !cli->json)
-		printf("imported key '%s' from %s\n", argv[i + 1], argv[i]);
+	if (!ret)
+		cli_result(cli, "imported key '%s' from %s", argv[i + 1],
+			   argv[i]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
@@ -459,11 +461,13 @@ static int cmd_import_uv(struct cli *cli, int argc, char **argv)
 	ret = ret ?: pk_xts_parse(blob, len, &xts, &cli->err);
 	ret = ret ?: add_key(cli, &repo, name, &o, blob, len);
 	pk_repo_close(&repo);
-	if (!ret && !cli->json)
-		printf("imported key '%s': PVSECRET-AES, XTS AES-%u, %s\n",
-		       name, xts.half[0].bits,
-		       o.n_secrets == 1 ? "one AES-XTS UV secret (full-XTS)" :
-					  "two UV secrets");
+	if (!ret)
+		cli_result(cli,
+			   "imported key '%s': PVSECRET-AES, XTS AES-%u, %s",
+			   name, xts.half[0].bits,
+			   o.n_secrets == 1 ?
+				   "one AES-XTS UV secret (full-XTS)" :
+				   "two UV secrets");
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 
@@ -764,9 +768,9 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	ret = cli_repo_open(cli, &repo, 0);
 	opened = !ret;
 	ret = ret ?: pk_repo_list(&repo, &names, &n, &cli->err);
-	if (!ret && !cli->json)
-		printf("%-24s %-12s %-8s %-33s %s\n", "NAME", "TYPE", "BITS",
-		       "MKVP (data tweak)", "DESCRIPTION");
+	if (!ret)
+		cli_result(cli, "%-24s %-12s %-8s %-33s %s", "NAME", "TYPE",
+			   "BITS", "MKVP (data tweak)", "DESCRIPTION");
 	for (k = 0; !ret && k < n; k++) {
 		ret = pk_repo_read(&repo, names[k], &key, &cli->err);
 		if (ret)
@@ -911,8 +915,8 @@ static int cmd_remove(struct cli *cli, int argc, char **argv)
 				  "Remove key '%s'? (yes/no): ", argv[optind]);
 	ret = ret ?: pk_repo_remove(&repo, argv[optind], &cli->err);
 	pk_repo_close(&repo);
-	if (!ret && !cli->json)
-		printf("removed key '%s'\n", argv[optind]);
+	if (!ret)
+		cli_result(cli, "removed key '%s'", argv[optind]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 

@@ -34,11 +34,13 @@ static int cmd_load(struct cli *cli, int argc, char **argv)
 	ret = ret   ?:
 		      pk_keyring_load(argv[1], key.blob, key.len, &serial,
 				      &cli->err);
-	if (!ret && !cli->json)
-		printf("logon key " PK_LOGON_PREFIX
-		       "%s: serial %d; dm-crypt key :%zu:logon:" PK_LOGON_PREFIX
-		       "%s\n",
-		       argv[1], serial, key.len, argv[1]);
+	if (!ret)
+		cli_result(
+			cli,
+			"logon key " PK_LOGON_PREFIX
+			"%s: serial %d; dm-crypt key :%zu:logon:" PK_LOGON_PREFIX
+			"%s",
+			argv[1], serial, key.len, argv[1]);
 	pk_key_free(&key);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }

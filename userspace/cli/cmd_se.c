@@ -270,16 +270,16 @@ static int do_apqn_op(struct cli *cli, struct pk_nl *nl,
 		ret = pk_emu_se_associate(nl, a->apqn, a->idx, &cli->err);
 		if (!ret && a->wait_ms)
 			ret = assoc_wait(cli, nl, a->apqn, a->wait_ms);
-		if (!ret && !cli->json)
-			printf("%s: %s secret index %u\n", buf,
-			       a->wait_ms ? "associated with" :
-					    "association requested with",
-			       a->idx);
+		if (!ret)
+			cli_result(cli, "%s: %s secret index %u", buf,
+				   a->wait_ms ? "associated with" :
+						"association requested with",
+				   a->idx);
 		return ret;
 	}
 	ret = pk_emu_se_bind(nl, a->apqn, a->op, &cli->err);
-	if (!ret && !cli->json)
-		printf("%s: %s\n", buf, a->op ? "bound" : "unbound");
+	if (!ret)
+		cli_result(cli, "%s: %s", buf, a->op ? "bound" : "unbound");
 	return ret;
 }
 

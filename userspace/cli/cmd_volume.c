@@ -479,12 +479,14 @@ static int cmd_format(struct cli *cli, int argc, char **argv)
 				     pk_info_get(&key.info, PK_P_VP), pass,
 				     plen, (int)ssize, &o.pbkdf, &cli->err);
 	ret = ret ?: format_record(cli, argv[i], o.key, ssize);
-	if (!ret && !cli->json)
-		printf("formatted %s: LUKS2, paes-xts-plain64, volume key '%s' (%u bits), sector size %u%s\n",
-		       argv[i], o.key, key.xts.key_size_bits, ssize,
-		       *pk_info_get(&key.info, PK_P_VP) ?
-			       ", paes-verification-pattern token" :
-			       "");
+	if (!ret)
+		cli_result(
+			cli,
+			"formatted %s: LUKS2, paes-xts-plain64, volume key '%s' (%u bits), sector size %u%s",
+			argv[i], o.key, key.xts.key_size_bits, ssize,
+			*pk_info_get(&key.info, PK_P_VP) ?
+				", paes-verification-pattern token" :
+				"");
 	cli_secret_free(pass);
 	pk_key_free(&key);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
@@ -552,8 +554,9 @@ static int cmd_open(struct cli *cli, int argc, char **argv)
 	ret = ret ?: luks_check_mk(cli, argv[i], argv[i + 1], pass, plen);
 	ret = ret ?: pk_luks_open(argv[i], argv[i + 1], pass, plen, &cli->err);
 	cli_secret_free(pass);
-	if (!ret && !cli->json)
-		printf("opened %s as /dev/mapper/%s\n", argv[i], argv[i + 1]);
+	if (!ret)
+		cli_result(cli, "opened %s as /dev/mapper/%s", argv[i],
+			   argv[i + 1]);
 	return ret ? cli_fail(cli, ret) : PK_EXIT_OK;
 }
 

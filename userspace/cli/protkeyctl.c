@@ -439,6 +439,28 @@ struct json_object *cli_json_time(const char *zkey_time)
 	return json_object_new_string(buf);
 }
 
+/*
+ * What a command that changes something did: the line on stdout, or with
+ * --json an object { "message": the line, "version" }.
+ */
+void cli_result(struct cli *cli, const char *fmt, ...)
+{
+	struct json_object *o;
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (!cli->json) {
+		puts(line);
+		return;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "message", json_object_new_string(line));
+	cli_json_print(o);
+}
+
 struct json_object *cli_json_wrap(const char *field, struct json_object *arr)
 {
 	struct json_object *o = json_object_new_object();

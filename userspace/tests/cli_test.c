@@ -34,7 +34,7 @@ int main(void)
 	static const char zero[4096];
 	int rc;
 
-	t_plan(16);
+	t_plan(17);
 	snprintf(repo, sizeof(repo), "%s/repo", dir);
 	snprintf(file, sizeof(file), "%s/disk", dir);
 	t_write(dir, "disk", zero, sizeof(zero));
@@ -93,7 +93,10 @@ int main(void)
 	t_make_xts(blob, 0x1122334455667788ULL, 1);
 	t_write(dir, "k.skey", blob, sizeof(blob));
 	snprintf(file, sizeof(file), "%s/k.skey", dir);
-	rc = CTL("--repository", repo, "key", "import", file, "k");
+	rc = CTL("--repository", repo, "--json", "key", "import", file, "k");
+	check(rc == 0 && has("\"message\": \"imported ") &&
+		      has("\"version\": 1"),
+	      "a command that changes something: its --json object", rc);
 	setenv("TZ", "UTC", 1);
 	rc = rc ?: CTL("--repository", repo, "--json", "key", "show", "k");
 	check(rc == 0 && iso_time(out, "creation-time", "+00:00"),
