@@ -99,6 +99,8 @@ int cli_uv_token(struct cli *cli, const char *arg, bool is_name, bool alone,
 		 uint8_t *tok);
 int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 		 const char *match[2]);
+int cli_mk_match_on(struct cli *cli, const struct pk_xts_info *xts,
+		    const char *apqns, const char *match[2]);
 int cli_mk_check_open(struct cli *cli, const struct pk_xts_info *xts,
 		      const char *what);
 int cli_uv_find(struct cli *cli, const uint8_t id[PK_UV_ID_SIZE],

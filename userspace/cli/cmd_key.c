@@ -989,7 +989,8 @@ static int validate_key(struct cli *cli, const struct pk_key *key,
 	struct json_object *o;
 	int i, ret;
 
-	ret = cli_mk_match(cli, &key->xts, match);
+	ret = cli_mk_match_on(cli, &key->xts,
+			      pk_info_get(&key->info, PK_P_APQNS), match);
 	if (ret)
 		return ret;
 	if (!cli->json) {
@@ -1225,7 +1226,9 @@ static int check_new_blob(struct cli *cli, const struct pk_key *key,
 	int ret, i;
 
 	ret = pk_xts_parse(blob, len, &xts, &cli->err) ?:
-		      cli_mk_match(cli, &xts, match);
+		      cli_mk_match_on(cli, &xts,
+				      pk_info_get(&key->info, PK_P_APQNS),
+				      match);
 	for (i = 0; i < 2 && !ret; i++)
 		if (strcmp(match[i], "current"))
 			ret = pk_err_platform(
@@ -1390,7 +1393,8 @@ static int renc_skip_by_match(struct cli *cli, const struct pk_key *key,
 	const char *match[2];
 	int ret, i;
 
-	ret = cli_mk_match(cli, &key->xts, match);
+	ret = cli_mk_match_on(cli, &key->xts,
+			      pk_info_get(&key->info, PK_P_APQNS), match);
 	if (ret)
 		return ret;
 	for (i = 0; i < 2; i++)

@@ -46,7 +46,8 @@ static void key_state(struct vl *v, struct vl_key *k)
 	if (k->asked)
 		return;
 	k->asked = true;
-	if (cli_mk_match(v->cli, &k->key.xts, k->match)) {
+	if (cli_mk_match_on(v->cli, &k->key.xts,
+			    pk_info_get(&k->key.info, PK_P_APQNS), k->match)) {
 		k->match[0] = "unknown";
 		k->match[1] = "unknown";
 		v->cli->err.msg[0] = '\0';

@@ -246,6 +246,13 @@ int cli_emu_open(struct cli *cli, struct pk_nl **nl)
 int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 		 const char *match[2])
 {
+	return cli_mk_match_on(cli, xts, NULL, match);
+}
+
+/* cli_mk_match() on the APQNs @apqns only (a key's apqns property). */
+int cli_mk_match_on(struct cli *cli, const struct pk_xts_info *xts,
+		    const char *apqns, const char *match[2])
+{
 	struct pk_emu_state *st = NULL;
 	struct pk_err sub = { 0 };
 	struct pk_nl *nl = NULL;
@@ -257,8 +264,8 @@ int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 	for (i = 0; i < 2 && !ret; i++) {
 		match[i] = xts->half[i].has_secret_id ? "uv" : NULL;
 		if (!match[i] && dev)
-			ret = pk_pkey_mk_match(&pk, &xts->half[i], &match[i],
-					       &cli->err);
+			ret = pk_pkey_mk_match(&pk, &xts->half[i], apqns,
+					       &match[i], &cli->err);
 		need = need || !match[i];
 	}
 	if (dev)
@@ -278,7 +285,7 @@ int cli_mk_match(struct cli *cli, const struct pk_xts_info *xts,
 	ret = ret ?: pk_emu_get_state(nl, st, &cli->err);
 	for (i = 0; i < 2 && !ret; i++)
 		if (!match[i])
-			match[i] = pk_mk_match(st, xts->half[i].mkvp);
+			match[i] = pk_mk_match(st, xts->half[i].mkvp, apqns);
 	pk_nl_close(nl);
 	free(st);
 	return ret;

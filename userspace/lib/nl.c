@@ -748,7 +748,29 @@ int pk_apqn_parse(const char *s, uint32_t *apqn)
  * Which register of the usable adapters holds @mkvp: "current", "old",
  * "new" (in that order of preference), or "none".
  */
-const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp)
+/* Whether @apqns ("CC.DDDD,...", NULL or "": all) names @apqn. */
+static bool apqn_named(const char *apqns, uint32_t apqn)
+{
+	char one[16];
+	uint32_t a;
+	size_t n;
+
+	if (!apqns || !*apqns)
+		return true;
+	for (; *apqns; apqns += n + (apqns[n] == ',')) {
+		n = strcspn(apqns, ",");
+		if (n < sizeof(one)) {
+			memcpy(one, apqns, n);
+			one[n] = '\0';
+			if (!pk_apqn_parse(one, &a) && a == apqn)
+				return true;
+		}
+	}
+	return false;
+}
+
+const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp,
+			const char *apqns)
 {
 	static const char *const names[] = { "new", "current", "old" };
 	static const int order[] = { PROTKEY_EMU_MK_CURRENT, PROTKEY_EMU_MK_OLD,
@@ -761,7 +783,8 @@ const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp)
 			int reg = order[j] - 1;
 
 			if (ad->online && (ad->has & (1u << reg)) &&
-			    ad->mkvp[reg] == mkvp)
+			    ad->mkvp[reg] == mkvp &&
+			    apqn_named(apqns, ad->apqn))
 				return names[reg];
 		}
 	}

@@ -365,38 +365,56 @@ int pk_pkey_apqns_for_type(struct pk_pkey *pk, uint32_t type, uint32_t flags,
 
 /* Whether some usable APQN of @type has @vp in the register @flags names. */
 static int mk_listed(struct pk_pkey *pk, uint32_t type, uint32_t flags,
-		     const uint8_t *vp, size_t vp_len, bool *found)
+		     const uint8_t *vp, size_t vp_len, const char *apqns,
+		     bool *found, struct pk_err *err)
 {
 	struct protkey_pkey_apqns4keytype a = { .type = type, .flags = flags };
 	uint8_t *dst = flags & PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP ? a.cur_mkvp :
 								   a.alt_mkvp;
+	const struct list_call c = { .req = PROTKEY_PKEY_APQNS4KT,
+				     .what = "PKEY_APQNS4KT",
+				     .arg = &a,
+				     .apqns = &a.apqns,
+				     .entries = &a.apqn_entries };
+	struct pk_apqn_list list = { 0 };
 	int ret;
 
 	memcpy(dst, vp, vp_len);
-	/* No list, no room: the count only (0 and ENODEV: none). */
-	ret = pk_pkey_apqns4kt(pk, &a);
-	*found = !ret && a.apqn_entries;
-	return ret == -ENODEV ? 0 : ret;
+	if (!apqns || !*apqns) {
+		/* No list, no room: the count only (0 and ENODEV: none). */
+		ret = pk_pkey_apqns4kt(pk, &a);
+		*found = !ret && a.apqn_entries;
+		return ret == -ENODEV ? 0 : ret;
+	}
+	/* The key's APQNs only: the list, narrowed to them. */
+	ret = list_fetch(pk, &c, &list, err) ?:
+		      pk_apqn_list_filter(&list, apqns, err);
+	*found = !ret && list.n;
+	pk_apqn_list_free(&list);
+	return ret;
 }
 
 /**
  * pk_pkey_mk_match() - which register of the usable APQNs holds a half's MK
  * @pk: the device
  * @h: the half (a CCA AES DATA or EP11 AES token)
+ * @apqns: the key's APQNs ("CC.DDDD,...", its apqns property): only they
+ *	count; NULL or "" for every usable APQN
  * @match: receives "current" (some usable APQN's CURRENT master key or
  *	wrapping key is the half's), "old" (CCA: some one's OLD), or NULL
  *	when neither (none, or a NEW register pkey does not show)
  * @err: the error
  *
  * PROTKEY_PKEY_APQNS4KT with the half's pattern, as zkey's validate learns
- * it from PKEY_VERIFYKEY2's flags: CURRENT first, then OLD.
+ * it from PKEY_VERIFYKEY2's flags (on the key's APQNs, as zkey's validate
+ * passes them): CURRENT first, then OLD.
  *
  * Context: may sleep.
  * Return: 0, or a negative errno with @err set (ENOTTY: the driver lacks
  * the ioctl; EINVAL: a type it does not know).
  */
 int pk_pkey_mk_match(struct pk_pkey *pk, const struct pk_token_info *h,
-		     const char **match, struct pk_err *err)
+		     const char *apqns, const char **match, struct pk_err *err)
 {
 	uint8_t vp[PK_WKVP_SIZE];
 	uint32_t type = h->has_wkvp ? PROTKEY_PKEY_TYPE_EP11_AES :
@@ -413,14 +431,14 @@ int pk_pkey_mk_match(struct pk_pkey *pk, const struct pk_token_info *h,
 			vp[i] = (uint8_t)(h->mkvp >> (56 - 8 * i));
 	}
 	ret = mk_listed(pk, type, PROTKEY_PKEY_FLAGS_MATCH_CUR_MKVP, vp, vp_len,
-			&found);
+			apqns, &found, err);
 	if (!ret && found) {
 		*match = "current";
 		return 0;
 	}
 	if (!ret && !h->has_wkvp) {
 		ret = mk_listed(pk, type, PROTKEY_PKEY_FLAGS_MATCH_ALT_MKVP, vp,
-				vp_len, &found);
+				vp_len, apqns, &found, err);
 		if (!ret && found)
 			*match = "old";
 	}

@@ -519,7 +519,7 @@ struct pk_pkey_gen {
 const char *pk_pkey_path(void);
 int pk_pkey_open(struct pk_pkey *pk, struct pk_err *err);
 int pk_pkey_mk_match(struct pk_pkey *pk, const struct pk_token_info *h,
-		     const char **match, struct pk_err *err);
+		     const char *apqns, const char **match, struct pk_err *err);
 void pk_pkey_close(struct pk_pkey *pk);
 struct protkey_pkey_genseck2;
 struct protkey_pkey_verifykey2;
@@ -643,7 +643,8 @@ int pk_uv_request(const uint8_t *image_key, uint16_t type, const uint8_t *id,
 		  const uint8_t nonce[16], uint8_t *req, struct pk_err *err);
 int pk_uv_request_check(const uint8_t *req, size_t len, uint16_t *type,
 			uint8_t *id, struct pk_err *err);
-const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp);
+const char *pk_mk_match(const struct pk_emu_state *st, uint64_t mkvp,
+			const char *apqns);
 
 /* keyring.c */
 #define PK_LOGON_PREFIX "protkey:"

@@ -639,28 +639,43 @@ static void test_mk_match(void)
 		 0x1111);
 	f.ad[0].old = 0x2222;
 	h.mkvp = 0x1111;
-	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	ret = pk_pkey_mk_match(&pk, &h, NULL, &m, &err);
 	t_ok(!ret && m && !strcmp(m, "current") && f.n_calls == 1,
 	     "mk_match: CURRENT found with one APQNS4KT (%d, %s)", ret,
 	     m ? m : "NULL");
 	h.mkvp = 0x2222;
 	f.n_calls = 0;
-	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	ret = pk_pkey_mk_match(&pk, &h, NULL, &m, &err);
 	t_ok(!ret && m && !strcmp(m, "old") && f.n_calls == 2,
 	     "mk_match: OLD after CURRENT (%d, %s)", ret, m ? m : "NULL");
 	h.mkvp = 0x3333;
-	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	ret = pk_pkey_mk_match(&pk, &h, NULL, &m, &err);
 	t_ok(!ret && !m, "mk_match: neither is NULL (%d)", ret);
+	/* the key's APQNs only: another APQN's CURRENT does not count */
+	fake_add(&f, PROTKEY_EMU_APQN(1, 1), PROTKEY_PKEY_TYPE_CCA_DATA,
+		 0x4444);
+	h.mkvp = 0x4444;
+	ret = pk_pkey_mk_match(&pk, &h, "00.0001", &m, &err);
+	t_ok(!ret && !m, "mk_match: on the key's APQNs only (%d, %s)", ret,
+	     m ? m : "NULL");
+	ret = pk_pkey_mk_match(&pk, &h, "00.0001,01.0001", &m, &err);
+	t_ok(!ret && m && !strcmp(m, "current"),
+	     "mk_match: one of the key's APQNs has it (%d, %s)", ret,
+	     m ? m : "NULL");
+	h.mkvp = 0x2222;
+	ret = pk_pkey_mk_match(&pk, &h, "01.0001", &m, &err);
+	t_ok(!ret && !m, "mk_match: OLD on another APQN does not count (%d)",
+	     ret);
 	f.fail_req = PROTKEY_PKEY_APQNS4KT;
 	f.fail_ret = -ENOTTY;
-	ret = pk_pkey_mk_match(&pk, &h, &m, &err);
+	ret = pk_pkey_mk_match(&pk, &h, NULL, &m, &err);
 	t_ok(ret == -ENOTTY && strstr(err.msg, "PKEY_APQNS4KT"),
 	     "mk_match: ENOTTY reported (%d, %s)", ret, err.msg);
 }
 
 int main(void)
 {
-	t_plan(37);
+	t_plan(40);
 	test_lists();
 	test_filter();
 	test_generate_cca();

@@ -149,6 +149,37 @@ TEST_F_TIMEOUT(cmds, key_list_filters_by_name_volume_apqn_and_type, 120)
 }
 
 /*
+ * A key's apqns property is where it lives: validate asks only those
+ * APQNs, as zkey's validate does, so a master-key change on its APQN
+ * shows although another adapter still holds the old one as CURRENT.
+ */
+TEST_F_TIMEOUT(cmds, key_validate_asks_only_the_keys_apqns, 120)
+{
+	char v[32];
+	int rc;
+
+	ASSERT_EQ(0, CTL("key", "generate", "bound", "--apqns", "01.0001"))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("key", "generate", "free")) TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-load", "--apqn", "01.0001", NEW_MK_HEX))
+	TH_LOG("%s", self->out);
+	ASSERT_EQ(0, CTL("emu", "mk-set", "--apqn", "01.0001"))
+	TH_LOG("%s", self->out);
+	/* 00.0001 still has the key's master key as CURRENT */
+	EXPECT_STREQ("current", mk_match(self, "free", &rc, v, sizeof(v)));
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	/* the key's own APQN has it as OLD only */
+	EXPECT_STREQ("old", mk_match(self, "bound", &rc, v, sizeof(v)));
+	EXPECT_EQ(0, rc) TH_LOG("%s", self->out);
+	/* and there, the OLD register cleared: nothing derives it */
+	ASSERT_EQ(0, CTL("emu", "mk-clear", "--apqn", "01.0001", "old"))
+	TH_LOG("%s", self->out);
+	EXPECT_STREQ("none", mk_match(self, "bound", &rc, v, sizeof(v)));
+	EXPECT_EQ(4, rc) TH_LOG("%s", self->out);
+	EXPECT_STREQ("current", mk_match(self, "free", &rc, v, sizeof(v)));
+}
+
+/*
  * validate and reencipher over the keys the filters select, through a
  * master-key change: each key re-enciphered, skipped with its reason or
  * failed, and zkey's summary lines; --json counts as numbers.
