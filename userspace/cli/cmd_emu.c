@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -155,16 +156,24 @@ struct apqn_arg {
 
 static int parse_apqn(int argc, char **argv, struct apqn_arg *a)
 {
+	static const struct option opts[] = {
+		{ "apqn", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
 	uint32_t v;
+	int c;
 
 	a->apqn = -1;
-	a->rest = 1;
-	if (argc > 2 && !strcmp(argv[1], "--apqn")) {
-		if (pk_apqn_parse(argv[2], &v))
+	optind = 0;
+	/* options anywhere: getopt moves the operands to the end */
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c != 'a')
 			return -1;
+		if (pk_apqn_parse(optarg, &v))
+			return cli_opt_bad(false);
 		a->apqn = v;
-		a->rest = 3;
 	}
+	a->rest = optind;
 	return 0;
 }
 
@@ -555,6 +564,16 @@ out:
 	return ret;
 }
 
+static const struct option create_opts[] = {
+	{ "image-key", required_argument, NULL, 'k' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "type", required_argument, NULL, 't' },
+	{ "secret", required_argument, NULL, 'i' },
+	{ "input-secret", required_argument, NULL, 'i' },
+	{ "output-secret", required_argument, NULL, 's' },
+	{ NULL, 0, NULL, 0 },
+};
+
 /*
  * se create-secret association|retrievable NAME --image-key FILE
  *	--output REQ [--type plain|aes|aes-xts] [--secret FILE]
@@ -570,28 +589,29 @@ static int se_create(struct cli *cli, int argc, char **argv)
 	uint8_t req[PROTKEY_EMU_UV_REQ_MAX_SIZE], *buf = NULL;
 	size_t len = 0;
 	uint16_t type;
-	int i, n, ret;
+	int c, n, ret;
 
-	if (argc < 4)
-		goto usage;
-	kind = argv[2];
-	name = argv[3];
-	for (i = 4; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--image-key"))
-			key_path = argv[i + 1];
-		else if (!strcmp(argv[i], "--output"))
-			out = argv[i + 1];
-		else if (!strcmp(argv[i], "--type"))
-			tname = argv[i + 1];
-		else if (!strcmp(argv[i], "--secret") ||
-			 !strcmp(argv[i], "--input-secret"))
-			in = argv[i + 1];
-		else if (!strcmp(argv[i], "--output-secret"))
-			save = argv[i + 1];
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", create_opts)) != -1) {
+		if (c == 'k')
+			key_path = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 't')
+			tname = optarg;
+		else if (c == 'i')
+			in = optarg;
+		else if (c == 's')
+			save = optarg;
 		else
 			goto usage;
 	}
-	if (i != argc || !key_path || !out || !*name || strlen(name) > 255 ||
+	/* operands: create-secret KIND NAME */
+	if (argc - optind != 3)
+		goto usage;
+	kind = argv[optind + 1];
+	name = argv[optind + 2];
+	if (!key_path || !out || !*name || strlen(name) > 255 ||
 	    (strcmp(kind, "association") && strcmp(kind, "retrievable")) ||
 	    (!strcmp(kind, "association") && tname) ||
 	    (!strcmp(kind, "retrievable") && (!tname || !in || save)))

@@ -475,18 +475,23 @@ static int cmd_import_uv(struct cli *cli, int argc, char **argv)
 static int zkey_args(int argc, char **argv, const char **dir,
 		     const char **pattern)
 {
-	int i;
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'N' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
 
 	*dir = *pattern = NULL;
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--name") && i + 1 < argc && !*pattern)
-			*pattern = argv[++i];
-		else if (argv[i][0] != '-' && !*dir)
-			*dir = argv[i];
-		else
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c != 'N' || *pattern)
 			return -EINVAL;
+		*pattern = optarg;
 	}
-	return *dir ? 0 : -EINVAL;
+	if (optind != argc - 1)
+		return -EINVAL;
+	*dir = argv[optind];
+	return 0;
 }
 
 static void zkey_report(struct cli *cli, const char *dir,

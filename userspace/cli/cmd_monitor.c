@@ -19,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -427,27 +428,36 @@ static int monitor_loop(struct mon *m, unsigned long count,
 static int parse_args(struct mon *m, int argc, char **argv,
 		      unsigned long *count, unsigned long *timeout)
 {
-	int i;
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'c' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "hook", required_argument, NULL, 'H' },
+		{ "no-prewarm", no_argument, NULL, 'P' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--count") && i + 1 < argc &&
-		    parse_num(argv[i + 1], count) && *count) {
-			i++;
-		} else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
-			   parse_num(argv[i + 1], timeout) && *timeout) {
-			i++;
-		} else if (!strcmp(argv[i], "--hook") && i + 1 < argc &&
-			   argv[i + 1][0]) {
-			m->hook = argv[++i];
-		} else if (!strcmp(argv[i], "--no-prewarm")) {
-			m->prewarm = false;
-		} else if (!strcmp(argv[i], "--json")) {
-			m->cli->json = true;
-		} else {
-			return cli_usage(GROUP, NULL, "bad argument '%s'",
-					 argv[i]);
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c == 'c' && parse_num(optarg, count) && *count)
+			continue;
+		if (c == 't' && parse_num(optarg, timeout) && *timeout)
+			continue;
+		if (c == 'H' && optarg[0]) {
+			m->hook = optarg;
+			continue;
 		}
+		if (c == 'P') {
+			m->prewarm = false;
+			continue;
+		}
+		if (c != '?' && c != ':')
+			cli_opt_bad(false);
+		return cli_usage(GROUP, NULL, "bad arguments");
 	}
+	if (optind != argc)
+		return cli_usage(GROUP, NULL, "bad argument '%s'",
+				 argv[optind]);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -618,32 +619,50 @@ static int setup_lock(struct cli *cli)
 	return 0;
 }
 
+/* A refused option of apqn setup or se boot-setup, named. */
+static int setup_opt_bad(int c, const char *cmd)
+{
+	if (c != '?' && c != ':')
+		cli_opt_bad(false);
+	return cli_usage(strcmp(cmd, "setup") ? "se" : "apqn", cmd,
+			 "bad arguments");
+}
+
 /*
  * apqn setup [--config FILE] [--dry-run] [--strict] [--unbind]
  *	[--timeout MS]
  */
 static int cmd_apqn_setup(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "unbind", no_argument, NULL, 'u' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct setup s = { .config = APQN_SETUP_CONFIG, .timeout_ms = 30000 };
-	int i, ret;
+	int c, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			s.config = argv[++i];
-		else if (!strcmp(argv[i], "--dry-run"))
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c == 'c')
+			s.config = optarg;
+		else if (c == 'n')
 			s.dry = true;
-		else if (!strcmp(argv[i], "--strict"))
+		else if (c == 's')
 			s.strict = true;
-		else if (!strcmp(argv[i], "--unbind"))
+		else if (c == 'u')
 			s.unbind = true;
-		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
-			 !pk_parse_uint(argv[i + 1], 600000, &s.timeout_ms) &&
-			 s.timeout_ms)
-			i++;
-		else
-			return cli_usage("apqn", "setup", "bad argument '%s'",
-					 argv[i]);
+		else if (c != 't' ||
+			 pk_parse_uint(optarg, 600000, &s.timeout_ms) ||
+			 !s.timeout_ms)
+			return setup_opt_bad(c, "setup");
 	}
+	if (optind != argc)
+		return cli_usage("apqn", "setup", "bad argument '%s'",
+				 argv[optind]);
 	if (s.unbind &&
 	    (s.strict || s.config != (const char *)APQN_SETUP_CONFIG))
 		return cli_usage("apqn", "setup",
@@ -1059,6 +1078,13 @@ static int boot_check_queues(struct cli *cli, struct pk_nl *nl)
  * the associations); a failure is one line per missing secret or queue
  * on stderr and exit status 4, and nothing waits beyond the bound.
  */
+static const struct option boot_opts[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ NULL, 0, NULL, 0 },
+};
+
 static int cmd_boot_setup(struct cli *cli, int argc, char **argv)
 {
 	struct setup s = { .config = APQN_SETUP_CONFIG, .timeout_ms = 30000 };
@@ -1068,21 +1094,22 @@ static int cmd_boot_setup(struct cli *cli, int argc, char **argv)
 	struct pk_nl *nl;
 	struct stat sb;
 	size_t n = 0, k;
-	int i, ret;
+	int c, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--dir") && i + 1 < argc)
-			dir = argv[++i];
-		else if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			s.config = argv[++i];
-		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
-			 !pk_parse_uint(argv[i + 1], 600000, &s.timeout_ms) &&
-			 s.timeout_ms)
-			i++;
-		else
-			return cli_usage("se", "boot-setup",
-					 "bad argument '%s'", argv[i]);
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", boot_opts)) != -1) {
+		if (c == 'd')
+			dir = optarg;
+		else if (c == 'c')
+			s.config = optarg;
+		else if (c != 't' ||
+			 pk_parse_uint(optarg, 600000, &s.timeout_ms) ||
+			 !s.timeout_ms)
+			return setup_opt_bad(c, "boot-setup");
 	}
+	if (optind != argc)
+		return cli_usage("se", "boot-setup", "bad argument '%s'",
+				 argv[optind]);
 	ret = cli_emu_open(cli, &nl);
 	if (ret) {
 		fprintf(stderr, "protkey-se-setup: %s\n", cli->err.msg);
