@@ -46,6 +46,8 @@ struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 int cli_opt_bad(bool not_here);
+/* A command of operands only: -1 (noted for cli_usage()) on an option. */
+int cli_plain_args(int argc, char **argv);
 
 /* The "version" of every --json object (cli_json_print()). */
 #define CLI_JSON_VERSION 1

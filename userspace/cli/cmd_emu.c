@@ -143,7 +143,7 @@ static int do_state(struct cli *cli, struct pk_nl *nl, void *arg)
 static int cmd_state(struct cli *cli, int argc, char **argv)
 {
 	(void)argv;
-	if (argc != 1)
+	if (cli_plain_args(argc, argv) || argc != 1)
 		return cli_usage(GROUP, "state", "no arguments expected");
 	return with_emu(cli, do_state, NULL);
 }

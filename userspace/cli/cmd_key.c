@@ -603,7 +603,7 @@ static int cmd_export(struct cli *cli, int argc, char **argv)
 	struct pk_key key;
 	int ret;
 
-	if (argc != 3)
+	if (cli_plain_args(argc, argv) || argc != 3)
 		return cli_usage(GROUP, "export", "bad arguments");
 	ret = read_key(cli, argv[1], &key);
 	if (ret)
@@ -824,7 +824,7 @@ static int cmd_show(struct cli *cli, int argc, char **argv)
 	struct pk_key key;
 	int i, ret;
 
-	if (argc != 2)
+	if (cli_plain_args(argc, argv) || argc != 2)
 		return cli_usage(GROUP, "show", "bad arguments");
 	ret = read_key(cli, argv[1], &key);
 	if (ret)

@@ -24,7 +24,7 @@ static int cmd_load(struct cli *cli, int argc, char **argv)
 	int32_t serial;
 	int ret;
 
-	if (argc != 2)
+	if (cli_plain_args(argc, argv) || argc != 2)
 		return cli_usage(GROUP, "load", "bad arguments");
 	ret = cli_repo_open(cli, &repo, 0);
 	if (ret)
@@ -49,7 +49,7 @@ static int cmd_unload(struct cli *cli, int argc, char **argv)
 {
 	int ret;
 
-	if (argc != 2)
+	if (cli_plain_args(argc, argv) || argc != 2)
 		return cli_usage(GROUP, "unload", "bad arguments");
 	ret = pk_name_check(argv[1], &cli->err);
 	ret = ret ?: pk_keyring_unload(argv[1], &cli->err);
@@ -147,7 +147,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc != 1)
+	if (cli_plain_args(argc, argv) || argc != 1)
 		return cli_usage(GROUP, "list", "no arguments expected");
 	ret = pk_keyring_list(&keys, &n, &cli->err);
 	if (ret)

@@ -58,7 +58,7 @@ int cmd_platform(struct cli *cli, int argc, char **argv)
 	struct pk_platform p;
 
 	(void)argv;
-	if (argc != 1)
+	if (cli_plain_args(argc, argv) || argc != 1)
 		return cli_usage(NULL, "platform", "bad arguments");
 	pk_platform_probe(NULL, &p);
 	if (cli->json) {

@@ -188,7 +188,7 @@ static int do_apqn_list(struct cli *cli, struct pk_nl *nl)
 static int cmd_apqn_list(struct cli *cli, int argc, char **argv)
 {
 	(void)argv;
-	if (argc != 1)
+	if (cli_plain_args(argc, argv) || argc != 1)
 		return cli_usage("apqn", "list", "no arguments expected");
 	return WITH_EMU(cli, do_apqn_list(cli, nl));
 }

@@ -564,7 +564,7 @@ static int cmd_close(struct cli *cli, int argc, char **argv)
 {
 	int ret;
 
-	if (argc != 2)
+	if (cli_plain_args(argc, argv) || argc != 2)
 		return cli_usage(GROUP, "close", "bad arguments");
 	if (pk_dm_kind(argv[1], NULL) == PK_DM_PLAIN)
 		ret = pk_dm_remove(argv[1], &cli->err);
@@ -581,7 +581,7 @@ static int cmd_status(struct cli *cli, int argc, char **argv)
 	struct json_object *o;
 	int ret;
 
-	if (argc != 2)
+	if (cli_plain_args(argc, argv) || argc != 2)
 		return cli_usage(GROUP, "status", "bad arguments");
 	if (pk_dm_kind(argv[1], NULL) == PK_DM_PLAIN)
 		return status_plain(cli, argv[1]);

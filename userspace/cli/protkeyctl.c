@@ -176,6 +176,21 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	return c;
 }
 
+int cli_plain_args(int argc, char **argv)
+{
+	int i;
+
+	opt_state.msg[0] = '\0';
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1]) {
+			snprintf(opt_state.msg, sizeof(opt_state.msg),
+				 "unknown option '%.*s'",
+				 (int)strcspn(argv[i], "="), argv[i]);
+			return -1;
+		}
+	return 0;
+}
+
 int cli_opt_bad(bool not_here)
 {
 	char n[64];

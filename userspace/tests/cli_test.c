@@ -34,7 +34,7 @@ int main(void)
 	static const char zero[4096];
 	int rc;
 
-	t_plan(17);
+	t_plan(18);
 	snprintf(repo, sizeof(repo), "%s/repo", dir);
 	snprintf(file, sizeof(file), "%s/disk", dir);
 	t_write(dir, "disk", zero, sizeof(zero));
@@ -69,6 +69,9 @@ int main(void)
 	rc = CTL("--repository", repo, "key", "remove", "-x", "k");
 	check(rc == 1 && has("unknown option '-x'"),
 	      "usage error names an unknown short option", rc);
+	rc = CTL("--repository", repo, "key", "show", "k", "--all");
+	check(rc == 1 && has("unknown option '--all'"),
+	      "a command of operands only names an option given to it", rc);
 	rc = CTL("--repository", repo, "key", "list", "--name");
 	check(rc == 1 && has("option '--name' needs a value"),
 	      "usage error names an option without its value", rc);
