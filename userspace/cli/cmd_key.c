@@ -1283,7 +1283,7 @@ static int check_new_blob(struct cli *cli, const struct pk_key *key,
  */
 static void fault_blob(uint8_t *blob, size_t len)
 {
-	const char *f = getenv("PROTKEYCTL_FAULT");
+	const char *f = pk_fault();
 	uint8_t *other;
 	size_t olen;
 
@@ -1373,7 +1373,7 @@ static const char *renc_unfit(const struct pk_key *key, enum renc_mode mode,
 {
 	*err = -EINVAL;
 	if (key->xts.half[0].has_secret_id)
-		return "a PVSECRET-AES key (an Ultravisor secret) is not enciphered by a master key";
+		return "a PVSECRET-AES key names Ultravisor secrets: no HSM enciphers it, there is nothing to re-encipher";
 	if (mode == RENC_FROM_OLD && key->xts.half[0].has_wkvp)
 		return "an EP11 adapter has no OLD wrapping-key register, so it is re-enciphered CURRENT -> NEW only (--staged, then --complete)";
 	*err = -ENOENT;

@@ -457,18 +457,6 @@ int pk_luks_status(const char *name, struct pk_luks_status *st,
 #define RENC_ORIGINAL "original-keyslot"
 #define RENC_UNBOUND "unbound-keyslot"
 
-/*
- * A crash point for the interruption tests: when PROTKEYCTL_FAULT names
- * @step, the process kills itself with SIGKILL there, as kill -9 would.
- */
-static void fault_point(const char *step)
-{
-	const char *f = getenv("PROTKEYCTL_FAULT");
-
-	if (f && !strcmp(f, step))
-		kill(getpid(), SIGKILL);
-}
-
 static int load_luks2(struct crypt_device **cd, const char *dev,
 		      struct pk_err *err)
 {
@@ -821,13 +809,13 @@ int pk_luks_renc_stage(const char *dev, const char *pass, size_t pass_len,
 	if (ret < 0)
 		goto out;
 	st.unbound = ret;
-	fault_point("staged-keyslot");
+	pk_fault_point("staged-keyslot");
 	ret = put_renc_token(cd, token, &st, err);
 	if (ret < 0) {
 		crypt_keyslot_destroy(cd, st.unbound);
 		goto out;
 	}
-	fault_point("staged-token");
+	pk_fault_point("staged-token");
 	if (old >= 0 && crypt_keyslot_status(cd, old) == CRYPT_SLOT_UNBOUND) {
 		ret = crypt_keyslot_destroy(cd, old);
 		if (ret < 0) {
@@ -923,7 +911,7 @@ int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
 		cs_err(err, ret, "cannot assign the staged keyslot");
 		goto out;
 	}
-	fault_point("complete-segment");
+	pk_fault_point("complete-segment");
 	if (crypt_keyslot_status(cd, st.original) == CRYPT_SLOT_UNBOUND) {
 		ret = crypt_keyslot_destroy(cd, st.original);
 		if (ret < 0) {
@@ -931,13 +919,13 @@ int pk_luks_renc_finish(const char *dev, const char *pass, size_t pass_len,
 			goto out;
 		}
 	}
-	fault_point("complete-keyslot");
+	pk_fault_point("complete-keyslot");
 	ret = crypt_token_json_set(cd, st.token, NULL);
 	if (ret < 0) {
 		cs_err(err, ret, "cannot remove the " RENC_TOKEN_TYPE " token");
 		goto out;
 	}
-	fault_point("complete-token");
+	pk_fault_point("complete-token");
 	ret = unbound_left(cd, remove, left, removed, err);
 out:
 	crypt_free(cd);

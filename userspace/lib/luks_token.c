@@ -47,15 +47,6 @@ static int lt_cs_err(struct pk_err *err, int ret, const char *what)
 			       lt_log);
 }
 
-/* See luks.c's fault_point(): PROTKEYCTL_FAULT=<step> kills us there. */
-static void lt_fault(const char *step)
-{
-	const char *f = getenv("PROTKEYCTL_FAULT");
-
-	if (f && !strcmp(f, step))
-		kill(getpid(), SIGKILL);
-}
-
 static void lt_buffer_free(void *buf, size_t len)
 {
 	pk_wipe_free(buf, len);
@@ -175,7 +166,7 @@ int pk_luks_lt_add(const char *dev, const char *pass, size_t pass_len,
 		goto out;
 	}
 	*slot = ret;
-	lt_fault("token-keyslot");
+	pk_fault_point("token-keyslot");
 	lt.keyslots[0] = ret;
 	lt.n_keyslots = 1;
 	json = pk_lt_format(&lt);
@@ -257,7 +248,7 @@ int pk_luks_lt_remove(const char *dev, int token, struct pk_err *err)
 		lt_cs_err(err, ret, "cannot remove the token");
 		goto out;
 	}
-	lt_fault("token-removed");
+	pk_fault_point("token-removed");
 	for (i = 0; i < lt.n_keyslots; i++) {
 		ret = crypt_keyslot_destroy(cd, lt.keyslots[i]);
 		if (ret < 0 && ret != -ENOENT && ret != -EINVAL) {
@@ -387,7 +378,7 @@ int pk_luks_lt_follow(const char *dev, enum pk_lt_step step,
 			if (text)
 				explicit_bzero(text, strlen(text));
 			free(text);
-			lt_fault("token-followed");
+			pk_fault_point("token-followed");
 		}
 		if (ret > 0) /* this token needs nothing, or it was rewritten */
 			ret = 0;
@@ -452,7 +443,7 @@ static int lt_rebind_one(struct crypt_device *cd, int t, struct pk_lt *lt,
 	explicit_bzero(pass, sizeof(pass));
 	if (slot < 0)
 		return lt_cs_err(err, slot, "cannot add the token's keyslot");
-	lt_fault("token-rebind-keyslot");
+	pk_fault_point("token-rebind-keyslot");
 	n_old = lt->n_keyslots;
 	memcpy(old, lt->keyslots, sizeof(old));
 	lt->keyslots[0] = slot;
@@ -470,7 +461,7 @@ static int lt_rebind_one(struct crypt_device *cd, int t, struct pk_lt *lt,
 	}
 	if (ret < 0)
 		return lt_cs_err(err, ret, "cannot rewrite the token");
-	lt_fault("token-rebind-token");
+	pk_fault_point("token-rebind-token");
 	for (i = 0; i < n_old; i++) {
 		if (old[i] == slot ||
 		    crypt_keyslot_status(cd, old[i]) != CRYPT_SLOT_UNBOUND)

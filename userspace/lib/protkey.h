@@ -48,6 +48,28 @@ void pk_hex_encode(const uint8_t *in, size_t len, char *out);
 int pk_hex_decode(const char *in, uint8_t *out, size_t len);
 void pk_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/*
+ * Fault injection, for the interruption tests only: compiled into
+ * protkeyctl-faults (make faults: PK_TEST_FAULTS), never into protkeyctl
+ * or the packages. pk_fault() is PROTKEYCTL_FAULT there, NULL otherwise;
+ * pk_fault_point(@step) kills the process with SIGKILL where it names
+ * @step, as kill -9 would.
+ */
+#ifdef PK_TEST_FAULTS
+const char *pk_fault(void);
+void pk_fault_point(const char *step);
+#else
+static inline const char *pk_fault(void)
+{
+	return NULL;
+}
+
+static inline void pk_fault_point(const char *step)
+{
+	(void)step;
+}
+#endif
+
 /* -v/--verbose: libcryptsetup's messages and debug log on stderr. */
 extern bool pk_verbose;
 void pk_set_verbose(bool on);

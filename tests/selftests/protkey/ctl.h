@@ -109,11 +109,26 @@ static inline void pk_ctl_teardown(struct pk_nl *nl, const char *repo)
 }
 
 /*
- * Runs protkeyctl (@fx->ctl) with the arguments; stdout and stderr in
- * @fx->out. Return: its exit status.
+ * protkeyctl, or with PROTKEYCTL_FAULT set the protkeyctl-faults next to
+ * it: the fault injection is compiled into that one only (make faults).
  */
-#define PK_CTL(fx, ...) \
-	pk_run((fx)->out, sizeof((fx)->out), (fx)->ctl, __VA_ARGS__, NULL)
+static inline const char *pk_ctl_bin(const char *ctl)
+{
+	static char faults[300];
+
+	if (!getenv("PROTKEYCTL_FAULT"))
+		return ctl;
+	snprintf(faults, sizeof(faults), "%s-faults", ctl);
+	return faults;
+}
+
+/*
+ * Runs protkeyctl (@fx->ctl; see pk_ctl_bin()) with the arguments; stdout
+ * and stderr in @fx->out. Return: its exit status.
+ */
+#define PK_CTL(fx, ...)                                                   \
+	pk_run((fx)->out, sizeof((fx)->out), pk_ctl_bin((fx)->ctl), __VA_ARGS__, \
+	       NULL)
 
 /* PK_CTL() of a fixture: self->ctl, output in self->out. */
 #define CTL(...) PK_CTL(self, __VA_ARGS__)
