@@ -702,8 +702,8 @@ struct pk_live_key {
 	uint32_t last_error, last_stall_ms, users;
 };
 
-int pk_key_state_parse(struct nlmsghdr *nlh, int family,
-		       struct pk_live_key *k, struct pk_err *err);
+int pk_key_state_parse(struct nlmsghdr *nlh, int family, struct pk_live_key *k,
+		       struct pk_err *err);
 int pk_keyring_load(const char *name, const uint8_t *blob, size_t len,
 		    int32_t *serial, struct pk_err *err);
 int pk_keyring_unload(const char *name, struct pk_err *err);

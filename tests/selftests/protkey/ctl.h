@@ -126,9 +126,9 @@ static inline const char *pk_ctl_bin(const char *ctl)
  * Runs protkeyctl (@fx->ctl; see pk_ctl_bin()) with the arguments; stdout
  * and stderr in @fx->out. Return: its exit status.
  */
-#define PK_CTL(fx, ...)                                                   \
-	pk_run((fx)->out, sizeof((fx)->out), pk_ctl_bin((fx)->ctl), __VA_ARGS__, \
-	       NULL)
+#define PK_CTL(fx, ...)                                             \
+	pk_run((fx)->out, sizeof((fx)->out), pk_ctl_bin((fx)->ctl), \
+	       __VA_ARGS__, NULL)
 
 /* PK_CTL() of a fixture: self->ctl, output in self->out. */
 #define CTL(...) PK_CTL(self, __VA_ARGS__)
