@@ -48,6 +48,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 int cli_opt_bad(bool not_here);
 /* A command of operands only: -1 (noted for cli_usage()) on an option. */
 int cli_plain_args(int argc, char **argv);
+const char *cli_match_name(uint32_t m);
 
 /* The "version" of every --json object (cli_json_print()). */
 #define CLI_JSON_VERSION 1

@@ -1121,6 +1121,12 @@ static int for_each_key(struct cli *cli, struct pk_repo *repo,
 	return ret;
 }
 
+/* A count in a --json summary, as a number. */
+static void add_count(struct json_object *o, const char *name, unsigned long n)
+{
+	json_object_object_add(o, name, json_object_new_int64((int64_t)n));
+}
+
 struct validate_ctx {
 	struct json_object *arr;
 	unsigned long valid, invalid, warnings;
@@ -1195,14 +1201,9 @@ static int cmd_validate(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		o = cli_json_wrap("keys", v.arr);
-		json_object_object_add(o, "valid",
-				       json_object_new_int64((int64_t)v.valid));
-		json_object_object_add(
-			o, "invalid",
-			json_object_new_int64((int64_t)v.invalid));
-		json_object_object_add(
-			o, "warnings",
-			json_object_new_int64((int64_t)v.warnings));
+		add_count(o, "valid", v.valid);
+		add_count(o, "invalid", v.invalid);
+		add_count(o, "warnings", v.warnings);
 		cli_json_print(o);
 	} else {
 		json_object_put(v.arr);
@@ -1523,13 +1524,9 @@ static int cmd_reencipher(struct cli *cli, int argc, char **argv)
 	}
 	if (cli->json) {
 		o = cli_json_wrap("keys", r.arr);
-		json_object_object_add(o, "reenciphered",
-				       json_object_new_int64((int64_t)r.done));
-		json_object_object_add(
-			o, "skipped",
-			json_object_new_int64((int64_t)r.skipped));
-		json_object_object_add(
-			o, "failed", json_object_new_int64((int64_t)r.failed));
+		add_count(o, "reenciphered", r.done);
+		add_count(o, "skipped", r.skipped);
+		add_count(o, "failed", r.failed);
 		cli_json_print(o);
 	} else {
 		printf("%lu keys re-enciphered, %lu keys skipped, %lu keys failed to re-encipher\n",

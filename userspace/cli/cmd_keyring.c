@@ -69,18 +69,6 @@ static const char *state_name(uint32_t s)
 								  "unknown";
 }
 
-static const char *match_name(uint32_t m)
-{
-	static const char *const names[] = {
-		[PROTKEY_MATCH_NONE] = "none",
-		[PROTKEY_MATCH_CURRENT] = "current",
-		[PROTKEY_MATCH_OLD] = "old",
-		[PROTKEY_MATCH_NEW] = "new",
-	};
-
-	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
-}
-
 static void add_u64(struct json_object *o, const char *name, uint64_t v)
 {
 	json_object_object_add(o, name, json_object_new_int64((int64_t)v));
@@ -103,10 +91,12 @@ static struct json_object *key_json(const struct pk_live_key *k)
 	json_object_object_add(o, "mkvp-data", json_object_new_string(mkvp));
 	snprintf(mkvp, sizeof(mkvp), "%016" PRIx64, k->mkvp[1]);
 	json_object_object_add(o, "mkvp-tweak", json_object_new_string(mkvp));
-	json_object_object_add(o, "mk-match-data",
-			       json_object_new_string(match_name(k->match[0])));
-	json_object_object_add(o, "mk-match-tweak",
-			       json_object_new_string(match_name(k->match[1])));
+	json_object_object_add(
+		o, "mk-match-data",
+		json_object_new_string(cli_match_name(k->match[0])));
+	json_object_object_add(
+		o, "mk-match-tweak",
+		json_object_new_string(cli_match_name(k->match[1])));
 	add_u64(o, "wk-generation", k->wk_gen);
 	add_u64(o, "derives", k->derives);
 	add_u64(o, "derive-errors", k->derive_errors);
@@ -129,10 +119,10 @@ static void key_text(const struct pk_live_key *k)
 	       "\nfailures: %" PRIu64 "\nfailed-requests: %" PRIu64
 	       "\nlast-error: %d\nlast-stall-ms: %u\nusers: %u\n",
 	       k->serial, k->desc, state_name(k->state), k->key_type, k->desc,
-	       k->mkvp[0], k->mkvp[1], match_name(k->match[0]),
-	       match_name(k->match[1]), k->wk_gen, k->derives, k->derive_errors,
-	       k->stalls, k->failures, k->failed_requests, -(int)k->last_error,
-	       k->last_stall_ms, k->users);
+	       k->mkvp[0], k->mkvp[1], cli_match_name(k->match[0]),
+	       cli_match_name(k->match[1]), k->wk_gen, k->derives,
+	       k->derive_errors, k->stalls, k->failures, k->failed_requests,
+	       -(int)k->last_error, k->last_stall_ms, k->users);
 }
 
 /*

@@ -76,18 +76,6 @@ static void on_stop(int sig)
 	stop_signal = sig;
 }
 
-static const char *match_name(uint32_t m)
-{
-	static const char *const names[] = {
-		[PROTKEY_MATCH_NONE] = "none",
-		[PROTKEY_MATCH_CURRENT] = "current",
-		[PROTKEY_MATCH_OLD] = "old",
-		[PROTKEY_MATCH_NEW] = "new",
-	};
-
-	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
-}
-
 /*
  * Pre-warm: one KEY_REDERIVE without serial or vp, which kicks every key
  * object whose protected keys are stale and returns at once; the derives
@@ -146,9 +134,9 @@ static void print_json(const struct pk_event *ev, const char *vp)
 		(int64_t)ev->failed_requests);
 	add_str(o, "cause", ev->cause[0], ev->cause);
 	add_str(o, "mk-match-data", has(ev, PROTKEY_A_MK_MATCH_DATA),
-		match_name(ev->match[0]));
+		cli_match_name(ev->match[0]));
 	add_str(o, "mk-match-tweak", has(ev, PROTKEY_A_MK_MATCH_TWEAK),
-		match_name(ev->match[1]));
+		cli_match_name(ev->match[1]));
 	json_object_object_add(o, "version",
 			       json_object_new_int(CLI_JSON_VERSION));
 	puts(json_object_to_json_string_ext(
@@ -188,8 +176,8 @@ static void print_text(const struct pk_event *ev, const char *vp)
 		ADD(": %s", ev->cause);
 	if (has(ev, PROTKEY_A_MK_MATCH_DATA) &&
 	    has(ev, PROTKEY_A_MK_MATCH_TWEAK))
-		ADD(" master key: data %s, tweak %s", match_name(ev->match[0]),
-		    match_name(ev->match[1]));
+		ADD(" master key: data %s, tweak %s",
+		    cli_match_name(ev->match[0]), cli_match_name(ev->match[1]));
 	puts(line);
 }
 
@@ -209,8 +197,8 @@ static void run_hook(struct mon *m, const struct pk_event *ev, const char *vp)
 		{ "PROTKEY_VP", vp },
 		{ "PROTKEY_MKVP_DATA", mkvp[0] },
 		{ "PROTKEY_MKVP_TWEAK", mkvp[1] },
-		{ "PROTKEY_MATCH_DATA", match_name(ev->match[0]) },
-		{ "PROTKEY_MATCH_TWEAK", match_name(ev->match[1]) },
+		{ "PROTKEY_MATCH_DATA", cli_match_name(ev->match[0]) },
+		{ "PROTKEY_MATCH_TWEAK", cli_match_name(ev->match[1]) },
 	};
 	struct pk_err err = { 0 };
 	pid_t pid;

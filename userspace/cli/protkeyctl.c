@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/protkey.h>
 #include <linux/protkey_emu.h>
 
 #include "cli.h"
@@ -174,6 +175,19 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 		opt_state.arg = optarg;
 	}
 	return c;
+}
+
+/* The name of an &enum protkey_match, as keyctl read shows it. */
+const char *cli_match_name(uint32_t m)
+{
+	static const char *const names[] = {
+		[PROTKEY_MATCH_NONE] = "none",
+		[PROTKEY_MATCH_CURRENT] = "current",
+		[PROTKEY_MATCH_OLD] = "old",
+		[PROTKEY_MATCH_NEW] = "new",
+	};
+
+	return m < sizeof(names) / sizeof(names[0]) ? names[m] : "unknown";
 }
 
 int cli_plain_args(int argc, char **argv)
