@@ -319,16 +319,26 @@ static int do_migrate(struct cli *cli, struct pk_nl *nl, void *arg)
 
 static int cmd_migrate(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "outage", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 },
+	};
 	unsigned long ms = 0;
 	uint32_t outage;
+	int c;
 
-	if (argc == 3 && !strcmp(argv[1], "--outage")) {
-		if (pk_parse_uint(argv[2], 600000, &ms))
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", opts)) != -1) {
+		if (c != 'o')
+			return cli_usage(GROUP, "migrate", "bad arguments");
+		if (pk_parse_uint(optarg, 600000, &ms)) {
+			cli_opt_bad(false);
 			return cli_usage(GROUP, "migrate",
 					 "--outage: milliseconds, 0..600000");
-	} else if (argc != 1) {
-		return cli_usage(GROUP, "migrate", "bad arguments");
+		}
 	}
+	if (optind != argc)
+		return cli_usage(GROUP, "migrate", "bad arguments");
 	outage = (uint32_t)ms;
 	return with_emu(cli, do_migrate, &outage);
 }

@@ -296,22 +296,39 @@ static int cmd_apqn_bind(struct cli *cli, int argc, char **argv)
 /* associate APQN INDEX [--timeout MS | --no-wait] */
 static int cmd_apqn_associate(struct cli *cli, int argc, char **argv)
 {
+	static const struct option assoc_opts[] = {
+		{ "timeout", required_argument, NULL, 't' },
+		{ "no-wait", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct apqn_op a = { .op = 2, .wait_ms = 30000 };
+	bool no_wait = false, timeout_given = false;
 	unsigned long idx;
+	int c;
 
-	if (argc < 3 || pk_apqn_parse(argv[1], &a.apqn) ||
-	    pk_parse_uint(argv[2], 0xffff, &idx))
+	optind = 0;
+	while ((c = cli_getopt(argc, argv, "", assoc_opts)) != -1) {
+		if (c == 'n' && !timeout_given) {
+			a.wait_ms = 0;
+			no_wait = true;
+		} else if (c == 't' && !no_wait &&
+			   !pk_parse_uint(optarg, 600000, &a.wait_ms) &&
+			   a.wait_ms) {
+			timeout_given = true;
+		} else {
+			/* a bad --timeout is named; both given is the text's */
+			if (c == 't' && !no_wait)
+				cli_opt_bad(false);
+			return cli_usage(
+				"apqn", "associate",
+				"--timeout MS (1..600000) or --no-wait");
+		}
+	}
+	if (argc - optind != 2 || pk_apqn_parse(argv[optind], &a.apqn) ||
+	    pk_parse_uint(argv[optind + 1], 0xffff, &idx))
 		return cli_usage("apqn", "associate",
 				 "APQN (CC.DDDD) and a secret index 0..65535");
 	a.idx = (uint32_t)idx;
-	if (argc == 4 && !strcmp(argv[3], "--no-wait"))
-		a.wait_ms = 0;
-	else if (argc == 5 && !strcmp(argv[3], "--timeout") &&
-		 !pk_parse_uint(argv[4], 600000, &a.wait_ms) && a.wait_ms)
-		;
-	else if (argc != 3)
-		return cli_usage("apqn", "associate",
-				 "--timeout MS (1..600000) or --no-wait");
 	return WITH_EMU(cli, do_apqn_op(cli, nl, &a));
 }
 
