@@ -83,12 +83,29 @@ int pk_nl_open(struct pk_nl **out, const char *family, struct pk_err *err)
 	return 0;
 }
 
+/*
+ * Frees a message of ours with its bytes wiped first: requests carry
+ * master keys (emu mk-load), secure keys and UV secret requests, replies
+ * secure keys. (libnl's own receive buffer, which it frees itself, is
+ * not ours to wipe.)
+ */
+static void msg_wipe_free(struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh;
+
+	if (!msg)
+		return;
+	nlh = nlmsg_hdr(msg);
+	explicit_bzero(nlh, nlh->nlmsg_len);
+	nlmsg_free(msg);
+}
+
 void pk_nl_close(struct pk_nl *nl)
 {
 	if (!nl)
 		return;
 	if (nl->reply)
-		nlmsg_free(nl->reply);
+		msg_wipe_free(nl->reply);
 	if (nl->sk)
 		nl_socket_free(nl->sk);
 	free(nl);
@@ -99,7 +116,7 @@ static int valid_cb(struct nl_msg *msg, void *arg)
 	struct pk_nl *nl = arg;
 
 	if (nl->reply)
-		nlmsg_free(nl->reply);
+		msg_wipe_free(nl->reply);
 	nlmsg_get(msg);
 	nl->reply = msg;
 	return NL_OK;
@@ -154,17 +171,17 @@ static int transact(struct pk_nl *nl, struct nl_msg *msg, const char *what,
 	nl->extack[0] = '\0';
 	nl->done = false;
 	if (nl->reply)
-		nlmsg_free(nl->reply);
+		msg_wipe_free(nl->reply);
 	nl->reply = NULL;
 	if (!cb) {
-		nlmsg_free(msg);
+		msg_wipe_free(msg);
 		return pk_err_set(err, -ENOMEM, "%s", what);
 	}
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid_cb, nl);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ack_cb, nl);
 	nl_cb_err(cb, NL_CB_CUSTOM, err_cb, nl);
 	ret = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
+	msg_wipe_free(msg);
 	if (ret < 0) {
 		nl_cb_put(cb);
 		return pk_err_set(err, -EIO, "%s: cannot send to %s", what,
@@ -233,7 +250,7 @@ static int request(struct pk_nl *nl, const struct req *r, struct pk_err *err)
 	if (!bad && r->flag_type)
 		bad = nla_put_flag(msg, r->flag_type);
 	if (bad) {
-		nlmsg_free(msg);
+		msg_wipe_free(msg);
 		return pk_err_set(err, -ENOMEM, "%s: building the request",
 				  r->what);
 	}
