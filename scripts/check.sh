@@ -298,10 +298,12 @@ if runs vm; then
 fi
 
 if runs demo; then
-	stage_start "demo (the main job, the SE scenario and s390-verify, stock kernel)"
+	stage_start "demo (the main job, the SE scenario, its real reboot and s390-verify, stock kernel)"
 	groups+=(demo)
 	gate demo demo/stock bounded demo tests/demo/run
 	gate demo demo/stock-se bounded demo env SCENARIO=se tests/demo/run
+	# The SE guest's real reboot: a systemd guest (tests/demo/se-reboot).
+	gate demo demo/stock-se-reboot bounded demo env SCENARIO=se-reboot tests/demo/run
 	gate demo demo/s390-verify bounded demo tests/demo/s390-verify
 	stage_end demo
 fi
