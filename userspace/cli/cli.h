@@ -40,7 +40,8 @@ enum pk_exit {
  * caller): an unknown option or a missing value is remembered, and so is
  * each option taken, so that the cli_usage() that follows names it;
  * cli_opt_bad() marks the last option taken as having a bad value (or,
- * with @not_here, as not being one of this command's) and returns -1.
+ * with @not_here, as not being one of this command's), unless the last
+ * word was unknown or lacked its value (noted already), and returns -1.
  */
 struct option;
 int cli_getopt(int argc, char **argv, const char *shortopts,

@@ -352,14 +352,6 @@ static int ct_run(struct ct_run *r, int argc, char **argv)
 	return ret ? cli_fail(r->cli, ret) : PK_EXIT_OK;
 }
 
-/* An option refused: its value, unless it is unknown (already noted). */
-static bool opt_refused(int c)
-{
-	if (c != '?' && c != ':')
-		cli_opt_bad(false);
-	return true;
-}
-
 /**
  * cmd_crypttab() - protkeyctl crypttab [--key-file FILE | --token]
  *	[--timeout S] [--volumes FILTER] [VOLUME...]
@@ -393,7 +385,7 @@ int cmd_crypttab(struct cli *cli, int argc, char **argv)
 			r.filter = optarg;
 		else if (c != 't' || pk_parse_uint(optarg, 3600, &r.timeout) ||
 			 !r.timeout)
-			bad = opt_refused(c);
+			bad = cli_opt_bad(false) < 0;
 		if (bad)
 			break;
 	}
@@ -435,7 +427,7 @@ int cmd_cryptsetup(struct cli *cli, int argc, char **argv)
 		else if (c == 'v' && optarg[0])
 			r.filter = optarg;
 		else
-			bad = opt_refused(c);
+			bad = cli_opt_bad(false) < 0;
 		if (bad)
 			break;
 	}

@@ -439,8 +439,7 @@ static int parse_args(struct mon *m, int argc, char **argv,
 			m->prewarm = false;
 			continue;
 		}
-		if (c != '?' && c != ':')
-			cli_opt_bad(false);
+		cli_opt_bad(false);
 		return cli_usage(GROUP, NULL, "bad arguments");
 	}
 	if (optind != argc)

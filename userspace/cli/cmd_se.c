@@ -637,10 +637,9 @@ static int setup_lock(struct cli *cli)
 }
 
 /* A refused option of apqn setup or se boot-setup, named. */
-static int setup_opt_bad(int c, const char *cmd)
+static int setup_opt_bad(const char *cmd)
 {
-	if (c != '?' && c != ':')
-		cli_opt_bad(false);
+	cli_opt_bad(false);
 	return cli_usage(strcmp(cmd, "setup") ? "se" : "apqn", cmd,
 			 "bad arguments");
 }
@@ -675,7 +674,7 @@ static int cmd_apqn_setup(struct cli *cli, int argc, char **argv)
 		else if (c != 't' ||
 			 pk_parse_uint(optarg, 600000, &s.timeout_ms) ||
 			 !s.timeout_ms)
-			return setup_opt_bad(c, "setup");
+			return setup_opt_bad("setup");
 	}
 	if (optind != argc)
 		return cli_usage("apqn", "setup", "bad argument '%s'",
@@ -1122,7 +1121,7 @@ static int cmd_boot_setup(struct cli *cli, int argc, char **argv)
 		else if (c != 't' ||
 			 pk_parse_uint(optarg, 600000, &s.timeout_ms) ||
 			 !s.timeout_ms)
-			return setup_opt_bad(c, "boot-setup");
+			return setup_opt_bad("boot-setup");
 	}
 	if (optind != argc)
 		return cli_usage("se", "boot-setup", "bad argument '%s'",

@@ -129,6 +129,7 @@ static struct {
 	const struct option *longopts;
 	int c;
 	const char *arg;
+	bool noted;
 	char msg[256];
 } opt_state;
 
@@ -157,7 +158,8 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	c = getopt_long(argc, argv, so, longopts, NULL);
 	opt_state.longopts = longopts;
 	opt_state.msg[0] = '\0';
-	if (c == '?' || c == ':') {
+	opt_state.noted = c == '?' || c == ':';
+	if (opt_state.noted) {
 		const char *w =
 			optind > 0 && optind <= argc ? argv[optind - 1] : "?";
 		char n[64];
@@ -209,6 +211,9 @@ int cli_opt_bad(bool not_here)
 {
 	char n[64];
 
+	/* an unknown option or a missing value is noted already */
+	if (opt_state.noted)
+		return -1;
 	opt_name(opt_state.c, n, sizeof(n));
 	if (not_here || !opt_state.arg)
 		snprintf(opt_state.msg, sizeof(opt_state.msg),
